@@ -1,0 +1,1 @@
+"""Pure rules: no I/O, no actors, no clock reads. Time and ids arrive as arguments."""
