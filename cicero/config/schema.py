@@ -1,0 +1,147 @@
+"""The shape of config/cicero.toml, validated by pydantic (unknown keys are errors)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from cicero.domain.jobs import BUCKETS, JobSpec, Missed, Overlap, cron_problem
+
+_DURATION = re.compile(r"^(\d+)\s*([smhd])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> timedelta:
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a duration; write e.g. 90s, 20m, 6h or 1d")
+    return timedelta(seconds=int(match[1]) * _UNITS[match[2]])
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class Runtime(Strict):
+    web_host: str = "127.0.0.1"
+    web_port: Port = 8080
+    admin_port: Annotated[int, Field(ge=0, le=65535)] = 0
+    heartbeat_s: Annotated[float, Field(gt=0, le=60)] = 3.0
+    clock_max_sleep_s: Annotated[float, Field(gt=0, le=300)] = 30.0
+    shutdown_timeout_s: Annotated[float, Field(gt=0, le=120)] = 10.0
+
+
+class Supervisor(Strict):
+    intensity: Annotated[int, Field(ge=0)] = 5
+    period_s: Annotated[float, Field(gt=0)] = 60.0
+    backoff_min_s: Annotated[float, Field(ge=0)] = 0.05
+    backoff_max_s: Annotated[float, Field(gt=0)] = 30.0
+    backoff_reset_s: Annotated[float, Field(gt=0)] = 300.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Supervisor:
+        if self.backoff_min_s > self.backoff_max_s:
+            raise ValueError("backoff_min_s is larger than backoff_max_s")
+        return self
+
+
+class Retention(Strict):
+    ledger_days: Annotated[int, Field(gt=0)] = 90
+    outbox_days: Annotated[int, Field(gt=0)] = 90
+    inbox_days: Annotated[int, Field(gt=0)] = 90
+    backups_daily: Annotated[int, Field(ge=1)] = 7
+    backups_weekly: Annotated[int, Field(ge=0)] = 4
+
+
+class Session(Strict):
+    role: str
+    throttle_per_minute: Annotated[int, Field(gt=0, le=120)] = 20
+    burst: Annotated[int, Field(gt=0, le=20)] = 3
+    jitter_s: Annotated[float, Field(ge=0, le=60)] = 1.0
+
+
+class Directorate(Strict):
+    id: Annotated[str, Field(pattern=r"^[A-Z0-9_]+$")]
+    name: str
+
+
+class Job(Strict):
+    name: str
+    bucket: str
+    crons: tuple[str, ...] = ()
+    after: str | None = None
+    enabled: bool = True
+    grace: str = "60m"
+    timeout: str = "1h"
+    overlap: Overlap = Overlap.SKIP
+    missed: Missed = Missed.COALESCE
+    params: dict[str, object] = Field(default_factory=dict)
+
+    @field_validator("bucket")
+    @classmethod
+    def _bucket(cls, value: str) -> str:
+        if value not in BUCKETS:
+            raise ValueError(f"unknown bucket {value!r}; use one of {', '.join(BUCKETS)}")
+        return value
+
+    @field_validator("crons")
+    @classmethod
+    def _crons(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        problems = [p for p in (cron_problem(expr) for expr in value) if p]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
+    @field_validator("grace", "timeout")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @model_validator(mode="after")
+    def _when(self) -> Job:
+        if bool(self.crons) == bool(self.after):
+            raise ValueError("give either crons or after (not both, not neither)")
+        return self
+
+
+class Config(Strict):
+    runtime: Runtime = Runtime()
+    supervisor: Supervisor = Supervisor()
+    retention: Retention = Retention()
+    sessions: dict[str, Session] = Field(default_factory=dict)
+    directorates: tuple[Directorate, ...] = ()
+    admin_numbers: tuple[str, ...] = ()
+    jobs: dict[str, Job] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _references(self) -> Config:
+        for key, job in self.jobs.items():
+            if job.after is not None and job.after not in self.jobs:
+                raise ValueError(f"jobs.{key}.after: no job named {job.after!r}")
+            if job.bucket not in ("always", *self.sessions):
+                raise ValueError(f"jobs.{key}.bucket: no [sessions.{job.bucket}] is configured")
+        return self
+
+    def job_specs(self) -> tuple[JobSpec, ...]:
+        return tuple(
+            JobSpec(
+                key=key,
+                name=job.name,
+                bucket=job.bucket,
+                crons=job.crons,
+                after=job.after,
+                enabled=job.enabled,
+                grace=parse_duration(job.grace),
+                overlap=job.overlap,
+                missed=job.missed,
+                timeout=parse_duration(job.timeout),
+            )
+            for key, job in self.jobs.items()
+        )

@@ -1,0 +1,47 @@
+"""Where the database is and how to talk to it (asyncpg, always)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from cicero.config import Settings
+from cicero.db.embedded import DatabaseUnavailable, start_embedded
+
+CONNECT_TIMEOUT_S = 10
+
+
+def resolve_database(settings: Settings) -> tuple[str, Any]:
+    """DATABASE_URL when set, else the embedded server (started or joined). Returns (url, handle)."""
+    if settings.env.database_url is not None:
+        return settings.env.database_url.reveal(), None
+    return start_embedded(settings.env.data_dir)
+
+
+async def _init(conn: asyncpg.Connection) -> None:
+    # Instants are timestamptz; the session zone is UTC so nothing casts in a local zone by accident.
+    await conn.execute("SET TimeZone = 'UTC'")
+
+
+async def connect(url: str) -> asyncpg.Connection:
+    try:
+        conn = await asyncpg.connect(url, timeout=CONNECT_TIMEOUT_S)
+    except (TimeoutError, OSError, asyncpg.PostgresError, ValueError) as err:
+        raise DatabaseUnavailable(
+            f"cannot reach the database ({type(err).__name__}: {err}); "
+            "check DATABASE_URL, or unset it to use the embedded server"
+        ) from None
+    await _init(conn)
+    return conn
+
+
+async def create_pool(url: str, size: int = 2) -> asyncpg.Pool:
+    try:
+        return await asyncpg.create_pool(
+            url, min_size=1, max_size=size, init=_init, timeout=CONNECT_TIMEOUT_S
+        )
+    except (TimeoutError, OSError, asyncpg.PostgresError, ValueError) as err:
+        raise DatabaseUnavailable(
+            f"cannot reach the database ({type(err).__name__}: {err})"
+        ) from None
