@@ -1,0 +1,150 @@
+"""The actor base class every Cicero actor derives from.
+
+- Turns a handler exception into a logged crash and an exit, so Thespian's
+  silent retry never repeats a side effect and the supervisor starts a fresh
+  replacement (spec/runtime.md §1.3).
+- Arms PR_SET_PDEATHSIG in real actor processes so nothing outlives its parent.
+- Owns one event loop and one small asyncpg pool per process, created after
+  the fork on first use and closed on exit (spec/runtime.md §7).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import logging
+import os
+import signal
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+from thespian.actors import ActorExitRequest, ActorTypeDispatcher
+
+from cicero.actors.messages import Crashed, CrashNext, Directory, Start, Stopping
+from cicero.config import Settings
+
+T = TypeVar("T")
+
+# Set by the launcher before the actor system forks: marks real actor processes
+# (the same classes also run in-process on simpleSystemBase in tests).
+ACTOR_PROCESS_ENV = "CICERO_ACTOR_PROCESS"
+PR_SET_PDEATHSIG = 1
+
+
+def arm_parent_death_signal() -> None:
+    """Ask the kernel to SIGTERM this process when its parent dies; exit if already orphaned."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() == 1:
+        os._exit(0)
+
+
+class CiceroActor(ActorTypeDispatcher):
+    def __init__(self) -> None:
+        super().__init__()
+        self.name = type(self).__name__
+        self.settings: Settings | None = None
+        self.supervisor: Any = None
+        self.log = logging.getLogger(f"cicero.{self.name.lower()}")
+        self._booted = False
+        self._crashed = False
+        self._crash_next = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pool: Any = None
+        self.database_url: str | None = None
+        self.directory: dict[str, Any] = {}  # sibling name -> address, from the supervisor
+
+    # ---- message entry ---------------------------------------------------
+    def receiveMessage(self, message: Any, sender: Any) -> Any:
+        if not self._booted:
+            self._booted = True
+            if os.environ.get(ACTOR_PROCESS_ENV):
+                arm_parent_death_signal()
+        if isinstance(message, ActorExitRequest):
+            self._close()
+            return super().receiveMessage(message, sender)
+        if self._crashed:
+            return None  # a crashed actor only waits for its exit
+        try:
+            if self._crash_next and not isinstance(message, CrashNext):
+                self._crash_next = False
+                raise RuntimeError("crash injected by CrashNext")
+            return super().receiveMessage(message, sender)
+        except Exception as err:
+            self._crash(err)
+            return None
+
+    def _crash(self, err: BaseException) -> None:
+        self._crashed = True
+        self.log.error("%s crashed: %s", self.name, err, exc_info=err)
+        if self.supervisor is not None:
+            self.send(self.supervisor, Crashed(self.name, f"{type(err).__name__}: {err}"))
+        self.send(self.myAddress, ActorExitRequest())
+
+    # ---- common handlers -------------------------------------------------
+    def receiveMsg_Start(self, message: Start, sender: Any) -> None:
+        self.name = message.name
+        self.settings = message.settings
+        self.supervisor = sender
+        self.log = logging.getLogger(f"cicero.{message.name}")
+        if message.settings.env.database_url is not None:
+            self.database_url = message.settings.env.database_url.reveal()
+        self.on_start(message)
+
+    def receiveMsg_Directory(self, message: Directory, sender: Any) -> None:
+        self.directory = message.addresses
+
+    def receiveMsg_CrashNext(self, message: CrashNext, sender: Any) -> None:
+        self._crash_next = True
+
+    def receiveMsg_ActorExitRequest(self, message: ActorExitRequest, sender: Any) -> None:
+        pass
+
+    def receiveUnrecognizedMessage(self, message: Any, sender: Any) -> None:
+        # Unknown input is logged, not fatal: a stray message must not start a crash loop.
+        self.log.warning(
+            "%s ignored a message of unknown type %s", self.name, type(message).__name__
+        )
+
+    def on_start(self, message: Start) -> None:
+        """Subclasses set themselves up here (not in __init__: Thespian forbids sends there)."""
+
+    def on_stop(self) -> None:
+        """Subclasses release what they hold (threads, transports) here."""
+
+    def stop_normally(self, info: dict[str, Any] | None = None) -> None:
+        if self.supervisor is not None:
+            self.send(self.supervisor, Stopping(self.name, info or {}))
+        self.send(self.myAddress, ActorExitRequest())
+
+    # ---- async and database ----------------------------------------------
+    def run(self, coro: Awaitable[T], timeout: float | None = None) -> T:
+        """Run a coroutine on this actor's own event loop (one per process, made after the fork)."""
+        if self._loop is None:
+            self._loop = asyncio.new_event_loop()
+        if timeout is not None:
+            coro = asyncio.wait_for(coro, timeout)
+        return self._loop.run_until_complete(coro)
+
+    async def pool(self) -> Any:
+        if self._pool is None:
+            from cicero.db.connect import create_pool
+
+            if self.database_url is None:
+                raise RuntimeError(f"{self.name} has no database URL")
+            self._pool = await create_pool(self.database_url)
+        return self._pool
+
+    def _close(self) -> None:
+        try:
+            self.on_stop()
+        except Exception as err:
+            self.log.warning("%s cleanup failed: %s", self.name, err)
+        if self._loop is not None and not self._loop.is_closed():
+            if self._pool is not None:
+                try:
+                    self._loop.run_until_complete(asyncio.wait_for(self._pool.close(), 5))
+                except Exception as err:
+                    self.log.warning("%s pool close failed: %s", self.name, err)
+                self._pool = None
+            self._loop.close()

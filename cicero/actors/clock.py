@@ -1,0 +1,187 @@
+"""The Clock: croniter schedules in, RunJob to ready buckets out.
+
+Rules live in cicero.domain.schedule; this actor feeds it time and readiness,
+performs its effects (dispatch, ledger records, cursor writes) and reports status.
+Wall-clock mode keeps ONE pending wakeup, capped, recomputed from `now` on every
+wake (the Thespian timer pitfall of spec/runtime.md §1.4); virtual mode moves
+only when the simulation driver sends ClockTick.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from thespian.actors import WakeupMessage
+
+from cicero.actors.base import CiceroActor
+from cicero.actors.messages import (
+    ClockIdle,
+    ClockTick,
+    JobDone,
+    Poke,
+    RunJob,
+    SessionLost,
+    SessionReady,
+    Start,
+    StatusReport,
+)
+from cicero.db import ledger
+from cicero.domain import schedule
+from cicero.domain.timezone import WIB
+from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
+
+
+@dataclass(frozen=True)
+class ClockOptions:
+    registry: str = DEFAULT_REGISTRY
+    virtual_start: datetime | None = None  # set: virtual time, driven by ClockTick
+
+
+class Clock(CiceroActor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.state: schedule.ClockState | None = None
+        self.worker_of: dict[str, str] = {}
+        self.virtual = False
+        self.wake_at: datetime | None = None
+        self.generation = 0
+        self.waiting_driver: Any = None
+        self.cap = timedelta(seconds=30)
+
+    def on_start(self, message: Start) -> None:
+        options: ClockOptions = message.extra or ClockOptions()
+        assert self.settings is not None
+        registry = load_registry(options.registry)
+        self.worker_of = {h.key: h.actor for h in registry}
+        self.virtual = options.virtual_start is not None
+        self.cap = timedelta(seconds=self.settings.config.runtime.clock_max_sleep_s)
+        now = options.virtual_start if self.virtual else self.wall_now()
+        cursors = self.run(self._load_cursors())
+        self.state = schedule.initial(
+            self.settings.config.job_specs(), registry.keys(), now, cursors
+        )
+        self._step(schedule.Tick(now))
+
+    async def _load_cursors(self) -> dict[str, datetime]:
+        async with (await self.pool()).acquire() as conn:
+            return await ledger.load_cursors(conn)
+
+    @staticmethod
+    def wall_now() -> datetime:
+        return datetime.now(WIB)
+
+    # ---- inputs ----------------------------------------------------------------
+    def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender: Any) -> None:
+        if message.payload != self.generation:
+            return  # a stale wakeup; the newer one is pending
+        self.wake_at = None
+        self._step(schedule.Tick(self.wall_now()))
+
+    def receiveMsg_Poke(self, message: Poke, sender: Any) -> None:
+        if not self.virtual and self.state is not None:
+            self._step(schedule.Tick(self.wall_now()))
+
+    def receiveMsg_ClockTick(self, message: ClockTick, sender: Any) -> None:
+        self.waiting_driver = sender
+        self._step(schedule.Tick(message.now))
+
+    def receiveMsg_SessionReady(self, message: SessionReady, sender: Any) -> None:
+        self._step(schedule.BucketReady(message.name))
+
+    def receiveMsg_SessionLost(self, message: SessionLost, sender: Any) -> None:
+        self._step(schedule.BucketLost(message.name))
+
+    def receiveMsg_JobDone(self, message: JobDone, sender: Any) -> None:
+        self._step(
+            schedule.RunEnded(message.job, message.fire_time, message.status, message.reason)
+        )
+
+    # ---- effects ---------------------------------------------------------------
+    def _step(self, event: schedule.Event) -> None:
+        if self.state is None:
+            return  # not started yet; readiness arrives again on the session's next report
+        if isinstance(event, schedule.Tick) and event.now > self.state.now + timedelta(hours=1):
+            self.log.warning(
+                "clock jumped forward to %s; missed fire times coalesce", event.now.isoformat()
+            )
+        self.state, effects = schedule.handle(self.state, event)
+        if effects:
+            self.run(self._perform(effects))
+        self._report()
+        self._rearm()
+        self._tell_driver()
+
+    async def _perform(self, effects: list[schedule.Effect]) -> None:
+        assert self.state is not None
+        now = self.state.now
+        async with (await self.pool()).acquire() as conn:
+            for effect in effects:
+                if isinstance(effect, schedule.Record):
+                    await ledger.record(
+                        conn, effect.job, effect.fire_time, effect.status, effect.reason, now
+                    )
+                elif isinstance(effect, schedule.Advance):
+                    await ledger.advance_cursor(conn, effect.job, effect.through)
+        for effect in effects:
+            if isinstance(effect, schedule.Dispatch):
+                self._dispatch(effect, now)
+
+    def _dispatch(self, effect: schedule.Dispatch, now: datetime) -> None:
+        worker = self.directory.get(self.worker_of.get(effect.job, ""))
+        if worker is None:
+            # The worker is down: its supervisor is restarting it. The run is given
+            # up by timeout in the domain; the ledger shows nothing ran.
+            self.log.warning("no worker for %s at %s", effect.job, effect.fire_time.isoformat())
+            self.send(
+                self.myAddress,
+                JobDone(effect.job, effect.fire_time, "failed", "no worker available"),
+            )
+            return
+        self.send(worker, RunJob(effect.job, effect.fire_time, now))
+
+    def _rearm(self) -> None:
+        if self.virtual or self.state is None:
+            return
+        target = schedule.next_wakeup(self.state, self.cap)
+        if self.wake_at is not None and self.wake_at <= target:
+            return  # the pending wakeup comes first; keep exactly one
+        self.generation += 1
+        self.wake_at = target
+        delay = max(timedelta(milliseconds=1), target - self.wall_now())
+        self.wakeupAfter(min(delay, self.cap), payload=self.generation)
+
+    def _tell_driver(self) -> None:
+        if self.waiting_driver is None or self.state is None or self.state.running:
+            return
+        upcoming = [
+            t
+            for key, spec in self.state.jobs.items()
+            for t in schedule.next_fire_times(spec, max(self.state.cursor[key], self.state.now), 1)
+        ]
+        self.send(self.waiting_driver, ClockIdle(self.state.now, min(upcoming, default=None)))
+        self.waiting_driver = None
+
+    def _report(self) -> None:
+        if self.supervisor is None or self.state is None:
+            return
+        state = self.state
+        buckets = {b: state.is_ready(b) for b in {s.bucket for s in state.jobs.values()}}
+        upcoming = {
+            key: [t.isoformat() for t in schedule.next_fire_times(spec, state.now, 3)]
+            for key, spec in state.jobs.items()
+        }
+        self.send(
+            self.supervisor,
+            StatusReport(
+                self.name,
+                {
+                    "now": state.now.isoformat(),
+                    "buckets": buckets,
+                    "next": upcoming,
+                    "running": {k: r.fire_time.isoformat() for k, r in state.running.items()},
+                    "implemented": sorted(state.implemented),
+                },
+            ),
+        )

@@ -1,0 +1,128 @@
+"""Messages between actors: small, frozen, picklable, importable by path.
+
+They carry names, ids and small values; never rows, connections or pools.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cicero.config import Settings
+from cicero.domain.supervision import RestartType, SupFlags
+
+
+@dataclass(frozen=True)
+class ChildSpec:
+    name: str
+    actor: str  # dotted path "module:Class", resolved in the supervisor's process
+    restart: RestartType = RestartType.PERMANENT
+    extra: Any = None  # handed to the child in its Start message
+    shutdown_s: float = 5.0
+
+
+@dataclass(frozen=True)
+class SupervisorStart:
+    name: str
+    flags: SupFlags
+    children: tuple[ChildSpec, ...]
+    settings: Settings
+    launcher_pid: int | None = None  # the root stops the whole system if its launcher dies
+
+
+@dataclass(frozen=True)
+class Start:
+    name: str
+    settings: Settings
+    extra: Any = None
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Where each sibling lives now; resent after every (re)start."""
+
+    addresses: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Crashed:
+    name: str
+    error: str
+
+
+@dataclass(frozen=True)
+class CrashNext:
+    """Test and scenario hook: raise on the next message (spec/scenario.md `crash_actor`)."""
+
+
+@dataclass(frozen=True)
+class StatusRequest:
+    pass
+
+
+@dataclass(frozen=True)
+class StatusSnapshot:
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """A child's own status, pushed to its supervisor when it changes."""
+
+    name: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Poke:
+    """Any inbound message unsticks a stalled Thespian timer (spec/runtime.md §1.4)."""
+
+
+@dataclass(frozen=True)
+class ClockTick:
+    """Virtual time: the simulation driver moves the clock to `now`."""
+
+    now: datetime
+
+
+@dataclass(frozen=True)
+class ClockIdle:
+    """Reply to ClockTick once every job dispatched so far has ended."""
+
+    now: datetime
+    next_fire: datetime | None
+
+
+@dataclass(frozen=True)
+class RunJob:
+    job: str
+    fire_time: datetime
+    issued_at: datetime  # the clock's now; workers on a virtual clock use it as theirs
+
+
+@dataclass(frozen=True)
+class JobDone:
+    job: str
+    fire_time: datetime
+    status: str  # done | failed | skipped
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SessionReady:
+    name: str
+
+
+@dataclass(frozen=True)
+class SessionLost:
+    name: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Stopping:
+    """A child about to exit normally (transient children are then left down)."""
+
+    name: str
+    info: dict[str, Any] = field(default_factory=dict)

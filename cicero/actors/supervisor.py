@@ -1,0 +1,258 @@
+"""A generic supervisor: child specs in, restarts with backoff out, escalation past intensity.
+
+The arithmetic lives in cicero.domain.supervision; this actor only keeps the
+table of children, starts and stops them, and relays status.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import random
+import time
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+from thespian.actors import ActorExitRequest, ChildActorExited, DeadEnvelope, WakeupMessage
+
+from cicero.actors.base import CiceroActor
+from cicero.actors.messages import (
+    ChildSpec,
+    Crashed,
+    Directory,
+    Poke,
+    Start,
+    StatusReport,
+    StatusRequest,
+    StatusSnapshot,
+    Stopping,
+    SupervisorStart,
+)
+from cicero.domain.supervision import (
+    ChildRecord,
+    Escalate,
+    LeaveDown,
+    Restart,
+    SupFlags,
+    on_exit,
+    restart_set,
+)
+
+WATCH_PERIOD = timedelta(seconds=1)
+STASH_LIMIT = 1000
+
+
+def resolve(path: str) -> type:
+    module, _, attr = path.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+@dataclass
+class Child:
+    spec: ChildSpec
+    record: ChildRecord
+    address: Any = None
+    state: str = "starting"  # running | restarting | down | stopped
+    generation: int = 0
+    last_error: str = ""
+    expected_exit: bool = False  # we asked it to stop, or it said it was stopping
+
+
+class Supervisor(CiceroActor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.flags = SupFlags()
+        self.children: dict[str, Child] = {}
+        self.order: tuple[str, ...] = ()
+        self.stamps: tuple[float, ...] = ()
+        self.stopping = False
+        self.escalated = ""
+        self.reports: dict[str, dict[str, Any]] = {}
+        self.stash: list[tuple[str, Any]] = []
+        self.launcher_pid: int | None = None
+        self.former: list[tuple[Any, str]] = []  # addresses of exited children, newest last
+        self.rng = random.Random()
+        self.started_at = time.monotonic()
+
+    # ---- start -----------------------------------------------------------
+    def receiveMsg_SupervisorStart(self, message: SupervisorStart, sender: Any) -> None:
+        self.name = message.name
+        self.settings = message.settings
+        self.supervisor = sender
+        self.flags = message.flags
+        self.launcher_pid = message.launcher_pid
+        self.order = tuple(spec.name for spec in message.children)
+        now = time.monotonic()
+        for spec in message.children:
+            self.children[spec.name] = Child(spec, ChildRecord(spec.restart, last_start=now))
+        self.handleDeadLetters()
+        for name in self.order:
+            self._start_child(name)
+        self._send_directory()
+        if self.launcher_pid is not None:
+            self.wakeupAfter(WATCH_PERIOD, payload="watch-launcher")
+
+    def _start_child(self, name: str) -> None:
+        child = self.children[name]
+        child.address = self.createActor(resolve(child.spec.actor))
+        child.state = "running"
+        child.expected_exit = False
+        child.record = replace(child.record, last_start=time.monotonic())
+        assert self.settings is not None
+        self.send(child.address, Start(name, self.settings, child.spec.extra))
+        held = [m for n, m in self.stash if n == name]
+        self.stash = [(n, m) for n, m in self.stash if n != name]
+        for message in held:
+            self.send(child.address, message)
+
+    def _send_directory(self) -> None:
+        addresses = {n: c.address for n, c in self.children.items() if c.state == "running"}
+        for child in self.children.values():
+            if child.state == "running":
+                self.send(child.address, Directory(addresses))
+
+    def _by_address(self, address: Any) -> Child | None:
+        for child in self.children.values():
+            if child.address == address:
+                return child
+        return None
+
+    # ---- exits and restarts ------------------------------------------------
+    def receiveMsg_Crashed(self, message: Crashed, sender: Any) -> None:
+        child = self.children.get(message.name)
+        if child is not None:
+            child.last_error = message.error
+
+    def receiveMsg_Stopping(self, message: Stopping, sender: Any) -> None:
+        child = self._by_address(sender)
+        if child is not None:
+            child.expected_exit = True
+
+    def receiveMsg_ChildActorExited(self, message: ChildActorExited, sender: Any) -> None:
+        child = self._by_address(message.childAddress)
+        if child is None or child.state not in ("running", "restarting"):
+            return
+        self.former = [*self.former[-99:], (child.address, child.spec.name)]
+        child.address = None
+        if self.stopping or self.escalated:
+            child.state = "stopped"
+            return
+        if child.state == "restarting":  # stopped by us as part of a rest_for_one restart
+            return
+        abnormal = not child.expected_exit
+        self.log.warning(
+            "child %s exited%s",
+            child.spec.name,
+            f" abnormally: {child.last_error or 'no reason given'}" if abnormal else "",
+        )
+        record, self.stamps, decision = on_exit(
+            child.record, self.stamps, time.monotonic(), abnormal, self.flags, self.rng.random()
+        )
+        child.record = record
+        if isinstance(decision, LeaveDown):
+            child.state = "down"
+            self._send_directory()
+        elif isinstance(decision, Escalate):
+            self._escalate(f"{child.spec.name}: {decision.reason}")
+        elif isinstance(decision, Restart):
+            for name in restart_set(self.order, child.spec.name, self.flags.strategy):
+                sibling = self.children[name]
+                if name != child.spec.name and sibling.state == "running":
+                    sibling.state = "restarting"
+                    self.send(sibling.address, ActorExitRequest())
+                sibling.state = "restarting"
+                sibling.generation += 1
+            self.wakeupAfter(
+                timedelta(seconds=decision.delay_s),
+                payload=("restart", child.spec.name, child.generation),
+            )
+
+    def _escalate(self, reason: str) -> None:
+        # Stop every child and stay up only to say so: the launcher reads it and exits
+        # non-zero, and the container restarts the whole runtime.
+        self.escalated = reason
+        self.log.error("escalating: %s", reason)
+        for name in reversed(self.order):
+            child = self.children[name]
+            if child.state in ("running", "restarting") and child.address is not None:
+                self.send(child.address, ActorExitRequest())
+            child.state = "stopped"
+
+    def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender: Any) -> None:
+        payload = message.payload
+        if payload == "watch-launcher":
+            self._watch_launcher()
+            return
+        if isinstance(payload, tuple) and payload[0] == "restart":
+            _, name, generation = payload
+            if self.stopping or self.escalated:
+                return
+            failed = self.children[name]
+            if failed.generation != generation or failed.state != "restarting":
+                return  # a newer restart superseded this one
+            for sibling in restart_set(self.order, name, self.flags.strategy):
+                if self.children[sibling].state == "restarting":
+                    self._start_child(sibling)
+            self._send_directory()
+
+    def _watch_launcher(self) -> None:
+        assert self.launcher_pid is not None
+        try:
+            os.kill(self.launcher_pid, 0)
+        except ProcessLookupError:
+            # The launcher was killed: take the whole actor system down with it,
+            # so a restarted launcher never races a second set of sessions.
+            self.log.error("launcher %d is gone; stopping the actor system", self.launcher_pid)
+            os.kill(os.getppid(), 15)
+            return
+        self.wakeupAfter(WATCH_PERIOD, payload="watch-launcher")
+
+    def receiveMsg_DeadEnvelope(self, message: DeadEnvelope, sender: Any) -> None:
+        # A message sent to a child that has since died: hand it to the replacement,
+        # or hold it until the replacement is up.
+        if self.stopping or self.escalated:
+            return
+        target = self._previous_owner(message.deadAddress)
+        if target is None:
+            return
+        if target.state == "running":
+            self.send(target.address, message.deadMessage)
+        elif target.state == "restarting" and len(self.stash) < STASH_LIMIT:
+            self.stash.append((target.spec.name, message.deadMessage))
+
+    def _previous_owner(self, address: Any) -> Child | None:
+        for former, name in reversed(self.former):
+            if former == address:
+                return self.children[name]
+        return None
+
+    # ---- status ------------------------------------------------------------
+    def receiveMsg_StatusReport(self, message: StatusReport, sender: Any) -> None:
+        self.reports[message.name] = message.data
+
+    def receiveMsg_StatusRequest(self, message: StatusRequest, sender: Any) -> None:
+        clock = self.children.get("clock")
+        if clock is not None and clock.state == "running":
+            self.send(clock.address, Poke())
+        self.send(sender, StatusSnapshot(self.snapshot()))
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "supervisor": self.name,
+            "escalated": self.escalated,
+            "uptime_s": round(time.monotonic() - self.started_at, 1),
+            "actors": {
+                name: {
+                    "state": c.state,
+                    "restarts": c.record.restarts,
+                    "last_error": c.last_error,
+                    "restart_type": c.spec.restart.value,
+                }
+                for name, c in self.children.items()
+            },
+            "reports": dict(self.reports),
+        }
+
+    def receiveMsg_ActorExitRequest(self, message: ActorExitRequest, sender: Any) -> None:
+        self.stopping = True  # Thespian stops the children next; none may be restarted now

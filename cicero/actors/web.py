@@ -1,0 +1,79 @@
+"""The Web actor: serves the aiohttp app from a daemon thread with its own event loop.
+
+The thread never calls Thespian; the actor polls its supervisor for a status
+snapshot once a second and the HTTP side reads the latest one (a leaf actor:
+it owns a thread, so it creates no children).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+from thespian.actors import WakeupMessage
+
+from cicero.actors.base import CiceroActor
+from cicero.actors.messages import Start, StatusRequest, StatusSnapshot
+from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
+from cicero.web.app import build_app
+
+POLL = timedelta(seconds=1)
+
+
+class Web(CiceroActor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.latest: tuple[float, dict[str, Any]] | None = None
+        self.thread: threading.Thread | None = None
+        self.server_loop: asyncio.AbstractEventLoop | None = None
+
+    def on_start(self, message: Start) -> None:
+        assert self.settings is not None
+        runtime = self.settings.config.runtime
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((runtime.web_host, runtime.web_port))  # fails loudly: the launcher checked first
+        registry = load_registry(message.extra or DEFAULT_REGISTRY)
+        not_implemented = sorted(set(self.settings.config.jobs) - registry.keys())
+        app = build_app(self.status, self.database_url, not_implemented)
+        self.thread = threading.Thread(
+            target=self._serve, args=(app, sock), name="web", daemon=True
+        )
+        self.thread.start()
+        self.wakeupAfter(timedelta(milliseconds=50), payload="poll")
+
+    def status(self) -> tuple[dict[str, Any] | None, float]:
+        latest = self.latest
+        if latest is None:
+            return None, 0.0
+        return latest[1], time.monotonic() - latest[0]
+
+    def _serve(self, app: web.Application, sock: socket.socket) -> None:
+        loop = asyncio.new_event_loop()
+        self.server_loop = loop
+        runner = web.AppRunner(app, access_log=None)
+        loop.run_until_complete(runner.setup())
+        loop.run_until_complete(web.SockSite(runner, sock).start())
+        try:
+            loop.run_forever()
+        finally:
+            loop.run_until_complete(runner.cleanup())
+            loop.close()
+
+    def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender: Any) -> None:
+        if self.supervisor is not None:
+            self.send(self.supervisor, StatusRequest())
+        self.wakeupAfter(POLL, payload="poll")
+
+    def receiveMsg_StatusSnapshot(self, message: StatusSnapshot, sender: Any) -> None:
+        self.latest = (time.monotonic(), message.data)
+
+    def on_stop(self) -> None:
+        if self.server_loop is not None and self.thread is not None:
+            self.server_loop.call_soon_threadsafe(self.server_loop.stop)
+            self.thread.join(timeout=3)

@@ -1,0 +1,96 @@
+"""A job worker: claims (job, fire time) in the ledger, runs the handler, records the end.
+
+Handlers come from a registry named in the Start message. A handler that
+raises is recorded `failed` and then the actor crashes on purpose, so its
+replacement starts clean (let it crash); the ledger keeps what happened.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from cicero.actors.base import CiceroActor
+from cicero.actors.messages import JobDone, RunJob, Start
+from cicero.db import ledger
+from cicero.domain.timezone import WIB
+from cicero.jobs.registry import DEFAULT_REGISTRY, JobContext, Registry, load_registry
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    registry: str = DEFAULT_REGISTRY
+    virtual: bool = False  # True: "now" is the clock's virtual time from RunJob
+
+
+class JobWorker(CiceroActor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.registry = Registry()
+        self.virtual = False
+        self.worker_id = ""
+
+    def on_start(self, message: Start) -> None:
+        options: WorkerOptions = message.extra or WorkerOptions()
+        self.registry = load_registry(options.registry)
+        self.virtual = options.virtual
+        self.worker_id = f"{message.name}:{os.getpid()}:{time.monotonic_ns()}"
+
+    def receiveMsg_RunJob(self, message: RunJob, sender: Any) -> None:
+        assert self.settings is not None
+        handler = self.registry.get(message.job)
+        specs = {s.key: s for s in self.settings.config.job_specs()}
+        spec = specs.get(message.job)
+        if handler is None or spec is None:
+            # A job key this worker does not know: answer, so the clock does not wait on it.
+            self.log.warning("unknown job %r", message.job)
+            self.send(sender, JobDone(message.job, message.fire_time, "skipped", "unknown job"))
+            return
+        started = time.monotonic()
+        now = self._now(message, started)
+        claim = self.run(self._claim(message, now, spec.timeout))
+        if not claim.won:
+            self.send(sender, JobDone(message.job, message.fire_time, "skipped", claim.reason))
+            return
+        try:
+            outcome = self.run(
+                self._execute(handler.run, message, started), spec.timeout.total_seconds()
+            )
+        except Exception as err:
+            reason = f"{type(err).__name__}: {err}"[:500]
+            self.run(self._finish(message, "failed", reason, self._now(message, started)))
+            self.send(sender, JobDone(message.job, message.fire_time, "failed", reason))
+            raise
+        self.run(self._finish(message, "done", outcome or "", self._now(message, started)))
+        self.send(sender, JobDone(message.job, message.fire_time, "done", outcome or ""))
+
+    def _now(self, message: RunJob, started: float) -> datetime:
+        if self.virtual:
+            return message.issued_at
+        return datetime.now(WIB)
+
+    async def _claim(self, message: RunJob, now: datetime, lease: timedelta) -> ledger.Claim:
+        async with (await self.pool()).acquire() as conn:
+            return await ledger.claim(
+                conn, message.job, message.fire_time, self.worker_id, now, lease
+            )
+
+    async def _execute(self, run: Any, message: RunJob, started: float) -> str | None:
+        ctx = JobContext(
+            job=message.job,
+            fire_time=message.fire_time,
+            now=self._now(message, started),
+            pool=await self.pool(),
+            settings=self.settings,
+            log=self.log,
+        )
+        return await run(ctx)
+
+    async def _finish(self, message: RunJob, status: str, reason: str, now: datetime) -> None:
+        async with (await self.pool()).acquire() as conn:
+            await ledger.finish(
+                conn, message.job, message.fire_time, self.worker_id, status, reason, now
+            )

@@ -1,0 +1,232 @@
+"""The `cicero` command. Every subcommand prints one clear line per problem and
+exits non-zero on failure; tracebacks are for bugs only."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from cicero import __version__
+from cicero.config import ConfigError, Settings, load_settings
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    settings = _settings()
+    specs = settings.config.job_specs()
+    print(
+        f"{settings.env.config_path}: ok ({len(specs)} jobs, {len(settings.config.sessions)} sessions, "
+        f"{len(settings.config.directorates)} directorates)"
+    )
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    from cicero import logs
+
+    logs.setup(settings.env.log_format, settings.env.log_level)
+    from cicero.launcher import run
+
+    return run(settings)
+
+
+def _with_database(action: Callable[..., object]) -> int:
+    from cicero.db.connect import connect, resolve_database
+    from cicero.db.embedded import DatabaseUnavailable
+    from cicero.db.migrate import DatabaseTooNew
+
+    settings = _settings()
+    try:
+        url, _server = resolve_database(settings)  # keep the handle while in use
+
+        async def go() -> object:
+            conn = await connect(url)
+            try:
+                return await action(conn)
+            finally:
+                await conn.close()
+
+        asyncio.run(go())
+    except (DatabaseUnavailable, DatabaseTooNew) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from cicero.db.migrate import migrate
+
+    async def action(conn) -> None:  # type: ignore[no-untyped-def]
+        applied = await migrate(conn)
+        if applied:
+            for m in applied:
+                print(f"applied {m.version:04d}_{m.name}")
+        else:
+            print("database is up to date")
+
+    return _with_database(action)
+
+
+def cmd_db_status(args: argparse.Namespace) -> int:
+    from cicero.db.migrate import known_migrations, status
+
+    async def action(conn) -> None:  # type: ignore[no-untyped-def]
+        current = await status(conn)
+        names = {m.version: m.name for m in known_migrations()}
+        for version in current.applied:
+            print(f"applied  {version:04d}_{names.get(version, '?')}")
+        for m in current.pending:
+            print(f"pending  {m.version:04d}_{m.name}")
+        for version in current.unknown:
+            print(f"UNKNOWN  {version:04d} (applied by a newer Cicero)")
+
+    return _with_database(action)
+
+
+def _parse_when(text: str) -> datetime:
+    from cicero.domain.timezone import WIB
+
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date or datetime (e.g. 2026-11-25T06:00)"
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=WIB)
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from cicero.domain.schedule import fire_times, next_fire_times
+    from cicero.domain.timezone import WIB
+    from cicero.jobs.registry import load_registry
+
+    settings = _settings()
+    implemented = load_registry().keys()
+    now = datetime.now(WIB)
+    rows = []
+    for spec in settings.config.job_specs():
+        if args.since or args.until:
+            start = args.since or now
+            end = args.until or start.replace(hour=23, minute=59)
+            times = fire_times(spec, start - _tiny(), end)
+        else:
+            times = next_fire_times(spec, now, 3)
+        rows.append(
+            {
+                "key": spec.key,
+                "name": spec.name,
+                "bucket": spec.bucket,
+                "crons": list(spec.crons) if spec.crons else [f"after {spec.after}"],
+                "enabled": spec.enabled,
+                "implemented": spec.key in implemented,
+                "grace_s": int(spec.grace.total_seconds()),
+                "next": [t.astimezone(WIB).isoformat() for t in times],
+            }
+        )
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    header = ("KEY", "NAME", "BUCKET", "CRON (WIB)", "ENABLED", "IMPLEMENTED", "FIRE TIMES (WIB)")
+    table = [header]
+    for r in rows:
+        shown = (
+            ", ".join(datetime.fromisoformat(t).strftime("%d/%m %H:%M") for t in r["next"]) or "-"
+        )
+        table.append(
+            (
+                r["key"],
+                r["name"],
+                r["bucket"],
+                " | ".join(r["crons"]),
+                "yes" if r["enabled"] else "no",
+                "yes" if r["implemented"] else "not implemented",
+                shown,
+            )
+        )
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(header) - 1)]
+    for row in table:
+        print(
+            "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False))
+            + "  "
+            + str(row[-1])
+        )
+    return EXIT_OK
+
+
+def _tiny():  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    return timedelta(seconds=1)  # include a fire time exactly at --from
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cicero",
+        description="Social-media attendance monitoring with WhatsApp recaps.",
+    )
+    parser.add_argument("--version", action="version", version=f"cicero {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "run", help="start the service (embedded defaults when nothing is configured)"
+    )
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("migrate", help="apply pending database migrations")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("config", help="configuration commands")
+    config_sub = p.add_subparsers(dest="config_command", metavar="ACTION")
+    check = config_sub.add_parser("check", help="validate config/cicero.toml and the environment")
+    check.set_defaults(func=cmd_config_check)
+
+    p = sub.add_parser(
+        "schedule", help="print the effective job schedule with next fire times (WIB)"
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON list for tools")
+    p.add_argument(
+        "--from", dest="since", type=_parse_when, help="list fire times from this time (WIB)"
+    )
+    p.add_argument("--until", type=_parse_when, help="list fire times until this time (WIB)")
+    p.set_defaults(func=cmd_schedule)
+
+    p = sub.add_parser("db", help="database commands")
+    db_sub = p.add_subparsers(dest="db_command", metavar="ACTION")
+    st = db_sub.add_parser("status", help="show applied and pending migrations")
+    st.set_defaults(func=cmd_db_status)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return func(args)
+    except ConfigError as err:
+        for line in err.problems:
+            print(f"config error: {line}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `cicero schedule | head`: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

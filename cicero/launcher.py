@@ -1,0 +1,252 @@
+"""The `cicero run` process: not an actor. It prepares the database, starts the
+Thespian actor system and the root supervisor, heartbeats the root, and turns
+SIGTERM/SIGINT into an orderly stop with no process left behind.
+
+Exit codes: 0 after a requested stop; 1 when the root escalated or stopped
+answering (the container restarts us); 2 for a configuration or setup problem.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+import psutil
+
+from cicero.actors.base import ACTOR_PROCESS_ENV
+from cicero.actors.clock import ClockOptions
+from cicero.actors.messages import ChildSpec, StatusRequest, StatusSnapshot, SupervisorStart
+from cicero.actors.worker import WorkerOptions
+from cicero.config import Secret, Settings
+from cicero.db.connect import connect, resolve_database
+from cicero.db.embedded import DatabaseUnavailable
+from cicero.db.migrate import DatabaseTooNew, migrate
+from cicero.domain.supervision import Strategy, SupFlags
+from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
+
+log = logging.getLogger("cicero.launcher")
+PR_SET_CHILD_SUBREAPER = 36
+MISSED_HEARTBEATS_LIMIT = 3
+
+
+class SetupError(RuntimeError):
+    """Start-up cannot proceed; the message tells the operator what to do."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def check_port(host: str, port: int) -> None:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as err:
+            raise SetupError(
+                f"web port {host}:{port} is not available ({err.strerror}): stop the other "
+                "process or choose another port (runtime.web_port or CICERO_WEB_PORT)"
+            ) from None
+
+
+async def prepare_database(url: str) -> list[str]:
+    conn = await connect(url)
+    try:
+        return [f"{m.version:04d}_{m.name}" for m in await migrate(conn)]
+    finally:
+        await conn.close()
+
+
+def root_children(
+    settings: Settings, registry_path: str, virtual: bool = False
+) -> tuple[ChildSpec, ...]:
+    registry = load_registry(registry_path)
+    workers = tuple(
+        ChildSpec(
+            name, "cicero.actors.worker:JobWorker", extra=WorkerOptions(registry_path, virtual)
+        )
+        for name in registry.actors()
+    )
+    return (
+        *workers,
+        ChildSpec("clock", "cicero.actors.clock:Clock", extra=ClockOptions(registry_path)),
+        ChildSpec("web", "cicero.actors.web:Web", extra=registry_path),
+    )
+
+
+def sup_flags(settings: Settings) -> SupFlags:
+    s = settings.config.supervisor
+    return SupFlags(
+        Strategy.ONE_FOR_ONE,
+        s.intensity,
+        s.period_s,
+        s.backoff_min_s,
+        s.backoff_max_s,
+        s.backoff_reset_s,
+    )
+
+
+@dataclass
+class Runtime:
+    """A started actor system with its root; `stop()` leaves no process behind."""
+
+    system: Any
+    root: Any
+    admin_port: int
+    settings: Settings
+
+    def status(self, timeout: float) -> dict[str, Any] | None:
+        reply = self.system.ask(self.root, StatusRequest(), timeout)
+        return reply.data if isinstance(reply, StatusSnapshot) else None
+
+    def stop(self, timeout: float) -> None:
+        descendants = _descendants()
+        with contextlib.suppress(Exception):  # shutdown of a half-dead system may raise
+            self.system.shutdown()
+        _reap_and_kill(descendants, timeout)
+
+
+def _descendants() -> list[psutil.Process]:
+    try:
+        return psutil.Process().children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def _reap_and_kill(processes: list[psutil.Process], timeout: float) -> None:
+    """Wait for the tree to exit; SIGTERM then SIGKILL what remains, by PID."""
+    processes = [p for p in processes if _is_actor_process(p)]
+    _, alive = psutil.wait_procs(processes, timeout=min(timeout, 3))
+    for proc in alive:
+        with contextlib.suppress(psutil.Error):
+            proc.terminate()
+    _, alive = psutil.wait_procs(alive, timeout=2)
+    for proc in alive:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(alive, timeout=2)
+    _reap_zombies()
+
+
+def _is_actor_process(proc: psutil.Process) -> bool:
+    # The embedded PostgreSQL is stopped by its own handle, not killed here.
+    try:
+        return proc.name() not in ("postgres", "pg_ctl")
+    except psutil.Error:
+        return False
+
+
+def _reap_zombies() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def start_runtime(
+    settings: Settings,
+    registry_path: str = DEFAULT_REGISTRY,
+    children: tuple[ChildSpec, ...] | None = None,
+) -> Runtime:
+    from thespian.actors import ActorSystem
+
+    from cicero.actors.supervisor import Supervisor
+    from cicero.logs import log_defs
+
+    # Actors daemonise through a double fork; as a subreaper we stay their ancestor,
+    # reap them, and can find every one by PID at shutdown.
+    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    os.environ[ACTOR_PROCESS_ENV] = "1"
+    thespian_log = settings.env.data_dir / "thespian.log"
+    os.environ.setdefault("THESPLOG_FILE", str(thespian_log))
+    admin_port = settings.config.runtime.admin_port or free_port()
+    system = ActorSystem(
+        "multiprocTCPBase",
+        {"Admin Port": admin_port, "Process Startup Method": "fork"},
+        logDefs=log_defs(settings.env.log_format, settings.env.log_level),
+        transientUnique=True,
+    )
+    root = system.createActor(Supervisor)
+    system.tell(
+        root,
+        SupervisorStart(
+            "root",
+            sup_flags(settings),
+            children if children is not None else root_children(settings, registry_path),
+            settings,
+            launcher_pid=os.getpid(),
+        ),
+    )
+    return Runtime(system, root, admin_port, settings)
+
+
+def run(settings: Settings, stop: threading.Event | None = None) -> int:
+    """`cicero run`: returns the process exit code."""
+    stop = stop or threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        url, pg_handle = resolve_database(settings)
+        applied = asyncio.run(prepare_database(url))
+        if applied:
+            log.info("applied migrations: %s", ", ".join(applied))
+        runtime_cfg = settings.config.runtime
+        check_port(runtime_cfg.web_host, runtime_cfg.web_port)
+    except (DatabaseUnavailable, DatabaseTooNew, SetupError) as err:
+        log.error("%s", err)
+        return 2
+    settings = replace(settings, env=replace(settings.env, database_url=Secret(url)))
+    started = time.monotonic()
+    runtime = start_runtime(settings)
+    log.info(
+        "Cicero is up: http://%s:%d/healthz (WhatsApp: %s)",
+        runtime_cfg.web_host,
+        runtime_cfg.web_port,
+        settings.env.whatsapp,
+    )
+    code = 0
+    misses = 0
+    try:
+        while not stop.is_set():
+            status = runtime.status(timeout=max(2.0, runtime_cfg.heartbeat_s))
+            _reap_zombies()
+            if status is None:
+                misses += 1
+                log.warning(
+                    "the root supervisor did not answer (%d/%d)", misses, MISSED_HEARTBEATS_LIMIT
+                )
+                if misses >= MISSED_HEARTBEATS_LIMIT:
+                    log.error(
+                        "the root supervisor stopped answering; exiting so the container restarts us"
+                    )
+                    code = 1
+                    break
+                continue
+            misses = 0
+            if status.get("escalated"):
+                log.error(
+                    "the root supervisor escalated (%s); exiting non-zero", status["escalated"]
+                )
+                code = 1
+                break
+            stop.wait(runtime_cfg.heartbeat_s)
+    finally:
+        log.info("stopping (after %.0fs)", time.monotonic() - started)
+        runtime.stop(runtime_cfg.shutdown_timeout_s)
+        if pg_handle is not None:
+            pg_handle.cleanup()  # stops the embedded server unless another process still uses it
+    return code
