@@ -18,7 +18,7 @@ from typing import Any
 from cicero.domain.timezone import WIB
 
 # Indonesian mobile numbers in any written form: 08…, 62…, +62…, and JIDs.
-_PHONE = re.compile(r"(?<!\d)(\+?62[ -]?|0)(8\d{2,3})[\d\- ]{3,9}(\d{4})(?!\d)")
+_PHONE = re.compile(r"(?<!\d)(\+?62[ -]?|0)(8\d)[\d\- ]{2,10}(\d{4})(?!\d)")
 _SECRET_KV = re.compile(
     r"(?i)\b(password|passwd|secret|token|api[_-]?key|x-rapidapi-key)(\s*[=:]\s*)(\S+)"
 )

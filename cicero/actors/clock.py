@@ -58,15 +58,17 @@ class Clock(CiceroActor):
         self.virtual = options.virtual_start is not None
         self.cap = timedelta(seconds=self.settings.config.runtime.clock_max_sleep_s)
         now = options.virtual_start if self.virtual else self.wall_now()
-        cursors = self.run(self._load_cursors())
-        self.state = schedule.initial(
-            self.settings.config.job_specs(), registry.keys(), now, cursors
+        cursors, queued = self.run(self._load_ledger())
+        self.state, effects = schedule.initial(
+            self.settings.config.job_specs(), registry.keys(), now, cursors, queued
         )
+        if effects:
+            self.run(self._perform(effects))
         self._step(schedule.Tick(now))
 
-    async def _load_cursors(self) -> dict[str, datetime]:
+    async def _load_ledger(self) -> tuple[dict[str, datetime], list[tuple[str, datetime]]]:
         async with (await self.pool()).acquire() as conn:
-            return await ledger.load_cursors(conn)
+            return await ledger.load_cursors(conn), await ledger.load_queued(conn)
 
     @staticmethod
     def wall_now() -> datetime:
@@ -116,7 +118,10 @@ class Clock(CiceroActor):
     async def _perform(self, effects: list[schedule.Effect]) -> None:
         assert self.state is not None
         now = self.state.now
-        async with (await self.pool()).acquire() as conn:
+        # One transaction: what was settled, what is owed and how far the cursors
+        # moved land together, and only then are RunJobs sent. A crash before the
+        # commit re-plans the same fire times; after it, queued rows are re-dispatched.
+        async with (await self.pool()).acquire() as conn, conn.transaction():
             for effect in effects:
                 if isinstance(effect, schedule.Record):
                     await ledger.record(
@@ -124,22 +129,24 @@ class Clock(CiceroActor):
                     )
                 elif isinstance(effect, schedule.Advance):
                     await ledger.advance_cursor(conn, effect.job, effect.through)
+                elif isinstance(effect, (schedule.Dispatch, schedule.Owe)):
+                    await ledger.enqueue(conn, effect.job, effect.fire_time)
         for effect in effects:
             if isinstance(effect, schedule.Dispatch):
-                self._dispatch(effect, now)
+                await self._dispatch(effect, now)
 
-    def _dispatch(self, effect: schedule.Dispatch, now: datetime) -> None:
+    async def _dispatch(self, effect: schedule.Dispatch, now: datetime) -> None:
         worker = self.directory.get(self.worker_of.get(effect.job, ""))
-        if worker is None:
-            # The worker is down: its supervisor is restarting it. The run is given
-            # up by timeout in the domain; the ledger shows nothing ran.
-            self.log.warning("no worker for %s at %s", effect.job, effect.fire_time.isoformat())
-            self.send(
-                self.myAddress,
-                JobDone(effect.job, effect.fire_time, "failed", "no worker available"),
-            )
+        if worker is not None:
+            self.send(worker, RunJob(effect.job, effect.fire_time, now))
             return
-        self.send(worker, RunJob(effect.job, effect.fire_time, now))
+        # The worker is down (its supervisor is restarting it): say so in the ledger
+        # rather than leave the run queued, and free the job for its next fire time.
+        reason = "no worker available"
+        self.log.warning("%s at %s: %s", effect.job, effect.fire_time.isoformat(), reason)
+        async with (await self.pool()).acquire() as conn:
+            await ledger.record(conn, effect.job, effect.fire_time, "failed", reason, now)
+        self.send(self.myAddress, JobDone(effect.job, effect.fire_time, "failed", reason))
 
     def _rearm(self) -> None:
         if self.virtual or self.state is None:

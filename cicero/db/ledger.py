@@ -54,7 +54,8 @@ async def claim(
                ON CONFLICT (job_key, fire_time) DO UPDATE
                  SET claimed_by = EXCLUDED.claimed_by, claimed_at = EXCLUDED.claimed_at,
                      lease_until = EXCLUDED.lease_until, attempts = job_run.attempts + 1
-                 WHERE job_run.status = 'running' AND job_run.lease_until <= $4
+                 WHERE job_run.status = 'queued'
+                    OR (job_run.status = 'running' AND job_run.lease_until <= $4)
                RETURNING attempts""",
             job,
             fire_time,
@@ -98,7 +99,10 @@ async def _settle(
 ) -> None:
     await conn.execute(
         """INSERT INTO job_run (job_key, fire_time, status, reason, finished_at)
-           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (job_key, fire_time) DO NOTHING""",
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (job_key, fire_time) DO UPDATE
+             SET status = EXCLUDED.status, reason = EXCLUDED.reason, finished_at = EXCLUDED.finished_at
+             WHERE job_run.status = 'queued'""",
         job,
         fire_time,
         status,
@@ -112,12 +116,13 @@ async def record(
 ) -> None:
     """A fire time that ends without running (missed, skipped: disabled or overlap, given up).
 
-    A `failed` record only closes a run still marked running; others never overwrite.
+    A `failed` record only closes a run still open; a queued run that is missed or
+    skipped later is closed too; finished runs are never overwritten.
     """
     if status == "failed":
         await conn.execute(
             """UPDATE job_run SET status = 'failed', reason = $3, finished_at = $4
-               WHERE job_key = $1 AND fire_time = $2 AND status = 'running'""",
+               WHERE job_key = $1 AND fire_time = $2 AND status IN ('queued', 'running')""",
             job,
             fire_time,
             reason,
@@ -125,6 +130,21 @@ async def record(
         )
         return
     await _settle(conn, job, fire_time, status, reason, now)
+
+
+async def enqueue(conn: asyncpg.Connection, job: str, fire_time: datetime) -> None:
+    """The clock owes this run: record it before sending, so a crash cannot lose it."""
+    await conn.execute(
+        """INSERT INTO job_run (job_key, fire_time, status) VALUES ($1, $2, 'queued')
+           ON CONFLICT (job_key, fire_time) DO NOTHING""",
+        job,
+        fire_time,
+    )
+
+
+async def load_queued(conn: asyncpg.Connection) -> list[tuple[str, datetime]]:
+    rows = await conn.fetch("SELECT job_key, fire_time FROM job_run WHERE status = 'queued'")
+    return [(r["job_key"], r["fire_time"]) for r in rows]
 
 
 async def load_cursors(conn: asyncpg.Connection) -> dict[str, datetime]:
@@ -145,7 +165,7 @@ async def advance_cursor(conn: asyncpg.Connection, job: str, through: datetime) 
 async def last_outcomes(conn: asyncpg.Connection) -> dict[str, dict[str, str]]:
     rows = await conn.fetch(
         """SELECT DISTINCT ON (job_key) job_key, fire_time, status, reason
-           FROM job_run WHERE status <> 'running' ORDER BY job_key, fire_time DESC"""
+           FROM job_run WHERE status NOT IN ('queued', 'running') ORDER BY job_key, fire_time DESC"""
     )
     return {
         r["job_key"]: {

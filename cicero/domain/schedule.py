@@ -89,7 +89,15 @@ class Advance:
     through: datetime
 
 
-Effect = Dispatch | Record | Advance
+@dataclass(frozen=True)
+class Owe:
+    """An after-job's fire time is owed: persist it (ledger `queued`) while it waits."""
+
+    job: str
+    fire_time: datetime
+
+
+Effect = Dispatch | Record | Advance | Owe
 
 # ---- fire times -------------------------------------------------------------
 
@@ -141,15 +149,21 @@ class ClockState:
     jobs: Mapping[str, JobSpec]
     implemented: frozenset[str]
     now: datetime
-    cursor: Mapping[str, datetime]  # fire times at or before it are handled
+    cursor: Mapping[str, datetime]  # cron fire times at or before it are settled
     ready: frozenset[str] = frozenset({ALWAYS})
     running: Mapping[str, Running] = field(default_factory=dict)
-    waiting_after: Mapping[str, datetime] = field(
-        default_factory=dict
-    )  # after-jobs held for readiness
+    # Owed but not dispatched: after-jobs waiting for readiness, and runs queued
+    # before a restart that no worker claimed. At most one per job.
+    held: Mapping[str, datetime] = field(default_factory=dict)
 
     def is_ready(self, bucket: str) -> bool:
         return bucket == ALWAYS or bucket in self.ready
+
+    def dispatchable(self, spec: JobSpec) -> bool:
+        return spec.enabled and spec.key in self.implemented
+
+
+COALESCED = "coalesced into a later fire time"
 
 
 def initial(
@@ -157,19 +171,37 @@ def initial(
     implemented: Iterable[str],
     now: datetime,
     cursors: Mapping[str, datetime] | None = None,
-) -> ClockState:
-    """A fresh clock. `cursors` come from storage; a job never seen starts at `now`
-    (fire times before the first start are not owed)."""
+    queued: Iterable[tuple[str, datetime]] = (),
+) -> tuple[ClockState, list[Effect]]:
+    """A clock after a (re)start, from what the ledger holds.
+
+    `cursors`: per job, cron fire times settled so far; a job never seen starts
+    at `now` (fire times before the very first start are not owed).
+    `queued`: runs dispatched or owed but never claimed; they run again if still
+    within grace, the newest per job, like any missed fire time.
+    """
+    now = to_wib(now)
     specs = {j.key: j for j in jobs}
     stored = cursors or {}
-    cursor = {k: to_wib(stored.get(k, now)) for k in specs}
-    return ClockState(
-        jobs=specs, implemented=frozenset(implemented), now=to_wib(now), cursor=cursor
+    state = ClockState(
+        jobs=specs,
+        implemented=frozenset(implemented),
+        now=now,
+        cursor={k: to_wib(stored.get(k, now)) for k in specs},
     )
-
-
-def dispatchable(state: ClockState, spec: JobSpec) -> bool:
-    return spec.enabled and spec.key in state.implemented
+    held: dict[str, datetime] = {}
+    effects: list[Effect] = []
+    for job, fire_time in sorted(queued, key=lambda q: q[1]):
+        fire_time = to_wib(fire_time)
+        if job not in specs or not state.dispatchable(specs[job]):
+            effects.append(
+                Record(job, fire_time, RunStatus.SKIPPED, "not enabled or not implemented")
+            )
+            continue
+        if job in held:
+            effects.append(Record(job, held[job], RunStatus.MISSED, COALESCED))
+        held[job] = fire_time
+    return replace(state, held=held), effects
 
 
 def handle(state: ClockState, event: Event) -> tuple[ClockState, list[Effect]]:
@@ -189,11 +221,10 @@ def handle(state: ClockState, event: Event) -> tuple[ClockState, list[Effect]]:
 
 def _evaluate(state: ClockState) -> tuple[ClockState, list[Effect]]:
     effects: list[Effect] = []
-    running = dict(state.running)
-    cursor = dict(state.cursor)
     now = state.now
     # Runs that outlived their timeout are given up, so one lost worker cannot
     # block a job forever; the ledger lease lets the row be taken over.
+    running = dict(state.running)
     for key, run in list(running.items()):
         if now > run.deadline:
             del running[key]
@@ -201,6 +232,7 @@ def _evaluate(state: ClockState) -> tuple[ClockState, list[Effect]]:
                 Record(key, run.fire_time, RunStatus.FAILED, "timed out: no result from the worker")
             )
     state = replace(state, running=running)
+    cursor = dict(state.cursor)
     for key, spec in state.jobs.items():
         if not spec.crons:
             continue
@@ -212,43 +244,39 @@ def _evaluate(state: ClockState) -> tuple[ClockState, list[Effect]]:
         elif key not in state.implemented:
             pass  # shown as not implemented; never dispatched, nothing owed
         elif not state.is_ready(spec.bucket):
-            continue  # held: the cursor stays, so readiness or a restart re-evaluates them
+            continue  # held back: the cursor stays, so readiness or a restart re-evaluates them
         else:
             state, more = _fire(state, spec, due)
             effects += more
         cursor[key] = due[-1]
         effects.append(Advance(key, due[-1]))
     state = replace(state, cursor=cursor)
-    state, more = _release_after_jobs(state)
+    state, more = _release_held(state)
     return state, effects + more
 
 
 def _fire(state: ClockState, spec: JobSpec, due: list[datetime]) -> tuple[ClockState, list[Effect]]:
     """Coalesce: the newest due fire time runs if within grace; older ones are missed."""
-    newest = due[-1]
-    effects: list[Effect] = [
-        Record(spec.key, t, RunStatus.MISSED, "coalesced into a later fire time") for t in due[:-1]
-    ]
-    if state.now - newest > spec.grace:
-        effects.append(Record(spec.key, newest, RunStatus.MISSED, f"older than grace {spec.grace}"))
-        return state, effects
-    return _start(state, spec, newest, effects)
+    older = list(due[:-1])
+    if spec.key in state.held:  # a run owed from before a restart is older than these
+        older.insert(0, state.held[spec.key])
+        state = replace(state, held={k: v for k, v in state.held.items() if k != spec.key})
+    effects: list[Effect] = [Record(spec.key, t, RunStatus.MISSED, COALESCED) for t in older]
+    return _start_if_fresh(state, spec, due[-1], effects)
 
 
-def _start(
+def _start_if_fresh(
     state: ClockState, spec: JobSpec, fire_time: datetime, effects: list[Effect]
 ) -> tuple[ClockState, list[Effect]]:
+    if state.now - fire_time > spec.grace:
+        return state, [
+            *effects,
+            Record(spec.key, fire_time, RunStatus.MISSED, f"older than grace {spec.grace}"),
+        ]
     busy = state.running.get(spec.key)
     if busy is not None:
-        effects.append(
-            Record(
-                spec.key,
-                fire_time,
-                RunStatus.SKIPPED,
-                f"overlap: still running {busy.fire_time.isoformat()}",
-            )
-        )
-        return state, effects
+        reason = f"overlap: still running {busy.fire_time.isoformat()}"
+        return state, [*effects, Record(spec.key, fire_time, RunStatus.SKIPPED, reason)]
     running = {**state.running, spec.key: Running(fire_time, state.now + spec.timeout)}
     return replace(state, running=running), [*effects, Dispatch(spec.key, fire_time)]
 
@@ -257,43 +285,30 @@ def _run_ended(state: ClockState, event: RunEnded) -> tuple[ClockState, list[Eff
     run = state.running.get(event.job)
     if run is None or run.fire_time != to_wib(event.fire_time):
         return state, []  # stale news of a run already given up
-    running = {k: v for k, v in state.running.items() if k != event.job}
-    waiting = dict(state.waiting_after)
+    state = replace(state, running={k: v for k, v in state.running.items() if k != event.job})
+    held = dict(state.held)
     effects: list[Effect] = []
     if event.status == RunStatus.DONE:
         for spec in state.jobs.values():
-            if spec.after == event.job and dispatchable(state, spec):
-                if spec.key in waiting:
-                    effects.append(
-                        Record(
-                            spec.key,
-                            waiting[spec.key],
-                            RunStatus.MISSED,
-                            "coalesced into a later fire time",
-                        )
-                    )
-                waiting[spec.key] = run.fire_time
-    state = replace(state, running=running, waiting_after=waiting)
-    state, more = _release_after_jobs(state)
+            if spec.after == event.job and state.dispatchable(spec):
+                if spec.key in held:
+                    effects.append(Record(spec.key, held[spec.key], RunStatus.MISSED, COALESCED))
+                held[spec.key] = run.fire_time
+                effects.append(Owe(spec.key, run.fire_time))
+    state, more = _release_held(replace(state, held=held))
     return state, effects + more
 
 
-def _release_after_jobs(state: ClockState) -> tuple[ClockState, list[Effect]]:
+def _release_held(state: ClockState) -> tuple[ClockState, list[Effect]]:
+    """Dispatch owed runs whose bucket is ready and whose job is idle."""
     effects: list[Effect] = []
-    waiting = dict(state.waiting_after)
-    for key, fire_time in list(waiting.items()):
+    for key, fire_time in list(state.held.items()):
         spec = state.jobs[key]
-        if not state.is_ready(spec.bucket):
+        if not state.is_ready(spec.bucket) or key in state.running:
             continue
-        del waiting[key]
-        state = replace(state, waiting_after=waiting)
-        if state.now - fire_time > spec.grace:
-            effects.append(
-                Record(key, fire_time, RunStatus.MISSED, f"older than grace {spec.grace}")
-            )
-            continue
-        state, effects = _start(state, spec, fire_time, effects)
-    return replace(state, waiting_after=waiting), effects
+        state = replace(state, held={k: v for k, v in state.held.items() if k != key})
+        state, effects = _start_if_fresh(state, spec, fire_time, effects)
+    return state, effects
 
 
 def next_wakeup(state: ClockState, cap: timedelta) -> datetime:

@@ -44,7 +44,7 @@ def build_app(
             async with pool.acquire(timeout=3) as conn:
                 rows = await conn.fetch(
                     """SELECT DISTINCT ON (job_key) job_key, fire_time, status, reason
-                       FROM job_run WHERE status <> 'running' ORDER BY job_key, fire_time DESC"""
+                       FROM job_run WHERE status NOT IN ('queued', 'running') ORDER BY job_key, fire_time DESC"""
                 )
         except Exception as err:
             return False, f"{type(err).__name__}: {err}", {}

@@ -4,7 +4,7 @@
 CREATE TABLE job_run (
     job_key      text        NOT NULL,
     fire_time    timestamptz NOT NULL,
-    status       text        NOT NULL CHECK (status IN ('running', 'done', 'failed', 'skipped', 'missed')),
+    status       text        NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'skipped', 'missed')),
     reason       text        NOT NULL DEFAULT '',
     claimed_by   text,
     claimed_at   timestamptz,
@@ -13,7 +13,8 @@ CREATE TABLE job_run (
     finished_at  timestamptz,
     PRIMARY KEY (job_key, fire_time)
 );
-CREATE INDEX job_run_running ON job_run (job_key) WHERE status = 'running';
+-- queued: dispatched (or owed) by the clock, not yet claimed by a worker.
+CREATE INDEX job_run_open ON job_run (job_key) WHERE status IN ('queued', 'running');
 CREATE INDEX job_run_recent ON job_run (fire_time DESC);
 
 -- Fire times at or before handled_through are settled for a job; a restart resumes after it.

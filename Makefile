@@ -1,0 +1,37 @@
+# Two commands on a fresh machine: `make run` and `make test` (Python 3.11+ and make).
+# Both build .venv from uv.lock when it is missing or stale; uv is bootstrapped
+# into the venv with pip when it is not on PATH.
+
+PYTHON ?= python3
+VENV   := .venv
+STAMP  := $(VENV)/.synced
+UV     := $(shell command -v uv 2>/dev/null || echo $(VENV)/bin/uv)
+PYTEST_ARGS ?=
+
+.PHONY: run test lint fuzz bench clean-venv
+
+$(STAMP): pyproject.toml uv.lock
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	@command -v uv >/dev/null 2>&1 || test -x $(VENV)/bin/uv || $(VENV)/bin/python -m pip install --quiet uv
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --inexact --python $(VENV)/bin/python
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/cicero run
+
+# Tests run under TZ=UTC so a time-zone leak shows up (spec/jobs.md §1).
+test: $(STAMP)
+	TZ=UTC $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check cicero tests bench
+
+# The long property/fuzz runs (menus: 100,000 messages).
+fuzz: $(STAMP)
+	CICERO_FUZZ_MESSAGES=100000 TZ=UTC $(VENV)/bin/python -m pytest tests -k fuzz -p no:cacheprovider
+
+bench: $(STAMP)
+	for b in bench/*.py; do $(VENV)/bin/python $$b || exit 1; done
+
+clean-venv:
+	rm -rf $(VENV)
