@@ -142,9 +142,10 @@ def test_required_table(n, ratio, req):
 
 
 def test_ratio_is_exact():
-    # Fraction(0.95) is a hair above 19/20, so ceil(20·r) would give 20; 0.95 means 19/20.
-    assert required(20, 0.95) == 19
-    assert required(20, "0.95") == 19
+    # Fraction(0.8) is a hair above 4/5, so ceil(5·r) would give 5; 0.8 means 4/5.
+    assert required(5, 0.8) == 4
+    assert required(5, "0.8") == 4
+    assert required(20, Fraction(19, 20)) == 19
     assert exact_ratio(0.5) == HALF
 
 
