@@ -190,7 +190,9 @@ def initial(
         cursor={k: to_wib(stored.get(k, now)) for k in specs},
     )
     held: dict[str, datetime] = {}
-    effects: list[Effect] = []
+    # A job seen for the first time gets its cursor stored now, so that fire times
+    # held back before a restart are still owed after it.
+    effects: list[Effect] = [Advance(k, now) for k in specs if k not in stored]
     for job, fire_time in sorted(queued, key=lambda q: q[1]):
         fire_time = to_wib(fire_time)
         if job not in specs or not state.dispatchable(specs[job]):
