@@ -46,6 +46,11 @@ class Directory:
 
 
 @dataclass(frozen=True)
+class WhereIs:
+    """Ask a supervisor for its children's current addresses (answered with Directory)."""
+
+
+@dataclass(frozen=True)
 class Crashed:
     name: str
     error: str

@@ -28,6 +28,7 @@ from cicero.actors.messages import (
     StatusSnapshot,
     Stopping,
     SupervisorStart,
+    WhereIs,
 )
 from cicero.domain.supervision import (
     ChildRecord,
@@ -236,6 +237,12 @@ class Supervisor(CiceroActor):
         if clock is not None and clock.state == "running":
             self.send(clock.address, Poke())
         self.send(sender, StatusSnapshot(self.snapshot()))
+
+    def receiveMsg_WhereIs(self, message: WhereIs, sender: Any) -> None:
+        self.send(
+            sender,
+            Directory({n: c.address for n, c in self.children.items() if c.state == "running"}),
+        )
 
     def snapshot(self) -> dict[str, Any]:
         return {

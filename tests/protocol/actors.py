@@ -1,0 +1,48 @@
+"""Small actors for protocol tests: real Cicero base class, no database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cicero.actors.base import CiceroActor
+from cicero.actors.messages import Start
+
+
+@dataclass(frozen=True)
+class Work:
+    item: int
+
+
+@dataclass(frozen=True)
+class Count:
+    pass
+
+
+@dataclass(frozen=True)
+class Counted:
+    name: str
+    items: tuple[int, ...]
+    incarnation: int
+
+
+@dataclass(frozen=True)
+class Finish:
+    pass
+
+
+class Counter(CiceroActor):
+    """Keeps in-memory state so a test can see that a replacement starts fresh."""
+
+    def on_start(self, message: Start) -> None:
+        self.items: list[int] = []
+        self.incarnation = message.extra or 0
+
+    def receiveMsg_Work(self, message: Work, sender: Any) -> None:
+        self.items.append(message.item)
+
+    def receiveMsg_Count(self, message: Count, sender: Any) -> None:
+        self.send(sender, Counted(self.name, tuple(self.items), id(self)))
+
+    def receiveMsg_Finish(self, message: Finish, sender: Any) -> None:
+        self.stop_normally()
