@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
+from cicero.domain.timezone import to_wib
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -45,17 +47,17 @@ async def claim(
             now,
         )
         if busy is not None:
-            reason = f"overlap: still running {busy.isoformat()}"
+            reason = f"overlap: still running {to_wib(busy).isoformat()}"
             await _settle(conn, job, fire_time, "skipped", reason, now)
             return Claim(False, reason)
         attempts = await conn.fetchval(
             """INSERT INTO job_run (job_key, fire_time, status, claimed_by, claimed_at, lease_until, attempts)
-               VALUES ($1, $2, 'running', $3, $4, $4 + $5::interval, 1)
+               VALUES ($1, $2, 'running', $3, $4::timestamptz, $4::timestamptz + $5::interval, 1)
                ON CONFLICT (job_key, fire_time) DO UPDATE
-                 SET claimed_by = EXCLUDED.claimed_by, claimed_at = EXCLUDED.claimed_at,
+                 SET status = 'running', claimed_by = EXCLUDED.claimed_by, claimed_at = EXCLUDED.claimed_at,
                      lease_until = EXCLUDED.lease_until, attempts = job_run.attempts + 1
                  WHERE job_run.status = 'queued'
-                    OR (job_run.status = 'running' AND job_run.lease_until <= $4)
+                    OR (job_run.status = 'running' AND job_run.lease_until <= $4::timestamptz)
                RETURNING attempts""",
             job,
             fire_time,
