@@ -1,0 +1,140 @@
+"""The seam between Cicero and a WhatsApp network (runtime.md §2.8).
+
+Nothing above this module knows whether neonize or the simulator runs. Only plain,
+picklable data crosses it: `Jid`s, strings, bytes, datetimes and the frozen event
+dataclasses, which live with the session machine in `cicero.domain.session` and are
+re-exported here.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from cicero.domain.phones import Jid
+from cicero.domain.session import (
+    ConnectFailed,
+    Disconnected,
+    Heartbeat,
+    Incoming,
+    LoggedOut,
+    PairCode,
+    Paired,
+    QrCode,
+    Ready,
+    Replaced,
+    TemporarilyBanned,
+    TransportEvent,
+)
+
+__all__ = [
+    "ConnectFailed",
+    "Disconnected",
+    "Heartbeat",
+    "Incoming",
+    "LoggedOut",
+    "NotReady",
+    "PairCode",
+    "Paired",
+    "QrCode",
+    "Ready",
+    "RecipientInvalid",
+    "Replaced",
+    "SendFailed",
+    "SendReceipt",
+    "Sink",
+    "TemporarilyBanned",
+    "TransportError",
+    "TransportEvent",
+    "WhatsAppTransport",
+]
+
+Sink = Callable[[TransportEvent], None]
+
+
+@dataclass(frozen=True)
+class SendReceipt:
+    message_id: str  # the WhatsApp message id the network stored
+    at: datetime  # when the network accepted it
+
+
+class TransportError(Exception):
+    """Base of what a send may raise; the session actor maps each to an outbox outcome."""
+
+
+class NotReady(TransportError):
+    """Not connected and logged in: nothing was sent, try again when ready (not an attempt)."""
+
+    def __init__(self, reason: str = "not ready") -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class RecipientInvalid(TransportError):
+    """The recipient cannot receive (not on WhatsApp, unknown LID, not a member): never retry."""
+
+    def __init__(self, to: str, reason: str) -> None:
+        super().__init__(to, reason)
+        self.to, self.reason = to, reason
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.reason}"
+
+
+class SendFailed(TransportError):
+    """The network refused or the call failed; `retryable` says whether a resend may work."""
+
+    def __init__(self, reason: str, retryable: bool) -> None:
+        super().__init__(reason, retryable)
+        self.reason, self.retryable = reason, retryable
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({'retryable' if self.retryable else 'permanent'})"
+
+
+@runtime_checkable
+class WhatsAppTransport(Protocol):
+    """One WhatsApp session's connection, owned by its session actor.
+
+    `accepts_caller_id`: True when `send_*(…, message_id=…)` makes the network store the
+    message under that id and treat a repeat as the same message. The outbox relies on it
+    to resend a row left `sending` by a crash (else the row becomes `in_doubt`).
+    """
+
+    accepts_caller_id: bool
+
+    @property
+    def alive(self) -> bool:
+        """Cheap, never blocks: the transport has current evidence its connection works
+        (neonize: connected, logged in and no unrestored keepalive timeout). The watchdog
+        feeds `Heartbeat()` to the session machine on each tick where this is true."""
+        ...
+
+    def start(self, sink: Sink) -> None:
+        """Begin connecting; returns at once. Events go to `sink`, which is thread-safe.
+        May be called again after `stop` (a reconnect restarts the transport)."""
+        ...
+
+    def stop(self, timeout: float) -> None: ...
+
+    def send_text(self, to: Jid, text: str, message_id: str | None = None) -> SendReceipt:
+        """Raises NotReady, RecipientInvalid or SendFailed."""
+        ...
+
+    def send_document(
+        self,
+        to: Jid,
+        data: bytes,
+        filename: str,
+        mimetype: str,
+        caption: str | None = None,
+        message_id: str | None = None,
+    ) -> SendReceipt: ...
+
+    def lookup(self, phones: Sequence[str]) -> Mapping[str, Jid | None]:
+        """Which normalised numbers are on WhatsApp (None: not on it). Needs a connection."""
+        ...
+
+    def request_pair_code(self, phone: str) -> str:
+        """Pair by phone number instead of QR; returns `XXXX-XXXX` (also sent as PairCode)."""
+        ...
