@@ -1,0 +1,118 @@
+"""Pieces shared by the recap layouts: header, dash lists, grouping and directorate order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from enum import StrEnum
+from fractions import Fraction
+from typing import TypeVar
+
+from cicero.domain.attendance import FULL, Attendance, Ratio, Status, exact_ratio, required
+from cicero.domain.calendar_id import angka, hari, jam, tgl
+from cicero.domain.layouts.posts import PostRef
+from cicero.domain.ordering import (
+    DEFAULT_RANK_TABLE,
+    RankTable,
+    SatkerTally,
+    person_key,
+    satker_key,
+    unit_key,
+)
+
+# data.md §4.4: an exception's real count is shown, and marked so nobody mistakes it for work done.
+EXCEPTION_MARK = " (pengecualian)"
+
+T = TypeVar("T")
+K = TypeVar("K")
+
+
+class Grouping(StrEnum):
+    """What `{DIVISI}` means in a directorate recap: the satfung or the satker (client)."""
+
+    UNIT = "unit"
+    CLIENT = "client"
+
+
+def dash_list(lines: Iterable[str]) -> list[str]:
+    """jobs.md §3: an empty list prints `-`."""
+    return list(lines) or ["-"]
+
+
+def mark(a: Attendance) -> str:
+    return EXCEPTION_MARK if a.exception else ""
+
+
+def group(items: Iterable[T], key: Callable[[T], K]) -> dict[K, list[T]]:
+    groups: dict[K, list[T]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups
+
+
+def recap_header(
+    title: str, name_line: str, at: datetime, posts: Sequence[PostRef], done_ratio: Ratio = FULL
+) -> list[str]:
+    """The opening shared by §3.2-§3.5, down to the list of links."""
+    lines = [
+        "Mohon ijin Komandan,",
+        "",
+        title,
+        name_line,
+        f"{hari(at)}, {tgl(at)}",
+        f"Jam: {jam(at)}",
+        "",
+        f"*Jumlah Konten:* {angka(len(posts))}",
+    ]
+    if exact_ratio(done_ratio) != FULL:
+        # data.md §4.2: a ratio other than "every post" is printed in the header.
+        lines.append(f"*Batas Lengkap:* {required(len(posts), done_ratio)}/{len(posts)} konten")
+    lines += ["*Daftar Link Konten:*", *dash_list(p.link for p in posts)]
+    return lines
+
+
+def sorted_units(
+    people: Iterable[Attendance], ranks: RankTable
+) -> list[tuple[str, list[Attendance]]]:
+    """People grouped by satfung in unit order, each group in people order."""
+    groups = group(people, lambda a: a.unit)
+    return [
+        (unit, sorted(groups[unit], key=lambda a: person_key(a, ranks)))
+        for unit in sorted(groups, key=unit_key)
+    ]
+
+
+def satker_tallies(
+    people: Iterable[Attendance], directorate: str, client_names: Mapping[str, str]
+) -> list[SatkerTally]:
+    return [
+        SatkerTally(
+            client=client,
+            name=client_names.get(client, client),
+            is_directorate=client == directorate,
+            sudah=sum(a.status is Status.SUDAH for a in members),
+            staff=len(members),
+        )
+        for client, members in group(people, lambda a: a.client).items()
+    ]
+
+
+def directorate_order(
+    people: Iterable[Attendance],
+    directorate: str,
+    client_names: Mapping[str, str],
+    ranks: RankTable = DEFAULT_RANK_TABLE,
+) -> list[Attendance]:
+    """data.md §4.3/§4.5: by satker (directorate first, completion...), then unit, then person."""
+    people = list(people)
+    place = {
+        t.client: i
+        for i, t in enumerate(
+            sorted(satker_tallies(people, directorate, client_names), key=satker_key)
+        )
+    }
+    return sorted(people, key=lambda a: (place[a.client], unit_key(a.unit), person_key(a, ranks)))
+
+
+def percent(part: int, whole: int) -> Fraction:
+    return Fraction(part, whole) if whole else Fraction(0)
