@@ -1,0 +1,54 @@
+"""jobs.md §3.4: a directorate's simple recap, Instagram and TikTok variants.
+
+People without a handle have their own block and are not part of Belum; there is no closing line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cicero.domain.attendance import Status
+from cicero.domain.calendar_id import angka
+from cicero.domain.layouts.blocks import dash_list, directorate_order, recap_header
+from cicero.domain.layouts.directorate_recap import DirectorateRecap
+from cicero.domain.ordering import DEFAULT_RANK_TABLE, RankTable
+
+
+@dataclass(frozen=True)
+class _Words:
+    title: str
+    belum: str
+    username: str
+
+
+_INSTAGRAM = _Words(
+    "📋 Rekap Akumulasi Likes Instagram (Simple)",
+    "Belum Melaksanakan",
+    "Belum Update Username Instagram",
+)
+_TIKTOK = _Words("📋 Rekap Komentar TikTok (Simple)", "Belum", "Belum Input Username TikTok")
+
+
+def render(r: DirectorateRecap, ranks: RankTable = DEFAULT_RANK_TABLE) -> str:
+    if not r.posts:
+        if r.is_instagram:
+            return (
+                f"*Belum ada konten Instagram terbaru pada akun official {r.name} pada hari ini.*"
+            )
+        return f"Tidak ada konten TikTok pada akun Official {r.name} hari ini."
+    words = _INSTAGRAM if r.is_instagram else _TIKTOK
+    ordered = directorate_order(r.people, r.directorate, r.client_names, ranks)
+    blocks = (
+        ("✅", "Melaksanakan Lengkap", Status.SUDAH),
+        ("⚠️", "Melaksanakan Kurang", Status.KURANG),
+        ("❌", words.belum, Status.BELUM),
+        ("⚠️❌", words.username, Status.TANPA_USERNAME),
+    )
+    chosen = {status: [a for a in ordered if a.status is status] for _, _, status in blocks}
+    lines = recap_header(words.title, f"*{r.name}*", r.at, r.posts, r.done_ratio)
+    lines += ["", f"*Jumlah Total Personil:* {angka(len(ordered))} pers"]
+    lines += [f"{icon} *{label} :* {angka(len(chosen[s]))} pers" for icon, label, s in blocks]
+    for icon, label, status in blocks:
+        lines += ["", f"{icon} *{label} ({angka(len(chosen[status]))} pers):*"]
+        lines += dash_list(f"- {a.person.pers}" for a in chosen[status])
+    return "\n".join(lines)
