@@ -113,6 +113,8 @@ def read_env(environ: Mapping[str, str]) -> tuple[Env, tuple[str, ...], dict[str
             return default
         return raw
 
+    if environ.get("CICERO_WEB_HOST", "").strip():
+        overrides["web_host"] = environ["CICERO_WEB_HOST"].strip()
     if environ.get("CICERO_WEB_PORT", "").strip():
         overrides["web_port"] = integer("CICERO_WEB_PORT", 8080)
     env = Env(
@@ -198,8 +200,9 @@ def load_settings(
     except ConfigError as err:
         problems += err.problems
     raw = merge(raw, overrides or {})
-    if "web_port" in env_overrides:
-        raw = merge(raw, {"runtime": {"web_port": env_overrides["web_port"]}})
+    runtime_overrides = {k: v for k, v in env_overrides.items() if k in ("web_host", "web_port")}
+    if runtime_overrides:
+        raw = merge(raw, {"runtime": runtime_overrides})
     config = None
     if not problems or raw:
         try:
