@@ -6,7 +6,7 @@ from cicero.domain.layouts.directorate_recap import DirectorateRecap
 from cicero.domain.layouts.directorate_simple import render
 from cicero.domain.usernames import Platform
 
-from .people import row
+from .people import example_b, row
 
 AT = datetime(2026, 2, 10, 13, 15, 7, tzinfo=UTC)  # 20.15.07 WIB
 
@@ -59,28 +59,6 @@ def test_worked_example_2_of_jobs_md():
         people=people,
     )
     assert render(recap) == EXAMPLE_2
-
-
-def example_b():
-    """data.md §4.8 B as attendance rows (TikTok, r = 1/2, N = 4), shuffled."""
-    half = Fraction(1, 2)
-
-    def r(nrp, client, rank, name, position, handle, done, exception=False):
-        return row(
-            nrp, rank, name, "SAT BINMAS", handle, done, 4, client=client, position=position,
-            exception=exception, ratio=half, platform="tiktok",
-        )  # fmt: skip
-
-    return (
-        r("7", "POLRES_B", "BRIPDA", "ZAKI", "BA SAT BINMAS", "zaki", 3),
-        r("6", "POLRES_B", "BRIPTU", "ADI", "BA SAT BINMAS", "adi", 1),
-        r("5", "POLRES_A", "AIPTU", "BAYU", "PS. KANIT BINMAS", "bayu", 0, exception=True),
-        r("4", "POLRES_A", "IPDA", "JOKO", "KANIT BINPOLMAS", "joko", 0),
-        r("3", "POLRES_A", "AKP", "SARI", "KASAT BINMAS", "sari", 2),
-        r("2", "DITBINMAS", "BRIPKA", "ALIF", "BANIT", None, 0),
-        r("1", "DITBINMAS", "AKBP", "ANDI", "KASUBDIT BINPOLMAS", "andi.bm", 4),
-        r("0", "DITBINMAS", "KBP", "RUDI", "DIRBINMAS", "rudi", 1),
-    )
 
 
 def test_tiktok_variant_in_directorate_order():
