@@ -154,7 +154,10 @@ def test_embedded_defaults_start_and_stop_their_own_postgres(tmp_path: Path) -> 
         assert (tmp_path / "data" / "pg" / "PG_VERSION").exists()
         postmaster = int((tmp_path / "data" / "pg" / "postmaster.pid").read_text().split()[0])
         assert cicero.stop() == 0
-        assert not psutil.pid_exists(postmaster) or psutil.Process(postmaster).status() == psutil.STATUS_ZOMBIE
+        assert (
+            not psutil.pid_exists(postmaster)
+            or psutil.Process(postmaster).status() == psutil.STATUS_ZOMBIE
+        )
     finally:
         if cicero.proc.poll() is None:
             cicero.kill()

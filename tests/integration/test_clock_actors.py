@@ -1,0 +1,179 @@
+"""Clock + JobWorker + Supervisor as real actors on a virtual clock, with the real ledger.
+
+simpleSystemBase runs the actors in this process; `ask(clock, ClockTick(t))`
+returns once every run dispatched so far has ended, so the test reads the
+ledger after each step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+from thespian.actors import ActorSystem
+
+from cicero.actors.clock import ClockOptions
+from cicero.actors.messages import (
+    ChildSpec,
+    ClockIdle,
+    ClockTick,
+    Directory,
+    RunJob,
+    SessionLost,
+    SessionReady,
+    StatusRequest,
+    SupervisorStart,
+    WhereIs,
+)
+from cicero.actors.worker import WorkerOptions
+from cicero.config import Secret, load_settings
+from cicero.config.schema import Config
+from cicero.db.connect import connect
+from cicero.domain.supervision import SupFlags
+from cicero.domain.timezone import WIB
+
+REGISTRY = "tests.integration.jobs:registry"
+T0 = datetime(2026, 11, 23, 6, 0, tzinfo=WIB)
+JOBS = {
+    "jobs": {
+        "probe": {"name": "Probe", "bucket": "always", "crons": ["*/10 * * * *"], "grace": "5m"},
+        "gated": {"name": "Gated", "bucket": "gateway", "crons": ["5 * * * *"], "grace": "30m"},
+        "chained": {"name": "Chained", "bucket": "gateway", "after": "probe", "grace": "20m"},
+        "explode": {"name": "Explode", "bucket": "always", "crons": ["0 7 * * *"], "grace": "5m"},
+        "absent": {"name": "No handler", "bucket": "always", "crons": ["*/10 * * * *"]},
+    }
+}
+
+
+def at(hh: int, mm: int = 0) -> datetime:
+    return T0.replace(hour=hh, minute=mm)
+
+
+class World:
+    def __init__(self, database_url: str) -> None:
+        from cicero.actors.supervisor import Supervisor
+
+        settings = load_settings({})
+        only_these = Config.model_validate({**JOBS, "sessions": {"gateway": {"role": "gateway"}}})
+        settings = replace(
+            settings,
+            config=settings.config.model_copy(update={"jobs": only_these.jobs}),
+            env=replace(settings.env, database_url=Secret(database_url)),
+        )
+        self.url = database_url
+        self.system = ActorSystem("simpleSystemBase", transientUnique=True, logDefs=False)
+        self.root = self.system.createActor(Supervisor)
+        children = (
+            ChildSpec(
+                "worker",
+                "cicero.actors.worker:JobWorker",
+                extra=WorkerOptions(REGISTRY, virtual=True),
+            ),
+            ChildSpec(
+                "clock", "cicero.actors.clock:Clock", extra=ClockOptions(REGISTRY, virtual_start=T0)
+            ),
+        )
+        flags = SupFlags(intensity=10, period_s=3600, backoff_min_s=0.001, backoff_max_s=0.002)
+        self.system.tell(self.root, SupervisorStart("root", flags, children, settings))
+
+    def address(self, name: str):  # type: ignore[no-untyped-def]
+        self.system.listen(0.02)
+        reply = self.system.ask(self.root, WhereIs(), 2)
+        assert isinstance(reply, Directory)
+        return reply.addresses[name]
+
+    def tick(self, now: datetime) -> ClockIdle:
+        reply = self.system.ask(self.address("clock"), ClockTick(now), 5)
+        assert isinstance(reply, ClockIdle), reply
+        return reply
+
+    def ledger(self) -> dict[tuple[str, datetime], tuple[str, str]]:
+        async def read():  # type: ignore[no-untyped-def]
+            conn = await connect(self.url)
+            rows = await conn.fetch("SELECT job_key, fire_time, status, reason FROM job_run")
+            await conn.close()
+            return {(r["job_key"], r["fire_time"]): (r["status"], r["reason"]) for r in rows}
+
+        return asyncio.run(read())
+
+    def close(self) -> None:
+        self.system.shutdown()
+
+
+@pytest.fixture
+def world(pg_server) -> Iterator[World]:  # type: ignore[no-untyped-def]
+    from tests.conftest import fresh_database
+
+    w = World(fresh_database(pg_server))
+    yield w
+    w.close()
+
+
+def test_always_jobs_run_on_virtual_time_and_are_recorded_done(world: World) -> None:
+    idle = world.tick(at(6, 10))
+    ledger = world.ledger()
+    assert ledger[("probe", at(6, 10))] == ("done", "probed")
+    assert ("absent", at(6, 10)) not in ledger  # no handler: never dispatched
+    assert idle.next_fire == at(6, 20)
+
+
+def test_gated_job_waits_for_its_session_and_after_jobs_follow(world: World) -> None:
+    world.tick(at(6, 10))
+    assert ("gated", at(6, 5)) not in world.ledger()
+    world.system.tell(world.address("clock"), SessionReady("gateway"))
+    world.tick(at(6, 20))
+    ledger = world.ledger()
+    assert ledger[("gated", at(6, 5))] == ("done", "probed")
+    assert ledger[("chained", at(6, 20))] == ("done", "probed")
+    world.system.tell(world.address("clock"), SessionLost("gateway", "network"))
+    world.tick(at(7, 6))
+    assert ("gated", at(7, 5)) not in world.ledger()
+
+
+def test_a_failing_handler_is_recorded_and_its_worker_restarted(world: World) -> None:
+    world.tick(at(7, 0))
+    assert world.ledger()[("explode", at(7, 0))] == ("failed", "RuntimeError: upstream said no")
+    world.system.listen(0.05)
+    status = world.system.ask(world.root, StatusRequest(), 2).data
+    assert status["actors"]["worker"]["restarts"] == 1
+    world.tick(at(7, 10))
+    assert world.ledger()[("probe", at(7, 10))] == ("done", "probed")
+
+
+def test_a_restarted_clock_runs_nothing_twice(world: World) -> None:
+    world.tick(at(6, 10))
+    clock = world.address("clock")
+    from cicero.actors.messages import CrashNext
+
+    world.system.tell(clock, CrashNext())
+    world.system.tell(clock, "boom")
+    world.tick(at(6, 12))  # the replacement reloads cursors from the ledger
+    world.tick(at(6, 20))
+    ledger = world.ledger()
+    assert ledger[("probe", at(6, 10))] == ("done", "probed")
+    assert ledger[("probe", at(6, 20))] == ("done", "probed")
+
+    async def hits() -> int:
+        conn = await connect(world.url)
+        n = await conn.fetchval("SELECT count(*) FROM probe_hits WHERE fire_time = $1", at(6, 10))
+        await conn.close()
+        return n
+
+    assert asyncio.run(hits()) == 1
+
+
+def test_a_job_key_not_in_config_is_refused_by_the_worker(world: World) -> None:
+    reply = world.system.ask(world.address("worker"), RunJob("no_such_job", at(6), at(6)), 2)
+    assert reply.status == "skipped" and reply.reason == "unknown job"
+
+
+def test_a_clock_thrown_back_an_hour_reruns_nothing(world: World) -> None:
+    world.tick(at(6, 10))
+    before = world.ledger()
+    world.tick(at(5, 10))
+    world.tick(at(6, 11))
+    assert world.ledger() == before
+    assert timedelta(0) < at(6, 11) - at(6, 10)
