@@ -31,7 +31,9 @@ def main() -> None:
         data = Path(tmp) / "data"
         cold = once(data)
         warm = once(data)
-    print(f"startup to green /healthz, embedded PostgreSQL: cold {cold:.2f} s, warm {warm:.2f} s (goal < 10 s)")
+    print(
+        f"startup to green /healthz, embedded PostgreSQL: cold {cold:.2f} s, warm {warm:.2f} s (goal < 10 s)"
+    )
 
 
 if __name__ == "__main__":

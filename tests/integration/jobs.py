@@ -20,6 +20,10 @@ async def explode(ctx: JobContext) -> str:
     raise RuntimeError("upstream said no")
 
 
+async def noop(ctx: JobContext) -> str:
+    return ""
+
+
 def registry() -> Registry:
     return Registry(
         [
@@ -27,5 +31,6 @@ def registry() -> Registry:
             JobHandler("gated", probe),
             JobHandler("chained", probe),
             JobHandler("explode", explode),
+            JobHandler("noop", noop),
         ]
     )
