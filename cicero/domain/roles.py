@@ -21,18 +21,6 @@ class Role(StrEnum):
 DIRECTORATE_ROLES = frozenset({"ditbinmas", "ditlantas", "bidhumas", "ditsamapta", "ditintelkam"})
 
 
-def normalize_phone(raw: str) -> str | None:
-    """Digits only, a leading 0 becomes 62, otherwise 62 is prepended; None when < 8 digits."""
-    digits = "".join(c for c in raw if c.isascii() and c.isdigit())
-    if len(digits) < 8:
-        return None
-    if digits.startswith("62"):
-        return digits
-    if digits.startswith("0"):
-        return "62" + digits[1:]
-    return "62" + digits
-
-
 @dataclass(frozen=True)
 class ClientRow:
     """The part of a `client` row that decides who may see it."""
@@ -62,7 +50,7 @@ class DirectorateAccount:
 class Facts:
     """What the router loads for one sender; every field is a plain value."""
 
-    phone: str | None  # normalised sender number (None: unusable)
+    phone: str | None  # sender, through phones.normalize_phone (None: unusable or LID unknown)
     admin_numbers: frozenset[str] = frozenset()
     clients: tuple[ClientRow, ...] = ()  # rows whose operator_wa or super_wa name this number
     directorate_accounts: tuple[DirectorateAccount, ...] = ()

@@ -5,28 +5,10 @@ from cicero.domain.roles import (
     DirectorateAccount,
     Facts,
     Role,
-    normalize_phone,
     resolve,
 )
 
 ME = "6281234500011"
-
-
-@pytest.mark.parametrize(
-    ("raw", "want"),
-    [
-        ("6281234500011", "6281234500011"),
-        ("081234500011", "6281234500011"),
-        ("+62 812-3450-0011", "6281234500011"),
-        ("81234500011", "6281234500011"),
-        ("1234567", None),
-        ("", None),
-        ("abc", None),
-        ("٠٨١٢٣٤٥٦٧٨٩", None),  # non-ASCII digits are not phone digits
-    ],
-)
-def test_normalize_phone(raw, want):
-    assert normalize_phone(raw) == want
 
 
 @pytest.mark.parametrize(
