@@ -25,6 +25,7 @@ import psutil
 from cicero.actors.base import ACTOR_PROCESS_ENV
 from cicero.actors.clock import ClockOptions
 from cicero.actors.messages import ChildSpec, StatusRequest, StatusSnapshot, SupervisorStart
+from cicero.actors.session import SessionOptions
 from cicero.actors.worker import WorkerOptions
 from cicero.config import Secret, Settings
 from cicero.db.connect import connect, resolve_database
@@ -78,7 +79,16 @@ def root_children(
         )
         for name in registry.actors()
     )
+    sessions = tuple(
+        ChildSpec(
+            f"session:{name}",
+            "cicero.actors.session:SessionActor",
+            extra=SessionOptions(transport=settings.env.whatsapp, phone=f"62811000000{i:02d}"),
+        )
+        for i, name in enumerate(settings.config.sessions)
+    )
     return (
+        *sessions,
         *workers,
         ChildSpec("clock", "cicero.actors.clock:Clock", extra=ClockOptions(registry_path)),
         ChildSpec("web", "cicero.actors.web:Web", extra=registry_path),

@@ -131,3 +131,35 @@ class Stopping:
 
     name: str
     info: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Pump:
+    """Virtual time: do what is due at `now` (sends, timers), then answer Pumped."""
+
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Pumped:
+    name: str
+    busy: bool  # something happened: the driver pumps again before moving time
+    next_due: datetime | None  # when this actor next has something to do
+
+
+@dataclass(frozen=True)
+class SimCommand:
+    """The scenario driver acting on the simulated network of one session."""
+
+    action: str  # lose | restore | log_out | ban | pair | fail_next_sends | deliver
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InboxNew:
+    """Something new was recorded in the inbox."""
+
+
+@dataclass(frozen=True)
+class OutboxNew:
+    """Rows were queued for a session; drain now rather than at the next poll."""

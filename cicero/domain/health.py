@@ -34,11 +34,8 @@ def assess(
             )
         elif actor["state"] in ("down", "stopped") and actor.get("restart_type") == "permanent":
             problems.append(f"actor {name} is {actor['state']}")
-    for name, session in sorted(snapshot.get("reports", {}).get("sessions", {}).items()):
-        if session.get("terminal"):
-            problems.append(
-                f"WhatsApp session {name} is {session['state']}: {session.get('reason', '')}".rstrip(
-                    ": "
-                )
-            )
+    for name, session in sorted(snapshot.get("reports", {}).items()):
+        if name.startswith("session:") and session.get("terminal"):
+            state = f"WhatsApp session {session['session']} is {session['state']}"
+            problems.append(f"{state}: {session['reason']}" if session.get("reason") else state)
     return Health(not problems, tuple(problems))

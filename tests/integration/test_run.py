@@ -27,13 +27,23 @@ def test_run_serves_healthz_and_sigterm_leaves_no_process_behind(
     try:
         body = cicero.wait_healthy()
         assert body["database"]["ok"] is True
-        assert set(body["actors"]) == {"worker", "clock", "web"}
+        assert set(body["actors"]) == {
+            "session:operator",
+            "session:gateway",
+            "worker",
+            "clock",
+            "web",
+        }
         assert all(a["state"] == "running" for a in body["actors"].values())
-        assert body["buckets"]["always"] is True and body["buckets"]["gateway"] is False
+        # The simulated sessions come up ready, so their buckets open.
+        body = cicero.wait_for(
+            lambda b: b["buckets"].get("gateway") is True, 10, "the gateway bucket ready"
+        )
+        assert body["buckets"]["always"] is True and body["buckets"]["operator"] is True
         assert "ingest_social" in body["not_implemented"]
         assert all(t.endswith("+07:00") for t in body["next"]["db_backup"])
         pids = [p.pid for p in cicero.tree()]
-        assert len(pids) >= 5  # admin, logger, supervisor, worker, clock, web
+        assert len(pids) >= 8  # admin, logger, supervisor, 2 sessions, worker, clock, web
         started = time.monotonic()
         assert cicero.stop() == 0
         assert time.monotonic() - started < 10

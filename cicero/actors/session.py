@@ -1,0 +1,438 @@
+"""A WhatsApp session actor: owns one transport, drives the session state machine,
+reports readiness, records incoming messages in the inbox and drains its outbox.
+
+A leaf: with neonize it owns foreign threads (events arrive through a queue and a
+pipe watched with ThespianWatch), so it creates no children. One process per
+session, made a singleton by a PostgreSQL advisory lock held for its whole life.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import asyncpg
+from thespian.actors import ThespianWatch, WakeupMessage, WatchMessage
+
+from cicero.actors.base import CiceroActor
+from cicero.actors.messages import (
+    InboxNew,
+    OutboxNew,
+    Pump,
+    Pumped,
+    SessionLost,
+    SessionReady,
+    SimCommand,
+    Start,
+    StatusReport,
+)
+from cicero.db import inbox, outbox
+from cicero.domain import session as machine
+from cicero.domain.outbox import Retry, after_failure, message_id_for
+from cicero.domain.phones import JidError, mask_phone, parse_recipient
+from cicero.domain.throttle import Bucket, ThrottleConfig, cost_of
+from cicero.domain.timezone import WIB
+from cicero.whatsapp.transport import NotReady, RecipientInvalid, SendFailed
+
+POLL = timedelta(seconds=1)
+KEEPALIVE_EVERY = timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    transport: str = "simulator"  # simulator | neonize
+    virtual: bool = False
+    phone: str = "6281100000000"  # the simulated number
+    seed: int = 0
+    initial: str = "ready"  # the simulated line's state when nothing is stored
+    start: datetime | None = None  # virtual time at start (simulation)
+
+
+class SessionActor(CiceroActor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.session = ""
+        self.options = SessionOptions()
+        self.state = machine.initial(datetime.now(WIB))
+        self.transport: Any = None
+        self.events: queue.Queue[Any] = queue.Queue()
+        self.pipe: tuple[int, int] | None = None
+        self.lock_conn: asyncpg.Connection | None = None
+        self.bucket = Bucket()
+        self.rng = random.Random()
+        self.virtual_now: datetime | None = None
+        self.timers: dict[int, datetime] = {}  # reconnect token -> due (virtual time)
+        self.next_keepalive: datetime | None = None
+        self.busy = False
+        self.counts: dict[str, int] = {}
+
+    # ---- time -----------------------------------------------------------------
+    def now(self) -> datetime:
+        if self.options.virtual:
+            assert self.virtual_now is not None
+            return self.virtual_now
+        return datetime.now(WIB)
+
+    # ---- start ------------------------------------------------------------------
+    def on_start(self, message: Start) -> None:
+        assert self.settings is not None
+        self.options = message.extra or SessionOptions()
+        self.session = message.name.removeprefix("session:")
+        if self.options.virtual:
+            self.virtual_now = self.options.start or datetime.now(WIB)
+        cfg = self.settings.config.sessions[self.session]
+        self.bucket = Bucket(
+            ThrottleConfig(cfg.throttle_per_minute, max(cfg.burst, 2), 2.0, cfg.jitter_s)
+        )
+        self.rng = random.Random(f"{self.options.seed}:{self.session}")
+        self.state = machine.initial(self.now())
+        if not self.run(self._lock()):
+            raise RuntimeError(
+                f"session {self.session} is already running elsewhere (advisory lock held)"
+            )
+        self.transport = self._build_transport()
+        recovered = self.run(self._recover())
+        if recovered:
+            self.log.warning("%d row(s) left sending by a crash were recovered", recovered)
+        self._log_state()
+        if self.options.transport == "neonize":
+            self.pipe = os.pipe()  # neonize calls the sink from its own threads
+            os.set_blocking(self.pipe[0], False)
+        self.transport.start(self._sink)
+        self._process_events()
+        if not self.options.virtual:
+            self.wakeupAfter(POLL, payload="poll")
+
+    async def _lock(self) -> bool:
+        from cicero.db.connect import connect
+
+        assert self.database_url is not None
+        self.lock_conn = await connect(self.database_url)
+        return bool(
+            await self.lock_conn.fetchval(
+                "SELECT pg_try_advisory_lock(hashtext($1))", f"wa:{self.session}"
+            )
+        )
+
+    async def _recover(self) -> int:
+        async with (await self.pool()).acquire() as conn:
+            return await outbox.recover(conn, self.session, self.transport.accepts_caller_id)
+
+    def _build_transport(self) -> Any:
+        if self.options.transport == "neonize":
+            from cicero.whatsapp.neonize_transport import (
+                NeonizeTransport,
+            )  # imported in this process only
+
+            assert self.settings is not None
+            store = self.settings.env.data_dir / "wa" / f"{self.session}.sqlite3"
+            store.parent.mkdir(parents=True, exist_ok=True)
+            return NeonizeTransport(self.session, str(store))
+        from cicero.whatsapp.simnet import DbDeliveryLog, apply_line, load_line
+        from cicero.whatsapp.simulated import SimulatedNetwork, SimulatedTransport
+
+        network = SimulatedNetwork(log=DbDeliveryLog(self.run, self.pool))
+        transport = SimulatedTransport(
+            self.session,
+            network,
+            self.options.phone,
+            self.now,
+            seed=self.options.seed,
+            initial=self.options.initial,
+        )
+
+        async def stored() -> Any:
+            async with (await self.pool()).acquire() as conn:
+                return await load_line(conn, self.session)
+
+        apply_line(transport.line, self.run(stored()))
+        return transport
+
+    # ---- the foreign-thread bridge -------------------------------------------------
+    def _sink(self, event: machine.TransportEvent) -> None:
+        # May run on a neonize thread: enqueue plain data and wake the actor, nothing else.
+        self.events.put(event)
+        if self.pipe is not None:
+            with contextlib.suppress(OSError):  # a full pipe already wakes the actor
+                os.write(self.pipe[1], b"!")
+
+    def receiveMessage(self, message: Any, sender: Any) -> Any:
+        super().receiveMessage(message, sender)
+        # Returned on every path, or events from neonize's threads would stop flowing.
+        if self.pipe is not None and not self._crashed:
+            return ThespianWatch([self.pipe[0]])
+        return None
+
+    def receiveMsg_WatchMessage(self, message: WatchMessage, sender: Any) -> None:
+        if self.pipe is not None:
+            with contextlib.suppress(BlockingIOError):
+                os.read(self.pipe[0], 4096)
+        self._process_events()
+
+    def _process_events(self) -> None:
+        while True:
+            try:
+                event = self.events.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(event, machine.Incoming):
+                self._incoming(event)
+                self._feed(machine.Heartbeat())
+            else:
+                self._feed(event)
+
+    # ---- the state machine -------------------------------------------------------------
+    def _feed(self, event: machine.Event) -> None:
+        before = self.state
+        self.state, effects = machine.handle(self.state, event, self.now(), self.rng.random())
+        for effect in effects:
+            self._perform(effect)
+        if (before.state, before.reason) != (
+            self.state.state,
+            self.state.reason,
+        ) and before.state != self.state.state:
+            self._log_state()
+            self.busy = True
+
+    def _perform(self, effect: machine.Effect) -> None:
+        if isinstance(effect, machine.ReportReady):
+            self._tell_clock(SessionReady(self.session))
+            self.send(self.myAddress, OutboxNew())
+        elif isinstance(effect, machine.ReportLost):
+            self._tell_clock(SessionLost(self.session, effect.reason))
+        elif isinstance(effect, machine.ScheduleReconnect):
+            if self.options.virtual:
+                self.timers[effect.token] = self.now() + timedelta(seconds=effect.delay_s)
+            else:
+                self.wakeupAfter(
+                    timedelta(seconds=effect.delay_s), payload=("reconnect", effect.token)
+                )
+        elif isinstance(effect, machine.RestartTransport):
+            self.transport.stop(5)
+            self.transport.start(self._sink)
+        elif isinstance(effect, machine.StopTransport):
+            self.transport.stop(5)
+        elif isinstance(effect, machine.AlertOps):
+            self.log.error("session %s needs attention: %s", self.session, effect.reason)
+        elif isinstance(effect, machine.ShowQr):
+            self.log.warning(
+                "session %s is waiting to be paired (QR code on the status page)", self.session
+            )
+        elif isinstance(effect, machine.ShowPairCode):
+            self.log.warning("session %s pair code: %s", self.session, effect.code)
+
+    def _tell_clock(self, message: Any) -> None:
+        clock = self.directory.get("clock")
+        if clock is not None:
+            self.send(clock, message)
+
+    def receiveMsg_Directory(self, message: Any, sender: Any) -> None:
+        super().receiveMsg_Directory(message, sender)
+        if machine.is_ready(self.state):  # a restarted clock learns readiness again
+            self._tell_clock(SessionReady(self.session))
+
+    def _log_state(self) -> None:
+        s = self.state
+
+        async def go() -> None:
+            async with (await self.pool()).acquire() as conn:
+                await conn.execute(
+                    "INSERT INTO session_log (session, state, reason, at) VALUES ($1, $2, $3, $4)",
+                    self.session,
+                    s.state.value,
+                    s.reason,
+                    self.now(),
+                )
+
+        self.run(go())
+        self._report()
+
+    # ---- incoming ------------------------------------------------------------------------
+    def _incoming(self, event: machine.Incoming) -> None:
+        sender = event.sender_phone or (str(event.sender_lid) if event.sender_lid else "")
+        record = inbox.InboxMessage(
+            session=self.session,
+            message_id=event.message_id,
+            chat=str(event.chat),
+            sender=sender,
+            is_group=event.is_group,
+            text=event.text,
+            push_name=event.push_name or "",
+            received_at=event.at,
+        )
+
+        async def go() -> bool:
+            async with (await self.pool()).acquire() as conn:
+                return await inbox.record(conn, record)
+
+        if self.run(go()):
+            self.busy = True
+            router = self.directory.get("router")
+            if router is not None:
+                self.send(router, InboxNew())
+        else:
+            self.log.info(
+                "redelivered message %s from %s ignored", event.message_id, mask_phone(sender)
+            )
+
+    # ---- outgoing --------------------------------------------------------------------------
+    def receiveMsg_OutboxNew(self, message: OutboxNew, sender: Any) -> None:
+        if not self.options.virtual:
+            self._drain()
+
+    def _drain(self) -> datetime | None:
+        """Send what is due now, in order, within the throttle. Returns when to look again."""
+        if not machine.is_ready(self.state):
+            return None
+        while True:
+            now = self.now()
+            row = self.run(self._next_row(now))
+            if row is None:
+                return self.run(self._next_attempt())
+            cost = cost_of(row.attachment is not None)
+            jitter = self.rng.random()
+            at = self.bucket.next_send_at(now, cost, jitter)
+            if at > now:
+                return at
+            self._send(row, now, cost)
+            if not machine.is_ready(self.state):
+                return None
+
+    async def _next_row(self, now: datetime) -> outbox.OutboxRow | None:
+        async with (await self.pool()).acquire() as conn:
+            await outbox.expire(conn, self.session, now)
+            return await outbox.next_due(conn, self.session, now)
+
+    async def _next_attempt(self) -> datetime | None:
+        async with (await self.pool()).acquire() as conn:
+            return await outbox.next_attempt_at(conn, self.session)
+
+    def _send(self, row: outbox.OutboxRow, now: datetime, cost: int) -> None:
+        message_id = message_id_for(row.key)
+        try:
+            to = parse_recipient(row.recipient)
+        except JidError as err:
+            self.run(self._update(outbox.mark_dead, row.id, f"bad recipient: {err}"))
+            return
+        if not self.run(self._update(outbox.mark_sending, row.id, message_id)):
+            return  # someone else took it
+        caller_id = message_id if self.transport.accepts_caller_id else None
+        self.busy = True
+        try:
+            if row.attachment is not None:
+                receipt = self.transport.send_document(
+                    to,
+                    row.attachment,
+                    row.attachment_name or "file",
+                    row.attachment_mime or "",
+                    row.body or None,
+                    caller_id,
+                )
+            else:
+                receipt = self.transport.send_text(to, row.body, caller_id)
+        except RecipientInvalid as err:
+            self.run(self._update(outbox.mark_dead, row.id, str(err)))
+        except NotReady as err:
+            self.run(self._update(outbox.mark_retry, row.id, now, f"not ready: {err}"))
+            self._feed(machine.Disconnected())
+        except SendFailed as err:
+            decision = after_failure(
+                row.attempts + 1, err.retryable, str(err), now, self.rng.random(), row.expires_at
+            )
+            if isinstance(decision, Retry):
+                self.run(self._update(outbox.mark_retry, row.id, decision.at, str(err)))
+            else:
+                self.run(self._update(outbox.mark_dead, row.id, decision.reason))
+        else:
+            self.run(self._update(outbox.mark_sent, row.id, receipt.message_id, now))
+            self.bucket = self.bucket.take(now, cost)
+            self._feed(machine.Heartbeat())
+
+    async def _update(self, fn: Any, *args: Any) -> Any:
+        async with (await self.pool()).acquire() as conn:
+            return await fn(conn, *args)
+
+    # ---- time passing ------------------------------------------------------------------------
+    def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender: Any) -> None:
+        payload = message.payload
+        if isinstance(payload, tuple) and payload[0] == "reconnect":
+            self._feed(machine.ReconnectDue(payload[1]))
+        elif payload == "poll":
+            self._tick()
+            self.wakeupAfter(POLL, payload="poll")
+        self._process_events()
+
+    def _tick(self) -> datetime | None:
+        now = self.now()
+        if self.next_keepalive is None or now >= self.next_keepalive:
+            if self.transport.alive:
+                self._feed(machine.Heartbeat())
+            self._feed(machine.KeepaliveCheck())
+            self.next_keepalive = now + KEEPALIVE_EVERY
+        self._process_events()
+        next_send = self._drain()
+        self._report()
+        return next_send
+
+    def receiveMsg_Pump(self, message: Pump, sender: Any) -> None:
+        self.virtual_now = message.now
+        self.busy = False
+        for token, due in sorted(self.timers.items()):
+            if due <= message.now:
+                del self.timers[token]
+                self._feed(machine.ReconnectDue(token))
+                self._process_events()
+        next_send = self._tick()
+        upcoming = [
+            t for t in (next_send, *self.timers.values(), self.next_keepalive) if t is not None
+        ]
+        self.send(sender, Pumped(self.name, self.busy, min(upcoming, default=None)))
+
+    def receiveMsg_SimCommand(self, message: SimCommand, sender: Any) -> None:
+        t, a = self.transport, message.args
+        if message.action == "deliver":
+            t.deliver_incoming(a["from"], a["text"], chat=a.get("chat"), message_id=a.get("id"))
+        elif message.action == "ban":
+            t.ban(a.get("until"))
+        elif message.action == "fail_next_sends":
+            t.fail_next_sends(int(a["count"]))
+        elif message.action in ("lose", "restore", "log_out", "pair"):
+            getattr(t, message.action)()
+        else:
+            self.log.warning("unknown simulator command %r", message.action)
+        self._process_events()
+        self.busy = True
+
+    # ---- status and exit ------------------------------------------------------------------------
+    def _report(self) -> None:
+        if self.supervisor is None:
+            return
+        s = self.state
+        self.send(
+            self.supervisor,
+            StatusReport(
+                self.name,
+                {
+                    "session": self.session,
+                    "state": s.state.value,
+                    "reason": s.reason,
+                    "terminal": s.state in machine.TERMINAL,
+                    "jid": mask_phone(str(s.jid)) if s.jid else "",
+                    "transport": self.options.transport,
+                },
+            ),
+        )
+
+    def on_stop(self) -> None:
+        if self.transport is not None:
+            self.transport.stop(5)
+        if self.lock_conn is not None and self._loop is not None and not self._loop.is_closed():
+            self._loop.run_until_complete(self.lock_conn.close())
+        if self.pipe is not None:
+            for fd in self.pipe:
+                os.close(fd)

@@ -1,0 +1,163 @@
+"""The outbox in PostgreSQL (invariant 5). Rules are in cicero.domain.outbox; this is SQL.
+
+Writers insert rows inside the transaction that decided to send them. A session
+drains only its own rows, oldest first per recipient, marking a row `sending`
+(committed) before the transport call and `sent` after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from cicero.domain.outbox import OutboxStatus, on_restart
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    key: str
+    session: str
+    recipient: str
+    kind: str
+    body: str = ""
+    priority: int = 1
+    attachment: bytes | None = None
+    attachment_name: str | None = None
+    attachment_mime: str | None = None
+    job: str | None = None
+    fire_time: datetime | None = None
+    in_reply_to: str | None = None
+    expires_at: datetime | None = None
+    supersede_key: str | None = None
+    not_before: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    key: str
+    session: str
+    recipient: str
+    kind: str
+    body: str
+    attachment: bytes | None
+    attachment_name: str | None
+    attachment_mime: str | None
+    attempts: int
+    expires_at: datetime | None
+
+
+async def enqueue(conn: asyncpg.Connection, messages: Iterable[NewMessage]) -> None:
+    """Insert messages; a key already present is left as it is (the decision was made before)."""
+    rows = list(messages)
+    if not rows:
+        return
+    await conn.executemany(
+        """INSERT INTO outbox (key, session, recipient, kind, body, priority, attachment,
+                               attachment_name, attachment_mime, job, fire_time, in_reply_to,
+                               expires_at, supersede_key, next_attempt_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, COALESCE($15, now()))
+           ON CONFLICT (key) DO NOTHING""",
+        [
+            (
+                m.key, m.session, m.recipient, m.kind, m.body, m.priority, m.attachment,
+                m.attachment_name, m.attachment_mime, m.job, m.fire_time, m.in_reply_to,
+                m.expires_at, m.supersede_key, m.not_before,
+            )
+            for m in rows
+        ],
+    )  # fmt: skip
+
+
+async def expire(conn: asyncpg.Connection, session: str, now: datetime) -> int:
+    result = await conn.execute(
+        """UPDATE outbox SET status = 'dead', error = 'expired before it could be sent'
+           WHERE session = $1 AND status = 'pending' AND expires_at IS NOT NULL AND expires_at <= $2""",
+        session,
+        now,
+    )
+    return int(result.split()[-1])
+
+
+async def next_due(conn: asyncpg.Connection, session: str, now: datetime) -> OutboxRow | None:
+    """The next row this session may send now: due, and first in line for its recipient."""
+    row = await conn.fetchrow(
+        """SELECT o.id, o.key, o.session, o.recipient, o.kind, o.body, o.attachment,
+                  o.attachment_name, o.attachment_mime, o.attempts, o.expires_at
+           FROM outbox o
+           WHERE o.session = $1 AND o.status = 'pending' AND o.next_attempt_at <= $2
+             AND NOT EXISTS (
+                 SELECT 1 FROM outbox p
+                 WHERE p.session = o.session AND p.recipient = o.recipient AND p.id < o.id
+                   AND p.status IN ('pending', 'sending'))
+           ORDER BY o.priority, o.id
+           LIMIT 1""",
+        session,
+        now,
+    )
+    return OutboxRow(**dict(row)) if row else None
+
+
+async def next_attempt_at(conn: asyncpg.Connection, session: str) -> datetime | None:
+    return await conn.fetchval(
+        "SELECT min(next_attempt_at) FROM outbox WHERE session = $1 AND status = 'pending'", session
+    )
+
+
+async def mark_sending(conn: asyncpg.Connection, row_id: int, message_id: str) -> bool:
+    result = await conn.execute(
+        """UPDATE outbox SET status = 'sending', attempts = attempts + 1, wa_message_id = $2
+           WHERE id = $1 AND status = 'pending'""",
+        row_id,
+        message_id,
+    )
+    return result.endswith(" 1")
+
+
+async def mark_sent(conn: asyncpg.Connection, row_id: int, message_id: str, now: datetime) -> None:
+    await conn.execute(
+        "UPDATE outbox SET status = 'sent', wa_message_id = $2, sent_at = $3, error = '' WHERE id = $1",
+        row_id,
+        message_id,
+        now,
+    )
+
+
+async def mark_retry(conn: asyncpg.Connection, row_id: int, at: datetime, error: str) -> None:
+    await conn.execute(
+        "UPDATE outbox SET status = 'pending', next_attempt_at = $2, error = $3 WHERE id = $1",
+        row_id,
+        at,
+        error,
+    )
+
+
+async def mark_dead(conn: asyncpg.Connection, row_id: int, reason: str) -> None:
+    await conn.execute(
+        "UPDATE outbox SET status = 'dead', error = $2 WHERE id = $1", row_id, reason
+    )
+
+
+async def recover(conn: asyncpg.Connection, session: str, accepts_caller_id: bool) -> int:
+    """At session start: rows left `sending` by a crash go back to pending (same id, the
+    network de-duplicates) or become in_doubt (never resent by themselves)."""
+    target = on_restart(OutboxStatus.SENDING, accepts_caller_id)
+    result = await conn.execute(
+        """UPDATE outbox SET status = $2,
+                  error = CASE WHEN $2 = 'in_doubt' THEN 'the session stopped during the send' ELSE error END
+           WHERE session = $1 AND status = 'sending'""",
+        session,
+        target.value,
+    )
+    return int(result.split()[-1])
+
+
+async def counts(conn: asyncpg.Connection, session: str | None = None) -> dict[str, int]:
+    rows = await conn.fetch(
+        "SELECT status, count(*) AS n FROM outbox WHERE $1::text IS NULL OR session = $1 GROUP BY status",
+        session,
+    )
+    return {r["status"]: r["n"] for r in rows}

@@ -1,0 +1,111 @@
+"""The simulated network's memory in PostgreSQL, so it outlives the runtime it serves.
+
+The delivery log is the network's de-duplication: a repeated (session, message id)
+finds the first acceptance, across session-actor restarts and process kills. Line
+state (down, unpaired, banned…) is set by the scenario driver and read by a
+session actor when it builds its transport.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from cicero.domain.phones import parse_jid
+from cicero.whatsapp.simulated import Accepted, Attachment, InitialState, Line
+
+Run = Callable[[Coroutine[Any, Any, Any]], Any]  # the owning actor's `run`
+
+
+class DbDeliveryLog:
+    """`DeliveryLog` over the `sim_wa` table (synchronous: the actor runs the coroutines)."""
+
+    def __init__(self, run: Run, pool: Callable[[], Coroutine[Any, Any, asyncpg.Pool]]):
+        self._run = run
+        self._pool = pool
+
+    def find(self, session: str, message_id: str) -> Accepted | None:
+        async def go() -> asyncpg.Record | None:
+            async with (await self._pool()).acquire() as conn:
+                return await conn.fetchrow(
+                    "SELECT * FROM sim_wa WHERE session = $1 AND message_id = $2",
+                    session,
+                    message_id,
+                )
+
+        row = self._run(go())
+        if row is None:
+            return None
+        attachment = None
+        if row["attachment_name"]:
+            attachment = Attachment(
+                row["attachment_name"], row["attachment_mime"], row["attachment_sha256"], 0
+            )
+        return Accepted(
+            session=row["session"],
+            to=parse_jid(row["recipient"]),
+            message_id=row["message_id"],
+            at=row["accepted_at"],
+            text=row["body"],
+            attachment=attachment,
+        )
+
+    def add(self, accepted: Accepted) -> None:
+        a = accepted.attachment
+
+        async def go() -> None:
+            async with (await self._pool()).acquire() as conn:
+                await conn.execute(
+                    """INSERT INTO sim_wa (session, message_id, recipient, body, attachment_name,
+                                           attachment_mime, attachment_sha256, accepted_at)
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING""",
+                    accepted.session, accepted.message_id, str(accepted.to), accepted.text,
+                    a.filename if a else None, a.mimetype if a else None, a.sha256 if a else None,
+                    accepted.at,
+                )  # fmt: skip
+
+        self._run(go())
+
+
+async def load_line(conn: asyncpg.Connection, session: str) -> dict[str, Any] | None:
+    row = await conn.fetchrow("SELECT * FROM sim_line WHERE session = $1", session)
+    return dict(row) if row else None
+
+
+async def save_line(
+    conn: asyncpg.Connection,
+    session: str,
+    state: str,
+    banned_until: datetime | None = None,
+    failures_left: int = 0,
+) -> None:
+    await conn.execute(
+        """INSERT INTO sim_line (session, state, banned_until, failures_left) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (session) DO UPDATE
+             SET state = EXCLUDED.state, banned_until = EXCLUDED.banned_until,
+                 failures_left = EXCLUDED.failures_left""",
+        session,
+        state,
+        banned_until,
+        failures_left,
+    )
+
+
+def apply_line(line: Line, stored: dict[str, Any] | None) -> None:
+    """Bring a fresh network line to the state the driver recorded."""
+    if stored is None:
+        return
+    state = stored["state"]
+    line.reachable = state != InitialState.DOWN.value
+    line.paired = state not in (InitialState.UNPAIRED.value, "logged_out")
+    if state == "banned":
+        line.banned_until, line.ban_code = stored["banned_until"], "SEND_TO_TOO_MANY_PEOPLE"
+    line.failures_left = stored["failures_left"]
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
