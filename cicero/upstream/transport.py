@@ -1,0 +1,166 @@
+"""One upstream host pair over aiohttp: headers, timeouts, retries, the auth fallback.
+
+Everything here turns HTTP trouble into an `UpstreamError` with an `error_class`
+(data.md §2.1, §3.8); callers never see aiohttp exceptions.
+"""
+
+import asyncio
+import random
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from cicero.domain.upstream_payloads import PayloadError, decode_json
+from cicero.domain.upstream_retry import RetryPolicy, retry_delay
+
+Sleep = Callable[[float], Awaitable[None]]
+Jitter = Callable[[], float]
+
+
+class ErrorClass(StrEnum):
+    RATE_LIMITED = "rate_limited"
+    SERVER = "server"  # 5xx, connection refused or reset
+    TIMEOUT = "timeout"
+    AUTH = "auth"
+    MALFORMED = "malformed"  # unusable payload, or a 4xx the request cannot fix
+    UNAVAILABLE = "unavailable"  # account or post missing (404) or private
+
+
+class UpstreamError(Exception):
+    def __init__(self, error_class: ErrorClass, detail: str, status: int | None = None) -> None:
+        super().__init__(f"{error_class}: {detail}")
+        self.error_class = error_class
+        self.detail = detail
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A base URL and its key; `host` is the x-rapidapi-host (default: the URL's host)."""
+
+    base_url: str
+    key: str
+    host: str | None = None
+
+    @property
+    def host_header(self) -> str:
+        return self.host or urlsplit(self.base_url).netloc
+
+    def __repr__(self) -> str:  # keep keys out of logs
+        return f"Endpoint({self.base_url!r}, key=***, host={self.host_header!r})"
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float = 10.0
+    total: float = 30.0
+
+
+DEFAULT_TIMEOUTS = Timeouts()
+DEFAULT_RETRY = RetryPolicy()
+
+
+def default_jitter(rng: random.Random | None = None) -> Jitter:
+    rng = rng or random.Random()
+    return lambda: rng.uniform(0.0, 0.5)
+
+
+class Transport:
+    """GET JSON from a platform's primary endpoint, falling back once on 401/403."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        primary: Endpoint,
+        fallback: Endpoint | None = None,
+        *,
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        sleep: Sleep = asyncio.sleep,
+        jitter: Jitter | None = None,
+    ) -> None:
+        self.session = session
+        self.primary = primary
+        self.fallback = fallback
+        self.retry = retry
+        self.sleep = sleep
+        self.jitter = jitter or default_jitter()
+        self._timeout = aiohttp.ClientTimeout(total=timeouts.total, sock_connect=timeouts.connect)
+        self.calls: Counter[str] = Counter()  # requests per host, for metrics and quota
+
+    async def get(
+        self, path: str, params: Mapping[str, str], *, endpoint: Endpoint | None = None
+    ) -> Any:
+        """The decoded JSON of a 200 answer; an UpstreamError once retries are spent."""
+        current = endpoint or self.primary
+        may_fall_back = endpoint is None and self.fallback is not None
+        failures = 0
+        while True:
+            result, retry_after = await self._attempt(current, path, params)
+            if not isinstance(result, UpstreamError):
+                return result
+            error = result
+            if error.error_class is ErrorClass.AUTH:
+                if may_fall_back and self.fallback is not None:
+                    current, may_fall_back = self.fallback, False
+                    continue  # the fallback gets its own try, not a retry
+                raise error
+            if error.error_class not in _RETRYABLE:
+                raise error
+            failures += 1
+            if failures >= self.retry.attempts:
+                raise UpstreamError(
+                    error.error_class, f"{error.detail} (after {failures} attempts)", error.status
+                )
+            await self.sleep(retry_delay(self.retry, failures, retry_after, self.jitter()))
+
+    async def _attempt(
+        self, ep: Endpoint, path: str, params: Mapping[str, str]
+    ) -> tuple[Any, str | None]:
+        """One request: (document, None) or (UpstreamError, Retry-After)."""
+        url = ep.base_url.rstrip("/") + path
+        headers = {
+            "x-rapidapi-key": ep.key,
+            "x-rapidapi-host": ep.host_header,
+            "x-cache-control": "no-cache",
+        }
+        self.calls[ep.host_header] += 1
+        try:
+            async with self.session.get(
+                url, params=dict(params), headers=headers, timeout=self._timeout
+            ) as resp:
+                status = resp.status
+                retry_after = resp.headers.get("Retry-After")
+                body = await resp.read()
+        except TimeoutError:
+            return UpstreamError(ErrorClass.TIMEOUT, f"GET {path} timed out"), None
+        except aiohttp.ClientError as e:
+            return UpstreamError(ErrorClass.SERVER, f"GET {path}: {type(e).__name__} {e}"), None
+        if status == 200:
+            try:
+                return decode_json(body), None
+            except PayloadError as e:
+                return UpstreamError(ErrorClass.MALFORMED, f"GET {path}: {e}", status), None
+        return UpstreamError(_status_class(status), f"GET {path}: HTTP {status}", status), (
+            retry_after if status == 429 else None
+        )
+
+
+_RETRYABLE = frozenset({ErrorClass.RATE_LIMITED, ErrorClass.SERVER, ErrorClass.TIMEOUT})
+
+
+def _status_class(status: int) -> ErrorClass:
+    if status == 429:
+        return ErrorClass.RATE_LIMITED
+    if status in (401, 403):
+        return ErrorClass.AUTH
+    if status >= 500:
+        return ErrorClass.SERVER
+    if status in (404, 410):
+        return ErrorClass.UNAVAILABLE
+    return ErrorClass.MALFORMED
