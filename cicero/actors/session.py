@@ -389,7 +389,7 @@ class SessionActor(CiceroActor):
                 self._process_events()
         next_send = self._tick()
         upcoming = [
-            t for t in (next_send, *self.timers.values(), self.next_keepalive) if t is not None
+            t for t in (next_send, *self.timers.values()) if t is not None
         ]
         self.send(sender, Pumped(self.name, self.busy, min(upcoming, default=None)))
 

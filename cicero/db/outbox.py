@@ -50,22 +50,23 @@ class OutboxRow:
     expires_at: datetime | None
 
 
-async def enqueue(conn: asyncpg.Connection, messages: Iterable[NewMessage]) -> None:
-    """Insert messages; a key already present is left as it is (the decision was made before)."""
+async def enqueue(conn: asyncpg.Connection, messages: Iterable[NewMessage], now: datetime) -> None:
+    """Insert messages decided at `now` (the runtime's clock, virtual in simulation); a key
+    already present is left as it is (the decision was made before)."""
     rows = list(messages)
     if not rows:
         return
     await conn.executemany(
         """INSERT INTO outbox (key, session, recipient, kind, body, priority, attachment,
                                attachment_name, attachment_mime, job, fire_time, in_reply_to,
-                               expires_at, supersede_key, next_attempt_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, COALESCE($15, now()))
+                               expires_at, supersede_key, next_attempt_at, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, COALESCE($15::timestamptz, $16::timestamptz), $16::timestamptz)
            ON CONFLICT (key) DO NOTHING""",
         [
             (
                 m.key, m.session, m.recipient, m.kind, m.body, m.priority, m.attachment,
                 m.attachment_name, m.attachment_mime, m.job, m.fire_time, m.in_reply_to,
-                m.expires_at, m.supersede_key, m.not_before,
+                m.expires_at, m.supersede_key, m.not_before, now,
             )
             for m in rows
         ],
