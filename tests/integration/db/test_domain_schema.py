@@ -1,0 +1,75 @@
+"""The domain schema (0002) on a real PostgreSQL: wib_date, handle checks, evidence kept."""
+
+import asyncio
+from datetime import UTC, datetime
+
+import asyncpg
+import pytest
+
+from cicero.db.connect import connect
+
+
+async def _with_conn(url, fn):
+    conn = await connect(url)
+    try:
+        return await fn(conn)
+    finally:
+        await conn.close()
+
+
+def run(url, fn):
+    return asyncio.run(_with_conn(url, fn))
+
+
+async def _seed(conn):
+    await conn.execute(
+        "INSERT INTO client (client_id, name, type, instagram) VALUES ('POLRES_A','A','ORG','polres_a')"
+    )
+    rows = await conn.fetch(
+        """INSERT INTO post (platform, external_id, client_id, posted_at, first_seen_at, last_seen_at)
+           SELECT 'instagram', x.id, 'POLRES_A', x.t, x.t, x.t
+             FROM unnest($1::text[], $2::timestamptz[]) AS x(id, t)
+           RETURNING external_id, wib_date""",
+        ["P1", "P0"],
+        [datetime.fromtimestamp(1770312600, UTC), datetime.fromtimestamp(1770310799, UTC)],
+    )
+    return {r["external_id"]: r["wib_date"].isoformat() for r in rows}
+
+
+def test_domain_schema(database_url):
+    async def check(conn):
+        days = await _seed(conn)
+        assert days == {"P1": "2026-02-06", "P0": "2026-02-05"}  # data.md §2.4 boundaries
+        pid = await conn.fetchval("SELECT id FROM post WHERE external_id = 'P1'")
+        await conn.execute(
+            "INSERT INTO engagement VALUES ($1, 'like', 'budi.s', now(), now())", pid
+        )
+        with pytest.raises(asyncpg.ForeignKeyViolationError):
+            await conn.execute("DELETE FROM post WHERE id = $1", pid)  # evidence stays
+        with pytest.raises(asyncpg.CheckViolationError):
+            await conn.execute(
+                "INSERT INTO engagement VALUES ($1, 'like', '@Budi.S', now(), now())", pid
+            )
+        with pytest.raises(asyncpg.CheckViolationError):
+            await conn.execute(
+                "INSERT INTO client (client_id, name, type) VALUES ('polres_b', 'B', 'ORG')"
+            )
+        await conn.execute(
+            """INSERT INTO staff (nrp, name, client_id, instagram)
+               VALUES ('75020001', 'BUDI', 'POLRES_A', 'budi.s')"""
+        )
+        with pytest.raises(asyncpg.UniqueViolationError):
+            await conn.execute(
+                """INSERT INTO staff (nrp, name, client_id, instagram)
+                   VALUES ('75020002', 'CITRA', 'POLRES_A', 'budi.s')"""
+            )
+        # losing the last role deactivates, checked at commit
+        await conn.execute("INSERT INTO staff_role VALUES ('75020001', 'operator')")
+        async with conn.transaction():
+            await conn.execute("DELETE FROM staff_role WHERE nrp = '75020001'")
+            await conn.execute("INSERT INTO staff_role VALUES ('75020001', 'ditbinmas')")
+        assert await conn.fetchval("SELECT active FROM staff WHERE nrp = '75020001'")
+        await conn.execute("DELETE FROM staff_role WHERE nrp = '75020001'")
+        assert not await conn.fetchval("SELECT active FROM staff WHERE nrp = '75020001'")
+
+    run(database_url, check)
