@@ -153,6 +153,7 @@ class SimCommand:
 
     action: str  # lose | restore | log_out | ban | pair | fail_next_sends | deliver
     args: dict[str, Any] = field(default_factory=dict)
+    now: datetime | None = None  # virtual time of the event
 
 
 @dataclass(frozen=True)

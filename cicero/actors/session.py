@@ -388,12 +388,12 @@ class SessionActor(CiceroActor):
                 self._feed(machine.ReconnectDue(token))
                 self._process_events()
         next_send = self._tick()
-        upcoming = [
-            t for t in (next_send, *self.timers.values()) if t is not None
-        ]
+        upcoming = [t for t in (next_send, *self.timers.values()) if t is not None]
         self.send(sender, Pumped(self.name, self.busy, min(upcoming, default=None)))
 
     def receiveMsg_SimCommand(self, message: SimCommand, sender: Any) -> None:
+        if message.now is not None and self.options.virtual:
+            self.virtual_now = max(self.now(), message.now)
         t, a = self.transport, message.args
         if message.action == "deliver":
             t.deliver_incoming(a["from"], a["text"], chat=a.get("chat"), message_id=a.get("id"))

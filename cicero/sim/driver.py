@@ -1,0 +1,355 @@
+"""`cicero simulate`: the real runtime against a scenario, on a virtual clock.
+
+The driver plays the outside world: it owns virtual time, the simulated WhatsApp
+lines (their state in `sim_line`, their traffic in `sim_wa`), and the process
+itself. The runtime is the same actor tree as `cicero run` (multiprocTCPBase,
+real database, real outbox), with its clock, sessions and workers in virtual
+mode: they move only when the driver says what time it is.
+
+Each instant: apply the scenario's events, then pump the runtime until it is
+quiet (clock: dispatch what is due and wait for the runs; sessions: send what
+the throttle allows; router: answer what arrived), then jump to the next
+instant anything is due. The transcript is read back from what the runtime
+and the simulated network recorded, plus the driver's own fault lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from cicero.actors.clock import ClockOptions
+from cicero.actors.messages import (
+    ChildSpec,
+    ClockIdle,
+    ClockTick,
+    CrashNext,
+    Directory,
+    Pump,
+    Pumped,
+    SimCommand,
+    WhereIs,
+)
+from cicero.actors.session import SessionOptions
+from cicero.actors.worker import WorkerOptions
+from cicero.config import Secret, Settings
+from cicero.db.connect import connect
+from cicero.db.migrate import migrate
+from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
+from cicero.sim import events as ev
+from cicero.sim.scenario import Scenario
+from cicero.whatsapp.simnet import save_line
+
+log = logging.getLogger("cicero.simulate")
+
+# Event kinds this driver can play; the others are refused at load with a clear message.
+SUPPORTED_KINDS = frozenset(
+    {
+        "session_lost",
+        "session_ready",
+        "session_logged_out",
+        "session_banned",
+        "session_paired",
+        "message",
+        "crash_actor",
+        "kill_process",
+        "send_failures",
+    }
+)
+ASK_TIMEOUT = 30.0
+MAX_ROUNDS = 200  # pumps per instant before the driver declares a livelock
+
+
+class SimulationError(RuntimeError):
+    pass
+
+
+@dataclass
+class World:
+    scenario: Scenario
+    settings: Settings
+    url: str
+    registry: str = DEFAULT_REGISTRY
+    faults: list[dict[str, Any]] = field(default_factory=list)
+    runtime: Any = None
+    held: list[ev.EvMessage] = field(default_factory=list)  # messages while the process is down
+    down_until: datetime | None = None
+
+    # ---- the runtime ------------------------------------------------------------------
+    def children(self, now: datetime) -> tuple[ChildSpec, ...]:
+        registry = load_registry(self.registry)
+        sessions = tuple(
+            ChildSpec(
+                f"session:{name}",
+                "cicero.actors.session:SessionActor",
+                extra=SessionOptions(
+                    transport="simulator",
+                    virtual=True,
+                    phone=f"62811000009{i:02d}",
+                    seed=self.scenario.seed,
+                    initial=str(self.scenario.sessions.get(name, "ready")),
+                    start=now,
+                ),
+            )
+            for i, name in enumerate(self.settings.config.sessions)
+        )
+        workers = tuple(
+            ChildSpec(
+                name,
+                "cicero.actors.worker:JobWorker",
+                extra=WorkerOptions(self.registry, virtual=True),
+            )
+            for name in registry.actors()
+        )
+        clock = ChildSpec(
+            "clock",
+            "cicero.actors.clock:Clock",
+            extra=ClockOptions(self.registry, virtual_start=now),
+        )
+        return (*sessions, *workers, clock)
+
+    def start_runtime(self, now: datetime) -> None:
+        from cicero.launcher import start_runtime
+
+        self.runtime = start_runtime(self.settings, self.registry, self.children(now))
+        self.wait_all_running()
+
+    def kill_runtime(self) -> None:
+        """SIGKILL every process of the runtime (not the database), as `kill -9` would."""
+        victims = [p for p in psutil.Process().children(recursive=True) if _is_runtime(p)]
+        for proc in victims:
+            with contextlib.suppress(psutil.Error):
+                proc.send_signal(signal.SIGKILL)
+        psutil.wait_procs(victims, timeout=5)
+        _reap()
+        self.runtime = None
+
+    def stop_runtime(self) -> None:
+        if self.runtime is not None:
+            self.runtime.stop(10)
+            self.runtime = None
+
+    def directory(self) -> dict[str, Any]:
+        reply = self.runtime.system.ask(self.runtime.root, WhereIs(), ASK_TIMEOUT)
+        if not isinstance(reply, Directory):
+            raise SimulationError("the root supervisor did not answer")
+        return reply.addresses
+
+    def wait_all_running(self, timeout: float = 30) -> dict[str, Any]:
+        """Crashed actors come back after a short backoff; time stands still meanwhile."""
+        expected = {c.name for c in self.children(self.scenario.start)}
+        deadline = time.monotonic() + timeout
+        while True:
+            addresses = self.directory()
+            if expected <= set(addresses):
+                return addresses
+            status = self.runtime.status(ASK_TIMEOUT) or {}
+            if status.get("escalated"):
+                raise SimulationError(f"the runtime escalated: {status['escalated']}")
+            if time.monotonic() > deadline:
+                raise SimulationError(
+                    f"actors did not come back: {sorted(expected - set(addresses))}"
+                )
+            time.sleep(0.01)
+
+    def ask(self, address: Any, message: Any) -> Any:
+        """Ask an actor; None if it died meanwhile (a crash injected on its next message)."""
+        deadline = time.monotonic() + ASK_TIMEOUT
+        while time.monotonic() < deadline:
+            reply = self.runtime.system.ask(address, message, 0.5)
+            if reply is not None:
+                return reply
+            if address not in self.directory().values():
+                return None  # it crashed on this message; the caller asks its replacement
+        raise SimulationError(f"no answer to {type(message).__name__} within {ASK_TIMEOUT:.0f}s")
+
+    # ---- one instant ----------------------------------------------------------------------
+    def settle(self, now: datetime) -> datetime | None:
+        """Pump until nothing moves at `now`; return when something is next due."""
+        for _ in range(MAX_ROUNDS):
+            addresses = self.wait_all_running()
+            idle = self.ask(addresses["clock"], ClockTick(now))
+            if not isinstance(idle, ClockIdle):
+                continue  # the clock crashed while ticking; it is back on the next round
+            busy, upcoming = False, [idle.next_fire]
+            for name, address in addresses.items():
+                if name.startswith("session:") or name == "router":
+                    pumped = self.ask(address, Pump(now))
+                    if isinstance(pumped, Pumped):
+                        busy = busy or pumped.busy
+                        upcoming.append(pumped.next_due)
+                    else:
+                        busy = True  # it crashed; pump again once it is back
+            if not busy:
+                return min((t for t in upcoming if t is not None), default=None)
+        raise SimulationError(f"the runtime did not settle at {now.isoformat()}")
+
+    # ---- events ------------------------------------------------------------------------------
+    def apply(self, event: ev.Event) -> None:
+        if isinstance(event, ev.EvKillProcess):
+            self.fault(event.at, "process", "killed with SIGKILL")
+            self.kill_runtime()
+            self.down_until = event.restart_at
+            return
+        if isinstance(event, ev.EvMessage) and self.runtime is None:
+            self.held.append(event)  # WhatsApp holds it for the device until it connects
+            return
+        line = _LINE_STATE.get(type(event))
+        if line is not None:
+            until = getattr(event, "until", None)
+            self.db(save_line, event.session, line, until)
+        if self.runtime is None:
+            return
+        addresses = self.wait_all_running()
+        if isinstance(event, ev.EvCrashActor):
+            address = addresses.get(_actor_child(event.actor))
+            if address is None:
+                self.fault(event.at, event.actor, "no such actor to crash")
+                return
+            self.runtime.system.tell(address, CrashNext())
+            self.fault(event.at, event.actor, "crash injected")
+            return
+        command = _command(event)
+        if command is not None:
+            command = replace(command, now=event.at)
+            self.runtime.system.tell(addresses[f"session:{event.session}"], command)
+
+    def deliver_held(self) -> None:
+        held, self.held = self.held, []
+        for message in held:
+            self.apply(message)
+
+    def fault(self, at: datetime, where: str, what: str) -> None:
+        self.faults.append({"t": at, "type": "fault", "where": where, "what": what})
+
+    def db(self, fn: Any, *args: Any) -> Any:
+        async def go() -> Any:
+            conn = await connect(self.url)
+            try:
+                return await fn(conn, *args)
+            finally:
+                await conn.close()
+
+        return asyncio.run(go())
+
+
+_LINE_STATE = {
+    ev.EvSessionLost: "down",
+    ev.EvSessionReady: "ready",
+    ev.EvSessionLoggedOut: "logged_out",
+    ev.EvSessionBanned: "banned",
+    ev.EvSessionPaired: "ready",
+}
+
+
+def _command(event: ev.Event) -> SimCommand | None:
+    if isinstance(event, ev.EvSessionLost):
+        return SimCommand("lose")
+    if isinstance(event, ev.EvSessionReady):
+        return SimCommand("restore")
+    if isinstance(event, ev.EvSessionLoggedOut):
+        return SimCommand("log_out")
+    if isinstance(event, ev.EvSessionBanned):
+        return SimCommand("ban", {"until": event.until})
+    if isinstance(event, ev.EvSessionPaired):
+        return SimCommand("pair")
+    if isinstance(event, ev.EvSendFailures):
+        return SimCommand("fail_next_sends", {"count": event.count})
+    if isinstance(event, ev.EvMessage):
+        return SimCommand(
+            "deliver",
+            {"from": event.sender, "text": event.text, "chat": event.chat, "id": event.message_id},
+        )
+    return None
+
+
+def _actor_child(name: str) -> str:
+    """Scenario actor names (`clock`, `session:gateway`, `ingestor:instagram`) are child names."""
+    return name
+
+
+def _is_runtime(proc: psutil.Process) -> bool:
+    try:
+        return proc.name() not in ("postgres", "pg_ctl")
+    except psutil.Error:
+        return False
+
+
+def _reap() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+# ---- the run -------------------------------------------------------------------------------
+
+
+def run(
+    scenario: Scenario, settings: Settings, url: str, out: Path, registry: str = DEFAULT_REGISTRY
+) -> None:
+    from cicero.sim.record import write_transcript
+
+    settings = replace(settings, env=replace(settings.env, database_url=Secret(url)))
+    world = World(scenario, settings, url, registry)
+
+    async def prepare() -> None:
+        conn = await connect(url)
+        try:
+            await migrate(conn)
+            for name in settings.config.sessions:
+                state = str(scenario.sessions.get(name, "ready"))
+                await save_line(conn, name, state)
+        finally:
+            await conn.close()
+
+    asyncio.run(prepare())
+    now = scenario.start
+    world.start_runtime(now)
+    try:
+        while True:
+            for event in scenario.events_between(now, now + timedelta(microseconds=1)):
+                world.apply(event)
+            if world.runtime is None:
+                if world.down_until is not None and world.down_until <= now:
+                    world.fault(now, "process", "restarted on the same database")
+                    world.start_runtime(now)
+                    world.down_until = None
+                    world.deliver_held()
+                else:
+                    candidates = [scenario.next_event_at(now), world.down_until]
+                    now = _advance(now, candidates, scenario.end)
+                    if now is None:
+                        break
+                    continue
+            next_due = world.settle(now)
+            nxt = _advance(
+                now, [scenario.next_event_at(now), next_due, world.down_until], scenario.end
+            )
+            if nxt is None:
+                break
+            now = nxt
+    finally:
+        world.stop_runtime()
+    write_transcript(url, out, world.faults, scenario.end)
+
+
+def _advance(now: datetime, candidates: list[datetime | None], end: datetime) -> datetime | None:
+    later = [t for t in candidates if t is not None and t > now]
+    nxt = min(later, default=None)
+    if nxt is None or nxt > end:
+        return None if now >= end else end
+    return nxt

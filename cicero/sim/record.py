@@ -1,0 +1,108 @@
+"""The transcript of a simulation, read back from what the runtime and the simulated
+network recorded (spec/scenario.md "Transcript"), merged with the driver's own lines,
+in virtual-time order."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cicero.db.connect import connect
+from cicero.domain.timezone import to_wib
+
+FINAL = ("done", "failed", "skipped", "missed")
+
+
+def iso(t: datetime | None) -> str | None:
+    return to_wib(t).isoformat() if t is not None else None
+
+
+async def collect(url: str) -> list[dict[str, Any]]:
+    conn = await connect(url)
+    try:
+        lines: list[dict[str, Any]] = []
+        for r in await conn.fetch(
+            "SELECT session, state, reason, at FROM session_log ORDER BY seq"
+        ):
+            lines.append(
+                {
+                    "t": r["at"],
+                    "type": "session",
+                    "session": r["session"],
+                    "state": r["state"],
+                    "reason": r["reason"],
+                }
+            )
+        for r in await conn.fetch(
+            """SELECT job_key, fire_time, status, reason, finished_at FROM job_run
+               WHERE status = ANY($1::text[]) ORDER BY finished_at, job_key, fire_time""",
+            list(FINAL),
+        ):
+            lines.append(
+                {
+                    "t": r["finished_at"],
+                    "type": "job",
+                    "job": r["job_key"],
+                    "fire_time": iso(r["fire_time"]),
+                    "status": r["status"],
+                    "reason": r["reason"],
+                }
+            )
+        for r in await conn.fetch(
+            """SELECT w.session, w.message_id, w.recipient, w.body, w.attachment_name, w.attachment_mime,
+                      w.attachment_sha256, w.accepted_at, o.key, o.job, o.fire_time, o.in_reply_to
+               FROM sim_wa w
+               LEFT JOIN outbox o ON o.session = w.session AND o.wa_message_id = w.message_id
+               ORDER BY w.seq"""
+        ):
+            attachment = None
+            if r["attachment_name"]:
+                attachment = {
+                    "filename": r["attachment_name"],
+                    "mimetype": r["attachment_mime"],
+                    "sha256": r["attachment_sha256"],
+                }
+            lines.append(
+                {
+                    "t": r["accepted_at"],
+                    "type": "wa",
+                    "session": r["session"],
+                    "to": r["recipient"],
+                    "text": r["body"],
+                    "id": r["message_id"],
+                    "key": r["key"],
+                    "job": r["job"],
+                    "fire_time": iso(r["fire_time"]),
+                    "in_reply_to": r["in_reply_to"],
+                    "attachment": attachment,
+                }
+            )
+        counts = {
+            r["status"]: r["n"]
+            for r in await conn.fetch("SELECT status, count(*) AS n FROM outbox GROUP BY status")
+        }
+        lines.append({"type": "end", "outbox": counts})
+        return lines
+    finally:
+        await conn.close()
+
+
+def write_transcript(
+    url: str, out: Path, driver_lines: list[dict[str, Any]], end: datetime
+) -> list[dict[str, Any]]:
+    lines = asyncio.run(collect(url))
+    end_line = lines.pop()
+    end_line["t"] = end
+    ordered = sorted(
+        [*lines, *driver_lines], key=lambda line: to_wib(line["t"])
+    )  # stable: equal times keep order
+    ordered.append(end_line)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as handle:
+        for line in ordered:
+            line = {"t": iso(line["t"]), **{k: v for k, v in line.items() if k != "t"}}
+            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+    return ordered
