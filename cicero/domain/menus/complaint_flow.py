@@ -29,6 +29,7 @@ from cicero.domain.menus.model import (
     SendText,
     StaffView,
     TextIn,
+    clip,
 )
 from cicero.domain.menus.transitions import CANCEL_FOOTER, Out, ask, close, goto, opened
 from cicero.domain.timezone import to_wib
@@ -120,7 +121,7 @@ def _deliver(state: ChatState, flow: Flow, ctx: Context, at: datetime, solution:
     )
     send: Effect | None = None
     if s.whatsapp:
-        send = SendText(s.whatsapp, body)
+        send = SendText(s.whatsapp, clip(body))
     elif s.email:
         send = SendEmail(s.email, f"Tindak Lanjut Laporan Cicero - {s.name}", body)
     summary = (

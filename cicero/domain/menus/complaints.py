@@ -22,6 +22,9 @@ _KEYS = {
 }  # fmt: skip
 
 
+MAX_ISSUES, MAX_ISSUE_CHARS = 20, 500  # a pasted essay is still one short summary
+
+
 @dataclass(frozen=True)
 class Complaint:
     nrp: str | None
@@ -58,8 +61,8 @@ def parse(text: str) -> Complaint:
         key = _KEYS.get(" ".join(m.group(1).lower().split())) if m else None
         if m and key:
             kv.setdefault(key, m.group(2).strip())
-        elif in_issues:
-            issues.append(ln)
+        elif in_issues and len(issues) < MAX_ISSUES:
+            issues.append(ln[:MAX_ISSUE_CHARS])
     digits = "".join(c for c in kv.get("nrp", "") if c.isascii() and c.isdigit())
     return Complaint(
         nrp=digits if 6 <= len(digits) <= 18 else None,

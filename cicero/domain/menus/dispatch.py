@@ -20,7 +20,6 @@ from cicero.domain.menus import (
     selfservice,
 )
 from cicero.domain.menus.model import (
-    REPLY_LIMIT,
     Answered,
     ChatState,
     Context,
@@ -32,6 +31,7 @@ from cicero.domain.menus.model import (
     Session,
     TextIn,
     Tick,
+    clip,
 )
 from cicero.domain.menus.transitions import ANSWER_OF, Out, close
 from cicero.domain.roles import Role
@@ -73,7 +73,6 @@ CANCEL = frozenset({"batal", "cancel"})
 BACK = frozenset({"0", "kembali", "back"})
 ACKS = frozenset({"ok", "oke", "okay", "siap", "terima kasih", "terimakasih", "makasih", "thanks"})
 REFUSAL = "❌ Anda tidak memiliki akses ke menu ini."
-TRUNCATED = "\n…(pesan dipotong)"
 
 
 def handle(state: ChatState, event: Event) -> tuple[ChatState, list[Effect]]:
@@ -93,10 +92,7 @@ def _one_reply(state: ChatState, effects: list[Effect]) -> tuple[ChatState, list
     rest = [e for e in effects if not isinstance(e, Reply)]
     if not texts:
         return state, rest
-    text = "\n\n".join(texts)
-    if len(text) > REPLY_LIMIT:
-        text = text[: REPLY_LIMIT - len(TRUNCATED)] + TRUNCATED
-    return state, [*rest, Reply(text)]
+    return state, [*rest, Reply(clip("\n\n".join(texts)))]
 
 
 def _expired(state: ChatState, at: datetime) -> bool:

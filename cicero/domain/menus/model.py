@@ -23,6 +23,14 @@ class MenuMisuse(Exception):
     """Our bug (an impossible state or event order), never a person's typing."""
 
 
+TRUNCATED = "\n…(pesan dipotong)"
+
+
+def clip(text: str, limit: int = REPLY_LIMIT) -> str:
+    """Long echoes of a person's text must not break WhatsApp's limit."""
+    return text if len(text) <= limit else text[: limit - len(TRUNCATED)] + TRUNCATED
+
+
 # ---------------------------------------------------------------- facts
 
 

@@ -24,6 +24,7 @@ from cicero.domain.menus.model import (
     Query,
     Reply,
     StaffFound,
+    clip,
 )
 
 Out = tuple[ChatState, list[Effect]]
@@ -67,4 +68,4 @@ def ask(state: ChatState, flow: Flow, query: Query, *effects: Effect | str) -> O
 
 
 def _effect(e: Effect | str) -> Effect:
-    return Reply(e) if isinstance(e, str) else e
+    return Reply(clip(e)) if isinstance(e, str) else e
