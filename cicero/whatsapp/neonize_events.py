@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cicero.domain.phones import Jid, JidError, Server, normalize_phone, parse_jid
+from cicero.domain.phones import Jid, JidError, Server, normalize_phone
 from cicero.domain.session import (
     ConnectFailed,
     Incoming,
@@ -57,14 +57,18 @@ def jid_text(jid: Any) -> str:
 
 
 def to_jid(jid: Any) -> Jid | None:
-    """A neonize JID as ours (device part dropped); None when empty or not one we accept
-    (a non-Indonesian number, a broadcast or newsletter address)."""
-    text = jid_text(jid)
-    if not text:
+    """A neonize JID as ours (device and agent parts dropped); None when empty or not one
+    we accept: a non-Indonesian number, a broadcast or newsletter address.
+
+    Built directly rather than through `parse_jid`, which reads a bare user part as a
+    number someone typed (`4477…` would become `624477…`); the network's are international.
+    """
+    if jid is None or not jid.User:
         return None
+    user = jid.User.split(":", 1)[0].split(".", 1)[0] if jid.Server != Server.GROUP else jid.User
     try:
-        return parse_jid(text)
-    except JidError:
+        return Jid(user, Server(jid.Server))
+    except (JidError, ValueError):
         return None
 
 
