@@ -189,6 +189,10 @@ class NeonizeTransport:
         return self._stopping and thread is not None and thread.is_alive()
 
     def start(self, sink: Sink) -> None:
+        thread = self._thread
+        if thread is not None and thread.is_alive() and not self._stopping:
+            self._sink = sink  # already connecting or connected: never a second Go call
+            return
         if self.stuck:
             # A second Go call under the same id would share its maps with the first.
             try:
