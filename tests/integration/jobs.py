@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from cicero.db.outbox import NewMessage, enqueue
+from cicero.domain.outbox import outbox_key
 from cicero.jobs.registry import JobContext, JobHandler, Registry
 
 
@@ -20,6 +22,27 @@ async def explode(ctx: JobContext) -> str:
     raise RuntimeError("upstream said no")
 
 
+async def fanout(ctx: JobContext) -> str:
+    """Queue `count` messages to distinct numbers from `session`, in the run's transaction."""
+    params = ctx.settings.config.jobs[ctx.job].params
+    count, session = int(params["count"]), str(params.get("session", "gateway"))
+    messages = [
+        NewMessage(
+            key=outbox_key(ctx.job, ctx.fire_time, f"62812{i:08d}"),
+            session=session,
+            recipient=f"62812{i:08d}",
+            kind="group_broadcast",
+            body=f"Pesan {i} untuk {ctx.fire_time:%H:%M}",
+            job=ctx.job,
+            fire_time=ctx.fire_time,
+        )
+        for i in range(count)
+    ]
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        await enqueue(conn, messages, ctx.now)
+    return f"{count} queued"
+
+
 async def noop(ctx: JobContext) -> str:
     return ""
 
@@ -32,5 +55,7 @@ def registry() -> Registry:
             JobHandler("chained", probe),
             JobHandler("explode", explode),
             JobHandler("noop", noop),
+            JobHandler("fanout", fanout),
+            JobHandler("fanout_evening", fanout),
         ]
     )
