@@ -37,7 +37,7 @@ from cicero.domain.outbox import Retry, after_failure, message_id_for
 from cicero.domain.phones import JidError, mask_phone, parse_recipient
 from cicero.domain.throttle import Bucket, ThrottleConfig, cost_of
 from cicero.domain.timezone import WIB
-from cicero.whatsapp.transport import NotReady, RecipientInvalid, SendFailed
+from cicero.whatsapp.transport import NotReady, RecipientInvalid, SendFailed, SendOutcomeUnknown
 
 POLL = timedelta(seconds=1)
 KEEPALIVE_EVERY = timedelta(seconds=30)
@@ -70,6 +70,7 @@ class SessionActor(CiceroActor):
         self.next_keepalive: datetime | None = None
         self.busy = False
         self.counts: dict[str, int] = {}
+        self.qr = ""  # the latest pairing QR as an SVG data URI, while pairing
 
     # ---- time -----------------------------------------------------------------
     def now(self) -> datetime:
@@ -340,6 +341,8 @@ class SessionActor(CiceroActor):
         except NotReady as err:
             self.run(self._update(outbox.mark_retry, row.id, now, f"not ready: {err}"))
             self._feed(machine.Disconnected())
+        except SendOutcomeUnknown as err:
+            self.run(self._update(outbox.mark_in_doubt, row.id, str(err)))
         except SendFailed as err:
             decision = after_failure(
                 row.attempts + 1, err.retryable, str(err), now, self.rng.random(), row.expires_at
@@ -424,6 +427,7 @@ class SessionActor(CiceroActor):
                     "terminal": s.state in machine.TERMINAL,
                     "jid": mask_phone(str(s.jid)) if s.jid else "",
                     "transport": self.options.transport,
+                    "qr": self.qr if s.state is machine.SessionState.PAIRING else "",
                 },
             ),
         )
@@ -431,6 +435,11 @@ class SessionActor(CiceroActor):
     def on_stop(self) -> None:
         if self.transport is not None:
             self.transport.stop(5)
+            if getattr(self.transport, "stuck", False):
+                # neonize's connect thread is non-daemon and did not end: it would keep this
+                # process (and a second WhatsApp client) alive after the supervisor moved on.
+                self.log.error("session %s transport did not stop; exiting hard", self.session)
+                os._exit(1)
         if self.lock_conn is not None and self._loop is not None and not self._loop.is_closed():
             self._loop.run_until_complete(self.lock_conn.close())
         if self.pipe is not None:

@@ -60,7 +60,8 @@ async def enqueue(conn: asyncpg.Connection, messages: Iterable[NewMessage], now:
         """INSERT INTO outbox (key, session, recipient, kind, body, priority, attachment,
                                attachment_name, attachment_mime, job, fire_time, in_reply_to,
                                expires_at, supersede_key, next_attempt_at, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, COALESCE($15::timestamptz, $16::timestamptz), $16::timestamptz)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                   COALESCE($15::timestamptz, $16::timestamptz), $16::timestamptz)
            ON CONFLICT (key) DO NOTHING""",
         [
             (
@@ -139,6 +140,12 @@ async def mark_retry(conn: asyncpg.Connection, row_id: int, at: datetime, error:
 async def mark_dead(conn: asyncpg.Connection, row_id: int, reason: str) -> None:
     await conn.execute(
         "UPDATE outbox SET status = 'dead', error = $2 WHERE id = $1", row_id, reason
+    )
+
+
+async def mark_in_doubt(conn: asyncpg.Connection, row_id: int, reason: str) -> None:
+    await conn.execute(
+        "UPDATE outbox SET status = 'in_doubt', error = $2 WHERE id = $1", row_id, reason
     )
 
 

@@ -55,6 +55,7 @@ from cicero.whatsapp.transport import (
     NotReady,
     RecipientInvalid,
     SendFailed,
+    SendOutcomeUnknown,
     SendReceipt,
     Sink,
     TransportError,
@@ -80,15 +81,6 @@ _OUTCOME_UNKNOWN = (
     "timed out waiting for message send response",  # ErrMessageTimedOut: frame was written
     "disconnected before message send",  # DisconnectedError after the frame was written
 )
-
-
-class SendOutcomeUnknown(SendFailed):
-    """The message left but no answer came: it may have been delivered. Never retryable
-    here, so the transport never causes a duplicate; the outbox should record the row as
-    `in_doubt` (it is a `SendFailed`, so older callers mark it dead with this reason)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"outcome unknown: {reason}", retryable=False)
 
 
 def sqlite_store(data_dir: Path | str, session: str) -> str:

@@ -92,6 +92,14 @@ class SendFailed(TransportError):
         return f"{self.reason} ({'retryable' if self.retryable else 'permanent'})"
 
 
+class SendOutcomeUnknown(SendFailed):
+    """The message left but no answer came: it may have been delivered. Never retried by
+    the transport; the outbox records the row `in_doubt` (shown, never resent by itself)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"outcome unknown: {reason}", retryable=False)
+
+
 @runtime_checkable
 class WhatsAppTransport(Protocol):
     """One WhatsApp session's connection, owned by its session actor.
