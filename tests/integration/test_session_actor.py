@@ -134,8 +134,7 @@ def test_queued_messages_go_out_once_in_order_within_the_throttle(line: Line) ->
     assert [r["body"] for r in sent] == [f"pesan {i}" for i in range(1, 7)]
     assert [r["message_id"] for r in sent] == [message_id_for(k) for k in keys]
     gaps = [
-        (b["accepted_at"] - a["accepted_at"]).total_seconds()
-        for a, b in itertools.pairwise(sent)
+        (b["accepted_at"] - a["accepted_at"]).total_seconds() for a, b in itertools.pairwise(sent)
     ]
     assert all(g >= 2 for g in gaps)  # the minimum gap of the throttle, on virtual time
     assert {r["status"] for r in line.sql("SELECT status FROM outbox")} == {"sent"}
