@@ -48,6 +48,7 @@ from cicero.db.migrate import migrate
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 from cicero.sim import events as ev
 from cicero.sim.scenario import Scenario
+from cicero.sim.seed import seed
 from cicero.whatsapp.simnet import save_line
 
 log = logging.getLogger("cicero.simulate")
@@ -310,6 +311,7 @@ def run(
         conn = await connect(url)
         try:
             await migrate(conn)
+            await seed(conn, scenario, settings.config)
             for name in settings.config.sessions:
                 state = str(scenario.sessions.get(name, "ready"))
                 await save_line(conn, name, state)
