@@ -138,7 +138,8 @@ class Table:
         self.problems = problems
         self.failed = False
         self.data: Mapping[Any, Any] = raw if isinstance(raw, Mapping) else {}
-        if not isinstance(raw, Mapping):
+        self.shapeless = not isinstance(raw, Mapping)  # one problem, not one per missing key
+        if self.shapeless:
             self.report(None, f"must be a table, got {kind_of(raw)}")
 
     def report(self, key: object, message: str) -> None:
@@ -149,13 +150,17 @@ class Table:
     def has(self, key: str) -> bool:
         return key in self.data
 
+    def _absent(self, key: str, default: Any) -> Any:
+        if default is not REQUIRED:
+            return default
+        if not self.shapeless:
+            self.report(key, "missing (required)")
+        return None
+
     def get(self, key: str, conv: Conv[T], default: Any = REQUIRED) -> Any:
         """The converted value, `default` when absent, or None after reporting a problem."""
         if key not in self.data:
-            if default is REQUIRED:
-                self.report(key, "missing (required)")
-                return None
-            return default
+            return self._absent(key, default)
         try:
             return conv(self.data[key])
         except Bad as err:
@@ -165,10 +170,7 @@ class Table:
     def get_list(self, key: str, conv: Conv[T], default: Any = REQUIRED) -> tuple[T, ...] | None:
         """An array whose items are each converted; a bad item is reported as `key[i]`."""
         if key not in self.data:
-            if default is REQUIRED:
-                self.report(key, "missing (required)")
-                return None
-            return default
+            return self._absent(key, default)
         raw = self.data[key]
         if not isinstance(raw, list | tuple):
             self.report(key, f"must be an array, got {kind_of(raw)}")

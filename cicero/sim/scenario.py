@@ -38,7 +38,6 @@ from cicero.sim.events import (
     EvUpstreamFault,
     Fault,
 )
-from cicero.whatsapp.simulated import InitialState
 
 __all__ = [
     "EVENT_CLASSES",
@@ -59,7 +58,6 @@ __all__ = [
     "EvUpstreamFault",
     "Event",
     "Fault",
-    "InitialState",
     "LinkReport",
     "Platform",
     "Scenario",
@@ -67,6 +65,7 @@ __all__ = [
     "ScenarioError",
     "ScenarioPost",
     "ScenarioUser",
+    "SessionStart",
     "load_scenario",
     "parse_scenario",
 ]
@@ -80,6 +79,16 @@ class ScenarioError(Exception):
         self.source = source
         prefix = f"{source}: " if source else ""
         super().__init__("\n".join(prefix + p for p in self.problems))
+
+
+class SessionStart(StrEnum):
+    """A session's state when the scenario starts. Same values as
+    `whatsapp.simulated.InitialState` (`InitialState(s)` converts); kept here so reading a
+    scenario does not import the transport layer."""
+
+    READY = "ready"
+    UNPAIRED = "unpaired"
+    DOWN = "down"
 
 
 class ClientType(StrEnum):
@@ -168,7 +177,7 @@ class Scenario:
     end: datetime
     seed: int
     admins: tuple[str, ...]
-    sessions: Mapping[str, InitialState]  # every session: [sessions] and the config's
+    sessions: Mapping[str, SessionStart]  # every session: [sessions] and the config's
     config_overrides: Mapping[str, Any]  # the [config] table as written
     config: Config = field(
         compare=False, repr=False
