@@ -104,8 +104,16 @@ async def next_due(conn: asyncpg.Connection, session: str, now: datetime) -> Out
 
 
 async def next_attempt_at(conn: asyncpg.Connection, session: str) -> datetime | None:
+    """When a row of this session next becomes sendable: only the first row in line for
+    each recipient counts (a later one waits for it, whatever its own time)."""
     return await conn.fetchval(
-        "SELECT min(next_attempt_at) FROM outbox WHERE session = $1 AND status = 'pending'", session
+        """SELECT min(o.next_attempt_at) FROM outbox o
+           WHERE o.session = $1 AND o.status = 'pending'
+             AND NOT EXISTS (
+                 SELECT 1 FROM outbox p
+                 WHERE p.session = o.session AND p.recipient = o.recipient AND p.id < o.id
+                   AND p.status IN ('pending', 'sending'))""",
+        session,
     )
 
 

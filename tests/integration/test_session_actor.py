@@ -51,7 +51,8 @@ class Line:
             "cicero.actors.session:SessionActor",
             extra=SessionOptions(virtual=True, phone="6281100000002", start=T0),
         )
-        flags = SupFlags(intensity=10, period_s=3600, backoff_min_s=0.001, backoff_max_s=0.002)
+        # Tests crash the session on purpose, many times: no escalation here.
+        flags = SupFlags(intensity=1000, period_s=3600, backoff_min_s=0.001, backoff_max_s=0.002)
         self.system.tell(self.root, SupervisorStart("root", flags, (spec,), settings))
 
     def session(self):  # type: ignore[no-untyped-def]
