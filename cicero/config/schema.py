@@ -66,6 +66,19 @@ class Session(Strict):
     jitter_s: Annotated[float, Field(ge=0, le=60)] = 1.0
 
 
+class Upstream(Strict):
+    """RapidAPI-style endpoints (data.md §2). Keys come from RAPIDAPI_KEY(_FALLBACK); without
+    a key the runtime serves these from its fake upstream on loopback."""
+
+    instagram_url: str = "https://social-api4.p.rapidapi.com"
+    tiktok_url: str = "https://tiktok-api23.p.rapidapi.com"
+    instagram_fallback_url: str | None = None
+    tiktok_fallback_url: str | None = None
+    connect_timeout_s: Annotated[float, Field(gt=0, le=120)] = 10.0
+    total_timeout_s: Annotated[float, Field(gt=0, le=600)] = 30.0
+    concurrency: Annotated[int, Field(ge=1, le=32)] = 4
+
+
 class Directorate(Strict):
     id: Annotated[str, Field(pattern=r"^[A-Z0-9_]+$")]
     name: str
@@ -115,6 +128,7 @@ class Config(Strict):
     runtime: Runtime = Runtime()
     supervisor: Supervisor = Supervisor()
     retention: Retention = Retention()
+    upstream: Upstream = Upstream()
     sessions: dict[str, Session] = Field(default_factory=dict)
     directorates: tuple[Directorate, ...] = ()
     admin_numbers: tuple[str, ...] = ()
