@@ -91,6 +91,7 @@ def root_children(
         *sessions,
         *workers,
         ChildSpec("clock", "cicero.actors.clock:Clock", extra=ClockOptions(registry_path)),
+        ChildSpec("router", "cicero.actors.router:Router"),
         ChildSpec("web", "cicero.actors.web:Web", extra=registry_path),
     )
 

@@ -40,6 +40,7 @@ from cicero.actors.messages import (
     SimCommand,
     WhereIs,
 )
+from cicero.actors.router import RouterOptions
 from cicero.actors.session import SessionOptions
 from cicero.actors.worker import WorkerOptions
 from cicero.config import Secret, Settings
@@ -117,7 +118,8 @@ class World:
             "cicero.actors.clock:Clock",
             extra=ClockOptions(self.registry, virtual_start=now),
         )
-        return (*sessions, *workers, clock)
+        router = ChildSpec("router", "cicero.actors.router:Router", extra=RouterOptions(virtual=True))
+        return (*sessions, *workers, clock, router)
 
     def start_runtime(self, now: datetime) -> None:
         from cicero.launcher import start_runtime

@@ -1,0 +1,120 @@
+"""Answers to the menu machine's questions, read from the database in the step's transaction."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+import asyncpg
+
+from cicero.conversations.facts import staff_view
+from cicero.domain import otp
+from cicero.domain.menus.model import (
+    Answer,
+    CheckOtp,
+    ComplaintData,
+    ComplaintFacts,
+    FindHandleOwner,
+    FindPhoneOwner,
+    FindStaff,
+    HandleOwner,
+    IssueOtp,
+    OtpChecked,
+    OtpIssued,
+    PhoneOwner,
+    Query,
+    StaffFound,
+)
+
+COMPLAINT_WINDOW = timedelta(days=30)
+
+
+class Mail:
+    """Emails a step decided to send; queued with its replies."""
+
+    def __init__(self) -> None:
+        self.queued: list[otp.OtpMail] = []
+
+
+async def answer(conn: asyncpg.Connection, query: Query, now: datetime, mail: Mail) -> Answer:
+    if isinstance(query, FindStaff):
+        return StaffFound(query.nrp, await staff_view(conn, query.nrp))
+    if isinstance(query, FindHandleOwner):
+        column = "instagram" if query.platform == "instagram" else "tiktok"
+        owner = await conn.fetchval(
+            f"SELECT nrp FROM staff WHERE {column} = $1 AND active", query.handle
+        )
+        return HandleOwner(query.platform, query.handle, owner)
+    if isinstance(query, FindPhoneOwner):
+        owner = await conn.fetchval("SELECT nrp FROM staff WHERE whatsapp = $1", query.phone)
+        return PhoneOwner(query.phone, owner)
+    if isinstance(query, IssueOtp):
+        return await _issue(conn, query, now, mail)
+    if isinstance(query, CheckOtp):
+        return await _check(conn, query, now)
+    if isinstance(query, ComplaintFacts):
+        return await _complaint(conn, query, now)
+    raise TypeError(f"no answer for {type(query).__name__}")
+
+
+async def _issue(conn: asyncpg.Connection, q: IssueOtp, now: datetime, mail: Mail) -> OtpIssued:
+    earlier = tuple(
+        r["at"]
+        for r in await conn.fetch(
+            "SELECT at FROM otp_request WHERE nrp = $1 AND at > $2", q.nrp, now - timedelta(hours=1)
+        )
+    )
+    out = otp.issue(q.nrp, q.email, secrets.randbelow(10**6), now, earlier)
+    if isinstance(out, otp.Throttled):
+        return OtpIssued(False)
+    r = out.record
+    await conn.execute(
+        """INSERT INTO otp_code (nrp, email, code_hash, expires_at, wrong) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (nrp) DO UPDATE SET email = $2, code_hash = $3, expires_at = $4, wrong = $5""",
+        r.nrp, r.email, r.code_hash, r.expires_at, r.wrong,
+    )  # fmt: skip
+    await conn.execute("INSERT INTO otp_request (nrp, at) VALUES ($1, $2)", q.nrp, now)
+    mail.queued.append(out.mail)
+    return OtpIssued(True)
+
+
+async def _check(conn: asyncpg.Connection, q: CheckOtp, now: datetime) -> OtpChecked:
+    row = await conn.fetchrow("SELECT * FROM otp_code WHERE nrp = $1", q.nrp)
+    record = otp.OtpRecord(**dict(row)) if row else None
+    verdict = otp.verify(record, q.code, now)
+    if verdict.record is None:
+        await conn.execute("DELETE FROM otp_code WHERE nrp = $1", q.nrp)
+    else:
+        await conn.execute(
+            "UPDATE otp_code SET wrong = $2 WHERE nrp = $1", q.nrp, verdict.record.wrong
+        )
+    return OtpChecked(verdict.check.value, verdict.tries_left)
+
+
+async def _complaint(conn: asyncpg.Connection, q: ComplaintFacts, now: datetime) -> ComplaintData:
+    staff = await staff_view(conn, q.nrp)
+    if staff is None:
+        return ComplaintData(q.nrp, None)
+    since = now - COMPLAINT_WINDOW
+
+    async def count(kind: str, handle: str | None) -> int:
+        if not handle:
+            return 0
+        return await conn.fetchval(
+            """SELECT count(*) FROM engagement e JOIN post p ON p.id = e.post_id
+               WHERE e.kind = $1 AND e.username = $2 AND p.client_id = $3 AND p.posted_at >= $4""",
+            kind, handle, staff.client_id, since,
+        )  # fmt: skip
+
+    return ComplaintData(
+        q.nrp,
+        staff,
+        likes_in_window=await count("like", staff.instagram),
+        comments_in_window=await count("comment", staff.tiktok),
+        reported_ig_found=bool(
+            q.instagram and q.instagram != staff.instagram and await count("like", q.instagram)
+        ),
+        reported_tiktok_found=bool(
+            q.tiktok and q.tiktok != staff.tiktok and await count("comment", q.tiktok)
+        ),
+    )

@@ -1,0 +1,182 @@
+"""One incoming message through the menu machine, atomically.
+
+In one transaction: load the chat's state and the sender's facts, run the machine
+(answering its lookups as they come), apply its data effects, queue its replies and
+emails in the outbox, store the new state and mark the message handled. A crash
+before the commit leaves the message unhandled, so it is handled again, whole.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from cicero.config import Settings
+from cicero.conversations.facts import load_context
+from cicero.conversations.lookups import Mail, answer
+from cicero.db import inbox, outbox
+from cicero.domain.menus import ChatState, handle
+from cicero.domain.menus.model import (
+    Answered,
+    BindWhatsapp,
+    BuildReport,
+    CreateStaff,
+    DropStaffRole,
+    Effect,
+    Lookup,
+    Reply,
+    SendEmail,
+    SendText,
+    SetOptIn,
+    SetStaffActive,
+    TextIn,
+    TriggerFetch,
+    UpdateStaff,
+)
+from cicero.domain.outbox import Priority, reply_key
+
+log = logging.getLogger("cicero.router")
+MAX_LOOKUPS = 8  # a machine asking more in one step is a bug, not a conversation
+STAFF_FIELDS = frozenset(
+    {"name", "rank", "unit", "position", "village", "instagram", "tiktok", "whatsapp", "email"}
+)
+
+
+@dataclass(frozen=True)
+class Handled:
+    replies: int
+    sessions: frozenset[str]  # sessions with new outbox rows to drain
+
+
+async def handle_next(
+    conn: asyncpg.Connection, settings: Settings, now: datetime
+) -> Handled | None:
+    """Handle the oldest unhandled message, if any."""
+    async with conn.transaction():
+        message = await inbox.next_unhandled(conn)
+        if message is None:
+            return None
+        handled = await _step(conn, settings, message, now)
+        await inbox.mark_handled(conn, message.session, message.message_id, now)
+        return handled
+
+
+async def _step(
+    conn: asyncpg.Connection, settings: Settings, m: inbox.InboxMessage, now: datetime
+) -> Handled:
+    raw = await conn.fetchval(
+        "SELECT state FROM chat_state WHERE session = $1 AND chat = $2", m.session, m.chat
+    )
+    state = ChatState.from_json(raw) if raw else ChatState()
+    ctx = await load_context(conn, settings, m.session, m.sender, m.chat, m.is_group)
+    mail = Mail()
+    state, effects = handle(state, TextIn(now, m.text, ctx))
+    done: list[Effect] = []
+    for _ in range(MAX_LOOKUPS):
+        done += [e for e in effects if not isinstance(e, Lookup)]
+        lookups = [e for e in effects if isinstance(e, Lookup)]
+        if not lookups:
+            break
+        reply = await answer(conn, lookups[0].query, now, mail)
+        ctx = await load_context(conn, settings, m.session, m.sender, m.chat, m.is_group)
+        state, effects = handle(state, Answered(now, reply, ctx))
+    else:
+        raise RuntimeError(f"menu machine asked more than {MAX_LOOKUPS} questions for one message")
+    await conn.execute(
+        """INSERT INTO chat_state (session, chat, state, updated_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (session, chat) DO UPDATE SET state = $3, updated_at = $4""",
+        m.session, m.chat, state.to_json(), now,
+    )  # fmt: skip
+    messages = [*await _apply(conn, done, m, now), *_mails(mail, m)]
+    await outbox.enqueue(conn, messages, now)
+    return Handled(sum(isinstance(e, Reply) for e in done), frozenset(x.session for x in messages))
+
+
+async def _apply(
+    conn: asyncpg.Connection, effects: list[Effect], m: inbox.InboxMessage, now: datetime
+) -> list[outbox.NewMessage]:
+    out: list[outbox.NewMessage] = []
+    part = 0
+    for e in effects:
+        if isinstance(e, Reply | SendText):
+            part += 1
+            to = m.chat if isinstance(e, Reply) else e.to
+            out.append(
+                outbox.NewMessage(
+                    key=reply_key(m.session, m.message_id, part), session=m.session, recipient=to,
+                    kind="menu_reply", body=e.text, priority=Priority.MENU_REPLY, in_reply_to=m.message_id,
+                )
+            )  # fmt: skip
+        elif isinstance(e, SendEmail):
+            out.append(_email(m, len(out) + 1, e.to, e.subject, e.body))
+        elif isinstance(e, UpdateStaff):
+            if e.field not in STAFF_FIELDS:
+                raise ValueError(f"the menus may not change staff.{e.field}")
+            await conn.execute(
+                f"UPDATE staff SET {e.field} = $2, updated_at = $3 WHERE nrp = $1",
+                e.nrp,
+                e.value,
+                now,
+            )
+            await _audit(conn, e.nrp, e.field, e.value, m.sender, now)
+        elif isinstance(e, BindWhatsapp):
+            await conn.execute(
+                "UPDATE staff SET whatsapp = NULL WHERE whatsapp = $1 AND nrp <> $2", e.phone, e.nrp
+            )
+            await conn.execute(
+                "UPDATE staff SET whatsapp = $2, updated_at = $3 WHERE nrp = $1",
+                e.nrp,
+                e.phone,
+                now,
+            )
+            await _audit(conn, e.nrp, "whatsapp", e.phone, m.sender, now)
+        elif isinstance(e, CreateStaff):
+            await conn.execute(
+                """INSERT INTO staff (nrp, name, rank, unit, position, client_id) VALUES ($1, $2, $3, $4, $5, $6)
+                   ON CONFLICT (nrp) DO NOTHING""",
+                e.nrp, e.name.upper(), e.rank.upper(), e.unit.upper(), e.position.upper(), e.client_id,
+            )  # fmt: skip
+            await conn.execute(
+                "INSERT INTO staff_role VALUES ($1, $2) ON CONFLICT DO NOTHING", e.nrp, e.role
+            )
+            await _audit(conn, e.nrp, "created", e.client_id, m.sender, now)
+        elif isinstance(e, SetStaffActive):
+            await conn.execute(
+                "UPDATE staff SET active = $2, updated_at = $3 WHERE nrp = $1", e.nrp, e.active, now
+            )
+            await _audit(conn, e.nrp, "active", str(e.active), m.sender, now)
+        elif isinstance(e, DropStaffRole):
+            await conn.execute(
+                "DELETE FROM staff_role WHERE nrp = $1 AND role_name = $2", e.nrp, e.role
+            )
+            await _audit(conn, e.nrp, "role_dropped", e.role, m.sender, now)
+        elif isinstance(e, SetOptIn):
+            await conn.execute("UPDATE staff SET wa_opt_in = $2 WHERE nrp = $1", e.nrp, e.on)
+        elif isinstance(e, BuildReport | TriggerFetch):
+            # On-demand reports and fetches run as jobs; until that path lands the machine's
+            # reply already told the person, and ops see this line.
+            log.warning("menu asked for %s; on-demand runs are not implemented yet", e)
+    return out
+
+
+def _mails(mail: Mail, m: inbox.InboxMessage) -> list[outbox.NewMessage]:
+    return [_email(m, 100 + i, x.to, x.subject, x.body) for i, x in enumerate(mail.queued)]
+
+
+def _email(m: inbox.InboxMessage, part: int, to: str, subject: str, body: str) -> outbox.NewMessage:
+    return outbox.NewMessage(
+        key=reply_key("mail", m.message_id, part), session="mail", recipient=to, kind="email",
+        body=f"Subject: {subject}\n\n{body}", priority=Priority.MENU_REPLY, in_reply_to=m.message_id,
+    )  # fmt: skip
+
+
+async def _audit(
+    conn: asyncpg.Connection, nrp: str, field: str, value: str | None, by: str, now: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO staff_audit (nrp, field, value, by_phone, at) VALUES ($1, $2, $3, $4, $5)",
+        nrp, field, value, by, now,
+    )  # fmt: skip
