@@ -32,6 +32,7 @@ def test_run_serves_healthz_and_sigterm_leaves_no_process_behind(
             "session:gateway",
             "worker",
             "clock",
+            "router",
             "web",
         }
         assert all(a["state"] == "running" for a in body["actors"].values())
