@@ -1,0 +1,181 @@
+"""The set-based attendance query agrees with the pure rule on random data (issue 7 §1)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cicero.db.attendance import scope_attendance, scope_posts
+from cicero.db.connect import connect
+from cicero.domain.attendance import Person, compute
+from cicero.domain.timezone import WIB
+
+DAY = date(2026, 2, 6)
+CUTOFF = datetime(2026, 2, 6, 15, 20, tzinfo=WIB)
+CLIENTS = ("DITBINMAS", "POLRES_A", "POLRES_B")  # POLRES_A is linked to DITBINMAS
+RATIOS = (Fraction(1), Fraction(1, 2), 0.95, Fraction(0), Fraction(2, 3))
+
+
+@pytest.fixture(scope="module")
+def db(database_url):
+    loop = asyncio.new_event_loop()
+    conn = loop.run_until_complete(connect(database_url))
+    loop.run_until_complete(
+        conn.execute(
+            """INSERT INTO client (client_id, name, type, tiktok) VALUES
+                 ('DITBINMAS', 'DIT', 'DIREKTORAT', 'dit'), ('POLRES_A', 'A', 'ORG', 'pa'),
+                 ('POLRES_B', 'B', 'ORG', NULL);
+               INSERT INTO client_directorate VALUES ('POLRES_A', 'DITBINMAS');"""
+        )
+    )
+    yield loop, conn
+    loop.run_until_complete(conn.close())
+    loop.close()
+
+
+people_st = st.lists(
+    st.tuples(
+        st.sampled_from(CLIENTS),
+        st.booleans(),  # has instagram
+        st.booleans(),  # has tiktok
+        st.booleans(),  # active
+        st.booleans(),  # exception
+        st.sampled_from([("operator",), ("ditbinmas",), ("operator", "ditbinmas")]),
+    ),
+    max_size=10,
+)
+posts_st = st.lists(
+    st.tuples(
+        st.sampled_from(CLIENTS),
+        st.sampled_from(["instagram", "tiktok"]),
+        st.integers(-2 * 3600, 26 * 3600),  # seconds after DAY's WIB midnight
+        st.sampled_from(["routine", "routine", "special"]),
+        st.sampled_from([None, -3600, 3600]),  # removed before / after the cut-off
+        st.booleans(),  # tagged for ditbinmas
+    ),
+    max_size=7,
+)
+engagement_st = st.sets(
+    st.tuples(
+        st.integers(0, 6),  # post index
+        st.integers(0, 12),  # username u{i}; people hold handles u0..u9
+        st.sampled_from(["like", "comment"]),
+        st.booleans(),  # seen after the cut-off
+    ),
+    max_size=40,
+)
+
+
+async def _load(conn, people, posts, engagement):
+    await conn.execute(
+        "TRUNCATE engagement, post_tag, post, staff_role, staff RESTART IDENTITY CASCADE"
+    )
+    midnight = datetime.combine(DAY, datetime.min.time(), tzinfo=WIB)
+    for i, (client, ig, tt, active, exc, roles) in enumerate(people):
+        await conn.execute(
+            """INSERT INTO staff (nrp, name, client_id, instagram, tiktok, active, exception)
+               VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+            f"7500{i:04d}", f"P{i}", client, f"u{i}" if ig else None, f"u{i}" if tt else None,
+            active, exc,
+        )  # fmt: skip
+        for role in roles:
+            await conn.execute("INSERT INTO staff_role VALUES ($1, $2)", f"7500{i:04d}", role)
+    ids = []
+    for j, (client, platform, offset, kind, removed, tagged) in enumerate(posts):
+        at = midnight + timedelta(seconds=offset)
+        pid = await conn.fetchval(
+            """INSERT INTO post (platform, external_id, client_id, kind, posted_at,
+                                 first_seen_at, last_seen_at, removed_at)
+               VALUES ($1, $2, $3, $4, $5, $5, $5, $6) RETURNING id""",
+            platform, f"X{j}", client, kind, at,
+            None if removed is None else CUTOFF + timedelta(seconds=removed),
+        )  # fmt: skip
+        if tagged:
+            await conn.execute("INSERT INTO post_tag VALUES ($1, 'ditbinmas')", pid)
+        ids.append(pid)
+    for j, u, kind, late in engagement:
+        if j < len(ids):
+            seen = CUTOFF + timedelta(seconds=1 if late else -1)
+            await conn.execute(
+                "INSERT INTO engagement VALUES ($1, $2, $3, $4, $4)", ids[j], kind, f"u{u}", seen
+            )
+    return ids
+
+
+def _model(people, posts, ids, engagement, scope, platform, ratio):
+    """data.md §4.1-4.3 written out plainly, then the pure rule."""
+    directorate = scope == "DITBINMAS"
+    midnight = datetime.combine(DAY, datetime.min.time(), tzinfo=WIB)
+    chosen = []
+    for j, (client, plat, offset, kind, removed, tagged) in enumerate(posts):
+        at = midnight + timedelta(seconds=offset)
+        if (
+            plat == platform
+            and at.date() == DAY
+            and kind == "routine"
+            and (removed is None or removed > 0)
+            and (client == scope or (directorate and tagged))
+        ):
+            chosen.append((at, f"X{j}", ids[j]))
+    post_ids = [pid for _, _, pid in sorted(chosen)]
+    counted = []
+    for i, (client, ig, tt, active, exc, roles) in enumerate(people):
+        if not active:
+            continue
+        if directorate:
+            ok = "ditbinmas" in roles and client in ("DITBINMAS", "POLRES_A")
+        else:
+            ok = client == scope and "operator" in roles
+        if ok:
+            counted.append(
+                Person(
+                    f"7500{i:04d}",
+                    client,
+                    f"P{i}",
+                    "",
+                    "",
+                    "",
+                    f"u{i}" if ig else None,
+                    f"u{i}" if tt else None,
+                    exc,
+                )
+            )
+    kind = "like" if platform == "instagram" else "comment"
+    pairs = {
+        (ids[j], f"u{u}") for j, u, k, late in engagement if j < len(ids) and k == kind and not late
+    }
+    return post_ids, compute(counted, post_ids, pairs, platform, ratio)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    people=people_st,
+    posts=posts_st,
+    engagement=engagement_st,
+    scope=st.sampled_from(CLIENTS),
+    platform=st.sampled_from(["instagram", "tiktok"]),
+    ratio=st.sampled_from(RATIOS),
+)
+def test_sql_agrees_with_pure_rule(db, people, posts, engagement, scope, platform, ratio):
+    loop, conn = db
+
+    async def go():
+        ids = await _load(conn, people, posts, engagement)
+        directorate = scope == "DITBINMAS"
+        got_posts = await scope_posts(conn, scope, platform, DAY, CUTOFF, directorate)
+        sql = await scope_attendance(
+            conn, scope, platform, [p.id for p in got_posts], CUTOFF, directorate, ratio
+        )
+        return ids, got_posts, sql
+
+    ids, got_posts, sql = loop.run_until_complete(go())
+    want_ids, pure = _model(people, posts, ids, engagement, scope, platform, ratio)
+    assert [p.id for p in got_posts] == want_ids
+    assert {a.nrp: a for a in sql} == {a.nrp: a for a in pure}
