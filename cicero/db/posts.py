@@ -1,0 +1,152 @@
+"""Posts as the ingestor writes them (data.md §3.2, §3.7): bulk upserts, presence state.
+
+A post's `client_id` is set once, by the first account that listed it; a later
+listing by another client refreshes the counts but never moves the post.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import asyncpg
+
+from cicero.domain.ingest_rules import KnownPost
+from cicero.domain.upstream_payloads import ParsedPost
+from cicero.domain.usernames import Platform
+
+
+@dataclass(frozen=True)
+class PostsWritten:
+    ids: dict[str, int]  # external_id → post.id
+    new: tuple[str, ...]  # external ids first seen now
+    conflicts: tuple[tuple[str, str], ...]  # (external_id, owning client) listed by another
+
+
+_UPSERT = """
+INSERT INTO post AS p (platform, external_id, client_id, caption, author, posted_at,
+                       like_count, comment_count, view_count, share_count, media,
+                       first_seen_at, last_seen_at)
+SELECT $1, r.external_id, $2, r.caption, r.author, r.posted_at,
+       r.like_count, r.comment_count, r.view_count, r.share_count, r.media::jsonb, $3, $3
+  FROM unnest($4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::bigint[], $9::bigint[],
+              $10::bigint[], $11::bigint[], $12::text[])
+       AS r(external_id, caption, author, posted_at, like_count, comment_count, view_count,
+            share_count, media)
+ON CONFLICT (platform, external_id) DO UPDATE SET
+    caption       = COALESCE(EXCLUDED.caption, p.caption),
+    author        = COALESCE(EXCLUDED.author, p.author),
+    like_count    = COALESCE(EXCLUDED.like_count, p.like_count),
+    comment_count = COALESCE(EXCLUDED.comment_count, p.comment_count),
+    view_count    = COALESCE(EXCLUDED.view_count, p.view_count),
+    share_count   = COALESCE(EXCLUDED.share_count, p.share_count),
+    media         = EXCLUDED.media,
+    last_seen_at  = GREATEST(p.last_seen_at, EXCLUDED.last_seen_at)
+RETURNING p.id, p.external_id, p.client_id, (p.xmax = 0) AS inserted
+"""
+
+
+async def upsert_posts(
+    conn: asyncpg.Connection,
+    client_id: str,
+    platform: Platform,
+    posts: Sequence[ParsedPost],
+    at: datetime,
+) -> PostsWritten:
+    """One statement for the whole listing; unknown counts (NULL) keep the stored ones."""
+    unique = {p.external_id: p for p in posts}  # a post listed twice is written once
+    rows = list(unique.values())
+    if not rows:
+        return PostsWritten({}, (), ())
+    records = await conn.fetch(
+        _UPSERT,
+        platform.value,
+        client_id,
+        at,
+        [p.external_id for p in rows],
+        [p.caption for p in rows],
+        [p.author for p in rows],
+        [p.posted_at for p in rows],
+        [p.like_count for p in rows],
+        [p.comment_count for p in rows],
+        [p.view_count for p in rows],
+        [p.share_count for p in rows],
+        [json.dumps(p.media.as_json()) for p in rows],
+    )
+    return PostsWritten(
+        ids={r["external_id"]: r["id"] for r in records},
+        new=tuple(sorted(r["external_id"] for r in records if r["inserted"])),
+        conflicts=tuple(
+            sorted(
+                (r["external_id"], r["client_id"]) for r in records if r["client_id"] != client_id
+            )
+        ),
+    )
+
+
+async def known_posts(
+    conn: asyncpg.Connection,
+    client_id: str,
+    platform: Platform,
+    listed: Iterable[str],
+    covered: bool,
+    covered_since: datetime | None,
+) -> list[KnownPost]:
+    """The client's posts a listing speaks about: those it listed, and (when it covered a
+    span) every post in that span (`covered_since` None = the whole feed)."""
+    records = await conn.fetch(
+        """SELECT external_id, posted_at, removed_at, missed_listings FROM post
+            WHERE client_id = $1 AND platform = $2
+              AND (external_id = ANY($3::text[])
+                   OR ($4 AND ($5::timestamptz IS NULL OR posted_at >= $5)))""",
+        client_id,
+        platform.value,
+        list(listed),
+        covered,
+        covered_since,
+    )
+    return [
+        KnownPost(r["external_id"], r["posted_at"], r["removed_at"], r["missed_listings"])
+        for r in records
+    ]
+
+
+async def save_presence(
+    conn: asyncpg.Connection, platform: Platform, changed: Sequence[KnownPost]
+) -> None:
+    """Write the miss counts and removal marks decided by `reconcile_removals`."""
+    if not changed:
+        return
+    await conn.execute(
+        """UPDATE post AS p SET missed_listings = c.missed, removed_at = c.removed_at
+             FROM unnest($2::text[], $3::smallint[], $4::timestamptz[])
+                  AS c(external_id, missed, removed_at)
+            WHERE p.platform = $1 AND p.external_id = c.external_id""",
+        platform.value,
+        [k.external_id for k in changed],
+        [k.missed_listings for k in changed],
+        [k.removed_at for k in changed],
+    )
+
+
+@dataclass(frozen=True)
+class DayPost:
+    id: int
+    external_id: str
+
+
+async def posts_of_day(
+    conn: asyncpg.Connection, client_id: str, platform: Platform, day: date
+) -> list[DayPost]:
+    """The client's posts of WIB day `day` still present upstream, oldest first."""
+    records = await conn.fetch(
+        """SELECT id, external_id FROM post
+            WHERE client_id = $1 AND platform = $2 AND wib_date = $3 AND removed_at IS NULL
+            ORDER BY posted_at, external_id""",
+        client_id,
+        platform.value,
+        day,
+    )
+    return [DayPost(r["id"], r["external_id"]) for r in records]

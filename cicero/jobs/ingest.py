@@ -1,0 +1,254 @@
+"""The `ingest_social` job (data.md §3): posts, likers and commenters of active clients.
+
+Per fire time, each client runs its stages in order (IG posts → TikTok posts →
+likers → commenters), clients in parallel up to `upstream.concurrency`. A stage
+that meets upstream trouble records it in `ingest_run` and the next stage runs;
+only a bug (anything but an `UpstreamError`) escapes, after its row is written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import aiohttp
+import asyncpg
+
+from cicero.db.engagement import (
+    KIND,
+    EngagementRow,
+    FetchRecord,
+    exception_handles,
+    record_fetches,
+    upsert_engagement,
+)
+from cicero.db.ingest_runs import IngestClient, active_clients, record_run, save_sec_uid
+from cicero.db.posts import known_posts, posts_of_day, save_presence, upsert_posts
+from cicero.domain.ingest_rules import (
+    Outcome,
+    Stage,
+    day_start,
+    merge_engagement,
+    reconcile_removals,
+    stages,
+    todays_posts,
+)
+from cicero.domain.ingest_summary import (
+    Fetched,
+    StageResult,
+    engagement_stage_outcome,
+    job_reason,
+    listing_outcome,
+)
+from cicero.domain.timezone import wib_date
+from cicero.domain.upstream_payloads import ParsedPost
+from cicero.domain.usernames import Platform
+from cicero.jobs.registry import JobContext
+from cicero.upstream.client import (
+    InstagramClient,
+    InstagramLimits,
+    Listing,
+    TikTokClient,
+    TikTokLimits,
+)
+from cicero.upstream.fake_server import Keys
+from cicero.upstream.transport import Endpoint, Jitter, Sleep, Timeouts, UpstreamError
+
+IG, TT = Platform.INSTAGRAM, Platform.TIKTOK
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """What tests and the simulator may change; production uses the defaults."""
+
+    sleep: Sleep | None = None  # None: asyncio.sleep (retry backoff, TikTok comment gap)
+    jitter: Jitter | None = None
+    instagram: InstagramLimits = field(default_factory=InstagramLimits)
+    tiktok: TikTokLimits = field(default_factory=TikTokLimits)
+
+
+async def ingest_social(ctx: JobContext) -> str:
+    return await run_ingest(ctx)
+
+
+async def run_ingest(ctx: JobContext, options: IngestOptions = IngestOptions()) -> str:
+    """One fire time's ingestion; returns the job_run reason."""
+    async with ctx.pool.acquire() as conn:
+        clients = await active_clients(conn)
+        excluded = {p: await exception_handles(conn, p) for p in Platform}
+    up = ctx.settings.config.upstream
+    timeouts = Timeouts(connect=up.connect_timeout_s, total=up.total_timeout_s)
+    common = {"timeouts": timeouts, "sleep": options.sleep, "jitter": options.jitter}
+    gate = asyncio.Semaphore(up.concurrency)
+    # The session belongs to this process's event loop, so it is made here, per run.
+    async with aiohttp.ClientSession() as session:
+        run = _Run(
+            ctx,
+            wib_date(ctx.fire_time),
+            InstagramClient(session, *endpoints(ctx.settings, IG), limits=options.instagram, **common),
+            TikTokClient(session, *endpoints(ctx.settings, TT), limits=options.tiktok, **common),
+            excluded,
+        )  # fmt: skip
+        async with asyncio.TaskGroup() as group:  # a bug in one client cancels the run: it crashes
+            tasks = [group.create_task(run.client(c, gate)) for c in clients if stages(c.flags)]
+    results = [r for t in tasks for r in t.result()]
+    reason = job_reason(results)
+    ctx.log.info("ingest_social %s: %s", ctx.fire_time.isoformat(), reason)
+    return reason
+
+
+def endpoints(settings, platform: Platform) -> tuple[Endpoint, Endpoint | None]:  # type: ignore[no-untyped-def]
+    """Primary and fallback endpoint of a platform. Without RAPIDAPI_KEY the URLs point at
+    the fake upstream on loopback, which accepts its own fixed keys."""
+    up, env = settings.config.upstream, settings.env
+    url = up.instagram_url if platform is IG else up.tiktok_url
+    fallback_url = up.instagram_fallback_url if platform is IG else up.tiktok_fallback_url
+    if env.rapidapi_key is None:
+        key, fallback_key = Keys().of(platform, False), Keys().of(platform, True)
+    else:
+        key = env.rapidapi_key.reveal()
+        fallback_key = (env.rapidapi_key_fallback or env.rapidapi_key).reveal()
+    primary = Endpoint(url, key)
+    return primary, Endpoint(fallback_url, fallback_key) if fallback_url else None
+
+
+class _Run:
+    def __init__(
+        self,
+        ctx: JobContext,
+        today: date,
+        instagram: InstagramClient,
+        tiktok: TikTokClient,
+        excluded: dict[Platform, frozenset[str]],
+    ) -> None:
+        self.ctx, self.today = ctx, today
+        self.instagram, self.tiktok = instagram, tiktok
+        self.excluded = excluded
+
+    @property
+    def now(self) -> datetime:
+        return self.ctx.now
+
+    async def client(self, client: IngestClient, gate: asyncio.Semaphore) -> list[StageResult]:
+        async with gate:
+            return [await self.stage(client, p, s) for p, s in stages(client.flags)]
+
+    async def stage(self, client: IngestClient, platform: Platform, stage: Stage) -> StageResult:
+        try:
+            if stage is Stage.POSTS:
+                return await self.posts(client, platform)
+            return await self.engagement(client, platform, stage)
+        except UpstreamError as e:  # a single request outside a listing
+            result = StageResult(platform, client.client_id, stage, listing_outcome(
+                Outcome.FAILED, e.error_class.value), error_class=e.error_class.value,
+                reason=e.detail)  # fmt: skip
+        except Exception as e:
+            # A bug: leave its trace in ingest_run, then crash the job (the worker restarts).
+            bug = StageResult(platform, client.client_id, stage, "failed",
+                              reason=f"bug: {type(e).__name__}: {e}")  # fmt: skip
+            await self.record(bug)
+            raise
+        await self.record(result)
+        return result
+
+    async def record(self, result: StageResult, conn: asyncpg.Connection | None = None) -> None:
+        if conn is not None:
+            await record_run(conn, result, self.ctx.fire_time, self.now, self.now)
+            return
+        async with self.ctx.pool.acquire() as own:
+            await record_run(own, result, self.ctx.fire_time, self.now, self.now)
+
+    # ------------------------------------------------------------ posts (§3.2, §3.7)
+
+    async def posts(self, client: IngestClient, platform: Platform) -> StageResult:
+        flags, sec_uid = client.flags, None
+        if platform is IG:
+            listing = await self.instagram.posts(flags.instagram or "", self.today)
+        else:
+            found = await self.tiktok.posts_today(
+                flags.tiktok or "", client.tiktok_secuid, self.now
+            )
+            listing = found.listing
+            if found.sec_uid and found.sec_uid != client.tiktok_secuid:
+                sec_uid = found.sec_uid
+        todays = todays_posts(listing.items, self.today)
+        async with self.ctx.pool.acquire() as conn, conn.transaction():
+            written = await upsert_posts(conn, client.client_id, platform, todays, self.now)
+            removed = await self.reconcile(conn, client.client_id, platform, listing)
+            if sec_uid is not None:
+                await save_sec_uid(conn, client.client_id, sec_uid)
+            error = listing.error_class.value if listing.error_class else None
+            notes = [f"{len(todays)} of today, {len(written.new)} new"]
+            if removed:
+                notes.append(f"removed {', '.join(removed)}")
+            if written.conflicts:
+                owners = ", ".join(f"{e} of {c}" for e, c in written.conflicts)
+                notes.append(f"listed by another client: {owners}")
+                self.ctx.log.warning("%s %s conflict: %s", platform, client.client_id, owners)
+            if listing.error is not None:
+                notes.append(listing.error.detail)
+            result = StageResult(
+                platform, client.client_id, Stage.POSTS, listing_outcome(listing.outcome, error),
+                pages=listing.pages, posts=len(todays), new_posts=len(written.new),
+                skipped=listing.skipped, error_class=error, reason="; ".join(notes),
+            )  # fmt: skip
+            await self.record(result, conn)
+        return result
+
+    async def reconcile(
+        self, conn: asyncpg.Connection, client_id: str, platform: Platform,
+        listing: Listing[ParsedPost],
+    ) -> list[str]:  # fmt: skip
+        """Presence per §3.7; only a complete listing counts absences. Returns new removals."""
+        listed = {p.external_id for p in listing.items}
+        covered_since = listing.covered_since(self.today) if listing.complete else None
+        known = await known_posts(conn, client_id, platform, listed, listing.complete,
+                                  covered_since)  # fmt: skip
+        since = covered_since if listing.complete else day_start(self.today)
+        changed = reconcile_removals(known, listed, listing.outcome, since, self.now)
+        await save_presence(conn, platform, changed)
+        return sorted(k.external_id for k in changed if k.removed_at is not None)
+
+    # ------------------------------------------------------------ likers, commenters (§3.4)
+
+    async def engagement(
+        self, client: IngestClient, platform: Platform, stage: Stage
+    ) -> StageResult:
+        kind = KIND[platform]
+        async with self.ctx.pool.acquire() as conn:
+            posts = await posts_of_day(conn, client.client_id, platform, self.today)
+        rows: list[EngagementRow] = []
+        fetches: list[FetchRecord] = []
+        skipped = pages = 0
+        for post in posts:
+            if platform is IG:
+                listing = await self.instagram.likers(post.external_id)
+            else:
+                listing = await self.tiktok.comments(post.external_id)
+            # Names from a failed fetch's earlier pages are real: they are kept too.
+            merge = merge_engagement(listing.items, platform, self.now,
+                                     excluded=self.excluded[platform])  # fmt: skip
+            rows += [EngagementRow(post.id, kind, name) for name in merge.usernames]
+            error = listing.error_class.value if listing.error_class else None
+            fetches.append(FetchRecord(post.id, kind, listing.outcome, listing.pages,
+                                       len(listing.items), listing.skipped + merge.invalid,
+                                       error))  # fmt: skip
+            skipped += listing.skipped + merge.invalid
+            pages += listing.pages
+        outcome, error = engagement_stage_outcome(
+            [Fetched(f.outcome, f.error_class) for f in fetches]
+        )
+        failed = sum(f.outcome is Outcome.FAILED for f in fetches)
+        async with self.ctx.pool.acquire() as conn, conn.transaction():
+            written = await upsert_engagement(conn, rows, self.now)
+            await record_fetches(conn, fetches, self.now, self.now)
+            reason = f"{len(posts)} posts, {len(rows)} names, {written.new} new"
+            if failed:
+                reason += f"; {failed} fetches failed ({error})"
+            result = StageResult(
+                platform, client.client_id, stage, outcome, pages=pages,
+                engagements=written.new, skipped=skipped, error_class=error, reason=reason,
+            )  # fmt: skip
+            await self.record(result, conn)
+        return result
