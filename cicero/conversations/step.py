@@ -9,7 +9,7 @@ before the commit leaves the message unhandled, so it is handled again, whole.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import asyncpg
@@ -18,6 +18,7 @@ from cicero.config import Settings
 from cicero.conversations.facts import load_context
 from cicero.conversations.lookups import Mail, answer
 from cicero.db import inbox, outbox
+from cicero.domain import otp
 from cicero.domain.menus import ChatState, handle
 from cicero.domain.menus.model import (
     Answered,
@@ -90,7 +91,7 @@ async def _step(
            ON CONFLICT (session, chat) DO UPDATE SET state = $3, updated_at = $4""",
         m.session, m.chat, state.to_json(), now,
     )  # fmt: skip
-    messages = [*await _apply(conn, done, m, now), *_mails(mail, m)]
+    messages = [*await _apply(conn, done, m, now), *_mails(mail, m, now)]
     await outbox.enqueue(conn, messages, now)
     return Handled(sum(isinstance(e, Reply) for e in done), frozenset(x.session for x in messages))
 
@@ -162,8 +163,12 @@ async def _apply(
     return out
 
 
-def _mails(mail: Mail, m: inbox.InboxMessage) -> list[outbox.NewMessage]:
-    return [_email(m, 100 + i, x.to, x.subject, x.body) for i, x in enumerate(mail.queued)]
+def _mails(mail: Mail, m: inbox.InboxMessage, now: datetime) -> list[outbox.NewMessage]:
+    # An OTP mail is worth sending only while its code is valid.
+    return [
+        replace(_email(m, 100 + i, x.to, x.subject, x.body), expires_at=now + otp.CODE_TTL)
+        for i, x in enumerate(mail.queued)
+    ]
 
 
 def _email(m: inbox.InboxMessage, part: int, to: str, subject: str, body: str) -> outbox.NewMessage:

@@ -29,6 +29,7 @@ from typing import Any
 import psutil
 
 from cicero.actors.clock import ClockOptions
+from cicero.actors.mailer import MailerOptions
 from cicero.actors.messages import (
     ChildSpec,
     ClockIdle,
@@ -66,6 +67,7 @@ SUPPORTED_KINDS = frozenset(
         "crash_actor",
         "kill_process",
         "send_failures",
+        "smtp_down",
     }
 )
 ASK_TIMEOUT = 30.0
@@ -86,6 +88,9 @@ class World:
     runtime: Any = None
     held: list[ev.EvMessage] = field(default_factory=list)  # messages while the process is down
     down_until: datetime | None = None
+    sink: Any = None  # the loopback SMTP server playing the mail provider
+    smtp_back_at: datetime | None = None
+    now: datetime | None = None  # the driver's virtual time, read by the SMTP sink
 
     # ---- the runtime ------------------------------------------------------------------
     def children(self, now: datetime) -> tuple[ChildSpec, ...]:
@@ -118,8 +123,13 @@ class World:
             "cicero.actors.clock:Clock",
             extra=ClockOptions(self.registry, virtual_start=now),
         )
-        router = ChildSpec("router", "cicero.actors.router:Router", extra=RouterOptions(virtual=True))
-        return (*sessions, *workers, clock, router)
+        router = ChildSpec(
+            "router", "cicero.actors.router:Router", extra=RouterOptions(virtual=True)
+        )
+        mailer = ChildSpec(
+            "mailer", "cicero.actors.mailer:Mailer", extra=MailerOptions(virtual=True)
+        )
+        return (*sessions, *workers, clock, router, mailer)
 
     def start_runtime(self, now: datetime) -> None:
         from cicero.launcher import start_runtime
@@ -186,7 +196,7 @@ class World:
                 continue  # the clock crashed while ticking; it is back on the next round
             busy, upcoming = False, [idle.next_fire]
             for name, address in addresses.items():
-                if name.startswith("session:") or name == "router":
+                if name.startswith("session:") or name in ("router", "mailer"):
                     pumped = self.ask(address, Pump(now))
                     if isinstance(pumped, Pumped):
                         busy = busy or pumped.busy
@@ -198,7 +208,27 @@ class World:
         raise SimulationError(f"the runtime did not settle at {now.isoformat()}")
 
     # ---- events ------------------------------------------------------------------------------
+    def on_mail(self, mail: Any) -> None:
+        line = {
+            "t": self.now,
+            "type": "email",
+            "to": mail.to,
+            "subject": mail.subject,
+            "key": mail.key,
+        }
+        self.faults.append(line)
+
+    def smtp_tick(self, now: datetime) -> None:
+        if self.smtp_back_at is not None and now >= self.smtp_back_at:
+            self.sink.start()
+            self.smtp_back_at = None
+
     def apply(self, event: ev.Event) -> None:
+        if isinstance(event, ev.EvSmtpDown):
+            self.sink.stop()
+            self.smtp_back_at = event.until
+            self.fault(event.at, "smtp", f"refusing connections until {event.until.isoformat()}")
+            return
         if isinstance(event, ev.EvKillProcess):
             self.fault(event.at, "process", "killed with SIGKILL")
             self.kill_runtime()
@@ -304,10 +334,14 @@ def _reap() -> None:
 def run(
     scenario: Scenario, settings: Settings, url: str, out: Path, registry: str = DEFAULT_REGISTRY
 ) -> None:
+    from cicero.mail.sink import SmtpSink, free_port
     from cicero.sim.record import write_transcript
 
-    settings = replace(settings, env=replace(settings.env, database_url=Secret(url)))
+    port = free_port()
+    env = replace(settings.env, database_url=Secret(url), smtp_host="127.0.0.1", smtp_port=port)
+    settings = replace(settings, env=env)
     world = World(scenario, settings, url, registry)
+    world.sink = SmtpSink(world.on_mail, port)
 
     async def prepare() -> None:
         conn = await connect(url)
@@ -322,9 +356,13 @@ def run(
 
     asyncio.run(prepare())
     now = scenario.start
+    world.now = now
     world.start_runtime(now)
+    world.sink.start()
     try:
         while True:
+            world.now = now
+            world.smtp_tick(now)
             for event in scenario.events_between(now, now + timedelta(microseconds=1)):
                 world.apply(event)
             if world.runtime is None:
@@ -334,20 +372,20 @@ def run(
                     world.down_until = None
                     world.deliver_held()
                 else:
-                    candidates = [scenario.next_event_at(now), world.down_until]
+                    candidates = [scenario.next_event_at(now), world.down_until, world.smtp_back_at]
                     now = _advance(now, candidates, scenario.end)
                     if now is None:
                         break
                     continue
             next_due = world.settle(now)
-            nxt = _advance(
-                now, [scenario.next_event_at(now), next_due, world.down_until], scenario.end
-            )
+            upcoming = [scenario.next_event_at(now), next_due, world.down_until, world.smtp_back_at]
+            nxt = _advance(now, upcoming, scenario.end)
             if nxt is None:
                 break
             now = nxt
     finally:
         world.stop_runtime()
+        world.sink.stop()
     write_transcript(url, out, world.faults, scenario.end)
 
 
