@@ -51,6 +51,8 @@ from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 from cicero.sim import events as ev
 from cicero.sim.scenario import Scenario
 from cicero.sim.seed import seed
+from cicero.upstream.embedded import start_fake, world_from_scenario
+from cicero.upstream.fake_world import Fault
 from cicero.whatsapp.simnet import save_line
 
 log = logging.getLogger("cicero.simulate")
@@ -68,6 +70,7 @@ SUPPORTED_KINDS = frozenset(
         "kill_process",
         "send_failures",
         "smtp_down",
+        "upstream_fault",
     }
 )
 ASK_TIMEOUT = 30.0
@@ -89,6 +92,7 @@ class World:
     held: list[ev.EvMessage] = field(default_factory=list)  # messages while the process is down
     down_until: datetime | None = None
     sink: Any = None  # the loopback SMTP server playing the mail provider
+    upstream: Any = None  # the fake RapidAPI endpoints, serving the scenario's posts
     smtp_back_at: datetime | None = None
     now: datetime | None = None  # the driver's virtual time, read by the SMTP sink
 
@@ -224,6 +228,12 @@ class World:
             self.smtp_back_at = None
 
     def apply(self, event: ev.Event) -> None:
+        if isinstance(event, ev.EvUpstreamFault):
+            until = event.until
+            self.upstream.add_fault(
+                Fault(event.platform, event.fault.value, event.endpoint, event.count, until)
+            )
+            return
         if isinstance(event, ev.EvSmtpDown):
             self.sink.stop()
             self.smtp_back_at = event.until
@@ -342,6 +352,10 @@ def run(
     settings = replace(settings, env=env)
     world = World(scenario, settings, url, registry)
     world.sink = SmtpSink(world.on_mail, port)
+    world.upstream, settings = start_fake(
+        world_from_scenario(scenario), lambda: world.now or scenario.start, settings
+    )
+    world.settings = settings
 
     async def prepare() -> None:
         conn = await connect(url)
@@ -386,6 +400,7 @@ def run(
     finally:
         world.stop_runtime()
         world.sink.stop()
+        world.upstream.stop()
     write_transcript(url, out, world.faults, scenario.end)
 
 
