@@ -80,6 +80,8 @@ async def collect(url: str) -> list[dict[str, Any]]:
                     "attachment": attachment,
                 }
             )
+        lines += await _ingest_lines(conn)
+        lines += await _recap_lines(conn)
         counts = {
             r["status"]: r["n"]
             for r in await conn.fetch("SELECT status, count(*) AS n FROM outbox GROUP BY status")
@@ -88,6 +90,64 @@ async def collect(url: str) -> list[dict[str, Any]]:
         return lines
     finally:
         await conn.close()
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+async def _recap_lines(conn) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    return [
+        {
+            "t": r["built_at"],
+            "type": "recap",
+            "job": r["job"],
+            "fire_time": iso(r["fire_time"]),
+            "report": r["report"],
+            "scope": r["scope"],
+            "platform": r["platform"],
+            "posts": _json(r["posts"]),
+            "people": _json(r["people"]),
+        }
+        for r in await conn.fetch("SELECT * FROM recap_log ORDER BY seq")
+    ]
+
+
+async def _ingest_lines(conn) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """One `ingest` line per (platform, client, fire time); a `fault` line per failed stage."""
+    lines: list[dict[str, Any]] = []
+    rows = await conn.fetch(
+        """SELECT platform, client_id, fire_time, max(finished_at) AS t,
+                  coalesce(sum(posts) FILTER (WHERE stage = 'posts'), 0) AS posts,
+                  sum(new_posts) AS new_posts, sum(engagements) AS engagements
+           FROM ingest_run WHERE finished_at IS NOT NULL
+           GROUP BY platform, client_id, fire_time ORDER BY max(finished_at), platform, client_id"""
+    )
+    for r in rows:
+        lines.append(
+            {
+                "t": r["t"],
+                "type": "ingest",
+                "platform": r["platform"],
+                "client": r["client_id"],
+                "posts": r["posts"],
+                "new_posts": r["new_posts"],
+                "engagements": r["engagements"],
+            }
+        )
+    for r in await conn.fetch(
+        """SELECT platform, client_id, stage, outcome, error_class, finished_at FROM ingest_run
+           WHERE error_class IS NOT NULL AND finished_at IS NOT NULL ORDER BY finished_at, id"""
+    ):
+        lines.append(
+            {
+                "t": r["finished_at"],
+                "type": "fault",
+                "where": f"upstream:{r['platform']}:{r['client_id']}",
+                "what": f"{r['stage']}: {r['error_class']} ({r['outcome']})",
+            }
+        )
+    return lines
 
 
 def write_transcript(
