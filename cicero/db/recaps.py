@@ -1,0 +1,128 @@
+"""What the recap jobs read besides attendance (clients) and the evidence they write (recap_log)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import asyncpg
+
+from cicero.domain.attendance import Attendance
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    client_id: str
+    name: str
+    type: str  # ORG | DIREKTORAT
+    instagram: str | None
+    tiktok: str | None
+    instagram_enabled: bool
+    tiktok_enabled: bool
+    amplify_enabled: bool
+    operator_wa: str | None
+    super_wa: tuple[str, ...]
+    group_jid: str | None
+
+    @property
+    def is_directorate(self) -> bool:
+        return self.type == "DIREKTORAT"
+
+    @property
+    def has_instagram(self) -> bool:
+        return bool(self.instagram) and self.instagram_enabled
+
+    @property
+    def has_tiktok(self) -> bool:
+        return bool(self.tiktok) and self.tiktok_enabled
+
+
+_CLIENT_COLUMNS = """client_id, name, type, instagram, tiktok, instagram_enabled, tiktok_enabled,
+                     amplify_enabled, operator_wa, super_wa, group_jid"""
+
+
+def _client(r: asyncpg.Record) -> ClientRow:
+    return ClientRow(**{**dict(r), "super_wa": tuple(r["super_wa"])})
+
+
+async def active_clients(conn: asyncpg.Connection, type_: str | None = None) -> list[ClientRow]:
+    rows = await conn.fetch(
+        f"""SELECT {_CLIENT_COLUMNS} FROM client
+             WHERE active AND ($1::text IS NULL OR type = $1) ORDER BY client_id""",
+        type_,
+    )
+    return [_client(r) for r in rows]
+
+
+async def client(conn: asyncpg.Connection, client_id: str) -> ClientRow | None:
+    row = await conn.fetchrow(
+        f"SELECT {_CLIENT_COLUMNS} FROM client WHERE client_id = $1", client_id
+    )
+    return _client(row) if row else None
+
+
+async def client_names(conn: asyncpg.Connection) -> dict[str, str]:
+    return {
+        r["client_id"]: r["name"] for r in await conn.fetch("SELECT client_id, name FROM client")
+    }
+
+
+@dataclass(frozen=True)
+class RecapEntry:
+    """One `recap_log` row: `posts` are external ids in P's order, `people` the counted staff."""
+
+    report: str
+    scope: str
+    platform: str
+    posts: tuple[str, ...]
+    people: tuple[Attendance, ...]
+
+
+async def log_recaps(
+    conn: asyncpg.Connection,
+    job: str,
+    fire_time: datetime,
+    entries: Sequence[RecapEntry],
+    built_at: datetime,
+) -> None:
+    """Write the evidence; a (job, fire_time, report, scope, platform) already logged stays."""
+    await conn.executemany(
+        """INSERT INTO recap_log (job, fire_time, report, scope, platform, posts, people, built_at)
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)
+           ON CONFLICT (job, fire_time, report, scope, platform) DO NOTHING""",
+        [
+            (
+                job, fire_time, e.report, e.scope, e.platform, json.dumps(list(e.posts)),
+                json.dumps([a.transcript() for a in e.people]), built_at,
+            )
+            for e in entries
+        ],
+    )  # fmt: skip
+
+
+async def empty_recap_logged(
+    conn: asyncpg.Connection, job: str, scope: str, platform: str, day: date, before: datetime
+) -> bool:
+    """Whether an earlier run of `job` on WIB `day` already found no posts for this scope."""
+    return bool(
+        await conn.fetchval(
+            """SELECT EXISTS (SELECT 1 FROM recap_log
+                  WHERE job = $1 AND scope = $2 AND platform = $3 AND posts = '[]'::jsonb
+                    AND (fire_time AT TIME ZONE 'Asia/Jakarta')::date = $4 AND fire_time < $5)""",
+            job, scope, platform, day, before,
+        )
+    )  # fmt: skip
+
+
+async def failed_fetches(conn: asyncpg.Connection, post_ids: Sequence[int], kind: str) -> set[int]:
+    """Posts whose latest engagement fetch of `kind` failed (their counts may be short)."""
+    rows = await conn.fetch(
+        """SELECT DISTINCT ON (post_id) post_id, outcome FROM engagement_fetch
+            WHERE post_id = ANY($1::bigint[]) AND kind = $2
+            ORDER BY post_id, started_at DESC""",
+        list(post_ids),
+        kind,
+    )
+    return {r["post_id"] for r in rows if r["outcome"] == "failed"}

@@ -1,0 +1,108 @@
+"""A run's outgoing messages as outbox rows: recipients normalised, long texts split, parts
+numbered per recipient so keys are (job, fire time, recipient, part)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cicero.db.outbox import NewMessage
+from cicero.domain.outbox import MessageKind, Priority, expires_at_for, outbox_key
+from cicero.domain.phones import parse_recipients
+from cicero.domain.splitting import DEFAULT_MAX_CHARS, split_message
+from cicero.jobs.registry import JobContext
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def job_params(ctx: JobContext) -> dict[str, Any]:
+    job = ctx.settings.config.jobs.get(ctx.job)
+    return dict(job.params) if job else {}
+
+
+def job_session(ctx: JobContext) -> str:
+    """The session of the job's bucket (sender fallback between sessions is the drain's)."""
+    job = ctx.settings.config.jobs.get(ctx.job)
+    bucket = job.bucket if job else "gateway"
+    return "operator" if bucket == "always" else bucket
+
+
+def recipients(*fields: str | Iterable[str] | None) -> tuple[list[str], list[str]]:
+    """Valid recipients (numbers `62…`, groups `…@g.us`) de-duplicated in order, and the
+    raw pieces refused."""
+    raw: list[str] = []
+    for f in fields:
+        if f:
+            raw += [f] if isinstance(f, str) else list(f)
+    parsed = parse_recipients(raw)
+    return [j.phone or str(j) for j in parsed.valid], list(parsed.invalid)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    data: bytes
+    mime: str = XLSX_MIME
+
+
+@dataclass
+class Batch:
+    """Messages decided by one run, in send order."""
+
+    job: str
+    fire_time: datetime
+    now: datetime
+    session: str
+    max_chars: int = DEFAULT_MAX_CHARS
+    messages: list[NewMessage] = field(default_factory=list)
+    _parts: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def for_run(cls, ctx: JobContext) -> Batch:
+        limit = int(job_params(ctx).get("max_text_chars", DEFAULT_MAX_CHARS))
+        return cls(ctx.job, ctx.fire_time, ctx.now, job_session(ctx), limit)
+
+    def _add(self, recipient: str, kind: str, priority: Priority, **fields: Any) -> None:
+        self._parts[recipient] += 1
+        self.messages.append(
+            NewMessage(
+                key=outbox_key(self.job, self.fire_time, recipient, self._parts[recipient]),
+                session=self.session,
+                recipient=recipient,
+                kind=str(kind),
+                priority=int(priority),
+                job=self.job,
+                fire_time=self.fire_time,
+                expires_at=expires_at_for(priority, self.now),
+                **fields,
+            )
+        )
+
+    def text(
+        self,
+        recipient: str,
+        body: str,
+        kind: MessageKind = MessageKind.GROUP_BROADCAST,
+        priority: Priority = Priority.RECAP,
+        supersede_key: str | None = None,
+    ) -> None:
+        for part in split_message(body, self.max_chars):
+            self._add(recipient, kind, priority, body=part, supersede_key=supersede_key)
+
+    def file(
+        self,
+        recipient: str,
+        attachment: Attachment,
+        kind: MessageKind = MessageKind.GROUP_BROADCAST,
+        caption: str = "",
+    ) -> None:
+        self._add(
+            recipient, kind, Priority.FILE, body=caption, attachment=attachment.data,
+            attachment_name=attachment.name, attachment_mime=attachment.mime,
+        )  # fmt: skip
+
+    def recipients_count(self) -> int:
+        return len(self._parts)
