@@ -53,14 +53,16 @@ class Fetched:
 
 
 def engagement_stage_outcome(fetches: Sequence[Fetched]) -> tuple[str, str | None]:
-    """The worst fetch decides (one failed post leaves the day's data incomplete);
-    the error class is the first failure's. No posts to fetch is complete."""
-    if not fetches:
-        return Outcome.COMPLETE.value, None
-    worst = max(fetches, key=lambda f: _SEVERITY[f.outcome])
-    error = next((f.error_class for f in fetches if f.error_class is not None), None)
-    if worst.outcome is Outcome.FAILED and all(f.error_class == UNAVAILABLE for f in fetches):
+    """The worst fetch decides (one failed post leaves the day's data incomplete), and the
+    error class is the first failure's. A post gone upstream (`unavailable`) is no failure
+    of the stage: its removal is the posts stage's business. No posts: complete."""
+    relevant = [f for f in fetches if f.error_class != UNAVAILABLE]
+    if fetches and not relevant:
         return UNAVAILABLE, UNAVAILABLE
+    if not relevant:
+        return Outcome.COMPLETE.value, None
+    worst = max(relevant, key=lambda f: _SEVERITY[f.outcome])
+    error = next((f.error_class for f in relevant if f.error_class is not None), None)
     return worst.outcome.value, error
 
 
