@@ -12,6 +12,7 @@ from typing import Any
 
 from cicero.db.connect import connect
 from cicero.domain.timezone import to_wib
+from cicero.sim.transcript import LINE_KEYS, Transcript
 
 FINAL = ("done", "failed", "skipped", "missed")
 
@@ -161,8 +162,10 @@ def write_transcript(
     )  # stable: equal times keep order
     ordered.append(end_line)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8") as handle:
+    out.unlink(missing_ok=True)
+    with Transcript(out) as transcript:
         for line in ordered:
-            line = {"t": iso(line["t"]), **{k: v for k, v in line.items() if k != "t"}}
-            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+            # The spec's key set and order for every known type (the writer enforces it).
+            keys = LINE_KEYS[line["type"]]
+            transcript.write_line(line["type"], line["t"], {k: line.get(k) for k in keys})
     return ordered
