@@ -126,3 +126,12 @@ async def failed_fetches(conn: asyncpg.Connection, post_ids: Sequence[int], kind
         kind,
     )
     return {r["post_id"] for r in rows if r["outcome"] == "failed"}
+
+
+async def directorate_satkers(conn: asyncpg.Connection, directorate: str) -> list[str]:
+    rows = await conn.fetch(
+        """SELECT d.client_id FROM client_directorate d JOIN client c USING (client_id)
+            WHERE d.directorate_id = $1 AND c.active ORDER BY d.client_id""",
+        directorate,
+    )
+    return [r["client_id"] for r in rows]

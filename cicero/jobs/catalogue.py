@@ -3,6 +3,8 @@ config/cicero.toml missing here is reported as not implemented, never faked."""
 
 from __future__ import annotations
 
+from cicero.jobs.client_recaps import org_engagement_recap
+from cicero.jobs.directorate_recaps import directorate_recap
 from cicero.jobs.housekeeping import housekeeping
 from cicero.jobs.ingest import ingest_social
 from cicero.jobs.registry import JobHandler, Registry
@@ -13,5 +15,9 @@ def registry() -> Registry:
         [
             JobHandler("housekeeping", housekeeping, actor="worker"),
             JobHandler("ingest_social", ingest_social, actor="ingestor"),
+            JobHandler("org_engagement_recap", org_engagement_recap, actor="worker"),
+            JobHandler("bidhumas_evening_recap", directorate_recap, actor="recap:bidhumas"),
+            JobHandler("ditbinmas_group_recap", directorate_recap, actor="recap:ditbinmas"),
+            JobHandler("ditbinmas_leader_recap", directorate_recap, actor="recap:ditbinmas"),
         ]
     )

@@ -1,0 +1,240 @@
+"""The directorate jobs (jobs.md §2.1: one type; a directorate, recipients, ordered reports).
+
+`[jobs.KEY.params]`: `directorate` (client id), `recipients` (selectors `group`, `super`,
+`operator` of the directorate's client row), optional `numbers`, `reports` (jobs.md §2.2 keys,
+in send order) and `done_ratio` (a ratio per report key; defaults of jobs.md §4). Each report
+is logged in recap_log per platform it counts; an Excel build failure sends a notice instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+import asyncpg
+
+from cicero.db.attendance import ScopePost, scope_attendance, scope_posts
+from cicero.db.outbox import enqueue
+from cicero.db.recaps import (
+    ClientRow,
+    RecapEntry,
+    client,
+    client_names,
+    directorate_satkers,
+    log_recaps,
+)
+from cicero.domain.attendance import Attendance, Ratio, exact_ratio
+from cicero.domain.daily_progress import progress, satker_scores
+from cicero.domain.layouts import (
+    daily_engagement,
+    directorate_full,
+    directorate_simple,
+    kasat_binmas,
+    sheets,
+)
+from cicero.domain.layouts.directorate_recap import DirectorateRecap
+from cicero.domain.outbox import MessageKind
+from cicero.domain.timezone import wib_date
+from cicero.domain.usernames import Platform
+from cicero.jobs.messages import Attachment, Batch, job_params, recipients
+from cicero.jobs.registry import JobContext
+from cicero.jobs.xlsx import WorkbookError, attachment
+
+IG, TT = Platform.INSTAGRAM, Platform.TIKTOK
+DEFAULT_RATIO: dict[str, Ratio] = {"comments_full": Fraction(1, 2)}  # jobs.md §4 table
+EXCEL_SENT = "✅ File Excel dikirim."
+
+
+@dataclass(frozen=True)
+class Text:
+    body: str
+
+
+@dataclass(frozen=True)
+class File:
+    build: Callable[[], sheets.Workbook]
+    caption: str
+
+
+Output = Text | File
+
+
+@dataclass
+class _Run:
+    ctx: JobContext
+    conn: asyncpg.Connection
+    d: ClientRow
+    names: dict[str, str]
+    ratios: dict[str, Ratio]
+    entries: list[RecapEntry] = field(default_factory=list)
+    _cache: dict[tuple[Platform, Fraction], tuple[list[ScopePost], list[Attendance]]] = field(
+        default_factory=dict
+    )
+
+    @property
+    def day(self) -> date:
+        return wib_date(self.ctx.fire_time)
+
+    async def data(
+        self, platform: Platform, report: str
+    ) -> tuple[list[ScopePost], list[Attendance]]:
+        ratio = self.ratios.get(report, DEFAULT_RATIO.get(report, 1))
+        key = (platform, exact_ratio(ratio))
+        if key not in self._cache:
+            posts = await scope_posts(
+                self.conn, self.d.client_id, platform, self.day, self.ctx.now, True
+            )
+            people = await scope_attendance(
+                self.conn, self.d.client_id, platform, [p.id for p in posts], self.ctx.now, True, ratio
+            )  # fmt: skip
+            self._cache[key] = posts, people if posts else []
+        return self._cache[key]
+
+    def log(self, report: str, platform: Platform, posts: list[ScopePost], people) -> None:  # type: ignore[no-untyped-def]
+        self.entries.append(
+            RecapEntry(report, self.d.client_id, str(platform),
+                       tuple(p.ref.external_id for p in posts), tuple(people))
+        )  # fmt: skip
+
+    async def report(self, key: str) -> list[Output]:
+        platform = IG if key.startswith("likes") or key.endswith("likes") else TT
+        ratio = self.ratios.get(key, DEFAULT_RATIO.get(key, 1))
+        if key in ("likes_simple", "comments_simple", "likes_full", "comments_full"):
+            posts, people = await self.data(platform, key)
+            self.log(key, platform, posts, people)
+            recap = DirectorateRecap(
+                directorate=self.d.client_id, name=self.d.name, platform=platform,
+                at=self.ctx.now, posts=tuple(p.ref for p in posts), people=tuple(people),
+                client_names=self.names, done_ratio=ratio,
+            )  # fmt: skip
+            layout = directorate_simple if key.endswith("simple") else directorate_full
+            return [Text(layout.render(recap))]
+        if key in ("likes_per_content_xlsx", "comments_per_content_xlsx"):
+            posts, people = await self.data(platform, key)
+            self.log(key, platform, posts, people)
+            return [self._per_content(platform, posts, people)] if posts else []
+        if key in ("kasat_binmas_likes", "kasat_binmas_comments"):
+            posts, people = await self.data(platform, key)
+            kasat = kasat_binmas.KasatBinmasRecap(
+                self.d.client_id, self.d.name, platform, self.ctx.now,
+                tuple(p.ref for p in posts), tuple(people),
+                tuple(await directorate_satkers(self.conn, self.d.client_id)), self.names,
+            )  # fmt: skip
+            self.log(key, platform, posts, kasat.kasat())
+            return [Text(kasat_binmas.render(kasat))]
+        if key == "daily_engagement":
+            return await self._daily()
+        if key == "engagement_ranking_xlsx":
+            return await self._ranking()
+        raise ValueError(f"unknown report {key!r}")  # config is checked against REPORTS
+
+    def _per_content(self, platform: Platform, posts: list[ScopePost], people) -> File:  # type: ignore[no-untyped-def]
+        prefix = "Rekap_Likes_Per_Konten" if platform is IG else "Rekap_Komentar_Per_Konten"
+        refs = [(p.id, p.ref) for p in posts]
+
+        def build() -> sheets.Workbook:
+            return sheets.per_content_workbook(
+                prefix, self.d.client_id, self.ctx.now, refs, people, self.names, self.d.client_id
+            )
+
+        return File(build, EXCEL_SENT)
+
+    async def _daily(self) -> list[Output]:
+        ig_posts, ig = await self.data(IG, "daily_engagement")
+        tt_posts, tt = await self.data(TT, "daily_engagement")
+        self.log("daily_engagement", IG, ig_posts, ig)
+        self.log("daily_engagement", TT, tt_posts, tt)
+        report = daily_engagement.DailyEngagement(
+            name=self.d.name, at=self.ctx.now,
+            instagram_posts=tuple(p.ref for p in ig_posts),
+            tiktok_posts=tuple(p.ref for p in tt_posts),
+            instagram_ranking=satker_scores(ig, self.names, self.d.client_id),
+            tiktok_ranking=satker_scores(tt, self.names, self.d.client_id) if tt_posts else (),
+            progress=progress(ig, len(ig_posts), tt, len(tt_posts)),
+        )  # fmt: skip
+        out: list[Output] = [Text(daily_engagement.render(report))]
+        for platform, posts, people in ((IG, ig_posts, ig), (TT, tt_posts, tt)):
+            if posts:
+                out.append(self._per_content(platform, posts, people))
+        return out
+
+    async def _ranking(self) -> list[Output]:
+        ig_posts, ig = await self.data(IG, "engagement_ranking_xlsx")
+        tt_posts, tt = await self.data(TT, "engagement_ranking_xlsx")
+        self.log("engagement_ranking_xlsx", IG, ig_posts, ig)
+        self.log("engagement_ranking_xlsx", TT, tt_posts, tt)
+        if not ig_posts and not tt_posts:
+            return []
+
+        def build() -> sheets.Workbook:
+            return sheets.ranking_workbook(
+                "Rekap_Ranking_Engagement", self.d.client_id, self.ctx.now,
+                [("Instagram", ig), ("TikTok", tt)], self.names, self.d.client_id,
+            )  # fmt: skip
+
+        return [File(build, f"✅ File Excel rekap ranking engagement ({self.d.name}) dikirim.")]
+
+
+REPORTS = frozenset(
+    {
+        "likes_simple", "comments_simple", "likes_full", "comments_full",
+        "likes_per_content_xlsx", "comments_per_content_xlsx", "kasat_binmas_likes",
+        "kasat_binmas_comments", "daily_engagement", "engagement_ranking_xlsx",
+    }
+)  # fmt: skip
+
+
+def _targets(d: ClientRow, params: dict[str, Any]) -> tuple[list[str], list[str]]:
+    fields = {"group": d.group_jid, "super": d.super_wa, "operator": d.operator_wa}
+    chosen = [fields[s] for s in params.get("recipients", ["group"]) if s in fields]
+    return recipients(*chosen, params.get("numbers", []))
+
+
+async def directorate_recap(ctx: JobContext) -> str:
+    params = job_params(ctx)
+    directorate = str(params["directorate"]).upper()
+    reports = [str(r) for r in params.get("reports", [])]
+    unknown = [r for r in reports if r not in REPORTS]
+    if unknown:
+        raise ValueError(f"jobs.{ctx.job}.params.reports: unknown {', '.join(unknown)}")
+    batch, notes = Batch.for_run(ctx), []
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        d = await client(conn, directorate)
+        if d is None:
+            return f"{directorate}: no client row, nothing built"
+        run = _Run(ctx, conn, d, await client_names(conn), dict(params.get("done_ratio", {})))
+        outputs = [o for r in reports for o in await run.report(r)]
+        targets, bad = _targets(d, params)
+        notes += [f"bad recipient {b!r}" for b in bad]
+        if not targets:
+            notes.append(f"{directorate}: no recipients")
+        files: dict[int, Attachment | str] = {}
+        for i, o in enumerate(outputs):
+            if isinstance(o, File):
+                try:
+                    files[i] = attachment(o.build())
+                except WorkbookError as err:
+                    files[i] = str(err)
+                    notes.append(f"excel failed: {err}")
+        for to in targets:
+            kind = (
+                MessageKind.GROUP_BROADCAST
+                if to.endswith("@g.us")
+                else MessageKind.DIRECTORATE_PERSONAL
+            )
+            for i, o in enumerate(outputs):
+                if isinstance(o, Text):
+                    batch.text(to, o.body, kind)
+                elif isinstance(built := files[i], Attachment):
+                    batch.file(to, built, kind)
+                    batch.text(to, o.caption, kind)
+                else:
+                    batch.text(to, "⚠️ File Excel gagal dibuat; rekap teks tetap dikirim.", kind)
+        await log_recaps(conn, ctx.job, ctx.fire_time, run.entries, ctx.now)
+        await enqueue(conn, batch.messages, ctx.now)
+    return "; ".join(
+        [f"{len(run.entries)} recaps, {len(batch.messages)} messages to {len(targets)}", *notes]
+    )

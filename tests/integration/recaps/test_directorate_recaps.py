@@ -1,0 +1,161 @@
+"""The directorate jobs on a real database: reports in order, files read back, evidence, bad input."""
+
+import io
+import json
+
+import openpyxl
+import pytest
+
+from cicero.domain.daily_progress import progress, satker_scores
+from cicero.domain.layouts import daily_engagement, directorate_simple
+from cicero.domain.layouts.directorate_recap import DirectorateRecap
+from cicero.domain.outbox import outbox_key
+from cicero.domain.usernames import Platform
+from cicero.jobs.directorate_recaps import directorate_recap
+from tests.conftest import fresh_database
+from tests.integration.recaps import expect, world
+
+DIT_PEOPLE = ["75020001", "75020002", "75020011", "75020021"]
+NAMES = {c[0]: c[1] for c in world.CLIENTS}
+
+
+@pytest.fixture(scope="module")
+def ids(database_url):
+    return world.seeded(database_url)
+
+
+def _book(row):
+    return openpyxl.load_workbook(io.BytesIO(row["attachment"]))
+
+
+def test_bidhumas_evening(database_url, ids):
+    job, fire = "bidhumas_evening_recap", world.at(15, 45)
+    reason = world.run_job(database_url, job, fire, directorate_recap)
+    rows = world.outbox(database_url, job, fire)
+    for to in (world.GROUP_HUMAS, "6281100000021"):
+        mine = [r for r in rows if r["recipient"] == to]
+        assert [r["key"] for r in mine] == [outbox_key(job, fire, to, i) for i in (1, 2, 3, 4)]
+        refs = expect.posts("H1")
+        people = expect.attendance(["75020031"], ids, refs, "instagram")
+        want = directorate_simple.render(
+            DirectorateRecap(
+                "BIDHUMAS",
+                "BID HUMAS",
+                Platform.INSTAGRAM,
+                fire.replace(second=4),
+                refs,
+                people,
+                NAMES,
+            )
+        )
+        assert mine[0]["body"] == want
+        assert "❌ *Belum Melaksanakan :* 1 pers" in want
+        assert mine[1]["body"] == "Tidak ada konten TikTok pada akun Official BID HUMAS hari ini."
+        assert mine[2]["attachment_name"].startswith(
+            "Rekap_Likes_Per_Konten_BIDHUMAS_Selasa_10-02-2026"
+        )
+        assert mine[2]["priority"] == 3 and mine[3]["body"] == "✅ File Excel dikirim."
+        sheet = _book(mine[2])["BID HUMAS"]
+        values = list(sheet.iter_rows(values_only=True))
+        assert values[0][:7] == ("No", "NRP", "Pangkat", "Nama", "Satfung", "Jabatan", "Username")
+        assert values[1] == (1, "75020031", "IPTU", "MAYA ANGGRAINI", "SUBBID PENMAS", "PAURSUBBID",
+                             "maya", 0, 0, "Belum")  # fmt: skip
+    log = world.recap_log(database_url, job, fire)
+    assert [(r["report"], r["platform"]) for r in log] == [
+        ("likes_simple", "instagram"), ("comments_simple", "tiktok"),
+        ("likes_per_content_xlsx", "instagram"), ("comments_per_content_xlsx", "tiktok"),
+    ]  # fmt: skip
+    assert json.loads(log[0]["people"]) == [
+        {"nrp": "75020031", "client": "BIDHUMAS", "status": "belum", "done": 0, "total": 1}
+    ]
+    assert "8 messages to 2" in reason
+    # the same fire time again adds nothing
+    world.run_job(database_url, job, fire, directorate_recap)
+    assert len(world.outbox(database_url, job, fire)) == 8
+    assert len(world.recap_log(database_url, job, fire)) == 4
+
+
+def test_ditbinmas_group_daily_engagement_and_ranking(database_url, ids):
+    job, fire = "ditbinmas_group_recap", world.at(15, 20)
+    world.run_job(database_url, job, fire, directorate_recap)
+    rows = world.outbox(database_url, job, fire)
+    assert {r["recipient"] for r in rows} == {world.GROUP_DIT}
+    ig_refs, tt_refs = expect.posts("D1", "D2"), expect.posts("DT1")
+    ig = expect.attendance(DIT_PEOPLE, ids, ig_refs, "instagram")
+    tt = expect.attendance(DIT_PEOPLE, ids, tt_refs, "tiktok")
+    want = daily_engagement.render(
+        daily_engagement.DailyEngagement(
+            "DIREKTORAT BINMAS", fire.replace(second=4), ig_refs, tt_refs,
+            satker_scores(ig, NAMES, "DITBINMAS"), satker_scores(tt, NAMES, "DITBINMAS"),
+            progress(ig, 2, tt, 1),
+        )
+    )  # fmt: skip
+    assert rows[0]["body"] == want
+    assert "- 1. POLRES A — 1 likes" in want  # budi liked D1; hendra is the directorate's own
+    names = [r["attachment_name"] for r in rows if r["attachment"]]
+    assert [n.split("_Selasa")[0] for n in names] == [
+        "Rekap_Likes_Per_Konten_DITBINMAS", "Rekap_Komentar_Per_Konten_DITBINMAS",
+        "Rekap_Ranking_Engagement_DITBINMAS",
+    ]  # fmt: skip
+    assert rows[-1]["body"] == (
+        "✅ File Excel rekap ranking engagement (DIREKTORAT BINMAS) dikirim."
+    )
+    ranking = _book(rows[-2])
+    assert ranking.sheetnames == ["Instagram", "TikTok"]
+    ig_rows = list(ranking["Instagram"].iter_rows(values_only=True))
+    assert [r[1] for r in ig_rows[1:]] == ["DIREKTORAT BINMAS", "POLRES A", "POLRES B"]
+    assert ig_rows[1][2:4] == (1, 1)  # hendra, sudah
+    per_content = _book(rows[1])
+    assert per_content.sheetnames == ["DIREKTORAT BINMAS", "POLRES A", "POLRES B"]
+
+
+def test_ditbinmas_leader_kasat_binmas(database_url, ids):
+    job, fire = "ditbinmas_leader_recap", world.at(18, 20)
+    world.run_job(database_url, job, fire, directorate_recap)
+    rows = world.outbox(database_url, job, fire)
+    assert {r["recipient"] for r in rows} == {"6281100000011"}
+    kasat_likes = rows[2]["body"]
+    assert "📋 Rekap Kasat Binmas – Likes Instagram" in kasat_likes
+    assert "- AKP BUDI SANTOSO (POLRES A) : 1/2" in kasat_likes
+    assert "- BRIPKA EKO SAPUTRA (POLRES B) : 1/2" in kasat_likes
+    log = world.recap_log(database_url, job, fire)
+    kasat = json.loads(next(r for r in log if r["report"] == "kasat_binmas_likes")["people"])
+    assert sorted(p["nrp"] for p in kasat) == ["75020001", "75020011"]
+
+
+def test_directorate_without_members_and_unknown_directorate(database_url, ids):
+    world.query(
+        database_url,
+        """INSERT INTO client (client_id, name, type, instagram, group_jid)
+           VALUES ('DITLANTAS', 'DIREKTORAT LANTAS', 'DIREKTORAT', 'ditlantas',
+                   '120363000000000077@g.us') RETURNING 1""",
+    )
+    world.query(
+        database_url,
+        """INSERT INTO post (platform, external_id, client_id, posted_at, first_seen_at,
+                             last_seen_at) VALUES ('instagram', 'L1', 'DITLANTAS', $1, $1, $1)
+           RETURNING 1""",
+        world.at(9),
+    )
+    job, fire = "bidhumas_evening_recap", world.at(20, 15)
+    params = {job: {"directorate": "DITLANTAS", "reports": ["likes_simple"]}}
+    world.run_job(database_url, job, fire, directorate_recap, params=params)
+    (row,) = world.outbox(database_url, job, fire)
+    assert "*Jumlah Total Personil:* 0 pers" in row["body"]
+    assert row["recipient"] == "120363000000000077@g.us"
+    params = {job: {"directorate": "DITNOPE", "reports": ["likes_simple"]}}
+    reason = world.run_job(database_url, job, world.at(22, 15), directorate_recap, params=params)
+    assert reason == "DITNOPE: no client row, nothing built"
+
+
+def test_excel_failure_sends_a_notice_and_the_rest(pg_server):
+    url = fresh_database(pg_server)
+    world.seeded(url)
+    world.query(url, "UPDATE staff SET name = 'MAYA' || chr(1) WHERE nrp = '75020031' RETURNING 1")
+    job, fire = "bidhumas_evening_recap", world.at(15, 45)
+    reason = world.run_job(url, job, fire, directorate_recap)
+    assert "excel failed" in reason
+    mine = [r for r in world.outbox(url, job, fire) if r["recipient"] == world.GROUP_HUMAS]
+    assert [r["attachment"] for r in mine] == [None, None, None]
+    assert mine[0]["body"].startswith("Mohon ijin Komandan,")
+    assert mine[2]["body"] == "⚠️ File Excel gagal dibuat; rekap teks tetap dikirim."
