@@ -30,7 +30,7 @@ class ScopePost:
     engagers: int
 
 
-# P(scope, platform, day): routine posts of the day, not removed at the cut-off, owned by
+# P(scope, platform, day): routine posts of the day, known and not removed at the cut-off, owned by
 # the scope's client or (directorate) tagged with its role; ordered by posted_at, external_id.
 _POSTS = """
 SELECT p.id, p.external_id, p.posted_at, coalesce(c.tiktok, '') AS owner,
@@ -38,7 +38,7 @@ SELECT p.id, p.external_id, p.posted_at, coalesce(c.tiktok, '') AS owner,
          WHERE e.post_id = p.id AND e.kind = $5 AND e.first_seen_at <= $4) AS engagers
   FROM post p JOIN client c ON c.client_id = p.client_id
  WHERE p.platform = $2 AND p.wib_date = $3 AND p.kind = 'routine'
-   AND (p.removed_at IS NULL OR p.removed_at > $4)
+   AND p.first_seen_at <= $4 AND (p.removed_at IS NULL OR p.removed_at > $4)
    AND (p.client_id = $1
         OR ($6 AND EXISTS (SELECT 1 FROM post_tag t
                             WHERE t.post_id = p.id AND t.role_name = lower($1))))

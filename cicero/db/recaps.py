@@ -135,3 +135,36 @@ async def directorate_satkers(conn: asyncpg.Connection, directorate: str) -> lis
         directorate,
     )
     return [r["client_id"] for r in rows]
+
+
+async def last_broadcast(conn: asyncpg.Connection, client_id: str, day: date) -> set[int] | None:
+    """The post set of the client's last queued broadcast that day (row locked), or None."""
+    ids = await conn.fetchval(
+        "SELECT post_ids FROM broadcast_state WHERE client_id = $1 AND wib_date = $2 FOR UPDATE",
+        client_id,
+        day,
+    )
+    return None if ids is None else set(ids)
+
+
+async def record_broadcast(
+    conn: asyncpg.Connection,
+    client_id: str,
+    day: date,
+    post_ids: Sequence[int],
+    fire_time: datetime,
+    now: datetime,
+) -> None:
+    await conn.execute(
+        """INSERT INTO broadcast_state (client_id, wib_date, post_ids, fire_time, queued_at)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (client_id, wib_date) DO UPDATE
+              SET post_ids = EXCLUDED.post_ids, fire_time = EXCLUDED.fire_time,
+                  queued_at = EXCLUDED.queued_at""",
+        client_id, day, list(post_ids), fire_time, now,
+    )  # fmt: skip
+    await conn.execute(
+        """INSERT INTO task_announcement (client_id, wib_date, post_id, announced_at)
+           SELECT $1, $2, unnest($3::bigint[]), $4 ON CONFLICT DO NOTHING""",
+        client_id, day, list(post_ids), now,
+    )  # fmt: skip

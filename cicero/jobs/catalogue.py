@@ -3,6 +3,7 @@ config/cicero.toml missing here is reported as not implemented, never faked."""
 
 from __future__ import annotations
 
+from cicero.jobs.broadcast import task_broadcast
 from cicero.jobs.client_recaps import org_engagement_recap
 from cicero.jobs.directorate_recaps import directorate_recap
 from cicero.jobs.housekeeping import housekeeping
@@ -15,6 +16,7 @@ def registry() -> Registry:
         [
             JobHandler("housekeeping", housekeeping, actor="worker"),
             JobHandler("ingest_social", ingest_social, actor="ingestor"),
+            JobHandler("task_broadcast", task_broadcast, actor="worker"),
             JobHandler("org_engagement_recap", org_engagement_recap, actor="worker"),
             JobHandler("bidhumas_evening_recap", directorate_recap, actor="recap:bidhumas"),
             JobHandler("ditbinmas_group_recap", directorate_recap, actor="recap:ditbinmas"),

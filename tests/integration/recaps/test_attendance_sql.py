@@ -60,13 +60,13 @@ posts_st = st.lists(
     ),
     max_size=7,
 )
-engagement_st = st.sets(
+engagement_st = st.dictionaries(
     st.tuples(
         st.integers(0, 6),  # post index
         st.integers(0, 12),  # username u{i}; people hold handles u0..u9
         st.sampled_from(["like", "comment"]),
-        st.booleans(),  # seen after the cut-off
     ),
+    st.booleans(),  # seen after the cut-off
     max_size=40,
 )
 
@@ -98,7 +98,7 @@ async def _load(conn, people, posts, engagement):
         if tagged:
             await conn.execute("INSERT INTO post_tag VALUES ($1, 'ditbinmas')", pid)
         ids.append(pid)
-    for j, u, kind, late in engagement:
+    for (j, u, kind), late in engagement.items():
         if j < len(ids):
             seen = CUTOFF + timedelta(seconds=1 if late else -1)
             await conn.execute(
@@ -117,6 +117,7 @@ def _model(people, posts, ids, engagement, scope, platform, ratio):
         if (
             plat == platform
             and at.date() == DAY
+            and at <= CUTOFF  # first_seen_at = posted_at here
             and kind == "routine"
             and (removed is None or removed > 0)
             and (client == scope or (directorate and tagged))
@@ -147,7 +148,9 @@ def _model(people, posts, ids, engagement, scope, platform, ratio):
             )
     kind = "like" if platform == "instagram" else "comment"
     pairs = {
-        (ids[j], f"u{u}") for j, u, k, late in engagement if j < len(ids) and k == kind and not late
+        (ids[j], f"u{u}")
+        for (j, u, k), late in engagement.items()
+        if j < len(ids) and k == kind and not late
     }
     return post_ids, compute(counted, post_ids, pairs, platform, ratio)
 

@@ -1,0 +1,68 @@
+"""task_broadcast (jobs.md §2.1, §3.1): after each ingestion until 17:15 WIB, each client's
+group hears today's task list when its post set differs from the last one queued that day.
+
+State is `broadcast_state(client, date, post_ids)`, written with the outbox row; posts absent
+from it are marked [BARU] (all of them on the day's first broadcast). A newer broadcast
+supersedes an unsent older one of the same client and day.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+
+from cicero.db.attendance import scope_posts
+from cicero.db.outbox import enqueue
+from cicero.db.recaps import active_clients, last_broadcast, record_broadcast
+from cicero.domain.layouts.task_broadcast import TaskBroadcast, TaskPost, render
+from cicero.domain.outbox import MessageKind, Priority
+from cicero.domain.timezone import to_wib
+from cicero.domain.usernames import Platform
+from cicero.jobs.messages import Batch, job_params, recipients
+from cicero.jobs.registry import JobContext
+
+
+async def task_broadcast(ctx: JobContext) -> str:
+    hh, mm = (int(x) for x in str(job_params(ctx).get("until", "17:15")).split(":"))
+    fire = to_wib(ctx.fire_time)
+    if fire.time() > time(hh, mm):
+        return f"after {hh:02d}:{mm:02d} WIB: no broadcast"
+    day = fire.date()
+    batch, notes, sent = Batch.for_run(ctx), [], 0
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        for c in await active_clients(conn):
+            posts = {
+                platform: await scope_posts(
+                    conn, c.client_id, platform, day, ctx.now, c.is_directorate
+                )
+                if enabled
+                else []
+                for platform, enabled in (
+                    (Platform.INSTAGRAM, c.has_instagram),
+                    (Platform.TIKTOK, c.has_tiktok),
+                )
+            }
+            current = sorted(p.id for ps in posts.values() for p in ps)
+            if not current:
+                continue
+            last = await last_broadcast(conn, c.client_id, day)
+            if last == set(current):
+                continue
+            group, bad = recipients(c.group_jid)
+            if not group:
+                notes.append(f"{c.client_id}: no group id" + (f" ({bad[0]!r})" if bad else ""))
+                continue  # no state either: the list goes out once a group is set
+
+            seen = last or set()
+            ig, tt = (
+                tuple(TaskPost(p.ref, p.engagers, new=p.id not in seen) for p in posts[platform])
+                for platform in (Platform.INSTAGRAM, Platform.TIKTOK)
+            )
+            text = render(TaskBroadcast(c.name, ig, tt))
+            batch.text(
+                group[0], text, MessageKind.GROUP_BROADCAST, Priority.BROADCAST,
+                supersede_key=f"task_broadcast|{c.client_id}|{day.isoformat()}",
+            )  # fmt: skip
+            await record_broadcast(conn, c.client_id, day, current, ctx.fire_time, ctx.now)
+            sent += 1
+        await enqueue(conn, batch.messages, ctx.now)
+    return "; ".join([f"{sent} broadcasts", *notes])
