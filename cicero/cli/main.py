@@ -268,6 +268,10 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = p.add_subparsers(dest="db_command", metavar="ACTION")
     st = db_sub.add_parser("status", help="show applied and pending migrations")
     st.set_defaults(func=cmd_db_status)
+
+    from cicero.cli.backup_cmds import add_parsers as add_backup_parsers
+
+    add_backup_parsers(sub)  # backup, restore
     return parser
 
 

@@ -3,6 +3,7 @@ config/cicero.toml missing here is reported as not implemented, never faked."""
 
 from __future__ import annotations
 
+from cicero.jobs.backup import db_backup
 from cicero.jobs.broadcast import task_broadcast
 from cicero.jobs.client_recaps import org_engagement_recap
 from cicero.jobs.directorate_recaps import directorate_recap
@@ -21,5 +22,6 @@ def registry() -> Registry:
             JobHandler("bidhumas_evening_recap", directorate_recap, actor="recap:bidhumas"),
             JobHandler("ditbinmas_group_recap", directorate_recap, actor="recap:ditbinmas"),
             JobHandler("ditbinmas_leader_recap", directorate_recap, actor="recap:ditbinmas"),
+            JobHandler("db_backup", db_backup, actor="backup"),
         ]
     )
