@@ -168,3 +168,39 @@ async def record_broadcast(
            SELECT $1, $2, unnest($3::bigint[]), $4 ON CONFLICT DO NOTHING""",
         client_id, day, list(post_ids), now,
     )  # fmt: skip
+
+
+async def opted_in_chats(conn: asyncpg.Connection, nrps: Sequence[str]) -> dict[str, str]:
+    """nrp → WhatsApp number of the active staff among `nrps` who accept reminders."""
+    rows = await conn.fetch(
+        """SELECT nrp, whatsapp FROM staff
+            WHERE nrp = ANY($1::text[]) AND active AND wa_opt_in AND whatsapp IS NOT NULL""",
+        list(nrps),
+    )
+    return {r["nrp"]: r["whatsapp"] for r in rows}
+
+
+async def reminder_rows(
+    conn: asyncpg.Connection, day: date, client_id: str
+) -> dict[str, tuple[str, bool]]:
+    rows = await conn.fetch(
+        """SELECT chat, stage, complete FROM reminder_state
+            WHERE wib_date = $1 AND client_id = $2 FOR UPDATE""",
+        day,
+        client_id,
+    )
+    return {r["chat"]: (r["stage"], r["complete"]) for r in rows}
+
+
+async def record_reminder(
+    conn: asyncpg.Connection, day: date, chat: str, client_id: str, stage: str,
+    complete: bool, key: str, now: datetime,
+) -> None:  # fmt: skip
+    await conn.execute(
+        """INSERT INTO reminder_state (wib_date, chat, client_id, stage, complete, outbox_key,
+                                       updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (wib_date, chat, client_id) DO UPDATE
+              SET stage = EXCLUDED.stage, complete = EXCLUDED.complete,
+                  outbox_key = EXCLUDED.outbox_key, updated_at = EXCLUDED.updated_at""",
+        day, chat, client_id, stage, complete, key, now,
+    )  # fmt: skip
