@@ -9,6 +9,7 @@ from cicero.jobs.client_recaps import org_engagement_recap
 from cicero.jobs.directorate_recaps import directorate_recap
 from cicero.jobs.housekeeping import housekeeping
 from cicero.jobs.ingest import ingest_social
+from cicero.jobs.ops_digest import ops_digest
 from cicero.jobs.registry import JobHandler, Registry
 
 
@@ -23,5 +24,6 @@ def registry() -> Registry:
             JobHandler("ditbinmas_group_recap", directorate_recap, actor="recap:ditbinmas"),
             JobHandler("ditbinmas_leader_recap", directorate_recap, actor="recap:ditbinmas"),
             JobHandler("db_backup", db_backup, actor="backup"),
+            JobHandler("ops_digest", ops_digest, actor="worker"),
         ]
     )

@@ -1,0 +1,49 @@
+"""ops_digest (jobs.md §2): the day's skipped/missed/failed fires and dead/in_doubt rows
+(expired ones included: they are dead with an "expired" error), to the admins."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from cicero.db.outbox import enqueue
+from cicero.domain.layouts.ops_digest import Digest, RowIssue, RunIssue, render
+from cicero.domain.outbox import MessageKind, Priority
+from cicero.domain.timezone import WIB, wib_date
+from cicero.jobs.messages import Batch, recipients
+from cicero.jobs.registry import JobContext
+
+
+async def ops_digest(ctx: JobContext) -> str:
+    start = datetime.combine(wib_date(ctx.fire_time), time(0), tzinfo=WIB)
+    end = start + timedelta(days=1)
+    admins, bad = recipients(ctx.settings.admin_numbers)
+    batch = Batch.for_run(ctx)
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        runs = await conn.fetch(
+            """SELECT job_key, fire_time, status, reason FROM job_run
+                WHERE fire_time >= $1 AND fire_time < $2
+                  AND status IN ('skipped', 'missed', 'failed')
+                ORDER BY fire_time, job_key""",
+            start,
+            end,
+        )
+        rows = await conn.fetch(
+            """SELECT coalesce(job, '') AS job, recipient, status, error FROM outbox
+                WHERE created_at >= $1 AND created_at < $2 AND status IN ('dead', 'in_doubt')
+                ORDER BY id""",
+            start,
+            end,
+        )
+        digest = Digest(
+            at=ctx.now,
+            runs=tuple(
+                RunIssue(r["job_key"], r["fire_time"], r["status"], r["reason"]) for r in runs
+            ),
+            rows=tuple(RowIssue(r["job"], r["recipient"], r["status"], r["error"]) for r in rows),
+        )
+        text = render(digest)
+        for to in admins:
+            batch.text(to, text, MessageKind.ADMIN_NOTICE, Priority.RECAP)
+        await enqueue(conn, batch.messages, ctx.now)
+    notes = [f"bad admin number {b!r}" for b in bad] + ([] if admins else ["no admin numbers"])
+    return "; ".join([f"{len(runs)} run issues, {len(rows)} row issues to {len(admins)}", *notes])
