@@ -1,0 +1,118 @@
+"""`cicero import clients FILE` and `cicero import staff FILE --client ID [--yes]`.
+
+Without `--yes`: the preview (new / changed / unchanged / errors with field diffs,
+by spreadsheet row) and nothing written. With `--yes`: the good rows in one
+transaction. Exit 0 when the file was read (row errors are reported, not fatal),
+1 when the file or the client cannot be used, 2 on a database problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def add_import_parser(sub: Any) -> None:
+    """The `import` command and its two actions, added to the main CLI's subparsers."""
+    p = sub.add_parser("import", help="import clients or staff from .xlsx/.csv (docs/import.md)")
+    actions = p.add_subparsers(dest="import_command", metavar="ACTION")
+    c = actions.add_parser("clients", help="CLIENT_ID, NAMA, TIPE (+ INSTAGRAM, TIKTOK, GROUP, …)")
+    c.add_argument("file", type=Path, help=".xlsx (first sheet) or UTF-8 .csv with a header row")
+    c.add_argument("--yes", action="store_true", help="apply the good rows (default: preview)")
+    c.set_defaults(func=command)
+    s = actions.add_parser("staff", help="NRP, NAMA, PANGKAT, SATFUNG (+ JABATAN, INSTAGRAM, …)")
+    s.add_argument("file", type=Path, help=".xlsx (first sheet) or UTF-8 .csv with a header row")
+    s.add_argument("--client", required=True, help="the client the staff belong to, e.g. POLRES_A")
+    s.add_argument("--yes", action="store_true", help="apply the good rows (default: preview)")
+    s.set_defaults(func=command)
+    p.set_defaults(func=lambda _args: (p.print_help(), EXIT_USAGE)[1])
+
+
+def command(args: argparse.Namespace) -> int:
+    from cicero.config import load_settings
+    from cicero.db.connect import connect, resolve_database
+    from cicero.db.embedded import DatabaseUnavailable
+    from cicero.db.migrate import DatabaseTooNew, migrate
+
+    settings = load_settings()
+    try:
+        url, _server = resolve_database(settings)  # the handle keeps an embedded server up
+
+        async def go() -> int:
+            conn = await connect(url)
+            try:
+                await migrate(conn)
+                return await run_import(conn, args.import_command, args.file,
+                                        getattr(args, "client", None), args.yes)  # fmt: skip
+            finally:
+                await conn.close()
+
+        return asyncio.run(go())
+    except (DatabaseUnavailable, DatabaseTooNew) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+async def run_import(
+    conn: Any, kind: str, path: Path, client: str | None, apply: bool,
+    out: TextIO = sys.stdout, now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> int:  # fmt: skip
+    from cicero.domain.staff_import import Action, describe_row
+    from cicero.imports.clients import apply_clients, preview_clients
+    from cicero.imports.read import FileUnreadable, read_sheet, sha256
+    from cicero.imports.staff import UnknownClient, apply_staff, preview_staff
+
+    def say(line: str = "") -> None:
+        print(line, file=out)
+
+    try:
+        sheet = read_sheet(path)
+        if kind == "staff":
+            client = (client or "").strip().upper()
+            plan = await preview_staff(conn, sheet, client)
+        else:
+            plan = await preview_clients(conn, sheet)
+    except (FileUnreadable, UnknownClient) as e:
+        say(f"error: {e}")
+        return EXIT_FAIL
+    what = f"staff of {client}" if kind == "staff" else "clients"
+    if plan.file_errors:
+        for issue in plan.file_errors:
+            say(f"row {issue.row:>5}  error      {issue.message}")
+        say(f"{path.name}: {what} not imported; fix the header and try again.")
+        return EXIT_FAIL
+    for r in plan.rows:
+        label = getattr(r, "nrp", None) or getattr(r, "client_id", None)
+        say(describe_row(r, label))
+    counts = ", ".join(f"{plan.count(a)} {a.value}" for a in Action)
+    say(f"{path.name}: {what}: {counts}")
+    if not apply:
+        say("preview only: nothing written. Run again with --yes to apply the good rows.")
+        return EXIT_OK
+    if not plan.to_write:
+        say("nothing to apply.")
+        return EXIT_OK
+    if kind == "staff":
+        applied, import_id = await apply_staff(
+            conn, sheet, client or "", file_name=path.name, file_sha256=sha256(path),
+            sender="cli", now=now(),
+        )  # fmt: skip
+        say(f"applied: {len(applied.to_write)} rows written (staff_import {import_id}).")
+    else:
+        applied_clients = await apply_clients(conn, sheet, now())
+        say(f"applied: {len(applied_clients.to_write)} rows written.")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:  # for `python -m cicero.imports.cli`
+    parser = argparse.ArgumentParser(prog="cicero")
+    add_import_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(argv)
+    return args.func(args)
