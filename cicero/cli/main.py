@@ -272,6 +272,10 @@ def build_parser() -> argparse.ArgumentParser:
     from cicero.cli.backup_cmds import add_parsers as add_backup_parsers
 
     add_backup_parsers(sub)  # backup, restore
+
+    from cicero.imports.cli import add_import_parser
+
+    add_import_parser(sub)  # import clients | staff
     return parser
 
 
