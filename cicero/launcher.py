@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import importlib
 import logging
 import os
 import signal
@@ -168,6 +169,29 @@ def _reap_zombies() -> None:
             return
 
 
+# Imported here, before the actor system forks, so every actor process shares these
+# pages instead of importing its own copy (spec/runtime.md §6). Never neonize: its Go
+# runtime must not be forked (§1.7).
+SHARED_LIBRARIES = (
+    "asyncpg",
+    "aiohttp",
+    "aiohttp.web",
+    "aiosmtplib",
+    "croniter",
+    "openpyxl",
+    "pydantic",
+    "segno",
+)
+
+
+def preload(children: tuple[ChildSpec, ...], registry_path: str) -> None:
+    for name in SHARED_LIBRARIES:
+        importlib.import_module(name)
+    for spec in children:
+        importlib.import_module(spec.actor.partition(":")[0])
+    load_registry(registry_path)  # every job handler module
+
+
 def start_runtime(
     settings: Settings,
     registry_path: str = DEFAULT_REGISTRY,
@@ -184,6 +208,8 @@ def start_runtime(
     os.environ[ACTOR_PROCESS_ENV] = "1"
     thespian_log = settings.env.data_dir / "thespian.log"
     os.environ.setdefault("THESPLOG_FILE", str(thespian_log))
+    chosen = children if children is not None else root_children(settings, registry_path)
+    preload(chosen, registry_path)
     admin_port = settings.config.runtime.admin_port or free_port()
     system = ActorSystem(
         "multiprocTCPBase",
@@ -197,7 +223,7 @@ def start_runtime(
         SupervisorStart(
             "root",
             sup_flags(settings),
-            children if children is not None else root_children(settings, registry_path),
+            chosen,
             settings,
             launcher_pid=os.getpid(),
         ),

@@ -35,7 +35,7 @@ from cicero.db import inbox, outbox
 from cicero.domain import session as machine
 from cicero.domain.outbox import Retry, after_failure, message_id_for
 from cicero.domain.phones import JidError, mask_phone, parse_recipient
-from cicero.domain.throttle import Bucket, ThrottleConfig, cost_of
+from cicero.domain.throttle import OFF, Bucket, ThrottleConfig, cost_of
 from cicero.domain.timezone import WIB
 from cicero.whatsapp.transport import NotReady, RecipientInvalid, SendFailed, SendOutcomeUnknown
 
@@ -51,6 +51,7 @@ class SessionOptions:
     seed: int = 0
     initial: str = "ready"  # the simulated line's state when nothing is stored
     start: datetime | None = None  # virtual time at start (simulation)
+    throttle: bool = True  # False only for benchmarks of the send path
 
 
 class SessionActor(CiceroActor):
@@ -63,7 +64,7 @@ class SessionActor(CiceroActor):
         self.events: queue.Queue[Any] = queue.Queue()
         self.pipe: tuple[int, int] | None = None
         self.lock_conn: asyncpg.Connection | None = None
-        self.bucket = Bucket()
+        self.bucket = Bucket(OFF) if not self.options.throttle else Bucket()
         self.rng = random.Random()
         self.virtual_now: datetime | None = None
         self.timers: dict[int, datetime] = {}  # reconnect token -> due (virtual time)
@@ -87,8 +88,12 @@ class SessionActor(CiceroActor):
         if self.options.virtual:
             self.virtual_now = self.options.start or datetime.now(WIB)
         cfg = self.settings.config.sessions[self.session]
-        self.bucket = Bucket(
-            ThrottleConfig(cfg.throttle_per_minute, max(cfg.burst, 2), 2.0, cfg.jitter_s)
+        self.bucket = (
+            Bucket(OFF)
+            if not self.options.throttle
+            else Bucket(
+                ThrottleConfig(cfg.throttle_per_minute, max(cfg.burst, 2), 2.0, cfg.jitter_s)
+            )
         )
         self.rng = random.Random(f"{self.options.seed}:{self.session}")
         self.state = machine.initial(self.now())
