@@ -3,6 +3,7 @@ config/cicero.toml missing here is reported as not implemented, never faked."""
 
 from __future__ import annotations
 
+from cicero.jobs.amplify import amplify_recap
 from cicero.jobs.backup import db_backup
 from cicero.jobs.broadcast import task_broadcast
 from cicero.jobs.client_recaps import org_engagement_recap
@@ -11,6 +12,7 @@ from cicero.jobs.housekeeping import housekeeping
 from cicero.jobs.ingest import ingest_social
 from cicero.jobs.ops_digest import ops_digest
 from cicero.jobs.registry import JobHandler, Registry
+from cicero.jobs.reminders import personal_reminder
 
 
 def registry() -> Registry:
@@ -23,6 +25,8 @@ def registry() -> Registry:
             JobHandler("bidhumas_evening_recap", directorate_recap, actor="recap:bidhumas"),
             JobHandler("ditbinmas_group_recap", directorate_recap, actor="recap:ditbinmas"),
             JobHandler("ditbinmas_leader_recap", directorate_recap, actor="recap:ditbinmas"),
+            JobHandler("amplify_recap", amplify_recap, actor="worker"),
+            JobHandler("personal_reminder", personal_reminder, actor="worker"),
             JobHandler("db_backup", db_backup, actor="backup"),
             JobHandler("ops_digest", ops_digest, actor="worker"),
         ]
