@@ -15,7 +15,7 @@ from thespian.actors import WakeupMessage
 
 from cicero.actors.base import CiceroActor
 from cicero.actors.messages import InboxNew, OutboxNew, Pump, Pumped, Start
-from cicero.conversations.step import handle_next
+from cicero.conversations.step import Handled, expire_flows, handle_next, next_expiry
 from cicero.domain.timezone import WIB
 
 POLL = timedelta(seconds=2)
@@ -57,7 +57,7 @@ class Router(CiceroActor):
     def receiveMsg_Pump(self, message: Pump, sender: Any) -> None:
         self.virtual_now = message.now
         handled = self._drain()
-        self.send(sender, Pumped(self.name, handled > 0, None))
+        self.send(sender, Pumped(self.name, handled > 0, self.run(self._next_expiry())))
 
     def _drain(self) -> int:
         assert self.settings is not None
@@ -69,11 +69,23 @@ class Router(CiceroActor):
                 break
             handled += 1
             sessions |= result.sessions
+        # Then the idle timeouts; a chat with messages still waiting is left to them.
+        expired: Handled = self.run(self._expire())
+        handled += expired.replies
+        sessions |= expired.sessions
         for session in sessions:  # wake the senders instead of waiting for their poll
             address = self.directory.get(f"session:{session}")
             if address is not None:
                 self.send(address, OutboxNew())
         return handled
+
+    async def _expire(self) -> Handled:
+        async with (await self.pool()).acquire() as conn:
+            return await expire_flows(conn, self.now())
+
+    async def _next_expiry(self) -> datetime | None:
+        async with (await self.pool()).acquire() as conn:
+            return await next_expiry(conn)
 
     async def _one(self) -> Any:
         assert self.settings is not None

@@ -34,6 +34,7 @@ from cicero.domain.menus.model import (
     SetOptIn,
     SetStaffActive,
     TextIn,
+    Tick,
     TriggerFetch,
     UpdateStaff,
 )
@@ -63,6 +64,54 @@ async def handle_next(
         handled = await _step(conn, settings, message, now)
         await inbox.mark_handled(conn, message.session, message.message_id, now)
         return handled
+
+
+async def expire_flows(conn: asyncpg.Connection, now: datetime) -> Handled:
+    """Close the flows idle past their `expires_at` with the machine's one "⏰ Sesi berakhir"
+    (menus.md §2 "Timeout"), state and reply in one transaction. A chat with messages still
+    waiting is left to them: they are handled first, at the time they are handled."""
+    async with conn.transaction():
+        rows = await conn.fetch(
+            """SELECT c.session, c.chat, c.state FROM chat_state c
+               WHERE (c.state -> 'flow' ->> 'expires_at')::timestamptz <= $1
+                 AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.session = c.session
+                                 AND i.chat = c.chat AND i.handled_at IS NULL)
+               ORDER BY c.session, c.chat FOR UPDATE OF c""",
+            now,
+        )
+        messages: list[outbox.NewMessage] = []
+        for r in rows:
+            before = ChatState.from_json(r["state"])
+            assert before.flow is not None  # the query selects open flows only
+            state, effects = handle(before, Tick(now))
+            await conn.execute(
+                "UPDATE chat_state SET state = $3, updated_at = $4 WHERE session = $1 AND chat = $2",
+                r["session"], r["chat"], state.to_json(), now,
+            )  # fmt: skip
+            # One key per closed flow: a sweep rerun after a crash finds it and adds nothing.
+            key = "|".join(("expired", r["session"], r["chat"], before.flow.expires_at.isoformat()))
+            messages += [
+                outbox.NewMessage(
+                    key=key,
+                    session=r["session"],
+                    recipient=r["chat"],
+                    kind="menu_reply",
+                    body=e.text,
+                    priority=Priority.MENU_REPLY,
+                )
+                for e in effects
+                if isinstance(e, Reply)
+            ]
+        await outbox.enqueue(conn, messages, now)
+    return Handled(len(messages), frozenset(m.session for m in messages))
+
+
+async def next_expiry(conn: asyncpg.Connection) -> datetime | None:
+    """When the earliest open flow times out (the simulated clock stops there)."""
+    value: datetime | None = await conn.fetchval(
+        "SELECT min((state -> 'flow' ->> 'expires_at')::timestamptz) FROM chat_state"
+    )
+    return value
 
 
 async def _step(
