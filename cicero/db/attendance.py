@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import compress
 
 import asyncpg
 
@@ -18,6 +19,7 @@ from cicero.domain.attendance import FULL, Attendance, Person, Ratio, Status, ex
 from cicero.domain.layouts.posts import PostRef
 from cicero.domain.usernames import Platform
 
+_BITS = bytes.maketrans(b"01", b"\x00\x01")  # a mask's "0"/"1" as falsy/truthy bytes
 ENGAGEMENT_KIND = {Platform.INSTAGRAM: "like", Platform.TIKTOK: "comment"}
 
 
@@ -34,8 +36,9 @@ class ScopePost:
 # the scope's client or (directorate) tagged with its role; ordered by posted_at, external_id.
 _POSTS = """
 SELECT p.id, p.external_id, p.posted_at, coalesce(c.tiktok, '') AS owner,
-       (SELECT count(*) FROM engagement e
-         WHERE e.post_id = p.id AND e.kind = $5 AND e.first_seen_at <= $4) AS engagers
+       CASE WHEN $7 THEN (SELECT count(*) FROM engagement e  -- only the task list shows it
+                           WHERE e.post_id = p.id AND e.kind = $5 AND e.first_seen_at <= $4)
+            ELSE 0 END AS engagers
   FROM post p JOIN client c ON c.client_id = p.client_id
  WHERE p.platform = $2 AND p.wib_date = $3 AND p.kind = 'routine'
    AND p.first_seen_at <= $4 AND (p.removed_at IS NULL OR p.removed_at > $4)
@@ -53,11 +56,14 @@ async def scope_posts(
     day: date,
     cutoff: datetime,
     directorate: bool,
+    count_engagers: bool = False,
 ) -> list[ScopePost]:
+    """P in its order; `engagers` (distinct people so far) only when asked, else 0."""
     platform = Platform(platform)
     rows = await conn.fetch(
-        _POSTS, scope, str(platform), day, cutoff, ENGAGEMENT_KIND[platform], directorate
-    )
+        _POSTS, scope, str(platform), day, cutoff, ENGAGEMENT_KIND[platform], directorate,
+        count_engagers,
+    )  # fmt: skip
     return [
         ScopePost(r["id"], PostRef(platform, r["external_id"], r["owner"], r["posted_at"]), r["engagers"])
         for r in rows
@@ -68,7 +74,9 @@ async def scope_posts(
 # $6 is a directorate, $7/$8 done_ratio as numerator/denominator.
 _ATTENDANCE = """
 WITH p AS (
-    SELECT id, ord FROM unnest($3::bigint[]) WITH ORDINALITY AS u(id, ord)
+    -- each post's bit in a mask of N bits: a person's done set is the OR of their posts' bits
+    SELECT id, set_bit(repeat('0', cardinality($3::bigint[]))::varbit, (ord - 1)::int, 1) AS bit
+      FROM unnest($3::bigint[]) WITH ORDINALITY AS u(id, ord)
 ), n AS (
     SELECT count(*)::int AS n FROM p
 ), people AS (
@@ -85,18 +93,21 @@ WITH p AS (
                 AND EXISTS (SELECT 1 FROM staff_role r WHERE r.nrp = s.nrp AND r.role_name = 'operator')
            END
 ), done AS (
-    SELECT s.nrp, array_agg(p.id ORDER BY p.ord) AS ids
-      FROM people s
-      JOIN engagement e ON e.username = s.handle AND e.kind = $5 AND e.first_seen_at <= $4
+    -- a bit string per person, not an array: array_agg costs ~8 kB of state per group
+    SELECT s.nrp, bit_or(p.bit) AS mask
+      FROM engagement e
       JOIN p ON p.id = e.post_id
+      JOIN people s ON s.handle = e.username
+     WHERE e.kind = $5 AND e.first_seen_at <= $4
      GROUP BY s.nrp
 )
-SELECT s.*, coalesce(d.ids, '{}') AS done_ids, n.n AS total,
+SELECT s.*, coalesce(d.mask::text, '') AS done_mask, coalesce(bit_count(d.mask), 0) AS done,
+       n.n AS total,
        CASE WHEN s.handle IS NULL THEN 'tanpa_username'
             WHEN s.exception THEN 'sudah'
             WHEN n.n = 0 THEN 'no_posts'
-            WHEN coalesce(cardinality(d.ids), 0) >= greatest(1, (n.n * $7 + $8 - 1) / $8) THEN 'sudah'
-            WHEN coalesce(cardinality(d.ids), 0) >= 1 THEN 'kurang'
+            WHEN coalesce(bit_count(d.mask), 0) >= greatest(1, (n.n * $7 + $8 - 1) / $8) THEN 'sudah'
+            WHEN coalesce(bit_count(d.mask), 0) >= 1 THEN 'kurang'
             ELSE 'belum'
        END AS status
   FROM people s CROSS JOIN n LEFT JOIN done d ON d.nrp = s.nrp
@@ -121,10 +132,11 @@ async def scope_attendance(
         _ATTENDANCE, scope, str(platform), list(post_ids), cutoff, ENGAGEMENT_KIND[platform],
         directorate, ratio.numerator, ratio.denominator,
     )  # fmt: skip
-    return [_attendance(r) for r in rows]
+    ids = list(post_ids)
+    return [_attendance(r, ids) for r in rows]
 
 
-def _attendance(r: asyncpg.Record) -> Attendance:
+def _attendance(r: asyncpg.Record, post_ids: list[int]) -> Attendance:
     person = Person(
         nrp=r["nrp"], client=r["client_id"], name=r["name"], rank=r["rank"], unit=r["unit"],
         position=r["position"], instagram=r["instagram"], tiktok=r["tiktok"],
@@ -134,7 +146,9 @@ def _attendance(r: asyncpg.Record) -> Attendance:
     return Attendance(
         person=person,
         handle=handle,
-        done_posts=tuple(r["done_ids"]) if handle else (),
+        done_posts=tuple(compress(post_ids, r["done_mask"].encode().translate(_BITS)))
+        if handle
+        else (),
         total=r["total"],
         status=Status(r["status"]),
     )

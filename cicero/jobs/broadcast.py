@@ -32,7 +32,7 @@ async def task_broadcast(ctx: JobContext) -> str:
         for c in await active_clients(conn):
             posts = {
                 platform: await scope_posts(
-                    conn, c.client_id, platform, day, ctx.now, c.is_directorate
+                    conn, c.client_id, platform, day, ctx.now, c.is_directorate, True
                 )
                 if enabled
                 else []
