@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import signal
 import time
 from dataclasses import dataclass, field, replace
@@ -51,7 +52,7 @@ from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 from cicero.sim import events as ev
 from cicero.sim.scenario import Scenario
 from cicero.sim.seed import seed
-from cicero.upstream.embedded import start_fake, world_from_scenario
+from cicero.upstream.embedded import prepare_fake, world_from_scenario
 from cicero.upstream.fake_world import Fault
 from cicero.whatsapp.simnet import save_line
 
@@ -74,6 +75,7 @@ SUPPORTED_KINDS = frozenset(
     }
 )
 ASK_TIMEOUT = 30.0
+OTP_IN_MAIL = re.compile(r"(?<!\d)\d{6}(?!\d)")  # the code in "Kode OTP Anda: 123456"
 MAX_ROUNDS = 200  # pumps per instant before the driver declares a livelock
 
 
@@ -95,6 +97,7 @@ class World:
     upstream: Any = None  # the fake RapidAPI endpoints, serving the scenario's posts
     smtp_back_at: datetime | None = None
     now: datetime | None = None  # the driver's virtual time, read by the SMTP sink
+    mailbox: dict[str, str] = field(default_factory=dict)  # address → body of its latest mail
 
     # ---- the runtime ------------------------------------------------------------------
     def children(self, now: datetime) -> tuple[ChildSpec, ...]:
@@ -221,6 +224,17 @@ class World:
             "key": mail.key,
         }
         self.faults.append(line)
+        self.mailbox[mail.to.lower()] = mail.body
+
+    def typed(self, message: ev.EvMessage) -> ev.EvMessage:
+        """A `code_from` message as the person types it: the code of their latest mail, or the
+        text as written (a code that cannot be right) when none has arrived."""
+        if message.code_from is None:
+            return message
+        found = OTP_IN_MAIL.search(self.mailbox.get(message.code_from, ""))
+        if found is None:
+            return message
+        return replace(message, text=message.text.replace(ev.CODE_SLOT, found.group(0)))
 
     def smtp_tick(self, now: datetime) -> None:
         if self.smtp_back_at is not None and now >= self.smtp_back_at:
@@ -262,6 +276,8 @@ class World:
             self.runtime.system.tell(address, CrashNext())
             self.fault(event.at, event.actor, "crash injected")
             return
+        if isinstance(event, ev.EvMessage):
+            event = self.typed(event)
         command = _command(event)
         if command is not None:
             command = replace(command, now=event.at)
@@ -352,7 +368,7 @@ def run(
     settings = replace(settings, env=env)
     world = World(scenario, settings, url, registry)
     world.sink = SmtpSink(world.on_mail, port)
-    world.upstream, settings = start_fake(
+    world.upstream, settings = prepare_fake(
         world_from_scenario(scenario), lambda: world.now or scenario.start, settings
     )
     world.settings = settings
@@ -373,6 +389,7 @@ def run(
     world.now = now
     world.start_runtime(now)
     world.sink.start()
+    world.upstream.start()
     try:
         while True:
             world.now = now

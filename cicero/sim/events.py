@@ -80,6 +80,9 @@ class EvMessage(Event):
     text: str
     chat: str | None = None  # a group JID `…@g.us`; None for a direct message
     message_id: str | None = None  # `id`; the same id twice is a redelivery
+    # Extension: the sender reads the latest mail the SMTP sink accepted for this address
+    # and types the 6-digit code in it where `text` says `{code}` (an OTP is random).
+    code_from: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,7 +147,7 @@ KIND_KEYS: dict[str, tuple[str, ...]] = {
     "session_logged_out": ("session",),
     "session_banned": ("session", "until"),
     "session_paired": ("session",),
-    "message": ("session", "from", "text", "chat", "id"),
+    "message": ("session", "from", "text", "chat", "id", "code_from"),
     "upstream_fault": ("platform", "fault", "until", "count", "endpoint"),
     "smtp_down": ("until",),
     "crash_actor": ("actor",),
@@ -231,14 +234,29 @@ def _group(value: Any) -> str:
         raise Bad(str(err)) from None
 
 
+CODE_SLOT = "{code}"
+_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _mailbox(value: Any) -> str:
+    raw = text(value)
+    if not _EMAIL_RE.fullmatch(raw):
+        raise Bad(f"{show(value)} is not an email address")
+    return raw.lower()
+
+
 def _message(table: Table, at: datetime | None, ctx: EventContext) -> dict[str, Any]:
-    return {
+    fields = {
         "session": table.get("session", _session(ctx)),
         "sender": table.get("from", _sender),
         "text": table.get("text", text),
         "chat": table.get("chat", _group, None),
         "message_id": table.get("id", nonempty, None),
+        "code_from": table.get("code_from", _mailbox, None),
     }
+    if fields["code_from"] is not None and CODE_SLOT not in (fields["text"] or ""):
+        table.report("text", f"with code_from, write {CODE_SLOT} where the code is typed")
+    return fields
 
 
 def _fault(value: Any) -> Fault:
