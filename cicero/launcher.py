@@ -19,6 +19,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 import psutil
@@ -33,6 +34,7 @@ from cicero.db.connect import connect, resolve_database
 from cicero.db.embedded import DatabaseUnavailable
 from cicero.db.migrate import DatabaseTooNew, migrate
 from cicero.domain.supervision import Strategy, SupFlags
+from cicero.domain.timezone import WIB
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 
 log = logging.getLogger("cicero.launcher")
@@ -93,6 +95,7 @@ def root_children(
         *workers,
         ChildSpec("clock", "cicero.actors.clock:Clock", extra=ClockOptions(registry_path)),
         ChildSpec("router", "cicero.actors.router:Router"),
+        ChildSpec("mailer", "cicero.actors.mailer:Mailer"),
         ChildSpec("web", "cicero.actors.web:Web", extra=registry_path),
     )
 
@@ -247,8 +250,31 @@ def run(settings: Settings, stop: threading.Event | None = None) -> int:
         log.error("%s", err)
         return 2
     settings = replace(settings, env=replace(settings.env, database_url=Secret(url)))
+    sink = None
+    if settings.env.smtp_host is None:
+        # No SMTP configured: mail goes to a loopback sink that logs what it accepted.
+        from cicero.mail.sink import SmtpSink, free_port
+
+        sink = SmtpSink(
+            lambda m: log.info("mail to %s accepted by the loopback sink: %s", m.to, m.subject),
+            free_port(),
+        )
+        settings = replace(
+            settings, env=replace(settings.env, smtp_host="127.0.0.1", smtp_port=sink.port)
+        )
+    upstream = None
+    if settings.env.rapidapi_key is None:
+        # No upstream key: the fake RapidAPI endpoints serve the demo data on loopback.
+        from cicero.upstream.embedded import prepare_fake
+        from cicero.upstream.fake_world import UpstreamWorld
+
+        upstream, settings = prepare_fake(UpstreamWorld(), lambda: datetime.now(WIB), settings)
     started = time.monotonic()
     runtime = start_runtime(settings)
+    if sink is not None:
+        sink.start()  # after the actor processes forked: they must not inherit its thread
+    if upstream is not None:
+        upstream.start()
     log.info(
         "Cicero is up: http://%s:%d/healthz (WhatsApp: %s)",
         runtime_cfg.web_host,
@@ -284,6 +310,10 @@ def run(settings: Settings, stop: threading.Event | None = None) -> int:
     finally:
         log.info("stopping (after %.0fs)", time.monotonic() - started)
         runtime.stop(runtime_cfg.shutdown_timeout_s)
+        if sink is not None:
+            sink.stop()
+        if upstream is not None:
+            upstream.stop()
         if pg_handle is not None:
             pg_handle.cleanup()  # stops the embedded server unless another process still uses it
     return code

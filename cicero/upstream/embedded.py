@@ -9,19 +9,22 @@ from datetime import datetime
 
 from cicero.config import Secret, Settings
 from cicero.domain.usernames import Platform
+from cicero.mail.sink import free_port
 from cicero.upstream.fake_server import FakeUpstreamThread, Keys
 from cicero.upstream.fake_world import FakeEngagement, FakePost, UpstreamWorld
 
 KEY, FALLBACK_KEY = "fake-key", "fake-fallback-key"
 
 
-def start_fake(
+def prepare_fake(
     world: UpstreamWorld, now: Callable[[], datetime], settings: Settings
 ) -> tuple[FakeUpstreamThread, Settings]:
+    """The fake (not started yet: start it after the actor system forked, so no actor
+    inherits its thread) and the settings that point the clients at it."""
     keys = Keys(
         instagram=KEY, instagram_fallback=FALLBACK_KEY, tiktok=KEY, tiktok_fallback=FALLBACK_KEY
     )
-    fake = FakeUpstreamThread(world, now, keys=keys).start()
+    fake = FakeUpstreamThread(world, now, keys=keys, port=free_port())
     upstream = settings.config.upstream.model_copy(
         update={
             "instagram_url": fake.base_url(Platform.INSTAGRAM),
