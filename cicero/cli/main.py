@@ -276,6 +276,10 @@ def build_parser() -> argparse.ArgumentParser:
     from cicero.imports.cli import add_import_parser
 
     add_import_parser(sub)  # import clients | staff
+
+    from cicero.cli.pair import add_parser as add_pair_parser
+
+    add_pair_parser(sub)
     return parser
 
 
