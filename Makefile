@@ -27,8 +27,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check cicero tests bench
 
 # The long property/fuzz runs (menus: 100,000 messages).
+CICERO_FUZZ_MESSAGES ?= 100000
 fuzz: $(STAMP)
-	CICERO_FUZZ_MESSAGES=100000 TZ=UTC $(VENV)/bin/python -m pytest tests -k fuzz -p no:cacheprovider
+	CICERO_FUZZ_MESSAGES=$(CICERO_FUZZ_MESSAGES) TZ=UTC $(VENV)/bin/python -m pytest \
+		tests/unit/domain/menus/test_menu_fuzz.py -o timeout=3600 -p no:cacheprovider
 
 bench: $(STAMP)
 	for b in bench/*.py; do $(VENV)/bin/python $$b || exit 1; done
