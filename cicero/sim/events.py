@@ -254,7 +254,7 @@ def _message(table: Table, at: datetime | None, ctx: EventContext) -> dict[str, 
         "message_id": table.get("id", nonempty, None),
         "code_from": table.get("code_from", _mailbox, None),
     }
-    if fields["code_from"] is not None and CODE_SLOT not in (fields["text"] or ""):
+    if table.has("code_from") and CODE_SLOT not in (fields["text"] or ""):
         table.report("text", f"with code_from, write {CODE_SLOT} where the code is typed")
     return fields
 
