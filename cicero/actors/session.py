@@ -40,6 +40,7 @@ from cicero.domain.timezone import WIB
 from cicero.whatsapp.transport import NotReady, RecipientInvalid, SendFailed, SendOutcomeUnknown
 
 POLL = timedelta(seconds=1)
+DRAIN_BATCH = 100  # rows fetched per query; each is still first in line for its recipient
 KEEPALIVE_EVERY = timedelta(seconds=30)
 
 
@@ -142,7 +143,7 @@ class SessionActor(CiceroActor):
         from cicero.whatsapp.simnet import DbDeliveryLog, apply_line, load_line
         from cicero.whatsapp.simulated import SimulatedNetwork, SimulatedTransport
 
-        network = SimulatedNetwork(log=DbDeliveryLog(self.run, self.pool))
+        network = SimulatedNetwork(log=DbDeliveryLog(self.run, self.pool, self.session))
         transport = SimulatedTransport(
             self.session,
             network,
@@ -295,24 +296,20 @@ class SessionActor(CiceroActor):
         """Send what is due now, in order, within the throttle. Returns when to look again."""
         if not machine.is_ready(self.state):
             return None
+        self.run(self._update(outbox.expire, self.session, self.now()))
         while True:
-            now = self.now()
-            row = self.run(self._next_row(now))
-            if row is None:
+            batch = self.run(self._update(outbox.due, self.session, self.now(), DRAIN_BATCH))
+            if not batch:
                 return self.run(self._next_attempt())
-            cost = cost_of(row.attachment is not None)
-            jitter = self.rng.random()
-            at = self.bucket.next_send_at(now, cost, jitter)
-            if at > now:
-                return at
-            self._send(row, now, cost)
-            if not machine.is_ready(self.state):
-                return None
-
-    async def _next_row(self, now: datetime) -> outbox.OutboxRow | None:
-        async with (await self.pool()).acquire() as conn:
-            await outbox.expire(conn, self.session, now)
-            return await outbox.next_due(conn, self.session, now)
+            for row in batch:
+                now = self.now()
+                cost = cost_of(row.attachment is not None)
+                at = self.bucket.next_send_at(now, cost, self.rng.random())
+                if at > now:
+                    return at
+                self._send(row, now, cost)
+                if not machine.is_ready(self.state):
+                    return None
 
     async def _next_attempt(self) -> datetime | None:
         async with (await self.pool()).acquire() as conn:

@@ -84,9 +84,12 @@ async def expire(conn: asyncpg.Connection, session: str, now: datetime) -> int:
     return int(result.split()[-1])
 
 
-async def next_due(conn: asyncpg.Connection, session: str, now: datetime) -> OutboxRow | None:
-    """The next row this session may send now: due, and first in line for its recipient."""
-    row = await conn.fetchrow(
+async def due(
+    conn: asyncpg.Connection, session: str, now: datetime, limit: int = 1
+) -> list[OutboxRow]:
+    """Rows this session may send now, in send order: due, and first in line for their
+    recipient (a later row of the same recipient waits for the earlier one)."""
+    rows = await conn.fetch(
         """SELECT o.id, o.key, o.session, o.recipient, o.kind, o.body, o.attachment,
                   o.attachment_name, o.attachment_mime, o.attempts, o.expires_at
            FROM outbox o
@@ -96,11 +99,18 @@ async def next_due(conn: asyncpg.Connection, session: str, now: datetime) -> Out
                  WHERE p.session = o.session AND p.recipient = o.recipient AND p.id < o.id
                    AND p.status IN ('pending', 'sending'))
            ORDER BY o.priority, o.id
-           LIMIT 1""",
+           LIMIT $3""",
         session,
         now,
+        limit,
     )
-    return OutboxRow(**dict(row)) if row else None
+    return [OutboxRow(**dict(r)) for r in rows]
+
+
+async def next_due(conn: asyncpg.Connection, session: str, now: datetime) -> OutboxRow | None:
+    """The next row this session may send now."""
+    rows = await due(conn, session, now, 1)
+    return rows[0] if rows else None
 
 
 async def next_attempt_at(conn: asyncpg.Connection, session: str) -> datetime | None:

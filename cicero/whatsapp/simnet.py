@@ -24,11 +24,22 @@ Run = Callable[[Coroutine[Any, Any, Any]], Any]  # the owning actor's `run`
 class DbDeliveryLog:
     """`DeliveryLog` over the `sim_wa` table (synchronous: the actor runs the coroutines)."""
 
-    def __init__(self, run: Run, pool: Callable[[], Coroutine[Any, Any, asyncpg.Pool]]):
+    def __init__(
+        self, run: Run, pool: Callable[[], Coroutine[Any, Any, asyncpg.Pool]], session: str
+    ):
         self._run = run
         self._pool = pool
+        self._known = self._run(self._load(session))  # ids this session's number already sent
+
+    async def _load(self, session: str) -> set[str]:
+        async with (await self._pool()).acquire() as conn:
+            rows = await conn.fetch("SELECT message_id FROM sim_wa WHERE session = $1", session)
+        return {r["message_id"] for r in rows}
 
     def find(self, session: str, message_id: str) -> Accepted | None:
+        if message_id not in self._known:
+            return None  # the usual case, answered without a round trip
+
         async def go() -> asyncpg.Record | None:
             async with (await self._pool()).acquire() as conn:
                 return await conn.fetchrow(
@@ -69,6 +80,7 @@ class DbDeliveryLog:
                 )  # fmt: skip
 
         self._run(go())
+        self._known.add(accepted.message_id)
 
 
 async def load_line(conn: asyncpg.Connection, session: str) -> dict[str, Any] | None:

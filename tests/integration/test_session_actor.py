@@ -77,6 +77,12 @@ class Line:
         raise AssertionError("the session never went quiet")
 
     def command(self, action: str, **args) -> None:  # type: ignore[no-untyped-def]
+        # Like the scenario driver: the line's state is stored too, so a restarted session
+        # actor finds the network as it is, not as it was at the start.
+        state = {"lose": "down", "restore": "ready"}.get(action)
+        if state is not None:
+            self.sql("INSERT INTO sim_line (session, state) VALUES ('gateway', $1) "
+                     "ON CONFLICT (session) DO UPDATE SET state = $1", state)  # fmt: skip
         self.system.tell(self.session(), SimCommand(action, args))
 
     def sql(self, query: str, *args):  # type: ignore[no-untyped-def]
