@@ -15,7 +15,11 @@ class Health:
 
 
 def assess(
-    snapshot: dict[str, Any] | None, snapshot_age_s: float, database_ok: bool, db_error: str = ""
+    snapshot: dict[str, Any] | None,
+    snapshot_age_s: float,
+    database_ok: bool,
+    db_error: str = "",
+    outbox: dict[str, dict[str, Any]] | None = None,
 ) -> Health:
     problems: list[str] = []
     if not database_ok:
@@ -38,4 +42,14 @@ def assess(
         if name.startswith("session:") and session.get("terminal"):
             state = f"WhatsApp session {session['session']} is {session['state']}"
             problems.append(f"{state}: {session['reason']}" if session.get("reason") else state)
+    for session, counts in sorted((outbox or {}).items()):
+        if counts.get("in_doubt"):
+            problems.append(
+                f"{counts['in_doubt']} message(s) of {session} are in doubt (a crash during the send): "
+                "check whether they arrived, then mark them sent or send them again"
+            )
+        if counts.get("dead"):
+            problems.append(
+                f"{counts['dead']} message(s) of {session} could not be sent (dead): see the outbox"
+            )
     return Health(not problems, tuple(problems))

@@ -1,4 +1,6 @@
-"""The ops HTTP surface (aiohttp): /healthz now; metrics and pairing join it later."""
+"""The ops HTTP surface (aiohttp): /healthz says in words what is wrong, and shows the
+actors, buckets, next fire times, last outcome of every job, the outbox per session,
+the latest ingestion outcome per client, and each WhatsApp session (QR while pairing)."""
 
 from __future__ import annotations
 
@@ -6,12 +8,54 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import asyncpg
 from aiohttp import web
 
 from cicero import __version__
 from cicero.domain.health import assess
 
 StatusSource = Callable[[], tuple[dict[str, Any] | None, float]]  # (snapshot, age in seconds)
+
+
+async def _read(conn: asyncpg.Connection) -> dict[str, Any]:
+    jobs = await conn.fetch(
+        """SELECT DISTINCT ON (job_key) job_key, fire_time, status, reason FROM job_run
+           WHERE status NOT IN ('queued', 'running') ORDER BY job_key, fire_time DESC"""
+    )
+    outbox = await conn.fetch(
+        """SELECT session, status, count(*) AS n, min(created_at) FILTER (WHERE status = 'pending') AS oldest
+           FROM outbox GROUP BY session, status ORDER BY session, status"""
+    )
+    ingest = await conn.fetch(
+        """SELECT DISTINCT ON (platform, client_id, stage) platform, client_id, stage, outcome,
+                  error_class, finished_at
+           FROM ingest_run ORDER BY platform, client_id, stage, id DESC"""
+    )
+    queues: dict[str, dict[str, Any]] = {}
+    for r in outbox:
+        entry = queues.setdefault(r["session"], {})
+        entry[r["status"]] = r["n"]
+        if r["oldest"] is not None:
+            entry["oldest_pending"] = r["oldest"].isoformat()
+    fetches: dict[str, dict[str, Any]] = {}
+    for r in ingest:
+        fetches.setdefault(f"{r['platform']}:{r['client_id']}", {})[r["stage"]] = {
+            "outcome": r["outcome"],
+            "error": r["error_class"],
+            "at": r["finished_at"].isoformat() if r["finished_at"] else None,
+        }
+    return {
+        "last_outcome": {
+            r["job_key"]: {
+                "fire_time": r["fire_time"].isoformat(),
+                "status": r["status"],
+                "reason": r["reason"],
+            }
+            for r in jobs
+        },
+        "outbox": queues,
+        "ingest": fetches,
+    }
 
 
 def build_app(
@@ -23,46 +67,33 @@ def build_app(
     async def on_startup(app: web.Application) -> None:
         app["pool"] = None
         if database_url:
-            import asyncpg
-
             try:
                 app["pool"] = await asyncpg.create_pool(
                     database_url, min_size=0, max_size=1, timeout=5
                 )
-            except Exception as err:
+            except Exception as err:  # reported by /healthz
                 app["pool_error"] = str(err)
 
     async def on_cleanup(app: web.Application) -> None:
         if app.get("pool") is not None:
             await app["pool"].close()
 
-    async def database_check(app: web.Application) -> tuple[bool, str, dict[str, Any]]:
+    async def database(app: web.Application) -> tuple[bool, str, dict[str, Any]]:
         pool = app.get("pool")
         if pool is None:
             return False, app.get("pool_error", "not configured"), {}
         try:
             async with pool.acquire(timeout=3) as conn:
-                rows = await conn.fetch(
-                    """SELECT DISTINCT ON (job_key) job_key, fire_time, status, reason
-                       FROM job_run WHERE status NOT IN ('queued', 'running') ORDER BY job_key, fire_time DESC"""
-                )
-        except Exception as err:
+                return True, "", await _read(conn)
+        except Exception as err:  # the point of the check is to say what failed
             return False, f"{type(err).__name__}: {err}", {}
-        outcomes = {
-            r["job_key"]: {
-                "fire_time": r["fire_time"].isoformat(),
-                "status": r["status"],
-                "reason": r["reason"],
-            }
-            for r in rows
-        }
-        return True, "", outcomes
 
     async def healthz(request: web.Request) -> web.Response:
         snapshot, age = status()
-        db_ok, db_error, outcomes = await database_check(request.app)
-        health = assess(snapshot, age, db_ok, db_error)
-        clock = (snapshot or {}).get("reports", {}).get("clock", {})
+        db_ok, db_error, data = await database(request.app)
+        health = assess(snapshot, age, db_ok, db_error, data.get("outbox", {}))
+        reports = (snapshot or {}).get("reports", {})
+        clock = reports.get("clock", {})
         body = {
             "ok": health.ok,
             "problems": list(health.problems),
@@ -70,10 +101,15 @@ def build_app(
             "uptime_s": round(time.monotonic() - started, 1),
             "database": {"ok": db_ok, "error": db_error},
             "actors": (snapshot or {}).get("actors", {}),
+            "sessions": {
+                r["session"]: r for name, r in reports.items() if name.startswith("session:")
+            },
             "buckets": clock.get("buckets", {}),
             "next": clock.get("next", {}),
             "running": clock.get("running", {}),
-            "last_outcome": outcomes,
+            "last_outcome": data.get("last_outcome", {}),
+            "outbox": data.get("outbox", {}),
+            "ingest": data.get("ingest", {}),
             "not_implemented": not_implemented,
         }
         return web.json_response(body, status=200 if health.ok else 503)
