@@ -85,6 +85,7 @@ class Mailer(CiceroActor):
                     await smtp.send(env, smtp.build(env, row.recipient, row.body, row.key))
                 except smtp.MailRefused as err:
                     await outbox.mark_dead(conn, row.id, f"refused: {err}")
+                    await outbox.redact(conn, row.id)
                 except (OSError, TimeoutError, aiosmtplib.SMTPException) as err:
                     # SMTP being down is retried until the row expires, however long that takes.
                     decision = after_failure(
@@ -100,7 +101,9 @@ class Mailer(CiceroActor):
                         await outbox.mark_retry(conn, row.id, decision.at, f"SMTP: {err}")
                     else:
                         await outbox.mark_dead(conn, row.id, decision.reason)
+                        await outbox.redact(conn, row.id)
                     return done, await outbox.next_attempt_at(conn, SESSION)
                 else:
                     await outbox.mark_sent(conn, row.id, message_id_for(row.key), now)
+                    await outbox.redact(conn, row.id)  # menus.md §6: the code leaves no trace
                     done += 1

@@ -79,6 +79,18 @@ class Upstream(Strict):
     concurrency: Annotated[int, Field(ge=1, le=32)] = 4
 
 
+class Menus(Strict):
+    idle_timeout: str = "5m"  # an open menu closes after this long without a message
+    user_session_number: str | None = None  # the `user` session's number, when one runs
+    claim_link: str = ""  # where staff claim their data on the web, shown by the menus
+
+    @field_validator("idle_timeout")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+
 class Directorate(Strict):
     id: Annotated[str, Field(pattern=r"^[A-Z0-9_]+$")]
     name: str
@@ -129,6 +141,7 @@ class Config(Strict):
     supervisor: Supervisor = Supervisor()
     retention: Retention = Retention()
     upstream: Upstream = Upstream()
+    menus: Menus = Menus()
     sessions: dict[str, Session] = Field(default_factory=dict)
     directorates: tuple[Directorate, ...] = ()
     admin_numbers: tuple[str, ...] = ()

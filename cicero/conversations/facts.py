@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncpg
 
 from cicero.config import Settings
-from cicero.domain.menus.model import ClientInfo, Context, Session, StaffView
+from cicero.config.schema import parse_duration
+from cicero.domain.menus.model import ClientInfo, Context, MenuConfig, Session, StaffView
 from cicero.domain.phones import JidError, normalize_phone
 from cicero.domain.roles import ClientRow, DirectorateAccount, Facts, Identity, Role, resolve
 
@@ -39,6 +40,16 @@ async def load_context(
         group_clients=group_clients,
         clients=await _clients(conn, identity),
         me=await staff_view(conn, identity.staff_nrp) if identity.staff_nrp else None,
+        config=menu_config(settings),
+    )
+
+
+def menu_config(settings: Settings) -> MenuConfig:
+    menus = settings.config.menus
+    return MenuConfig(
+        idle_timeout=parse_duration(menus.idle_timeout),
+        user_session_number=menus.user_session_number,
+        claim_link=menus.claim_link,
     )
 
 

@@ -146,6 +146,14 @@ async def mark_sent(conn: asyncpg.Connection, row_id: int, message_id: str, now:
     )
 
 
+async def redact(conn: asyncpg.Connection, row_id: int) -> None:
+    """Drop a body once it is no longer needed (an OTP mail must not keep its code)."""
+    await conn.execute(
+        "UPDATE outbox SET body = split_part(body, E'\n\n', 1) || E'\n\n[redacted]' WHERE id = $1",
+        row_id,
+    )
+
+
 async def mark_retry(conn: asyncpg.Connection, row_id: int, at: datetime, error: str) -> None:
     await conn.execute(
         "UPDATE outbox SET status = 'pending', next_attempt_at = $2, error = $3 WHERE id = $1",

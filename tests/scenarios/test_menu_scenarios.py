@@ -437,11 +437,6 @@ def test_the_report_a_menu_promised_arrives_later(
     assert later, "the recap (C, D) or 'Status Akun Sosial Media' (E) was never sent"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="menus.md §6: the code is to be redacted from the outbox row once sent or expired; "
-    "the Mailer leaves the body as queued",
-)
 def test_the_otp_code_is_redacted_from_the_outbox_once_sent(ran: Callable[[str], Run]) -> None:
     run = ran("otp-email")
     (typed,) = run.query("SELECT text FROM inbox WHERE message_id = 'O4'")

@@ -197,3 +197,12 @@ def test_next_wakeup_is_capped() -> None:
         )
     )
     assert s.next_wakeup(state, timedelta(minutes=5)) == at(6, 0)
+
+
+def test_a_cron_that_never_fires_is_simply_never_due() -> None:
+    # Config refuses it; should one reach the clock anyway, it must not crash or loop.
+    never = JobSpec("never", "Never", "always", ("0 0 31 2 *",))
+    state = start(jobs=(never,), implemented={"never"})
+    state, effects = s.handle(state, s.Tick(at(23, 59)))
+    assert dispatches(effects) == [] and s.next_fire_times(never, at(6), 3) == []
+    assert s.next_wakeup(state, timedelta(seconds=30)) == at(23, 59) + timedelta(seconds=30)
