@@ -31,9 +31,10 @@ from cicero.actors.messages import (
     Start,
     StatusReport,
 )
+from cicero.config.schema import parse_duration
 from cicero.db import inbox, outbox
 from cicero.domain import session as machine
-from cicero.domain.outbox import Retry, after_failure, message_id_for
+from cicero.domain.outbox import Retry, after_failure, choose_sender, message_id_for
 from cicero.domain.phones import JidError, mask_phone, parse_recipient
 from cicero.domain.throttle import OFF, Bucket, ThrottleConfig, cost_of
 from cicero.domain.timezone import WIB
@@ -73,6 +74,7 @@ class SessionActor(CiceroActor):
         self.busy = False
         self.counts: dict[str, int] = {}
         self.qr = ""  # the latest pairing QR as an SVG data URI, while pairing
+        self.next_takeover: datetime | None = None  # when a sender fallback may next apply
 
     # ---- time -----------------------------------------------------------------
     def now(self) -> datetime:
@@ -297,6 +299,7 @@ class SessionActor(CiceroActor):
         if not machine.is_ready(self.state):
             return None
         self.run(self._update(outbox.expire, self.session, self.now()))
+        self.run(self._take_over())
         while True:
             batch = self.run(self._update(outbox.due, self.session, self.now(), DRAIN_BATCH))
             if not batch:
@@ -310,6 +313,45 @@ class SessionActor(CiceroActor):
                 self._send(row, now, cost)
                 if not machine.is_ready(self.state):
                     return None
+
+    async def _take_over(self) -> None:
+        """Sender fallback: rows of a kind whose preferred session has been unready long
+        enough are taken over by this one, if the chain names it next."""
+        assert self.settings is not None
+        senders = self.settings.config.senders
+        chains = {
+            kind: chain for kind, chain in senders.chains.items() if self.session in chain[1:]
+        }
+        if not chains:
+            return
+        async with (await self.pool()).acquire() as conn:
+            states = await outbox.readiness(conn)
+            ready = {name for name, (state, _) in states.items() if state == "ready"}
+            unready_since = {name: at for name, (state, at) in states.items() if state != "ready"}
+            after = parse_duration(senders.fallback_after)
+            waits = [
+                unready_since[name] + after
+                for chain in chains.values()
+                for name in chain[: chain.index(self.session)]
+                if name in unready_since and unready_since[name] + after > self.now()
+            ]
+            self.next_takeover = min(waits, default=None)
+            for kind, chain in chains.items():
+                chosen = choose_sender(
+                    kind,
+                    chains,
+                    ready,
+                    unready_since,
+                    self.now(),
+                    parse_duration(senders.fallback_after),
+                )
+                if chosen == self.session:
+                    earlier = list(chain[: chain.index(self.session)])
+                    moved = await outbox.reassign(conn, kind, earlier, self.session)
+                    if moved:
+                        self.log.warning(
+                            "took over %d %s row(s) from %s", moved, kind, ", ".join(earlier)
+                        )
 
     async def _next_attempt(self) -> datetime | None:
         async with (await self.pool()).acquire() as conn:
@@ -393,7 +435,9 @@ class SessionActor(CiceroActor):
                 self._feed(machine.ReconnectDue(token))
                 self._process_events()
         next_send = self._tick()
-        upcoming = [t for t in (next_send, *self.timers.values()) if t is not None]
+        upcoming = [
+            t for t in (next_send, *self.timers.values(), self.next_takeover) if t is not None
+        ]
         self.send(sender, Pumped(self.name, self.busy, min(upcoming, default=None)))
 
     def receiveMsg_SimCommand(self, message: SimCommand, sender: Any) -> None:

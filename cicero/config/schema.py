@@ -91,6 +91,27 @@ class Menus(Strict):
         return value
 
 
+class Senders(Strict):
+    """Which session sends a message kind, in order of preference (jobs.md §1 Sender fallback)."""
+
+    fallback_after: str = "10m"  # a session unready this long passes its rows to the next one
+    chains: dict[str, tuple[str, ...]] = Field(
+        default_factory=lambda: {
+            "group_broadcast": ("gateway", "operator"),
+            "directorate_personal": ("gateway", "operator"),
+            "operator_direct": ("operator",),
+            "reminder": ("gateway", "operator"),
+            "admin_notice": ("operator", "gateway"),
+        }
+    )
+
+    @field_validator("fallback_after")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+
 class Directorate(Strict):
     id: Annotated[str, Field(pattern=r"^[A-Z0-9_]+$")]
     name: str
@@ -142,6 +163,7 @@ class Config(Strict):
     retention: Retention = Retention()
     upstream: Upstream = Upstream()
     menus: Menus = Menus()
+    senders: Senders = Senders()
     sessions: dict[str, Session] = Field(default_factory=dict)
     directorates: tuple[Directorate, ...] = ()
     admin_numbers: tuple[str, ...] = ()
@@ -154,6 +176,10 @@ class Config(Strict):
                 raise ValueError(f"jobs.{key}.after: no job named {job.after!r}")
             if job.bucket not in ("always", *self.sessions):
                 raise ValueError(f"jobs.{key}.bucket: no [sessions.{job.bucket}] is configured")
+        for kind, chain in self.senders.chains.items():
+            unknown = [name for name in chain if name not in self.sessions]
+            if unknown:
+                raise ValueError(f"senders.chains.{kind}: no [sessions.{unknown[0]}] is configured")
         return self
 
     def job_specs(self) -> tuple[JobSpec, ...]:

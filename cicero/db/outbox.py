@@ -127,6 +127,27 @@ async def next_attempt_at(conn: asyncpg.Connection, session: str) -> datetime | 
     )
 
 
+async def reassign(
+    conn: asyncpg.Connection, kind: str, sessions: list[str], to_session: str
+) -> int:
+    """Hand the pending rows of `kind` held by `sessions` to `to_session` (sender fallback)."""
+    result = await conn.execute(
+        "UPDATE outbox SET session = $3 WHERE kind = $1 AND session = ANY($2) AND status = 'pending'",
+        kind,
+        sessions,
+        to_session,
+    )
+    return int(result.split()[-1])
+
+
+async def readiness(conn: asyncpg.Connection) -> dict[str, tuple[str, datetime]]:
+    """Each session's latest state and since when (from the session log)."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT ON (session) session, state, at FROM session_log ORDER BY session, seq DESC"
+    )
+    return {r["session"]: (r["state"], r["at"]) for r in rows}
+
+
 async def mark_sending(conn: asyncpg.Connection, row_id: int, message_id: str) -> bool:
     result = await conn.execute(
         """UPDATE outbox SET status = 'sending', attempts = attempts + 1, wa_message_id = $2

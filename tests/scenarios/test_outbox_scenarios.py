@@ -121,3 +121,30 @@ def test_a_gateway_that_flaps_all_day_never_sends_while_down_and_loses_nothing(
     assert lines[-1]["outbox"] == {"sent": 16 * 30}
     jobs = [line for line in lines if line["type"] == "job" and line["job"] == "fanout"]
     assert len(jobs) == 16 and {j["status"] for j in jobs} == {"done"}
+
+
+def test_rows_of_a_gateway_down_past_fallback_after_go_out_through_the_operator(
+    tmp_path: Path, pg_server
+) -> None:  # type: ignore[no-untyped-def]
+    data = {
+        "scenario": {
+            "name": "sender fallback",
+            "start": local(at(5, 50)),
+            "end": local(at(7, 0)),
+            "seed": 5,
+        },
+        "sessions": {"operator": "ready", "gateway": "ready"},
+        "config": {
+            **fanout_config(40, ["58 5 * * *"], throttle=6),
+            "senders": {"fallback_after": "10m"},
+        },
+        "event": [{"at": local(at(6, 0)), "kind": "session_lost", "session": "gateway"}],
+    }
+    lines = simulate(tmp_path, pg_server, data)
+    sent = [line for line in lines if line["type"] == "wa" and line["job"] == "fanout"]
+    by_gateway = [line for line in sent if line["session"] == "gateway"]
+    by_operator = [line for line in sent if line["session"] == "operator"]
+    assert by_gateway and by_operator, "some before the loss, the rest through the fallback"
+    assert all(line["t"] < "2026-11-23T06:00:00+07:00" for line in by_gateway)
+    assert all(line["t"] >= "2026-11-23T06:10:00+07:00" for line in by_operator)
+    assert len({line["key"] for line in sent}) == 40 == len(sent)
