@@ -68,10 +68,10 @@ class ClockWorld(RuleBasedStateMachine):
 
     def apply(self, effects: list[s.Effect]) -> None:
         for e in effects:
-            if isinstance(e, s.Record) and e.reason.startswith("timed out"):
+            gave_up = isinstance(e, s.Record) and e.reason.startswith("timed out")
+            if gave_up and (e.job, e.fire_time) in self.in_flight:
                 # The worker enforces the same timeout (asyncio.wait_for), so its run ends too.
-                if (e.job, e.fire_time) in self.in_flight:
-                    self.in_flight.remove((e.job, e.fire_time))
+                self.in_flight.remove((e.job, e.fire_time))
             if isinstance(e, s.Record):
                 current = self.ledger.get((e.job, e.fire_time))
                 if e.status == "failed":
