@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@command -v uv >/dev/null 2>&1 || test -x $(VENV)/bin/uv || $(VENV)/bin/python -m pip install --quiet uv
-	UV_PROJECT_ENVIRONMENT=$(VENV) UV_NATIVE_TLS=1 $(UV) sync --frozen --inexact --python $(VENV)/bin/python
+	UV_PROJECT_ENVIRONMENT=$(VENV) UV_SYSTEM_CERTS=1 $(UV) sync --frozen --inexact --python $(VENV)/bin/python
 	@touch $(STAMP)
 
 run: $(STAMP)
