@@ -176,7 +176,10 @@ class Config(Strict):
                 raise ValueError(f"jobs.{key}.after: no job named {job.after!r}")
             if job.bucket not in ("always", *self.sessions):
                 raise ValueError(f"jobs.{key}.bucket: no [sessions.{job.bucket}] is configured")
-        for kind, chain in self.senders.chains.items():
+        # The built-in chains may name a session a deployment does not run (it is passed
+        # over); chains written in the file must name configured sessions.
+        written = self.senders.chains if "chains" in self.senders.model_fields_set else {}
+        for kind, chain in written.items():
             unknown = [name for name in chain if name not in self.sessions]
             if unknown:
                 raise ValueError(f"senders.chains.{kind}: no [sessions.{unknown[0]}] is configured")

@@ -156,3 +156,8 @@ def test_config_check_command_exit_codes(
     assert main(["config", "check"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("config error: ") and "Traceback" not in err
+
+
+def test_sender_chains_must_name_configured_sessions(tmp_path: Path) -> None:
+    found = problems(tmp_path, MINIMAL + '\n[senders.chains]\nreminder = ["gateway", "pager"]\n')
+    assert len(found) == 1 and "senders.chains.reminder: no [sessions.pager]" in found[0]
