@@ -9,7 +9,7 @@ only when the simulation driver sends ClockTick.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -49,6 +49,7 @@ class Clock(CiceroActor):
         self.generation = 0
         self.waiting_driver: Any = None
         self.cap = timedelta(seconds=30)
+        self.ready_pending: set[str] = set()  # virtual mode: readiness waiting for the next tick
 
     def on_start(self, message: Start) -> None:
         options: ClockOptions = message.extra or ClockOptions()
@@ -86,13 +87,26 @@ class Clock(CiceroActor):
             self._step(schedule.Tick(self.wall_now()))
 
     def receiveMsg_ClockTick(self, message: ClockTick, sender: Any) -> None:
+        pending, self.ready_pending = self.ready_pending, set()
+        if pending and self.state is not None:
+            # Readiness that arrived since the last tick counts from this tick's instant.
+            self.state = replace(self.state, now=max(self.state.now, message.now.astimezone(WIB)))
+            for name in sorted(pending):
+                self._step(schedule.BucketReady(name))
         self.waiting_driver = sender
         self._step(schedule.Tick(message.now))
 
     def receiveMsg_SessionReady(self, message: SessionReady, sender: Any) -> None:
+        if self.virtual:
+            # Virtual time moves only with ClockTick. A session that comes back at the driver's
+            # next instant reports before that instant's tick reaches us: evaluated here, fires
+            # owed to its bucket would run at the previous tick's (stale) time. Hold it.
+            self.ready_pending.add(message.name)
+            return
         self._step(schedule.BucketReady(message.name))
 
     def receiveMsg_SessionLost(self, message: SessionLost, sender: Any) -> None:
+        self.ready_pending.discard(message.name)
         self._step(schedule.BucketLost(message.name))
 
     def receiveMsg_JobDone(self, message: JobDone, sender: Any) -> None:
