@@ -51,7 +51,7 @@ from cicero.db.migrate import migrate
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 from cicero.sim import events as ev
 from cicero.sim.scenario import Scenario
-from cicero.sim.seed import seed
+from cicero.sim.seed import report_links, seed
 from cicero.upstream.embedded import prepare_fake, world_from_scenario
 from cicero.upstream.fake_world import Fault
 from cicero.whatsapp.simnet import save_line
@@ -98,6 +98,7 @@ class World:
     smtp_back_at: datetime | None = None
     now: datetime | None = None  # the driver's virtual time, read by the SMTP sink
     mailbox: dict[str, str] = field(default_factory=dict)  # address → body of its latest mail
+    links: list[Any] = field(default_factory=list)  # the scenario's link reports not written yet
 
     # ---- the runtime ------------------------------------------------------------------
     def children(self, now: datetime) -> tuple[ChildSpec, ...]:
@@ -372,6 +373,7 @@ def run(
         world_from_scenario(scenario), lambda: world.now or scenario.start, settings
     )
     world.settings = settings
+    world.links = list(scenario.link_reports)
 
     async def prepare() -> None:
         conn = await connect(url)
@@ -408,6 +410,8 @@ def run(
                     if now is None:
                         break
                     continue
+            if any(r.at <= now for r in world.links):
+                world.links = world.db(report_links, world.links, now)
             next_due = world.settle(now)
             upcoming = [scenario.next_event_at(now), next_due, world.down_until, world.smtp_back_at]
             nxt = _advance(now, upcoming, scenario.end)

@@ -90,6 +90,7 @@ USER_KEYS = (
     "roles",
     "exception",
     "active",
+    "wa_opt_in",
 )
 DIRECTORATE_USER_KEYS = ("whatsapp", "role", "clients", "name")
 POST_KEYS = ("platform", "client", "id", "at", "caption", "removed_at")
@@ -257,6 +258,7 @@ class Parser:
             "roles": t.get_list("roles", _lower_choice(roles, "a role"), ("operator",)),
             "exception": t.get("exception", boolean, False),
             "active": t.get("active", boolean, True),
+            "wa_opt_in": t.get("wa_opt_in", boolean, False),
         }
         if fields["roles"] == ():
             t.report("roles", "is empty; give at least one role (or set active = false)")

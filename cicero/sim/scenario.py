@@ -129,6 +129,7 @@ class ScenarioUser:
     roles: tuple[str, ...] = ("operator",)
     exception: bool = False
     active: bool = True
+    wa_opt_in: bool = False  # extension: accepts personal reminders (staff.wa_opt_in)
 
 
 @dataclass(frozen=True, kw_only=True)

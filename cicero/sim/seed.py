@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import asyncpg
 
 from cicero.config.schema import Config
-from cicero.sim.scenario import Scenario
+from cicero.sim.scenario import LinkReport, Scenario
 
 
 async def seed(conn: asyncpg.Connection, scenario: Scenario, config: Config) -> None:
@@ -38,10 +40,11 @@ async def seed(conn: asyncpg.Connection, scenario: Scenario, config: Config) -> 
         for u in scenario.users:
             await conn.execute(
                 """INSERT INTO staff (nrp, name, rank, unit, position, client_id, instagram, tiktok,
-                                      whatsapp, email, active, exception)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (nrp) DO NOTHING""",
+                                      whatsapp, email, active, exception, wa_opt_in)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (nrp) DO NOTHING""",
                 u.nrp, u.name.upper(), u.rank.upper(), u.unit.upper(), u.position.upper(), u.client,
                 u.instagram, u.tiktok, u.whatsapp, u.email.lower() if u.email else None, u.active, u.exception,
+                u.wa_opt_in,
             )  # fmt: skip
             for role in u.roles:
                 await conn.execute(
@@ -58,3 +61,33 @@ async def seed(conn: asyncpg.Connection, scenario: Scenario, config: Config) -> 
                 list(d.clients),
                 d.name,
             )
+
+
+async def report_links(
+    conn: asyncpg.Connection, pending: list[LinkReport], now: datetime
+) -> list[LinkReport]:
+    """Write the scenario's link reports that are due by `now` and whose post has been ingested
+    (a person reports links for a post on the task list), as the amplification menu would:
+    `reported_at` is the report's own time, a repeat for (post, nrp) updates it. Returns the
+    reports still waiting (not due yet, or their post not known yet)."""
+    waiting: list[LinkReport] = []
+    for r in pending:
+        if r.at > now:
+            waiting.append(r)
+            continue
+        post_id = await conn.fetchval("SELECT id FROM post WHERE external_id = $1", r.post)
+        if post_id is None:
+            waiting.append(r)
+            continue
+        links = [r.links.get(p) for p in ("instagram", "facebook", "twitter", "tiktok", "youtube")]
+        await conn.execute(
+            """INSERT INTO link_report (post_id, nrp, instagram_link, facebook_link, twitter_link,
+                                        tiktok_link, youtube_link, reported_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+               ON CONFLICT (post_id, nrp) DO UPDATE SET
+                   instagram_link = EXCLUDED.instagram_link, facebook_link = EXCLUDED.facebook_link,
+                   twitter_link = EXCLUDED.twitter_link, tiktok_link = EXCLUDED.tiktok_link,
+                   youtube_link = EXCLUDED.youtube_link, updated_at = EXCLUDED.updated_at""",
+            post_id, r.nrp, *links, r.at,
+        )  # fmt: skip
+    return waiting

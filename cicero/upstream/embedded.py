@@ -11,7 +11,7 @@ from cicero.config import Secret, Settings
 from cicero.domain.usernames import Platform
 from cicero.mail.sink import free_port
 from cicero.upstream.fake_server import FakeUpstreamThread, Keys
-from cicero.upstream.fake_world import FakeEngagement, FakePost, UpstreamWorld
+from cicero.upstream.fake_world import FakeAccount, FakeEngagement, FakePost, UpstreamWorld
 
 KEY, FALLBACK_KEY = "fake-key", "fake-fallback-key"
 
@@ -63,4 +63,13 @@ def world_from_scenario(scenario) -> UpstreamWorld:  # type: ignore[no-untyped-d
             )
         )
     engagements = tuple(FakeEngagement(e.post, e.at, tuple(e.users)) for e in scenario.engagements)
-    return UpstreamWorld(posts=tuple(posts), engagements=engagements)
+    # Every client's official account exists upstream, even before (or without) its first post:
+    # an empty feed, not "user not found".
+    accounts = tuple(
+        FakeAccount(platform, handle)
+        for platform, handle in sorted(
+            {(Platform.INSTAGRAM, c.instagram) for c in scenario.clients if c.instagram}
+            | {(Platform.TIKTOK, c.tiktok) for c in scenario.clients if c.tiktok}
+        )
+    )
+    return UpstreamWorld(posts=tuple(posts), engagements=engagements, accounts=accounts)
