@@ -3,20 +3,55 @@ to its group, operator and supers. "No content" goes to the group only, once a d
 
 from __future__ import annotations
 
-from cicero.db.attendance import ENGAGEMENT_KIND, scope_attendance, scope_posts
+from datetime import date, datetime
+
+import asyncpg
+
+from cicero.db.attendance import ENGAGEMENT_KIND, ScopePost, scope_attendance, scope_posts
 from cicero.db.outbox import enqueue
 from cicero.db.recaps import (
+    ClientRow,
     RecapEntry,
     active_clients,
     empty_recap_logged,
     failed_fetches,
     log_recaps,
 )
+from cicero.domain.attendance import FULL, Ratio
 from cicero.domain.layouts.client_recap import ClientRecap, render_comments, render_likes
 from cicero.domain.timezone import wib_date
 from cicero.domain.usernames import Platform
 from cicero.jobs.messages import Batch, job_params, recipients
 from cicero.jobs.registry import JobContext
+
+
+async def client_recap(
+    conn: asyncpg.Connection,
+    c: ClientRow,
+    platform: Platform,
+    day: date,
+    now: datetime,
+    ratio: Ratio = FULL,
+) -> tuple[list[ScopePost], ClientRecap]:
+    """An ORG client's §3.2/§3.3 recap input for WIB day `day`, counted up to `now` (shared
+    with the on-demand menu reports)."""
+    posts = await scope_posts(conn, c.client_id, platform, day, now, False)
+    ids = [p.id for p in posts]
+    people = await scope_attendance(conn, c.client_id, platform, ids, now, False, ratio)
+    failed = (
+        await failed_fetches(conn, ids, ENGAGEMENT_KIND[platform])
+        if platform is Platform.TIKTOK
+        else set()
+    )
+    recap = ClientRecap(
+        client_name=c.name,
+        at=now,
+        posts=tuple(p.ref for p in posts),
+        people=tuple(people) if posts else (),
+        done_ratio=ratio,
+        failed_posts=tuple(p.ref.external_id for p in posts if p.id in failed),
+    )
+    return posts, recap
 
 
 async def org_engagement_recap(ctx: JobContext) -> str:
@@ -35,24 +70,7 @@ async def org_engagement_recap(ctx: JobContext) -> str:
             ):
                 if not (c.has_instagram if platform is Platform.INSTAGRAM else c.has_tiktok):
                     continue
-                posts = await scope_posts(conn, c.client_id, platform, day, ctx.now, False)
-                ids = [p.id for p in posts]
-                people = await scope_attendance(
-                    conn, c.client_id, platform, ids, ctx.now, False, ratio
-                )
-                failed = (
-                    await failed_fetches(conn, ids, ENGAGEMENT_KIND[platform])
-                    if platform is Platform.TIKTOK
-                    else set()
-                )
-                recap = ClientRecap(
-                    client_name=c.name,
-                    at=ctx.now,
-                    posts=tuple(p.ref for p in posts),
-                    people=tuple(people) if posts else (),
-                    done_ratio=ratio,
-                    failed_posts=tuple(p.ref.external_id for p in posts if p.id in failed),
-                )
+                posts, recap = await client_recap(conn, c, platform, day, ctx.now, ratio)
                 text = render(recap)
                 if posts:
                     targets = everyone

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 
@@ -63,20 +63,20 @@ Output = Text | File
 
 
 @dataclass
-class _Run:
-    ctx: JobContext
+class DirectorateReports:
+    """Builds the §2.2 reports of one directorate for WIB day `day`, counted up to `now`; shared
+    by the scheduled jobs and the on-demand menu reports (`cicero.conversations.reports`)."""
+
     conn: asyncpg.Connection
     d: ClientRow
     names: dict[str, str]
     ratios: dict[str, Ratio]
+    day: date
+    now: datetime
     entries: list[RecapEntry] = field(default_factory=list)
     _cache: dict[tuple[Platform, Fraction], tuple[list[ScopePost], list[Attendance]]] = field(
         default_factory=dict
     )
-
-    @property
-    def day(self) -> date:
-        return wib_date(self.ctx.fire_time)
 
     async def data(
         self, platform: Platform, report: str
@@ -85,10 +85,10 @@ class _Run:
         key = (platform, exact_ratio(ratio))
         if key not in self._cache:
             posts = await scope_posts(
-                self.conn, self.d.client_id, platform, self.day, self.ctx.now, True
+                self.conn, self.d.client_id, platform, self.day, self.now, True
             )
             people = await scope_attendance(
-                self.conn, self.d.client_id, platform, [p.id for p in posts], self.ctx.now, True, ratio
+                self.conn, self.d.client_id, platform, [p.id for p in posts], self.now, True, ratio
             )  # fmt: skip
             self._cache[key] = posts, people if posts else []
         return self._cache[key]
@@ -107,7 +107,7 @@ class _Run:
             self.log(key, platform, posts, people)
             recap = DirectorateRecap(
                 directorate=self.d.client_id, name=self.d.name, platform=platform,
-                at=self.ctx.now, posts=tuple(p.ref for p in posts), people=tuple(people),
+                at=self.now, posts=tuple(p.ref for p in posts), people=tuple(people),
                 client_names=self.names, done_ratio=ratio,
             )  # fmt: skip
             layout = directorate_simple if key.endswith("simple") else directorate_full
@@ -119,7 +119,7 @@ class _Run:
         if key in ("kasat_binmas_likes", "kasat_binmas_comments"):
             posts, people = await self.data(platform, key)
             kasat = kasat_binmas.KasatBinmasRecap(
-                self.d.client_id, self.d.name, platform, self.ctx.now,
+                self.d.client_id, self.d.name, platform, self.now,
                 tuple(p.ref for p in posts), tuple(people),
                 tuple(await directorate_satkers(self.conn, self.d.client_id)), self.names,
             )  # fmt: skip
@@ -137,7 +137,7 @@ class _Run:
 
         def build() -> sheets.Workbook:
             return sheets.per_content_workbook(
-                prefix, self.d.client_id, self.ctx.now, refs, people, self.names, self.d.client_id
+                prefix, self.d.client_id, self.now, refs, people, self.names, self.d.client_id
             )
 
         return File(build, EXCEL_SENT)
@@ -148,7 +148,7 @@ class _Run:
         self.log("daily_engagement", IG, ig_posts, ig)
         self.log("daily_engagement", TT, tt_posts, tt)
         report = daily_engagement.DailyEngagement(
-            name=self.d.name, at=self.ctx.now,
+            name=self.d.name, at=self.now,
             instagram_posts=tuple(p.ref for p in ig_posts),
             tiktok_posts=tuple(p.ref for p in tt_posts),
             instagram_ranking=satker_scores(ig, self.names, self.d.client_id),
@@ -171,7 +171,7 @@ class _Run:
 
         def build() -> sheets.Workbook:
             return sheets.ranking_workbook(
-                "Rekap_Ranking_Engagement", self.d.client_id, self.ctx.now,
+                "Rekap_Ranking_Engagement", self.d.client_id, self.now,
                 [("Instagram", ig), ("TikTok", tt)], self.names, self.d.client_id,
             )  # fmt: skip
 
@@ -185,6 +185,36 @@ REPORTS = frozenset(
         "kasat_binmas_comments", "daily_engagement", "engagement_ranking_xlsx",
     }
 )  # fmt: skip
+
+
+def build_files(outputs: list[Output]) -> tuple[dict[int, Attachment | str], list[str]]:
+    """Each `File` output built into an attachment (by output index), or its build error."""
+    files: dict[int, Attachment | str] = {}
+    for i, o in enumerate(outputs):
+        if isinstance(o, File):
+            try:
+                files[i] = attachment(o.build())
+            except WorkbookError as err:
+                files[i] = str(err)
+    return files, [f for f in files.values() if isinstance(f, str)]
+
+
+def add_outputs(
+    batch: Batch,
+    to: str,
+    outputs: list[Output],
+    files: dict[int, Attachment | str],
+    kind: MessageKind | str,
+) -> None:
+    """The outputs in order for one recipient: a file is followed by its caption text."""
+    for i, o in enumerate(outputs):
+        if isinstance(o, Text):
+            batch.text(to, o.body, kind)
+        elif isinstance(built := files[i], Attachment):
+            batch.file(to, built, kind)
+            batch.text(to, o.caption, kind)
+        else:
+            batch.text(to, "⚠️ File Excel gagal dibuat; rekap teks tetap dikirim.", kind)
 
 
 def _targets(d: ClientRow, params: dict[str, Any]) -> tuple[list[str], list[str]]:
@@ -205,34 +235,24 @@ async def directorate_recap(ctx: JobContext) -> str:
         d = await client(conn, directorate)
         if d is None:
             return f"{directorate}: no client row, nothing built"
-        run = _Run(ctx, conn, d, await client_names(conn), dict(params.get("done_ratio", {})))
+        run = DirectorateReports(
+            conn, d, await client_names(conn), dict(params.get("done_ratio", {})),
+            wib_date(ctx.fire_time), ctx.now,
+        )  # fmt: skip
         outputs = [o for r in reports for o in await run.report(r)]
         targets, bad = _targets(d, params)
         notes += [f"bad recipient {b!r}" for b in bad]
         if not targets:
             notes.append(f"{directorate}: no recipients")
-        files: dict[int, Attachment | str] = {}
-        for i, o in enumerate(outputs):
-            if isinstance(o, File):
-                try:
-                    files[i] = attachment(o.build())
-                except WorkbookError as err:
-                    files[i] = str(err)
-                    notes.append(f"excel failed: {err}")
+        files, failed = build_files(outputs)
+        notes += [f"excel failed: {err}" for err in failed]
         for to in targets:
             kind = (
                 MessageKind.GROUP_BROADCAST
                 if to.endswith("@g.us")
                 else MessageKind.DIRECTORATE_PERSONAL
             )
-            for i, o in enumerate(outputs):
-                if isinstance(o, Text):
-                    batch.text(to, o.body, kind)
-                elif isinstance(built := files[i], Attachment):
-                    batch.file(to, built, kind)
-                    batch.text(to, o.caption, kind)
-                else:
-                    batch.text(to, "⚠️ File Excel gagal dibuat; rekap teks tetap dikirim.", kind)
+            add_outputs(batch, to, outputs, files, kind)
         await log_recaps(conn, ctx.job, ctx.fire_time, run.entries, ctx.now)
         await enqueue(conn, batch.messages, ctx.now)
     return "; ".join(

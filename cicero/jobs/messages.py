@@ -4,7 +4,7 @@ numbered per recipient so keys are (job, fire time, recipient, part)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -58,6 +58,10 @@ class Batch:
     session: str
     max_chars: int = DEFAULT_MAX_CHARS
     messages: list[NewMessage] = field(default_factory=list)
+    # On-demand reports (cicero.conversations.reports) key their rows from the incoming
+    # message instead: `key_for(recipient, part)`, and name it in `in_reply_to`.
+    key_for: Callable[[str, int], str] | None = None
+    in_reply_to: str | None = None
     _parts: Counter[str] = field(default_factory=Counter)
 
     @classmethod
@@ -65,11 +69,16 @@ class Batch:
         limit = int(job_params(ctx).get("max_text_chars", DEFAULT_MAX_CHARS))
         return cls(ctx.job, ctx.fire_time, ctx.now, job_session(ctx), limit)
 
-    def _add(self, recipient: str, kind: str, priority: Priority, **fields: Any) -> None:
+    def _add(
+        self, recipient: str, kind: MessageKind | str, priority: Priority, **fields: Any
+    ) -> None:
         self._parts[recipient] += 1
+        part = self._parts[recipient]
         self.messages.append(
             NewMessage(
-                key=outbox_key(self.job, self.fire_time, recipient, self._parts[recipient]),
+                key=self.key_for(recipient, part)
+                if self.key_for
+                else outbox_key(self.job, self.fire_time, recipient, part),
                 session=self.session,
                 recipient=recipient,
                 kind=str(kind),
@@ -77,6 +86,7 @@ class Batch:
                 job=self.job,
                 fire_time=self.fire_time,
                 expires_at=expires_at_for(priority, self.now),
+                in_reply_to=self.in_reply_to,
                 **fields,
             )
         )
@@ -85,7 +95,7 @@ class Batch:
         self,
         recipient: str,
         body: str,
-        kind: MessageKind = MessageKind.GROUP_BROADCAST,
+        kind: MessageKind | str = MessageKind.GROUP_BROADCAST,
         priority: Priority = Priority.RECAP,
         supersede_key: str | None = None,
     ) -> None:
@@ -96,7 +106,7 @@ class Batch:
         self,
         recipient: str,
         attachment: Attachment,
-        kind: MessageKind = MessageKind.GROUP_BROADCAST,
+        kind: MessageKind | str = MessageKind.GROUP_BROADCAST,
         caption: str = "",
     ) -> None:
         self._add(
