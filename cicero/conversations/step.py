@@ -15,6 +15,7 @@ from datetime import datetime
 import asyncpg
 
 from cicero.config import Settings
+from cicero.conversations import reports
 from cicero.conversations.facts import load_context
 from cicero.conversations.lookups import Mail, answer
 from cicero.db import inbox, outbox
@@ -140,7 +141,13 @@ async def _step(
            ON CONFLICT (session, chat) DO UPDATE SET state = $3, updated_at = $4""",
         m.session, m.chat, state.to_json(), now,
     )  # fmt: skip
-    messages = [*await _apply(conn, done, m, now), *_mails(mail, m, now)]
+    messages = [
+        *await _apply(conn, done, m, now),
+        *await reports.run(
+            conn, settings, [e for e in done if isinstance(e, BuildReport | TriggerFetch)], m, now
+        ),
+        *_mails(mail, m, now),
+    ]
     await outbox.enqueue(conn, messages, now)
     return Handled(sum(isinstance(e, Reply) for e in done), frozenset(x.session for x in messages))
 
@@ -205,10 +212,7 @@ async def _apply(
             await _audit(conn, e.nrp, "role_dropped", e.role, m.sender, now)
         elif isinstance(e, SetOptIn):
             await conn.execute("UPDATE staff SET wa_opt_in = $2 WHERE nrp = $1", e.nrp, e.on)
-        elif isinstance(e, BuildReport | TriggerFetch):
-            # On-demand reports and fetches run as jobs; until that path lands the machine's
-            # reply already told the person, and ops see this line.
-            log.warning("menu asked for %s; on-demand runs are not implemented yet", e)
+        # BuildReport / TriggerFetch: built after the replies by `reports.run` (same transaction).
     return out
 
 

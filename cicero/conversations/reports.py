@@ -1,0 +1,148 @@
+"""On-demand reports asked from the menus, built in the step's own transaction.
+
+`cicero.domain.on_demand` says what to build; this reads the database with the scheduled
+recaps' own builders (one set-based attendance query per scope) and returns outbox rows to
+the asking chat. Their keys come from the incoming message, from part `FIRST_PART` on, so
+they never collide with the menu's own reply parts (1, 2, …) and a rerun after a crash
+writes nothing twice. They drain after the "⏳" reply (recap and file priorities).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+import asyncpg
+
+from cicero.config import Settings
+from cicero.db import recaps
+from cicero.db.inbox import InboxMessage
+from cicero.db.outbox import NewMessage
+from cicero.domain import on_demand
+from cicero.domain.layouts import amplification
+from cicero.domain.layouts.client_recap import render_comments, render_likes
+from cicero.domain.menus.model import BuildReport, TriggerFetch
+from cicero.domain.on_demand import Build, Builder, NotAvailable
+from cicero.domain.outbox import reply_key
+from cicero.domain.schedule import next_fire_times
+from cicero.domain.timezone import wib_date
+from cicero.domain.usernames import Platform
+from cicero.jobs.amplify import amplify_recap_for
+from cicero.jobs.client_recaps import client_recap
+from cicero.jobs.directorate_recaps import DirectorateReports, Text, add_outputs, build_files
+from cicero.jobs.messages import Batch
+
+JOB = "on_demand"  # outbox.job of these rows: sent because of a request, not a schedule
+KIND = "menu_reply"  # same sender as the menu's replies: the session that was asked
+FIRST_PART = 10
+INGEST_JOB = "ingest_social"
+
+
+async def run(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    requests: Sequence[BuildReport | TriggerFetch],
+    m: InboxMessage,
+    now: datetime,
+) -> list[NewMessage]:
+    """The outbox rows answering the step's report and fetch requests, in their order."""
+    if not requests:
+        return []
+    batch = Batch(
+        job=JOB,
+        fire_time=now,
+        now=now,
+        session=m.session,
+        key_for=lambda _to, part: reply_key(m.session, m.message_id, FIRST_PART - 1 + part),
+        in_reply_to=m.message_id,
+    )
+    for req in requests:
+        if isinstance(req, TriggerFetch):
+            await _fetch(conn, settings, req, batch, m.chat, now)
+        else:
+            await _report(conn, req, batch, m.chat, now)
+    return batch.messages
+
+
+async def _fetch(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    req: TriggerFetch,
+    batch: Batch,
+    chat: str,
+    now: datetime,
+) -> None:
+    c = await recaps.client(conn, req.client)
+    name = c.name if c else req.client
+    notice = on_demand.fetch_notice(req, name, _next_ingest(settings, now), bool(req.then_report))
+    batch.text(chat, notice, KIND)
+    if req.then_report:
+        platform = req.platform if req.platform in ("instagram", "tiktok") else None
+        await _report(conn, BuildReport(req.then_report, req.client, platform), batch, chat, now)
+
+
+def _next_ingest(settings: Settings, now: datetime) -> datetime | None:
+    spec = next((s for s in settings.config.job_specs() if s.key == INGEST_JOB), None)
+    if spec is None or not spec.enabled:
+        return None
+    upcoming = next_fire_times(spec, now, 1)
+    return upcoming[0] if upcoming else None
+
+
+async def _report(
+    conn: asyncpg.Connection, req: BuildReport, batch: Batch, chat: str, now: datetime
+) -> None:
+    c = await recaps.client(conn, req.scope)
+    if c is None:
+        batch.text(chat, f"❌ Client *{req.scope}* tidak ditemukan.", KIND)
+        return
+    plan = on_demand.plan(req, c.is_directorate)
+    if isinstance(plan, NotAvailable):
+        batch.text(chat, plan.text, KIND)
+        return
+    day = wib_date(now)
+    if plan.builder is Builder.CLIENT_RECAP:
+        await _client(conn, c, plan, batch, chat, now)
+    elif plan.builder is Builder.AMPLIFY:
+        posts, recap = await amplify_recap_for(conn, c, day, now)
+        shown = on_demand.keep(plan.mode, recap.people)
+        text = amplification.render(replace(recap, people=shown))
+        _with_note(batch, chat, text, plan, len(shown), len(recap.people), bool(posts))
+    else:
+        reports = DirectorateReports(conn, c, await recaps.client_names(conn), {}, day, now)
+        outputs = await reports.report(plan.report)
+        if not outputs:  # the per-content workbooks are not built for a day without posts
+            outputs = [_no_posts(c.name, plan.platform)]
+        files, _ = build_files(outputs)
+        add_outputs(batch, chat, outputs, files, KIND)
+        if plan.note:
+            batch.text(chat, plan.note, KIND)
+
+
+async def _client(
+    conn: asyncpg.Connection,
+    c: recaps.ClientRow,
+    plan: Build,
+    batch: Batch,
+    chat: str,
+    now: datetime,
+) -> None:
+    platform = Platform(plan.platform or Platform.INSTAGRAM)
+    posts, recap = await client_recap(conn, c, platform, wib_date(now), now)
+    shown = on_demand.keep(plan.mode, recap.people)
+    render = render_likes if platform is Platform.INSTAGRAM else render_comments
+    text = render(replace(recap, people=shown))
+    _with_note(batch, chat, text, plan, len(shown), len(recap.people), bool(posts))
+
+
+def _with_note(
+    batch: Batch, chat: str, text: str, plan: Build, shown: int, total: int, posts: bool
+) -> None:
+    note = on_demand.mode_note(plan.mode, shown, total) if posts else None
+    batch.text(chat, f"{text}\n\n{note}" if note else text, KIND)
+
+
+def _no_posts(name: str, platform: Platform | None) -> Text:
+    what = "TikTok" if platform is Platform.TIKTOK else "Instagram"
+    return Text(f"Tidak ada konten {what} pada akun official *{name}* hari ini.")

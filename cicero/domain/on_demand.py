@@ -1,0 +1,218 @@
+"""On-demand reports: what a menu's `BuildReport` / `TriggerFetch` turns into (menus.md §3.1-3.2,
+jobs.md §2.2-§3). Pure; the database side is `cicero.conversations.reports`.
+
+A report key maps to one of the scheduled recaps' builders (same query, same layout), with the
+menu's mode (semua / sudah / belum) as a filter on the counted people. A key without a builder
+yet gets a plain Indonesian "belum tersedia" text, never a made-up report.
+
+Fetches are not run from a menu: ingestion runs on its schedule (`ingest_social`, every 30 min
+in the day), and the answer says when the next one is. A fetch that promised a recap
+("ambil … → rekap") is followed by that recap built from the data stored so far.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TypeVar
+
+from cicero.domain.attendance import Attendance, Status
+from cicero.domain.menus.model import BuildReport, TriggerFetch
+from cicero.domain.timezone import to_wib
+from cicero.domain.usernames import Platform
+
+IG, TT = Platform.INSTAGRAM, Platform.TIKTOK
+
+
+class Builder(StrEnum):
+    CLIENT_RECAP = "client_recap"  # jobs.md §3.2 / §3.3, an ORG client's operators
+    DIRECTORATE = "directorate"  # a jobs.md §2.2 report of a directorate (text and files)
+    AMPLIFY = "amplify"  # jobs.md §3.8
+
+
+class Mode(StrEnum):
+    SEMUA = "semua"
+    SUDAH = "sudah"
+    BELUM = "belum"
+
+
+# sudah = done in full (the layouts' "lengkap"); belum = everyone else, the partial ones too.
+MODE_STATUSES: dict[Mode, frozenset[Status]] = {
+    Mode.SUDAH: frozenset({Status.SUDAH}),
+    Mode.BELUM: frozenset({Status.KURANG, Status.BELUM, Status.TANPA_USERNAME}),
+}
+MODE_LABEL = {Mode.SUDAH: "Sudah melaksanakan lengkap", Mode.BELUM: "Belum melaksanakan lengkap"}
+
+
+@dataclass(frozen=True)
+class Build:
+    builder: Builder
+    report: str  # for DIRECTORATE: the jobs.md §2.2 key to build; else the requested key
+    platform: Platform | None = None
+    mode: Mode = Mode.SEMUA
+    note: str | None = None  # a line sent after the report (a request we could only partly meet)
+
+
+@dataclass(frozen=True)
+class NotAvailable:
+    text: str
+
+
+Plan = Build | NotAvailable
+
+# Directorate reports of jobs.md §2.2 built on demand as the scheduled jobs build them,
+# with the periods they can honour (None: the menu asked for none; today is the only day).
+DIRECTORATE_REPORTS: dict[str, frozenset[str | None]] = {
+    "likes_simple": frozenset({None, "today"}),
+    "comments_simple": frozenset({None, "today"}),
+    "likes_full": frozenset({None, "today"}),
+    "comments_full": frozenset({None, "today"}),
+    "likes_per_content_xlsx": frozenset({None, "today"}),
+    "comments_per_content_xlsx": frozenset({None, "today"}),
+    "daily_engagement": frozenset({None, "today"}),
+    "engagement_ranking_xlsx": frozenset({None, "today"}),
+    "kasat_binmas_likes": frozenset({None, "daily"}),
+    "kasat_binmas_comments": frozenset({None, "daily"}),
+}
+# Directorate menu items that are another name for one of them (menus.md §3.2: 7, 8).
+DIRECTORATE_ALIASES = {"likes_all": "likes_full", "comments_attendance": "comments_full"}
+# Attendance asked on a directorate's scope (admin `absensilikes#DITBINMAS`).
+DIRECTORATE_ATTENDANCE = {
+    "likes_attendance": "likes_simple",
+    "comments_attendance": "comments_simple",
+}
+CLIENT_ATTENDANCE = {"likes_attendance": IG, "comments_attendance": TT}
+
+PERIOD_LABEL = {
+    "yesterday": "Kemarin",
+    "this_week": "Minggu ini",
+    "last_week": "Minggu lalu",
+    "this_month": "Bulan ini",
+    "last_month": "Bulan lalu",
+    "week": "Minggu ini",
+    "month": "Bulan ini",
+    "all": "Semua",
+    "weekly": "Mingguan",
+    "monthly": "Bulanan",
+}
+
+# Items whose builder does not exist yet, by what the person asked for.
+NOT_BUILT = {
+    "wa_registration_attendance": "Absensi registrasi WhatsApp",
+    "username_completeness": "Absensi kelengkapan username",
+    "amplify_link_recap": "Rekap laporan link amplifikasi",
+    "staff_completeness": "Kelengkapan data personil per satker",
+    "staff_missing_handles": "Personil belum mengisi IG/TikTok per unit",
+    "daily_report_instagram": "Laporan harian IG",
+    "daily_report_tiktok": "Laporan harian TikTok",
+    "likes_today_xlsx": "Likes IG hari ini (Excel)",
+    "comments_today_xlsx": "Komentar TikTok hari ini (Excel)",
+    "kasatker_report": "Laporan Kasatker",
+    "task_message": "Pesan tugas dengan perbedaan konten",
+}
+ACCOUNT_STATUS = (
+    "📱 *Status Akun Sosial Media*\n"
+    "Metrik akun (jumlah post, followers, following) belum tersedia: Cicero belum mengambil "
+    "data profil akun personil. Periksa akun secara langsung di aplikasi."
+)
+
+
+def not_available(what: str) -> str:
+    return (
+        f"ℹ️ Laporan *{what}* belum tersedia di Cicero versi ini. "
+        "Silakan pilih laporan lain atau hubungi admin."
+    )
+
+
+def plan(req: BuildReport, directorate: bool) -> Plan:
+    """What to build for `req` on a scope that is (or is not) a directorate."""
+    key, mode = req.report_key, _mode(req.mode)
+    if key == "account_status":
+        return NotAvailable(ACCOUNT_STATUS)
+    if key in NOT_BUILT:
+        return NotAvailable(not_available(NOT_BUILT[key]))
+    if key == "amplify_attendance":
+        if directorate:
+            return NotAvailable(not_available("Absensi amplifikasi direktorat"))
+        return Build(Builder.AMPLIFY, key, IG, mode)
+    if key in CLIENT_ATTENDANCE and not directorate:
+        return Build(Builder.CLIENT_RECAP, key, CLIENT_ATTENDANCE[key], mode)
+    if not directorate:
+        return NotAvailable(not_available(key) if key not in DIRECTORATE_REPORTS else
+                            "ℹ️ Laporan ini hanya untuk client direktorat.")  # fmt: skip
+    note = None
+    if key in DIRECTORATE_ATTENDANCE and req.mode is not None:  # an admin command's mode
+        target = DIRECTORATE_ATTENDANCE[key]
+        if mode is not Mode.SEMUA:
+            note = (
+                "ℹ️ Filter sudah/belum belum didukung untuk rekap direktorat; dikirim rekap lengkap."
+            )
+    else:
+        target = DIRECTORATE_ALIASES.get(key, key)
+    periods = DIRECTORATE_REPORTS.get(target)
+    if periods is None:
+        return NotAvailable(not_available(key))
+    if req.period not in periods:
+        label = PERIOD_LABEL.get(req.period or "", req.period)
+        return NotAvailable(
+            f"ℹ️ Periode *{label}* belum tersedia untuk laporan ini; saat ini hanya data hari ini."
+        )
+    platform = IG if target.startswith("likes") or target.endswith("likes") else None
+    if target.startswith("comments") or target.endswith("comments"):
+        platform = TT
+    return Build(Builder.DIRECTORATE, target, platform, Mode.SEMUA, note)
+
+
+def _mode(value: str | None) -> Mode:
+    try:
+        return Mode(value or "semua")
+    except ValueError:
+        return Mode.SEMUA
+
+
+T = TypeVar("T")
+
+
+def keep(mode: Mode, people: Iterable[T]) -> tuple[T, ...]:
+    """The people the mode shows; `people` are `Attendance` or carry one as `.attendance`."""
+    wanted = MODE_STATUSES.get(mode)
+    items = tuple(people)
+    if wanted is None:
+        return items
+    return tuple(p for p in items if _status(p) in wanted)
+
+
+def _status(p: object) -> Status:
+    a = p if isinstance(p, Attendance) else getattr(p, "attendance")  # noqa: B009
+    return a.status
+
+
+def mode_note(mode: Mode, shown: int, total: int) -> str | None:
+    """The line under a filtered recap: which filter, and how many of how many."""
+    if mode is Mode.SEMUA:
+        return None
+    return f"🔎 Mode: *{MODE_LABEL[mode]}* ({shown} dari {total} user ditampilkan)."
+
+
+PLATFORM_LABEL = {"instagram": "Instagram", "tiktok": "TikTok", "all": "Instagram & TikTok"}
+
+
+def fetch_notice(
+    fetch: TriggerFetch, client_name: str, next_run: datetime | None, with_report: bool
+) -> str:
+    """The answer to a fetch request: ingestion is scheduled, not run from a menu."""
+    what = PLATFORM_LABEL.get(fetch.platform, fetch.platform)
+    when = (
+        f"pada jadwal berikutnya, pukul {to_wib(next_run):%H.%M} WIB"
+        if next_run is not None
+        else "pada jadwal pengambilan data berikutnya"
+    )
+    text = (
+        f"ℹ️ Pengambilan data {what} *{client_name}* berjalan otomatis terjadwal; "
+        f"data diperbarui {when}. Pengambilan manual dari menu belum tersedia."
+    )
+    if with_report:
+        text += " Rekap berikut memakai data terakhir yang tersimpan."
+    return text
