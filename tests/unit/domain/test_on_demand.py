@@ -1,0 +1,90 @@
+"""The pure on-demand mapping: every report a menu can ask for has a plan, never a crash."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from cicero.domain.attendance import Attendance, Person, Status
+from cicero.domain.menus import directorate
+from cicero.domain.menus.model import BuildReport, TriggerFetch
+from cicero.domain.on_demand import (
+    ACCOUNT_STATUS,
+    Build,
+    Builder,
+    Mode,
+    NotAvailable,
+    fetch_notice,
+    keep,
+    mode_note,
+    plan,
+)
+from cicero.domain.timezone import WIB
+from cicero.jobs.directorate_recaps import REPORTS
+
+MENU_KEYS = {o.report for o in directorate.OPTIONS.values() if o.report} | {
+    "likes_attendance", "comments_attendance", "amplify_attendance", "amplify_link_recap",
+    "wa_registration_attendance", "username_completeness", "account_status",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("key", sorted(MENU_KEYS))
+@pytest.mark.parametrize("is_directorate", [False, True])
+def test_every_menu_key_has_a_plan(key: str, is_directorate: bool) -> None:
+    p = plan(BuildReport(key, "X", mode="belum"), is_directorate)
+    assert isinstance(p, Build | NotAvailable)
+    if isinstance(p, Build) and p.builder is Builder.DIRECTORATE:
+        assert is_directorate and p.report in REPORTS  # only what the jobs can build
+
+
+def test_operator_attendance_keeps_its_mode_and_platform() -> None:
+    assert plan(BuildReport("likes_attendance", "A", "instagram", "sudah"), False) == Build(
+        Builder.CLIENT_RECAP, "likes_attendance", "instagram", Mode.SUDAH
+    )
+    p = plan(BuildReport("comments_attendance", "A", "tiktok", "belum"), False)
+    assert isinstance(p, Build) and p.platform == "tiktok" and p.mode is Mode.BELUM
+    assert plan(BuildReport("amplify_attendance", "A", None, "semua"), False).builder is Builder.AMPLIFY  # type: ignore[union-attr]  # fmt: skip
+
+
+def test_directorate_attendance_with_a_mode_says_the_filter_is_not_applied() -> None:
+    p = plan(BuildReport("likes_attendance", "DITBINMAS", "instagram", "sudah"), True)
+    assert isinstance(p, Build) and p.report == "likes_simple" and p.note
+    option_8 = plan(BuildReport("comments_attendance", "DITBINMAS", "tiktok"), True)
+    assert isinstance(option_8, Build) and option_8.report == "comments_full" and not option_8.note
+
+
+def test_unknown_keys_and_periods_are_not_available() -> None:
+    assert "*nope* belum tersedia" in plan(BuildReport("nope", "A"), False).text  # type: ignore[union-attr]
+    assert plan(BuildReport("account_status", "A", nrp="1"), False) == NotAvailable(ACCOUNT_STATUS)
+    weekly = plan(BuildReport("kasat_binmas_comments", "D", "tiktok", period="weekly"), True)
+    assert isinstance(weekly, NotAvailable) and "Mingguan" in weekly.text
+    assert isinstance(plan(BuildReport("kasat_binmas_likes", "D", period="daily"), True), Build)
+    assert isinstance(plan(BuildReport("likes_simple", "POLRES"), False), NotAvailable)
+
+
+def _a(nrp: str, status: Status) -> Attendance:
+    return Attendance(Person(nrp, "C", nrp, "BRIPDA", "SAT"), "h", (), 2, status)
+
+
+def test_keep_filters_by_mode() -> None:
+    people = [_a("1", Status.SUDAH), _a("2", Status.KURANG), _a("3", Status.BELUM),
+              _a("4", Status.TANPA_USERNAME)]  # fmt: skip
+    assert [a.person.nrp for a in keep(Mode.SUDAH, people)] == ["1"]
+    assert [a.person.nrp for a in keep(Mode.BELUM, people)] == ["2", "3", "4"]
+    assert len(keep(Mode.SEMUA, people)) == 4
+    assert mode_note(Mode.SEMUA, 4, 4) is None
+    assert (
+        mode_note(Mode.BELUM, 3, 4)
+        == "🔎 Mode: *Belum melaksanakan lengkap* (3 dari 4 user ditampilkan)."
+    )
+
+
+def test_fetch_notice_names_the_next_run_in_wib() -> None:
+    text = fetch_notice(
+        TriggerFetch("A", "all"), "POLRES A", datetime(2026, 2, 10, 15, 30, tzinfo=WIB), False
+    )
+    assert "Instagram & TikTok *POLRES A*" in text and "pukul 15.30 WIB" in text
+    assert "jadwal pengambilan data berikutnya" in fetch_notice(
+        TriggerFetch("A", "tiktok"), "A", None, True
+    )
