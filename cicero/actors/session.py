@@ -74,7 +74,10 @@ class SessionActor(CiceroActor):
         self.busy = False
         self.counts: dict[str, int] = {}
         self.qr = ""  # the latest pairing QR as an SVG data URI, while pairing
-        self.next_takeover: datetime | None = None  # when a sender fallback may next apply
+        self.next_takeover: datetime | None = None
+        self._held: Any = (
+            None  # the connection a drain holds  # when a sender fallback may next apply
+        )
 
     # ---- time -----------------------------------------------------------------
     def now(self) -> datetime:
@@ -145,7 +148,7 @@ class SessionActor(CiceroActor):
         from cicero.whatsapp.simnet import DbDeliveryLog, apply_line, load_line
         from cicero.whatsapp.simulated import SimulatedNetwork, SimulatedTransport
 
-        network = SimulatedNetwork(log=DbDeliveryLog(self.run, self.pool, self.session))
+        network = SimulatedNetwork(log=DbDeliveryLog(self.run, self._update, self.session))
         transport = SimulatedTransport(
             self.session,
             network,
@@ -298,6 +301,13 @@ class SessionActor(CiceroActor):
         """Send what is due now, in order, within the throttle. Returns when to look again."""
         if not machine.is_ready(self.state):
             return None
+        self.run(self._hold())
+        try:
+            return self._drain_held()
+        finally:
+            self.run(self._release())
+
+    def _drain_held(self) -> datetime | None:
         self.run(self._update(outbox.expire, self.session, self.now()))
         self.run(self._take_over())
         while True:
@@ -401,8 +411,18 @@ class SessionActor(CiceroActor):
             self._feed(machine.Heartbeat())
 
     async def _update(self, fn: Any, *args: Any) -> Any:
+        if self._held is not None:  # inside a drain: one connection for all its statements
+            return await fn(self._held, *args)
         async with (await self.pool()).acquire() as conn:
             return await fn(conn, *args)
+
+    async def _hold(self) -> None:
+        self._held = await (await self.pool()).acquire()
+
+    async def _release(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            await (await self.pool()).release(held)
 
     # ---- time passing ------------------------------------------------------------------------
     def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender: Any) -> None:

@@ -19,36 +19,24 @@ from cicero.domain.phones import parse_jid
 from cicero.whatsapp.simulated import Accepted, Attachment, InitialState, Line
 
 Run = Callable[[Coroutine[Any, Any, Any]], Any]  # the owning actor's `run`
+OnDb = Callable[
+    ..., Coroutine[Any, Any, Any]
+]  # (statement function, *args) on the owner's connection
 
 
 class DbDeliveryLog:
     """`DeliveryLog` over the `sim_wa` table (synchronous: the actor runs the coroutines)."""
 
-    def __init__(
-        self, run: Run, pool: Callable[[], Coroutine[Any, Any, asyncpg.Pool]], session: str
-    ):
+    def __init__(self, run: Run, on_db: OnDb, session: str):
         self._run = run
-        self._pool = pool
-        self._known = self._run(self._load(session))  # ids this session's number already sent
-
-    async def _load(self, session: str) -> set[str]:
-        async with (await self._pool()).acquire() as conn:
-            rows = await conn.fetch("SELECT message_id FROM sim_wa WHERE session = $1", session)
-        return {r["message_id"] for r in rows}
+        self._on_db = on_db  # runs a statement on the owner's connection
+        self._known = self._run(self._on_db(_known_ids, session))  # ids this number already sent
 
     def find(self, session: str, message_id: str) -> Accepted | None:
         if message_id not in self._known:
             return None  # the usual case, answered without a round trip
 
-        async def go() -> asyncpg.Record | None:
-            async with (await self._pool()).acquire() as conn:
-                return await conn.fetchrow(
-                    "SELECT * FROM sim_wa WHERE session = $1 AND message_id = $2",
-                    session,
-                    message_id,
-                )
-
-        row = self._run(go())
+        row = self._run(self._on_db(_accepted, session, message_id))
         if row is None:
             return None
         attachment = None
@@ -66,21 +54,32 @@ class DbDeliveryLog:
         )
 
     def add(self, accepted: Accepted) -> None:
-        a = accepted.attachment
-
-        async def go() -> None:
-            async with (await self._pool()).acquire() as conn:
-                await conn.execute(
-                    """INSERT INTO sim_wa (session, message_id, recipient, body, attachment_name,
-                                           attachment_mime, attachment_sha256, accepted_at)
-                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING""",
-                    accepted.session, accepted.message_id, str(accepted.to), accepted.text,
-                    a.filename if a else None, a.mimetype if a else None, a.sha256 if a else None,
-                    accepted.at,
-                )  # fmt: skip
-
-        self._run(go())
+        self._run(self._on_db(_record, accepted))
         self._known.add(accepted.message_id)
+
+
+async def _known_ids(conn: asyncpg.Connection, session: str) -> set[str]:
+    rows = await conn.fetch("SELECT message_id FROM sim_wa WHERE session = $1", session)
+    return {r["message_id"] for r in rows}
+
+
+async def _accepted(
+    conn: asyncpg.Connection, session: str, message_id: str
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT * FROM sim_wa WHERE session = $1 AND message_id = $2", session, message_id
+    )
+
+
+async def _record(conn: asyncpg.Connection, accepted: Accepted) -> None:
+    a = accepted.attachment
+    await conn.execute(
+        """INSERT INTO sim_wa (session, message_id, recipient, body, attachment_name,
+                               attachment_mime, attachment_sha256, accepted_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING""",
+        accepted.session, accepted.message_id, str(accepted.to), accepted.text,
+        a.filename if a else None, a.mimetype if a else None, a.sha256 if a else None, accepted.at,
+    )  # fmt: skip
 
 
 async def load_line(conn: asyncpg.Connection, session: str) -> dict[str, Any] | None:
