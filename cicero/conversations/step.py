@@ -8,7 +8,6 @@ before the commit leaves the message unhandled, so it is handled again, whole.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -41,7 +40,6 @@ from cicero.domain.menus.model import (
 )
 from cicero.domain.outbox import Priority, reply_key
 
-log = logging.getLogger("cicero.router")
 MAX_LOOKUPS = 8  # a machine asking more in one step is a bug, not a conversation
 STAFF_FIELDS = frozenset(
     {"name", "rank", "unit", "position", "village", "instagram", "tiktok", "whatsapp", "email"}
