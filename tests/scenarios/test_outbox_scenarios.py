@@ -34,7 +34,14 @@ def simulate(tmp_path: Path, pg_server, data: dict) -> list[dict]:  # type: igno
     scenario = parse_scenario(data, driver.SUPPORTED_KINDS)
     settings = load_settings({}, overrides=scenario.settings_overrides)
     settings = settings.__class__(
-        config=settings.config.model_copy(update={"jobs": scenario.config.jobs}),
+        # Only the scenario's own jobs: these tests are about the outbox, not the day's schedule.
+        config=settings.config.model_copy(
+            update={
+                "jobs": {
+                    k: v for k, v in scenario.config.jobs.items() if k in data["config"]["jobs"]
+                }
+            }
+        ),
         env=settings.env,
         extra_admins=settings.extra_admins,
     )
