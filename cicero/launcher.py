@@ -141,7 +141,7 @@ def _descendants() -> list[psutil.Process]:
 
 def _reap_and_kill(processes: list[psutil.Process], timeout: float) -> None:
     """Wait for the tree to exit; SIGTERM then SIGKILL what remains, by PID."""
-    processes = [p for p in processes if _is_actor_process(p)]
+    processes = [p for p in processes if is_actor_process(p)]
     _, alive = psutil.wait_procs(processes, timeout=min(timeout, 3))
     for proc in alive:
         with contextlib.suppress(psutil.Error):
@@ -151,10 +151,10 @@ def _reap_and_kill(processes: list[psutil.Process], timeout: float) -> None:
         with contextlib.suppress(psutil.Error):
             proc.kill()
     psutil.wait_procs(alive, timeout=2)
-    _reap_zombies()
+    reap_zombies()
 
 
-def _is_actor_process(proc: psutil.Process) -> bool:
+def is_actor_process(proc: psutil.Process) -> bool:
     # The embedded PostgreSQL is stopped by its own handle, not killed here.
     try:
         return proc.name() not in ("postgres", "pg_ctl")
@@ -162,7 +162,7 @@ def _is_actor_process(proc: psutil.Process) -> bool:
         return False
 
 
-def _reap_zombies() -> None:
+def reap_zombies() -> None:
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
@@ -286,7 +286,7 @@ def run(settings: Settings, stop: threading.Event | None = None) -> int:
     try:
         while not stop.is_set():
             status = runtime.status(timeout=max(2.0, runtime_cfg.heartbeat_s))
-            _reap_zombies()
+            reap_zombies()
             if status is None:
                 misses += 1
                 log.warning(

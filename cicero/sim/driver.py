@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import re
 import signal
 import time
@@ -49,6 +48,7 @@ from cicero.config import Secret, Settings
 from cicero.db.connect import connect
 from cicero.db.migrate import migrate
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
+from cicero.launcher import is_actor_process, reap_zombies
 from cicero.sim import events as ev
 from cicero.sim.scenario import Scenario
 from cicero.sim.seed import report_links, seed
@@ -147,12 +147,12 @@ class World:
 
     def kill_runtime(self) -> None:
         """SIGKILL every process of the runtime (not the database), as `kill -9` would."""
-        victims = [p for p in psutil.Process().children(recursive=True) if _is_runtime(p)]
+        victims = [p for p in psutil.Process().children(recursive=True) if is_actor_process(p)]
         for proc in victims:
             with contextlib.suppress(psutil.Error):
                 proc.send_signal(signal.SIGKILL)
         psutil.wait_procs(victims, timeout=5)
-        _reap()
+        reap_zombies()
         self.runtime = None
 
     def stop_runtime(self) -> None:
@@ -270,7 +270,7 @@ class World:
             return
         addresses = self.wait_all_running()
         if isinstance(event, ev.EvCrashActor):
-            address = addresses.get(_actor_child(event.actor))
+            address = addresses.get(event.actor)
             if address is None:
                 self.fault(event.at, event.actor, "no such actor to crash")
                 return
@@ -331,28 +331,6 @@ def _command(event: ev.Event) -> SimCommand | None:
             {"from": event.sender, "text": event.text, "chat": event.chat, "id": event.message_id},
         )
     return None
-
-
-def _actor_child(name: str) -> str:
-    """Scenario actor names (`clock`, `session:gateway`, `ingestor:instagram`) are child names."""
-    return name
-
-
-def _is_runtime(proc: psutil.Process) -> bool:
-    try:
-        return proc.name() not in ("postgres", "pg_ctl")
-    except psutil.Error:
-        return False
-
-
-def _reap() -> None:
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
 
 
 # ---- the run -------------------------------------------------------------------------------
