@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import gc
 import importlib
 import logging
 import os
@@ -213,6 +214,10 @@ def start_runtime(
     os.environ.setdefault("THESPLOG_FILE", str(thespian_log))
     chosen = children if children is not None else root_children(settings, registry_path)
     preload(chosen, registry_path)
+    # Everything loaded so far is shared with the forked actors; keep the garbage collector
+    # from writing to those objects (copy-on-write would make each actor a private copy).
+    gc.collect()
+    gc.freeze()
     admin_port = settings.config.runtime.admin_port or free_port()
     system = ActorSystem(
         "multiprocTCPBase",
