@@ -210,3 +210,34 @@ def test_incoming_messages_are_recorded_once(line: Line) -> None:
     assert [(r["message_id"], r["sender"], r["text"]) for r in rows] == [
         ("ABC1", "6281300000001", "menu")
     ]
+
+
+def test_a_second_copy_of_a_session_never_connects(pg_server) -> None:  # type: ignore[no-untyped-def]
+    """One process per number: while another holder has the session's advisory lock, the
+    actor refuses to start (and is retried by its supervisor); it connects once it is free."""
+    from tests.conftest import fresh_database
+
+    url = fresh_database(pg_server)
+
+    async def hold():  # type: ignore[no-untyped-def]
+        conn = await connect(url)
+        assert await conn.fetchval("SELECT pg_try_advisory_lock(hashtext('wa:gateway'))")
+        return conn
+
+    loop = asyncio.new_event_loop()
+    holder = loop.run_until_complete(hold())
+    line = Line(url)
+    try:
+        line.system.listen(0.1)
+        status = line.system.ask(line.root, StatusRequest(), 2).data["actors"]["session:gateway"]
+        assert status["restarts"] >= 1 and "already running elsewhere" in status["last_error"]
+        assert line.sql("SELECT count(*) AS n FROM session_log")[0]["n"] == 0  # never connected
+        loop.run_until_complete(holder.close())
+        line.run_until_quiet()
+        assert (
+            line.sql("SELECT state FROM session_log ORDER BY seq DESC LIMIT 1")[0]["state"]
+            == "ready"
+        )
+    finally:
+        line.close()
+        loop.close()
