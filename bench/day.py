@@ -1,0 +1,295 @@
+"""A full simulated day of the whole schedule at scale (issue 7, goal ≤ 10 s wall).
+
+30 clients (28 polres + DITBINMAS + BIDHUMAS), 5,000 staff, 40 posts, 100,000 engagements
+(distinct person x post pairs), generated into a temporary scenario file and run through
+`cicero simulate` in this process (the real runtime, embedded PostgreSQL, simulated WhatsApp
+and upstream). The sessions' throttle is raised to the config's ceiling (120/min, burst 20,
+no jitter) so the thousands of messages cost as few virtual instants as the config allows.
+
+Prints the wall time, what the day produced, and where the wall time went: the driver's
+instants (each one a clock tick plus a pump of every session, router and mailer, until quiet)
+grouped by what happened at them. `--cprofile FILE` also writes a cProfile of the driver
+process (the actors are other processes: their time shows up as the driver waiting).
+
+Run: .venv/bin/python bench/day.py [--cprofile /tmp/day.prof] [--keep transcript.jsonl]
+
+Finding (first run, 2026-11-25, 2-core machine shared with other work): far from the goal; the
+day does not finish. `simulate` aborts at the 07:30 ingestion ("no answer to ClockTick within
+30s") after ~75 s wall. py-spy on the whole process tree shows every process idle during the
+slow instants: the ingest worker is in `TikTokClient.comments`, whose pager waits the real
+`comment_page_gap_s` = 2 s between pages of 50 (jobs.md: "2 s apart, ≤ 40 pages") with
+`asyncio.sleep` even on the virtual clock. A directorate video with ~3,000 commenters costs up
+to 40 x 2 s = 78 s of wall time per ingestion (07:00: 22 s for ~500 commenters; 07:30: > 30 s,
+the driver's ask timeout). Besides: loading and checking the 2.6 MB scenario ~3 s (the per-user
+uniqueness check in sim/parse.py is quadratic), seeding 5,000 staff row by row ~3.4 s, and an
+idle driver instant costs ~40 ms of actor round trips (many per 1,000s of throttled sends).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import random
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cicero.sim import driver
+
+CLIENTS, STAFF, POSTS, ENGAGEMENTS = 30, 5_000, 40, 100_000
+DAY = "2026-11-24"
+RANKS = [
+    "AKBP",
+    "KOMPOL",
+    "AKP",
+    "IPTU",
+    "IPDA",
+    "AIPTU",
+    "AIPDA",
+    "BRIPKA",
+    "BRIGPOL",
+    "BRIPTU",
+    "BRIPDA",
+]
+UNITS = ["SAT BINMAS", "SAT LANTAS", "SAT SAMAPTA", "SI HUMAS", "BAG OPS", "POLSEK KOTA", "SPKT"]
+
+
+def _hm(minutes: int) -> str:
+    return f"{DAY}T{minutes // 60:02d}:{minutes % 60:02d}:00"
+
+
+def _q(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, list):
+        return "[" + ", ".join(_q(x) for x in v) + "]"
+    return json.dumps(v, ensure_ascii=False)
+
+
+def scenario_text(seed: int = 7) -> str:
+    """The day as TOML, the format of docs/scenarios.md."""
+    rng = random.Random(seed)
+    out = [
+        '[scenario]\nname = "bench day"',
+        f"start = {DAY}T05:00:00\nend = {DAY}T23:30:00\nseed = {seed}",
+        'admins = ["6281100000001"]\n',
+        '[sessions]\noperator = "ready"\ngateway = "ready"\n',
+        "[config.sessions.operator]\nthrottle_per_minute = 120\nburst = 20\njitter_s = 0.0\n",
+        "[config.sessions.gateway]\nthrottle_per_minute = 120\nburst = 20\njitter_s = 0.0\n",
+    ]
+    clients = ["DITBINMAS", "BIDHUMAS"] + [f"POLRES_{i:02d}" for i in range(1, CLIENTS - 1)]
+    for n, cid in enumerate(clients):
+        directorate = cid in ("DITBINMAS", "BIDHUMAS")
+        handle = cid.lower().replace("_", ".")
+        out.append(
+            "[[client]]\n"
+            f'id = "{cid}"\nname = "{cid.replace("_", " ")}"\n'
+            f'type = "{"direktorat" if directorate else "org"}"\n'
+            f'instagram = "{handle}"\ntiktok = "{handle}"\n'
+            f'group = "1203631{n:011d}@g.us"\n'
+            f'operators = ["628121{n:07d}"]\nsupers = ["628122{n:07d}"]\n'
+            f"directorates = {_q([] if directorate else ['ditbinmas', 'bidhumas'])}\n"
+            f"amplify = {_q(n % 7 == 3)}\n"
+        )
+    staff = []
+    for i in range(STAFF):
+        cid = clients[i % len(clients)]
+        ig = None if i % 23 == 0 else f"ig.user{i}"
+        tt = None if i % 17 == 0 else f"tt.user{i}"
+        roles = ["operator", "ditbinmas", "bidhumas"]
+        if cid in ("DITBINMAS", "BIDHUMAS"):
+            roles = [cid.lower()]
+        lines = [
+            "[[user]]",
+            f'nrp = "7{i:07d}"',
+            f'name = "PERSONIL {i}"',
+            f'rank = "{RANKS[i % len(RANKS)]}"',
+            f'unit = "{UNITS[i % len(UNITS)]}"',
+            f'position = "{"KASAT BINMAS" if i % 170 == 0 else "BA"}"',
+            f'client = "{cid}"',
+            f"roles = {_q(roles)}",
+        ]
+        if ig:
+            lines.append(f'instagram = "{ig}"')
+        if tt:
+            lines.append(f'tiktok = "{tt}"')
+        if i % 20 == 0:  # 250 opted-in numbers: two reminder runs
+            lines.append(f'whatsapp = "62813{i:08d}"\nwa_opt_in = true')
+        if i % 97 == 0:
+            lines.append("exception = true")
+        out.append("\n".join(lines) + "\n")
+        staff.append((cid, roles, ig, tt))
+    # 40 posts: the directorates publish most of them (every polres person has both roles, so
+    # 100,000 distinct pairs are ~70 % of what is possible), ten polres one each.
+    owners = (
+        ["DITBINMAS"] * 20
+        + ["BIDHUMAS"] * 10
+        + [clients[2 + (k * 7) % (CLIENTS - 2)] for k in range(10)]
+    )
+    posts = []
+    for k, owner in enumerate(owners):
+        platform = "tiktok" if k % 3 == 2 else "instagram"
+        pid = f"74412{k:014d}" if platform == "tiktok" else f"DBench{k:04d}x"
+        at = 6 * 60 + 15 * k  # 06:00 .. 15:45
+        posts.append((platform, owner, pid, at))
+        out.append(
+            f'[[post]]\nplatform = "{platform}"\nclient = "{owner}"\nid = "{pid}"\n'
+            f'at = {_hm(at)}\ncaption = "Konten {k}"\n'
+        )
+    # Who may engage with a post: its own client's staff, or a directorate's role holders.
+    audience: dict[str, list[int]] = {}
+    for platform, owner, pid, _ in posts:
+        role = owner.lower() if owner in ("DITBINMAS", "BIDHUMAS") else None
+        audience[pid] = [
+            i
+            for i, (cid, roles, ig, tt) in enumerate(staff)
+            if (role in roles if role else cid == owner) and (ig if platform == "instagram" else tt)
+        ]
+    possible = sum(len(a) for a in audience.values())
+    assert possible > ENGAGEMENTS * 1.2, f"only {possible} person x post pairs are possible"
+    pairs: set[tuple[str, int]] = set()
+    weights = [len(audience[p[2]]) for p in posts]
+    while len(pairs) < ENGAGEMENTS:
+        (platform, _, pid, _) = rng.choices(posts, weights)[0]
+        pairs.add((pid, rng.choice(audience[pid])))
+    batches: dict[tuple[str, int], list[str]] = defaultdict(list)
+    at_of = {p[2]: p[3] for p in posts}
+    plat_of = {p[2]: p[0] for p in posts}
+    for pid, i in sorted(pairs):
+        minute = min(at_of[pid] + rng.choice([20, 50, 110, 200, 320, 500]), 21 * 60 + 50)
+        handle = staff[i][2] if plat_of[pid] == "instagram" else staff[i][3]
+        batches[(pid, minute)].append(handle)  # type: ignore[arg-type]
+    for (pid, minute), users in sorted(batches.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        out.append(f'[[engagement]]\nat = {_hm(minute)}\npost = "{pid}"\nusers = {_q(users)}\n')
+    return "\n".join(out)
+
+
+def _kind(stamp: datetime, lines_at: dict[str, Counter[str]]) -> str:
+    seen = lines_at.get(stamp.isoformat(timespec="microseconds").replace(".000000", ""), Counter())
+    if seen["ingest"]:
+        return "ingestion (+ task broadcast)"
+    if seen["recap"]:
+        return "recap builds"
+    if seen["wa"]:
+        return "message sends"
+    return "other (job fires, quiet)"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cprofile", type=Path, help="write a cProfile of the driver process here")
+    ap.add_argument("--keep", type=Path, help="keep the transcript here")
+    args = ap.parse_args()
+
+    from cicero.cli.main import main as cli
+
+    t0 = time.perf_counter()
+    text = scenario_text()
+    t_gen = time.perf_counter() - t0
+    instants: list[tuple[datetime, float]] = []
+    settle = driver.World.settle
+
+    def timed(self: driver.World, now: datetime) -> datetime | None:
+        start = time.perf_counter()
+        try:
+            return settle(self, now)
+        finally:
+            instants.append((now, time.perf_counter() - start))
+
+    driver.World.settle = timed  # type: ignore[method-assign]
+    phases: dict[str, float] = defaultdict(float)
+
+    def phase(name: str, fn: Any) -> Any:
+        def wrapped(*a: Any, **kw: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                phases[name] += time.perf_counter() - start
+
+        return wrapped
+
+    import cicero.sim.scenario as scenario_module
+
+    scenario_module.load_scenario = phase(
+        "load + check the scenario", scenario_module.load_scenario
+    )
+    driver.World.start_runtime = phase("start the runtime", driver.World.start_runtime)  # type: ignore[method-assign]
+    driver.World.stop_runtime = phase("stop the runtime", driver.World.stop_runtime)  # type: ignore[method-assign]
+
+    async def seed(*a: Any) -> None:
+        start = time.perf_counter()
+        await real_seed(*a)
+        phases["seed clients and staff"] += time.perf_counter() - start
+
+    real_seed, driver.seed = driver.seed, seed  # type: ignore[assignment]
+    with tempfile.TemporaryDirectory(prefix="cicero-bench-day-") as tmp:
+        path = Path(tmp) / "day.toml"
+        path.write_text(text)
+        out = args.keep or Path(tmp) / "day.jsonl"
+        profiler = cProfile.Profile() if args.cprofile else None
+        t1 = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        code = cli(["simulate", str(path), "--out", str(out)])
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(args.cprofile)
+        wall = time.perf_counter() - t1
+        lines = [json.loads(x) for x in out.read_text().splitlines()] if out.exists() else []
+    if code:
+        print(f"simulate exited {code} after {wall:.1f} s wall (goal ≤ 10 s); it had settled "
+              f"{len(instants)} instants, the last at {instants[-1][0]:%H:%M:%S} WIB" if instants else "")  # fmt: skip
+        for now, spent in sorted(instants, key=lambda x: -x[1])[:8]:
+            print(f"  instant {now:%H:%M:%S} {spent:6.2f} s")
+        for name, spent in phases.items():
+            print(f"  {name:<30} {spent:6.2f} s")
+        return code
+
+    types = Counter(x["type"] for x in lines)
+    sent = Counter(x["job"] for x in lines if x["type"] == "wa")
+    recaps = Counter(x["job"] for x in lines if x["type"] == "recap")
+    jobs = Counter((x["status"]) for x in lines if x["type"] == "job")
+    lines_at: dict[str, Counter[str]] = defaultdict(Counter)
+    for x in lines:
+        lines_at[x["t"].replace("+07:00", "")][x["type"]] += 1
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    for now, spent in instants:
+        key = now.replace(tzinfo=None).isoformat()
+        by_kind[_kind(datetime.fromisoformat(key), lines_at)].append(spent)
+    in_settle = sum(s for _, s in instants)
+
+    print(f"scenario: {CLIENTS} clients, {STAFF:,} staff, {POSTS} posts, {ENGAGEMENTS:,} engagements "
+          f"({len(text) / 1e6:.1f} MB of TOML, generated in {t_gen:.1f} s)")  # fmt: skip
+    print(f"simulate wall: {wall:.1f} s (goal ≤ 10 s)")
+    print(
+        f"  messages sent: {types['wa']:,}  " + ", ".join(f"{k} {v}" for k, v in sent.most_common())
+    )
+    print(
+        f"  recaps built:  {types['recap']:,}  "
+        + ", ".join(f"{k} {v}" for k, v in recaps.most_common())
+    )
+    print(
+        f"  ingest lines:  {types['ingest']:,}; job lines: "
+        + ", ".join(f"{k} {v}" for k, v in jobs.items())
+    )
+    print(f"  outbox at end: {lines[-1]['outbox']}")
+    print(f"driver instants: {len(instants):,}, {in_settle:.1f} s settling; "
+          f"{wall - in_settle:.1f} s outside (load, database, start/stop, transcript)")  # fmt: skip
+    for name, spent in phases.items():
+        print(f"  {name:<30} {spent:6.2f} s")
+    for kind, spent in sorted(by_kind.items(), key=lambda kv: -sum(kv[1])):
+        print(f"  {kind:<30} {len(spent):>5} instants {sum(spent):6.1f} s  "
+              f"mean {1000 * sum(spent) / len(spent):6.0f} ms  max {1000 * max(spent):6.0f} ms")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
