@@ -7,6 +7,7 @@ replacement starts clean (let it crash); the ledger keeps what happened.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from dataclasses import dataclass
@@ -24,6 +25,10 @@ from cicero.jobs.registry import DEFAULT_REGISTRY, JobContext, Registry, load_re
 class WorkerOptions:
     registry: str = DEFAULT_REGISTRY
     virtual: bool = False  # True: "now" is the clock's virtual time from RunJob
+
+
+async def _no_wait(seconds: float) -> None:
+    await asyncio.sleep(0)
 
 
 class JobWorker(CiceroActor):
@@ -86,6 +91,7 @@ class JobWorker(CiceroActor):
             pool=await self.pool(),
             settings=self.settings,
             log=self.log,
+            sleep=_no_wait if self.virtual else asyncio.sleep,
         )
         return await run(ctx)
 

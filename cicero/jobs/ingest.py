@@ -69,7 +69,7 @@ class IngestOptions:
 
 
 async def ingest_social(ctx: JobContext) -> str:
-    return await run_ingest(ctx)
+    return await run_ingest(ctx, IngestOptions(sleep=ctx.sleep))
 
 
 async def run_ingest(ctx: JobContext, options: IngestOptions = IngestOptions()) -> str:

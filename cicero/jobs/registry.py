@@ -7,6 +7,7 @@ processes can build the same one; tests name their own.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ class JobContext:
     pool: Any
     settings: Any
     log: Any
+    # Waits a handler makes between upstream calls. Real in production; in simulation they
+    # take no time (virtual time does not pass inside a run, and the fake needs no pacing).
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
 
 Handler = Callable[[JobContext], Awaitable[str | None]]  # returns a short outcome text
