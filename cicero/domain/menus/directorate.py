@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from cicero.domain.authz import Menu, reach
+from cicero.domain.authz import Menu
 from cicero.domain.menus.fields import numbered, word
 from cicero.domain.menus.model import (
     Answer,
@@ -24,6 +24,7 @@ from cicero.domain.menus.model import (
     TextIn,
     TriggerFetch,
 )
+from cicero.domain.menus.scope import chosen_client, clients_in_scope
 from cicero.domain.menus.transitions import BACK_FOOTER, MENU_FOOTER, Out, close, opened, stay
 
 
@@ -99,17 +100,11 @@ PROCESSING = "⏳ Sedang diproses… Hasil dikirim setelah selesai."
 
 
 def _clients(ctx: Context) -> tuple[ClientInfo, ...]:
-    r = reach(ctx.identity, Menu.DIRREQUEST)
-    if r is None:
-        return ()
-    return tuple(c for c in ctx.clients if c.type == "DIREKTORAT" and r.covers_client(c.client_id))
+    return clients_in_scope(ctx, Menu.DIRREQUEST, "DIREKTORAT")
 
 
 def _client(flow: Flow, ctx: Context) -> ClientInfo:
-    c = next((c for c in _clients(ctx) if c.client_id == flow.get("client")), None)
-    if c is None:
-        raise AssertionError("directorate flow past choose_client without a client in scope")
-    return c
+    return chosen_client(flow, ctx, Menu.DIRREQUEST, "DIREKTORAT")
 
 
 def render(step: Step, flow: Flow, ctx: Context) -> str:

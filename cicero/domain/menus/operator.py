@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from enum import StrEnum
 
-from cicero.domain.authz import Menu, reach
+from cicero.domain.authz import Menu
 from cicero.domain.menus import fields
 from cicero.domain.menus.cards import staff_card
 from cicero.domain.menus.fields import LABEL, YES, Field, Rejected, numbered, word
@@ -33,6 +33,7 @@ from cicero.domain.menus.model import (
     TextIn,
     TriggerFetch,
 )
+from cicero.domain.menus.scope import chosen_client, clients_in_scope
 from cicero.domain.menus.transitions import (
     BACK_FOOTER,
     MENU_FOOTER,
@@ -133,18 +134,11 @@ ASK_NRP_TEXT = "Ketik *NRP/NIP* user:"
 
 
 def _clients(ctx: Context) -> tuple[ClientInfo, ...]:
-    """ORG clients this sender may pick; filtered again by authz so nothing leaves scope."""
-    r = reach(ctx.identity, Menu.OPRREQUEST)
-    if r is None:
-        return ()
-    return tuple(c for c in ctx.clients if c.type == "ORG" and r.covers_client(c.client_id))
+    return clients_in_scope(ctx, Menu.OPRREQUEST, "ORG")
 
 
 def _client(flow: Flow, ctx: Context) -> ClientInfo:
-    c = next((c for c in _clients(ctx) if c.client_id == flow.get("client")), None)
-    if c is None:
-        raise AssertionError("operator flow past choose_client without a client in scope")
-    return c
+    return chosen_client(flow, ctx, Menu.OPRREQUEST, "ORG")
 
 
 def render(step: Step, flow: Flow, ctx: Context) -> str:
