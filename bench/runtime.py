@@ -48,8 +48,8 @@ from cicero.domain import schedule
 from cicero.domain.jobs import JobSpec
 from cicero.domain.supervision import SupFlags
 from cicero.domain.timezone import WIB
-from cicero.launcher import free_port
 from cicero.logs import log_defs
+from cicero.loopback import free_port
 from tests.protocol.actors import Count, Counted
 
 T0 = datetime(2026, 11, 23, 0, 0, tzinfo=WIB)

@@ -37,6 +37,7 @@ from cicero.db.migrate import DatabaseTooNew, migrate
 from cicero.domain.supervision import Strategy, SupFlags
 from cicero.domain.timezone import WIB
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
+from cicero.loopback import free_port
 
 log = logging.getLogger("cicero.launcher")
 PR_SET_CHILD_SUBREAPER = 36
@@ -45,12 +46,6 @@ MISSED_HEARTBEATS_LIMIT = 3
 
 class SetupError(RuntimeError):
     """Start-up cannot proceed; the message tells the operator what to do."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def check_port(host: str, port: int) -> None:
@@ -258,7 +253,7 @@ def run(settings: Settings, stop: threading.Event | None = None) -> int:
     sink = None
     if settings.env.smtp_host is None:
         # No SMTP configured: mail goes to a loopback sink that logs what it accepted.
-        from cicero.mail.sink import SmtpSink, free_port
+        from cicero.mail.sink import SmtpSink
 
         sink = SmtpSink(
             lambda m: log.info("mail to %s accepted by the loopback sink: %s", m.to, m.subject),

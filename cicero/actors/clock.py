@@ -9,7 +9,7 @@ only when the simulation driver sends ClockTick.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -87,14 +87,14 @@ class Clock(CiceroActor):
             self._step(schedule.Tick(self.wall_now()))
 
     def receiveMsg_ClockTick(self, message: ClockTick, sender: Any) -> None:
+        # Time first, then the readiness that arrived since the last tick: fires owed to those
+        # buckets then run at this tick's instant.
         pending, self.ready_pending = self.ready_pending, set()
-        if pending and self.state is not None:
-            # Readiness that arrived since the last tick counts from this tick's instant.
-            self.state = replace(self.state, now=max(self.state.now, message.now.astimezone(WIB)))
-            for name in sorted(pending):
-                self._step(schedule.BucketReady(name))
-        self.waiting_driver = sender
         self._step(schedule.Tick(message.now))
+        for name in sorted(pending):
+            self._step(schedule.BucketReady(name))
+        self.waiting_driver = sender
+        self._tell_driver()
 
     def receiveMsg_SessionReady(self, message: SessionReady, sender: Any) -> None:
         if self.virtual:

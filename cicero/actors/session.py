@@ -72,7 +72,6 @@ class SessionActor(CiceroActor):
         self.timers: dict[int, datetime] = {}  # reconnect token -> due (virtual time)
         self.next_keepalive: datetime | None = None
         self.busy = False
-        self.counts: dict[str, int] = {}
         self.qr = ""  # the latest pairing QR as an SVG data URI, while pairing
         self.next_takeover: datetime | None = None
         self._held: Any = (

@@ -3,7 +3,6 @@ simulation's "outside world". It can be taken down and brought back (`smtp_down`
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from email import message_from_bytes
@@ -12,6 +11,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from cicero.loopback import free_port
 from cicero.mail.smtp import KEY_HEADER
 
 
@@ -41,12 +41,6 @@ class _Handler:
                 )
             )
         return "250 accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class SmtpSink:

@@ -339,7 +339,8 @@ def _command(event: ev.Event) -> SimCommand | None:
 def run(
     scenario: Scenario, settings: Settings, url: str, out: Path, registry: str = DEFAULT_REGISTRY
 ) -> None:
-    from cicero.mail.sink import SmtpSink, free_port
+    from cicero.loopback import free_port
+    from cicero.mail.sink import SmtpSink
     from cicero.sim.record import write_transcript
 
     port = free_port()

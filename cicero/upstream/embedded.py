@@ -9,7 +9,7 @@ from datetime import datetime
 
 from cicero.config import Secret, Settings
 from cicero.domain.usernames import Platform
-from cicero.mail.sink import free_port
+from cicero.loopback import free_port
 from cicero.upstream.fake_server import FakeUpstreamThread, Keys
 from cicero.upstream.fake_world import FakeAccount, FakeEngagement, FakePost, UpstreamWorld
 

@@ -12,16 +12,13 @@ import asyncpg
 from aiohttp import web
 
 from cicero import __version__
+from cicero.db import ledger
 from cicero.domain.health import assess
 
 StatusSource = Callable[[], tuple[dict[str, Any] | None, float]]  # (snapshot, age in seconds)
 
 
 async def _read(conn: asyncpg.Connection) -> dict[str, Any]:
-    jobs = await conn.fetch(
-        """SELECT DISTINCT ON (job_key) job_key, fire_time, status, reason FROM job_run
-           WHERE status NOT IN ('queued', 'running') ORDER BY job_key, fire_time DESC"""
-    )
     outbox = await conn.fetch(
         """SELECT session, status, count(*) AS n, min(created_at) FILTER (WHERE status = 'pending') AS oldest
            FROM outbox GROUP BY session, status ORDER BY session, status"""
@@ -45,14 +42,7 @@ async def _read(conn: asyncpg.Connection) -> dict[str, Any]:
             "at": r["finished_at"].isoformat() if r["finished_at"] else None,
         }
     return {
-        "last_outcome": {
-            r["job_key"]: {
-                "fire_time": r["fire_time"].isoformat(),
-                "status": r["status"],
-                "reason": r["reason"],
-            }
-            for r in jobs
-        },
+        "last_outcome": await ledger.last_outcomes(conn),
         "outbox": queues,
         "ingest": fetches,
     }

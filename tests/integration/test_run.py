@@ -15,7 +15,8 @@ import pytest
 
 from cicero.config.load import DEFAULT_CONFIG
 from cicero.db.connect import connect
-from tests.integration.runtime import ROOT, RunningCicero, free_port, leftovers
+from cicero.loopback import free_port
+from tests.integration.runtime import ROOT, RunningCicero, leftovers
 
 pytestmark = pytest.mark.slow
 
