@@ -76,8 +76,11 @@ DIRECTORATE_REPORTS: dict[str, frozenset[str | None]] = {
     "kasat_binmas_likes": frozenset({None, "daily"}),
     "kasat_binmas_comments": frozenset({None, "daily"}),
 }
-# Directorate menu items that are another name for one of them (menus.md §3.2: 7, 8).
-DIRECTORATE_ALIASES = {"likes_all": "likes_full", "comments_attendance": "comments_full"}
+# Directorate menu items that are another name for one of them. menus.md §3.2: 7 is IG likes
+# attendance of everyone, 8 TikTok comments attendance: the old system's generic attendance run
+# on the directorate's role, i.e. the full layout of jobs.md §3.5 (5 and 10 name it for the jobs).
+# 8 is not `comments_attendance`: that key is the operator's and admin's attendance request.
+DIRECTORATE_ALIASES = {"likes_all": "likes_full", "comments_all": "comments_full"}
 # Attendance asked on a directorate's scope (admin `absensilikes#DITBINMAS`).
 DIRECTORATE_ATTENDANCE = {
     "likes_attendance": "likes_simple",

@@ -69,7 +69,7 @@ OPTIONS: dict[int, Option] = {
     5: Option("Absensi likes IG (rinci)", "likes_full", "instagram"),
     6: Option("Absensi likes IG (ringkas)", "likes_simple", "instagram"),
     7: Option("Absensi likes IG (semua)", "likes_all", "instagram"),
-    8: Option("Absensi komentar TikTok", "comments_attendance", "tiktok"),
+    8: Option("Absensi komentar TikTok (semua)", "comments_all", "tiktok"),
     9: Option("Absensi komentar TikTok (ringkas)", "comments_simple", "tiktok"),
     10: Option("Absensi komentar TikTok (rinci)", "comments_full", "tiktok"),
     11: Option("Absensi registrasi dashboard", essential=False),

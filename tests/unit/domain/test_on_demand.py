@@ -50,8 +50,10 @@ def test_operator_attendance_keeps_its_mode_and_platform() -> None:
 def test_directorate_attendance_with_a_mode_says_the_filter_is_not_applied() -> None:
     p = plan(BuildReport("likes_attendance", "DITBINMAS", "instagram", "sudah"), True)
     assert isinstance(p, Build) and p.report == "likes_simple" and p.note
-    option_8 = plan(BuildReport("comments_attendance", "DITBINMAS", "tiktok"), True)
+    option_8 = plan(BuildReport("comments_all", "DITBINMAS", "tiktok"), True)
     assert isinstance(option_8, Build) and option_8.report == "comments_full" and not option_8.note
+    option_7 = plan(BuildReport("likes_all", "DITBINMAS", "instagram"), True)
+    assert isinstance(option_7, Build) and option_7.report == "likes_full"
 
 
 def test_unknown_keys_and_periods_are_not_available() -> None:
