@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from cicero.domain.jobs import BUCKETS, JobSpec, Missed, Overlap, cron_problem
+from cicero.domain.upstream_limits import HOST_NAMES
 
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -77,6 +78,19 @@ class Upstream(Strict):
     connect_timeout_s: Annotated[float, Field(gt=0, le=120)] = 10.0
     total_timeout_s: Annotated[float, Field(gt=0, le=600)] = 30.0
     concurrency: Annotated[int, Field(ge=1, le=32)] = 4
+    # Pacing per host (data.md §2.1): `burst` requests at once, then `requests_per_s`.
+    requests_per_s: Annotated[float, Field(gt=0, le=100)] = 2.0
+    burst: Annotated[int, Field(ge=1, le=100)] = 4
+    # Calls a host's key may make per WIB day before only post listings run; absent: no limit.
+    daily_budget: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+
+    @field_validator("daily_budget")
+    @classmethod
+    def _hosts(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(HOST_NAMES))
+        if unknown:
+            raise ValueError(f"unknown host {unknown[0]!r}; use one of {', '.join(HOST_NAMES)}")
+        return value
 
 
 class Menus(Strict):

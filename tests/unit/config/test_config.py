@@ -161,3 +161,24 @@ def test_config_check_command_exit_codes(
 def test_sender_chains_must_name_configured_sessions(tmp_path: Path) -> None:
     found = problems(tmp_path, MINIMAL + '\n[senders.chains]\nreminder = ["gateway", "pager"]\n')
     assert len(found) == 1 and "senders.chains.reminder: no [sessions.pager]" in found[0]
+
+
+def test_upstream_pacing_and_budgets(tmp_path: Path) -> None:
+    text = MINIMAL + "\n[upstream]\nrequests_per_s = 5\nburst = 2\n"
+    text += "daily_budget = { instagram = 4000, tiktok_fallback = 900 }\n"
+    upstream = load_settings({"CICERO_CONFIG": str(write(tmp_path, text))}).config.upstream
+    assert (upstream.requests_per_s, upstream.burst) == (5.0, 2)
+    assert upstream.daily_budget == {"instagram": 4000, "tiktok_fallback": 900}
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("daily_budget = { facebook = 10 }", "unknown host 'facebook'"),
+        ("daily_budget = { tiktok = 0 }", "greater than or equal to 1"),
+        ("requests_per_s = 0", "greater than 0"),
+    ],
+)
+def test_bad_upstream_limits_name_the_key(tmp_path: Path, line: str, words: str) -> None:
+    found = problems(tmp_path, MINIMAL + f"\n[upstream]\n{line}\n")
+    assert len(found) == 1 and "upstream." in found[0] and words in found[0]
