@@ -53,6 +53,7 @@ from cicero.upstream.transport import (
     DEFAULT_TIMEOUTS,
     Endpoint,
     ErrorClass,
+    HostLimits,
     Jitter,
     Sleep,
     Timeouts,
@@ -153,11 +154,13 @@ class _Client:
         retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Sleep | None = None,
         jitter: Jitter | None = None,
+        hosts: HostLimits | None = None,  # pacing, 429 pause, call count (upstream/limits.py)
     ) -> None:
         kw = {"sleep": sleep} if sleep is not None else {}
         self.http = Transport(
-            session, primary, fallback, timeouts=timeouts, retry=retry, jitter=jitter, **kw
-        )
+            session, primary, fallback, timeouts=timeouts, retry=retry, jitter=jitter,
+            hosts=hosts, **kw,
+        )  # fmt: skip
         self.sleep = self.http.sleep
 
 

@@ -1,4 +1,5 @@
-"""One upstream host pair over aiohttp: headers, timeouts, retries, the auth fallback.
+"""One upstream host pair over aiohttp: headers, timeouts, retries, the auth fallback,
+and, given `hosts`, each host's pacing, 429 pause and call count (upstream/limits.py).
 
 Everything here turns HTTP trouble into an `UpstreamError` with an `error_class`
 (data.md §2.1, §3.8); callers never see aiohttp exceptions.
@@ -10,7 +11,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -70,8 +71,25 @@ def default_jitter(rng: random.Random | None = None) -> Jitter:
     return lambda: rng.uniform(0.0, 0.5)
 
 
+class HostLimits(Protocol):
+    """A platform's hosts as the transport consults them (implemented by upstream/limits.py)."""
+
+    def refusal(self, fallback: bool) -> str | None: ...  # why nothing may be sent now
+
+    def reserve(self, fallback: bool, header: str) -> float: ...  # seconds to wait first
+
+    async def answered(self, fallback: bool, error: UpstreamError | None) -> None: ...
+
+    async def gave_up(self, fallback: bool, error: UpstreamError) -> None: ...
+
+
 class Transport:
-    """GET JSON from a platform's primary endpoint, falling back once on 401/403."""
+    """GET JSON from a platform's primary endpoint, falling back once on 401/403.
+
+    With `hosts`, a paused host fails fast as `rate_limited` without a request (the other
+    host stays usable: the auth fallback and TikTok's fallback listing may still go there),
+    each request waits for its host's pace, and 429 after the retries pauses the host.
+    """
 
     def __init__(
         self,
@@ -83,8 +101,10 @@ class Transport:
         retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Sleep = asyncio.sleep,
         jitter: Jitter | None = None,
+        hosts: HostLimits | None = None,
     ) -> None:
         self.session = session
+        self.hosts = hosts
         self.primary = primary
         self.fallback = fallback
         self.retry = retry
@@ -101,23 +121,45 @@ class Transport:
         may_fall_back = endpoint is None and self.fallback is not None
         failures = 0
         while True:
+            fallback = current is self.fallback
+            await self._admit(current, fallback)
             result, retry_after = await self._attempt(current, path, params)
-            if not isinstance(result, UpstreamError):
+            error = result if isinstance(result, UpstreamError) else None
+            if self.hosts is not None:
+                await self.hosts.answered(fallback, error)
+            if error is None:
                 return result
-            error = result
             if error.error_class is ErrorClass.AUTH:
                 if may_fall_back and self.fallback is not None:
                     current, may_fall_back = self.fallback, False
                     continue  # the fallback gets its own try, not a retry
-                raise error
+                raise await self._given_up(fallback, error)
             if error.error_class not in _RETRYABLE:
-                raise error
+                raise await self._given_up(fallback, error)
             failures += 1
             if failures >= self.retry.attempts:
-                raise UpstreamError(
+                raise await self._given_up(fallback, UpstreamError(
                     error.error_class, f"{error.detail} (after {failures} attempts)", error.status
-                )
+                ))  # fmt: skip
             await self.sleep(retry_delay(self.retry, failures, retry_after, self.jitter()))
+
+    async def _admit(self, ep: Endpoint, fallback: bool) -> None:
+        """Wait for the host's pace; refuse at once while the host is paused."""
+        if self.hosts is None:
+            return
+        refusal = self.hosts.refusal(fallback)
+        if refusal is None:
+            wait = self.hosts.reserve(fallback, ep.host_header)
+            if wait > 0:
+                await self.sleep(wait)
+                refusal = self.hosts.refusal(fallback)  # a pause may begin while it waits
+        if refusal is not None:
+            raise UpstreamError(ErrorClass.RATE_LIMITED, refusal)
+
+    async def _given_up(self, fallback: bool, error: UpstreamError) -> UpstreamError:
+        if self.hosts is not None:
+            await self.hosts.gave_up(fallback, error)
+        return error
 
     async def _attempt(
         self, ep: Endpoint, path: str, params: Mapping[str, str]
