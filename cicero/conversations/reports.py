@@ -11,17 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 
 from cicero.config import Settings
 from cicero.db import recaps
+from cicero.db.amplify import reported_links
+from cicero.db.attendance import scope_posts, scope_staff
 from cicero.db.inbox import InboxMessage
 from cicero.db.outbox import NewMessage
 from cicero.domain import on_demand
-from cicero.domain.layouts import amplification
+from cicero.domain.layouts import amplification, link_recap, staff_data, task_broadcast
 from cicero.domain.layouts.client_recap import render_comments, render_likes
+from cicero.domain.layouts.staff_data import Registrations
 from cicero.domain.menus.model import BuildReport, TriggerFetch
 from cicero.domain.on_demand import Build, Builder, NotAvailable
 from cicero.domain.outbox import reply_key
@@ -29,6 +32,7 @@ from cicero.domain.schedule import next_fire_times
 from cicero.domain.timezone import wib_date
 from cicero.domain.usernames import Platform
 from cicero.jobs.amplify import amplify_recap_for
+from cicero.jobs.broadcast import task_message, task_posts
 from cicero.jobs.client_recaps import client_recap
 from cicero.jobs.directorate_recaps import DirectorateReports, Text, add_outputs, build_files
 from cicero.jobs.messages import Batch
@@ -104,6 +108,17 @@ async def _report(
     day = wib_date(now)
     if plan.builder is Builder.CLIENT_RECAP:
         await _client(conn, c, plan, batch, chat, now)
+    elif plan.builder is Builder.STAFF_DATA:
+        people = await scope_staff(conn, c.client_id, c.is_directorate)
+        names = await recaps.client_names(conn)
+        data = Registrations(c.client_id, c.name, now, tuple(people), c.is_directorate, names)
+        batch.text(chat, staff_data.render_for(plan.report, data), KIND)
+    elif plan.builder is Builder.LINK_RECAP:
+        batch.text(chat, await _link_recap(conn, c, plan, now), KIND)
+    elif plan.builder is Builder.TASK_MESSAGE:
+        posts = await task_posts(conn, c, day, now)
+        seen = await recaps.last_broadcast(conn, c.client_id, day) or set()
+        batch.text(chat, task_broadcast.render(task_message(c, posts, seen)), KIND)
     elif plan.builder is Builder.AMPLIFY:
         posts, recap = await amplify_recap_for(conn, c, day, now)
         shown = on_demand.keep(plan.mode, recap.people)
@@ -111,7 +126,7 @@ async def _report(
         _with_note(batch, chat, text, plan, len(shown), len(recap.people), bool(posts))
     else:
         reports = DirectorateReports(conn, c, await recaps.client_names(conn), {}, day, now)
-        outputs = await reports.report(plan.report)
+        outputs = [o for key in (plan.report, *plan.also) for o in await reports.report(key)]
         if not outputs:  # the per-content workbooks are not built for a day without posts
             outputs = [_no_posts(c.name, plan.platform)]
         files, _ = build_files(outputs)
@@ -141,6 +156,19 @@ def _with_note(
 ) -> None:
     note = on_demand.mode_note(plan.mode, shown, total) if posts else None
     batch.text(chat, f"{text}\n\n{note}" if note else text, KIND)
+
+
+async def _link_recap(
+    conn: asyncpg.Connection, c: recaps.ClientRow, plan: Build, now: datetime
+) -> str:
+    """Links reported for the posts of today (or yesterday) up to now."""
+    on_day = now - timedelta(days=1) if plan.period == "yesterday" else now
+    posts = await scope_posts(
+        conn, c.client_id, Platform.INSTAGRAM, wib_date(on_day), now, c.is_directorate
+    )
+    reported = await reported_links(conn, [(p.id, p.ref) for p in posts], now)
+    recap = link_recap.LinkRecap(c.name, on_day, now, tuple(p.ref for p in posts), tuple(reported))
+    return link_recap.render(recap)
 
 
 def _no_posts(name: str, platform: Platform | None) -> Text:

@@ -7,6 +7,10 @@ from datetime import date, datetime
 
 import asyncpg
 
+from cicero.db.attendance import person_from_row
+from cicero.domain.layouts.link_recap import ReportedLinks
+from cicero.domain.layouts.posts import PostRef
+
 # A report counts on the day it was submitted (WIB), up to the cut-off; links = filled fields.
 _LINKS = """
 SELECT r.nrp,
@@ -30,3 +34,26 @@ async def link_counts(
     """nrp → (post ids with ≥ 1 link, in P's order; total links) for today's reports."""
     rows = await conn.fetch(_LINKS, list(post_ids), day, cutoff)
     return {r["nrp"]: (tuple(r["done"] or ()), r["links"]) for r in rows}
+
+
+_REPORTED = """
+SELECT r.post_id, r.instagram_link, r.facebook_link, r.twitter_link, r.tiktok_link,
+       r.youtube_link, s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram,
+       s.tiktok, s.exception
+  FROM link_report r JOIN staff s ON s.nrp = r.nrp
+ WHERE r.post_id = ANY($1::bigint[]) AND r.reported_at <= $2
+ ORDER BY r.post_id, s.nrp
+"""
+
+
+async def reported_links(
+    conn: asyncpg.Connection, posts: Sequence[tuple[int, PostRef]], cutoff: datetime
+) -> list[ReportedLinks]:
+    """Every link report on `posts` (database id, ref) submitted up to the cut-off."""
+    refs = dict(posts)
+    rows = await conn.fetch(_REPORTED, list(refs), cutoff)
+    fields = ("instagram_link", "facebook_link", "twitter_link", "tiktok_link", "youtube_link")
+    return [
+        ReportedLinks(refs[r["post_id"]], person_from_row(r), tuple(r[f] for f in fields))
+        for r in rows
+    ]

@@ -17,6 +17,7 @@ import asyncpg
 
 from cicero.domain.attendance import FULL, Attendance, Person, Ratio, Status, exact_ratio
 from cicero.domain.layouts.posts import PostRef
+from cicero.domain.layouts.staff_data import StaffRecord
 from cicero.domain.usernames import Platform
 
 _BITS = bytes.maketrans(b"01", b"\x00\x01")  # a mask's "0"/"1" as falsy/truthy bytes
@@ -70,6 +71,18 @@ async def scope_posts(
     ]  # fmt: skip
 
 
+# data.md §4.3, whom to count (staff row `s`): active; an ORG client's own `operator` holders, or
+# a directorate's role holders on its own staff or a linked satker's. {scope} and {directorate}
+# are the query's parameter numbers.
+_IN_SCOPE = """s.active
+       AND CASE WHEN {directorate}
+           THEN EXISTS (SELECT 1 FROM staff_role r WHERE r.nrp = s.nrp AND r.role_name = lower({scope}))
+                AND (s.client_id = {scope} OR s.client_id IN (SELECT d.client_id FROM client_directorate d
+                                                              WHERE d.directorate_id = {scope}))
+           ELSE s.client_id = {scope}
+                AND EXISTS (SELECT 1 FROM staff_role r WHERE r.nrp = s.nrp AND r.role_name = 'operator')
+           END"""
+
 # $1 scope, $2 platform, $3 post ids (P, in order), $4 cut-off, $5 engagement kind,
 # $6 is a directorate, $7/$8 done_ratio as numerator/denominator.
 _ATTENDANCE = """
@@ -84,14 +97,7 @@ WITH p AS (
            s.exception,
            CASE WHEN $2 = 'instagram' THEN s.instagram ELSE s.tiktok END AS handle
       FROM staff s
-     WHERE s.active
-       AND CASE WHEN $6
-           THEN EXISTS (SELECT 1 FROM staff_role r WHERE r.nrp = s.nrp AND r.role_name = lower($1))
-                AND (s.client_id = $1 OR s.client_id IN (SELECT d.client_id FROM client_directorate d
-                                                         WHERE d.directorate_id = $1))
-           ELSE s.client_id = $1
-                AND EXISTS (SELECT 1 FROM staff_role r WHERE r.nrp = s.nrp AND r.role_name = 'operator')
-           END
+     WHERE {in_scope}
 ), done AS (
     -- a bit string per person, not an array: array_agg costs ~8 kB of state per group
     SELECT s.nrp, bit_or(p.bit) AS mask
@@ -112,7 +118,7 @@ SELECT s.*, coalesce(d.mask::text, '') AS done_mask, coalesce(bit_count(d.mask),
        END AS status
   FROM people s CROSS JOIN n LEFT JOIN done d ON d.nrp = s.nrp
  ORDER BY s.nrp
-"""
+""".replace("{in_scope}", _IN_SCOPE.format(scope="$1", directorate="$6"))
 
 
 async def scope_attendance(
@@ -137,14 +143,9 @@ async def scope_attendance(
 
 
 def _attendance(r: asyncpg.Record, post_ids: list[int]) -> Attendance:
-    person = Person(
-        nrp=r["nrp"], client=r["client_id"], name=r["name"], rank=r["rank"], unit=r["unit"],
-        position=r["position"], instagram=r["instagram"], tiktok=r["tiktok"],
-        exception=r["exception"],
-    )  # fmt: skip
     handle = r["handle"]
     return Attendance(
-        person=person,
+        person=person_from_row(r),
         handle=handle,
         done_posts=tuple(compress(post_ids, r["done_mask"].encode().translate(_BITS)))
         if handle
@@ -152,3 +153,28 @@ def _attendance(r: asyncpg.Record, post_ids: list[int]) -> Attendance:
         total=r["total"],
         status=Status(r["status"]),
     )
+
+
+_SCOPE_STAFF = f"""
+SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok,
+       s.exception, s.whatsapp
+  FROM staff s
+ WHERE {_IN_SCOPE.format(scope="$1", directorate="$2")}
+ ORDER BY s.nrp
+"""
+
+
+async def scope_staff(conn: asyncpg.Connection, scope: str, directorate: bool) -> list[StaffRecord]:
+    """The people a recap of `scope` counts (same rule as `scope_attendance`), with their
+    WhatsApp binding; sorted by nrp."""
+    rows = await conn.fetch(_SCOPE_STAFF, scope, directorate)
+    return [StaffRecord(person_from_row(r), r["whatsapp"]) for r in rows]
+
+
+def person_from_row(r: asyncpg.Record) -> Person:
+    """A `Person` from a row holding the staff columns (client_id as `client_id`)."""
+    return Person(
+        nrp=r["nrp"], client=r["client_id"], name=r["name"], rank=r["rank"], unit=r["unit"],
+        position=r["position"], instagram=r["instagram"], tiktok=r["tiktok"],
+        exception=r["exception"],
+    )  # fmt: skip

@@ -3,7 +3,7 @@ jobs.md §2.2-§3). Pure; the database side is `cicero.conversations.reports`.
 
 A report key maps to one of the scheduled recaps' builders (same query, same layout), with the
 menu's mode (semua / sudah / belum) as a filter on the counted people. A key without a builder
-yet gets a plain Indonesian "belum tersedia" text, never a made-up report.
+yet (the Kasatker report) gets a plain Indonesian "belum tersedia" text, never a made-up report.
 
 Fetches are not run from a menu: ingestion runs on its schedule (`ingest_social`, every 30 min
 in the day), and the answer says when the next one is. A fetch that promised a recap
@@ -30,6 +30,9 @@ class Builder(StrEnum):
     CLIENT_RECAP = "client_recap"  # jobs.md §3.2 / §3.3, an ORG client's operators
     DIRECTORATE = "directorate"  # a jobs.md §2.2 report of a directorate (text and files)
     AMPLIFY = "amplify"  # jobs.md §3.8
+    STAFF_DATA = "staff_data"  # registrations of the scope's staff (layouts.staff_data)
+    LINK_RECAP = "link_recap"  # links reported for one day's posts (layouts.link_recap)
+    TASK_MESSAGE = "task_message"  # jobs.md §3.1 for the scope, [BARU] against the last broadcast
 
 
 class Mode(StrEnum):
@@ -53,6 +56,8 @@ class Build:
     platform: Platform | None = None
     mode: Mode = Mode.SEMUA
     note: str | None = None  # a line sent after the report (a request we could only partly meet)
+    period: str | None = None  # LINK_RECAP: today / yesterday
+    also: tuple[str, ...] = ()  # DIRECTORATE: further §2.2 keys sent after `report`
 
 
 @dataclass(frozen=True)
@@ -80,8 +85,19 @@ DIRECTORATE_REPORTS: dict[str, frozenset[str | None]] = {
 # attendance of everyone, 8 TikTok comments attendance: the old system's generic attendance run
 # on the directorate's role, i.e. the full layout of jobs.md §3.5 (5 and 10 name it for the jobs).
 # 8 is not `comments_attendance`: that key is the operator's and admin's attendance request.
-DIRECTORATE_ALIASES = {"likes_all": "likes_full", "comments_all": "comments_full"}
-# Attendance asked on a directorate's scope (admin `absensilikes#DITBINMAS`).
+# 19/20 ("today's likes / comments, Excel") are the per-content workbooks of today (28/29).
+DIRECTORATE_ALIASES = {
+    "likes_all": "likes_full",
+    "comments_all": "comments_full",
+    "likes_today_xlsx": "likes_per_content_xlsx",
+    "comments_today_xlsx": "comments_per_content_xlsx",
+}
+# 17/18, the daily report of one platform, "text + files": the full recap, then its workbook.
+DIRECTORATE_COMPOSITES = {
+    "daily_report_instagram": ("likes_full", "likes_per_content_xlsx"),
+    "daily_report_tiktok": ("comments_full", "comments_per_content_xlsx"),
+}
+# Attendance asked on a directorate's scope (admin `absensilikes#DITBINMAS`, dashboard menu).
 DIRECTORATE_ATTENDANCE = {
     "likes_attendance": "likes_simple",
     "comments_attendance": "comments_simple",
@@ -101,19 +117,17 @@ PERIOD_LABEL = {
     "monthly": "Bulanan",
 }
 
-# Items whose builder does not exist yet, by what the person asked for.
+# Staff registrations, on any scope (a polres per satfung, a directorate per satker).
+STAFF_DATA = frozenset(
+    {"staff_completeness", "staff_missing_handles", "username_completeness",
+     "wa_registration_attendance"}
+)  # fmt: skip
+LINK_PERIODS = frozenset({None, "today", "yesterday"})
+
+# Items whose builder does not exist yet, by what the person asked for. The Kasatker report
+# (30) has no layout in the specs beyond its bands, nor a multi-day attendance query.
 NOT_BUILT = {
-    "wa_registration_attendance": "Absensi registrasi WhatsApp",
-    "username_completeness": "Absensi kelengkapan username",
-    "amplify_link_recap": "Rekap laporan link amplifikasi",
-    "staff_completeness": "Kelengkapan data personil per satker",
-    "staff_missing_handles": "Personil belum mengisi IG/TikTok per unit",
-    "daily_report_instagram": "Laporan harian IG",
-    "daily_report_tiktok": "Laporan harian TikTok",
-    "likes_today_xlsx": "Likes IG hari ini (Excel)",
-    "comments_today_xlsx": "Komentar TikTok hari ini (Excel)",
     "kasatker_report": "Laporan Kasatker",
-    "task_message": "Pesan tugas dengan perbedaan konten",
 }
 ACCOUNT_STATUS = (
     "📱 *Status Akun Sosial Media*\n"
@@ -136,36 +150,59 @@ def plan(req: BuildReport, directorate: bool) -> Plan:
         return NotAvailable(ACCOUNT_STATUS)
     if key in NOT_BUILT:
         return NotAvailable(not_available(NOT_BUILT[key]))
+    if key in STAFF_DATA:
+        return _today_only(req) or Build(Builder.STAFF_DATA, key)
+    if key == "amplify_link_recap":
+        if req.period not in LINK_PERIODS:
+            return _period_refused(req.period)
+        return Build(Builder.LINK_RECAP, key, IG, period=req.period or "today")
+    if key == "task_message":
+        return _today_only(req) or Build(Builder.TASK_MESSAGE, key)
     if key == "amplify_attendance":
         if directorate:
             return NotAvailable(not_available("Absensi amplifikasi direktorat"))
         return Build(Builder.AMPLIFY, key, IG, mode)
     if key in CLIENT_ATTENDANCE and not directorate:
         return Build(Builder.CLIENT_RECAP, key, CLIENT_ATTENDANCE[key], mode)
+    known = DIRECTORATE_REPORTS.keys() | DIRECTORATE_ALIASES.keys() | DIRECTORATE_COMPOSITES.keys()
     if not directorate:
-        return NotAvailable(not_available(key) if key not in DIRECTORATE_REPORTS else
+        return NotAvailable(not_available(key) if key not in known else
                             "ℹ️ Laporan ini hanya untuk client direktorat.")  # fmt: skip
     note = None
-    if key in DIRECTORATE_ATTENDANCE and req.mode is not None:  # an admin command's mode
+    if key in DIRECTORATE_ATTENDANCE:
         target = DIRECTORATE_ATTENDANCE[key]
-        if mode is not Mode.SEMUA:
+        if mode is not Mode.SEMUA:  # an admin command's sudah/belum
             note = (
                 "ℹ️ Filter sudah/belum belum didukung untuk rekap direktorat; dikirim rekap lengkap."
             )
     else:
         target = DIRECTORATE_ALIASES.get(key, key)
+    target, *also = DIRECTORATE_COMPOSITES.get(target, (target,))
     periods = DIRECTORATE_REPORTS.get(target)
     if periods is None:
         return NotAvailable(not_available(key))
     if req.period not in periods:
-        label = PERIOD_LABEL.get(req.period or "", req.period)
-        return NotAvailable(
-            f"ℹ️ Periode *{label}* belum tersedia untuk laporan ini; saat ini hanya data hari ini."
-        )
-    platform = IG if target.startswith("likes") or target.endswith("likes") else None
-    if target.startswith("comments") or target.endswith("comments"):
-        platform = TT
-    return Build(Builder.DIRECTORATE, target, platform, Mode.SEMUA, note)
+        return _period_refused(req.period)
+    return Build(Builder.DIRECTORATE, target, _platform(target), Mode.SEMUA, note, also=tuple(also))
+
+
+def _platform(report: str) -> Platform | None:
+    if report.startswith("likes") or report.endswith("likes"):
+        return IG
+    if report.startswith("comments") or report.endswith("comments"):
+        return TT
+    return None
+
+
+def _period_refused(period: str | None) -> NotAvailable:
+    label = PERIOD_LABEL.get(period or "", period)
+    return NotAvailable(
+        f"ℹ️ Periode *{label}* belum tersedia untuk laporan ini; saat ini hanya data hari ini."
+    )
+
+
+def _today_only(req: BuildReport) -> NotAvailable | None:
+    return None if req.period in (None, "today") else _period_refused(req.period)
 
 
 def _mode(value: str | None) -> Mode:

@@ -8,17 +8,46 @@ supersedes an unsent older one of the same client and day.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, datetime, time
 
-from cicero.db.attendance import scope_posts
+import asyncpg
+
+from cicero.db.attendance import ScopePost, scope_posts
 from cicero.db.outbox import enqueue
-from cicero.db.recaps import active_clients, last_broadcast, record_broadcast
+from cicero.db.recaps import ClientRow, active_clients, last_broadcast, record_broadcast
 from cicero.domain.layouts.task_broadcast import TaskBroadcast, TaskPost, render
 from cicero.domain.outbox import MessageKind, Priority
 from cicero.domain.timezone import to_wib
 from cicero.domain.usernames import Platform
 from cicero.jobs.messages import Batch, job_params, recipients
 from cicero.jobs.registry import JobContext
+
+
+async def task_posts(
+    conn: asyncpg.Connection, c: ClientRow, day: date, now: datetime
+) -> dict[Platform, list[ScopePost]]:
+    """Today's posts of each platform the client runs, with their engager counts (shared with
+    the directorate menu's task message)."""
+    return {
+        platform: await scope_posts(conn, c.client_id, platform, day, now, c.is_directorate, True)
+        if enabled
+        else []
+        for platform, enabled in (
+            (Platform.INSTAGRAM, c.has_instagram),
+            (Platform.TIKTOK, c.has_tiktok),
+        )
+    }
+
+
+def task_message(
+    c: ClientRow, posts: dict[Platform, list[ScopePost]], seen: set[int]
+) -> TaskBroadcast:
+    """§3.1 of those posts; a post missing from `seen` (the last broadcast's set) is [BARU]."""
+    ig, tt = (
+        tuple(TaskPost(p.ref, p.engagers, new=p.id not in seen) for p in posts[platform])
+        for platform in (Platform.INSTAGRAM, Platform.TIKTOK)
+    )
+    return TaskBroadcast(c.name, ig, tt)
 
 
 async def task_broadcast(ctx: JobContext) -> str:
@@ -30,17 +59,7 @@ async def task_broadcast(ctx: JobContext) -> str:
     batch, notes, sent = Batch.for_run(ctx), [], 0
     async with ctx.pool.acquire() as conn, conn.transaction():
         for c in await active_clients(conn):
-            posts = {
-                platform: await scope_posts(
-                    conn, c.client_id, platform, day, ctx.now, c.is_directorate, True
-                )
-                if enabled
-                else []
-                for platform, enabled in (
-                    (Platform.INSTAGRAM, c.has_instagram),
-                    (Platform.TIKTOK, c.has_tiktok),
-                )
-            }
+            posts = await task_posts(conn, c, day, ctx.now)
             current = sorted(p.id for ps in posts.values() for p in ps)
             if not current:
                 continue
@@ -52,12 +71,7 @@ async def task_broadcast(ctx: JobContext) -> str:
                 notes.append(f"{c.client_id}: no group id" + (f" ({bad[0]!r})" if bad else ""))
                 continue  # no state either: the list goes out once a group is set
 
-            seen = last or set()
-            ig, tt = (
-                tuple(TaskPost(p.ref, p.engagers, new=p.id not in seen) for p in posts[platform])
-                for platform in (Platform.INSTAGRAM, Platform.TIKTOK)
-            )
-            text = render(TaskBroadcast(c.name, ig, tt))
+            text = render(task_message(c, posts, last or set()))
             batch.text(
                 group[0], text, MessageKind.GROUP_BROADCAST, Priority.BROADCAST,
                 supersede_key=f"task_broadcast|{c.client_id}|{day.isoformat()}",

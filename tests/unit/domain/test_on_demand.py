@@ -35,7 +35,7 @@ def test_every_menu_key_has_a_plan(key: str, is_directorate: bool) -> None:
     p = plan(BuildReport(key, "X", mode="belum"), is_directorate)
     assert isinstance(p, Build | NotAvailable)
     if isinstance(p, Build) and p.builder is Builder.DIRECTORATE:
-        assert is_directorate and p.report in REPORTS  # only what the jobs can build
+        assert is_directorate and {p.report, *p.also} <= REPORTS  # only what the jobs can build
 
 
 def test_operator_attendance_keeps_its_mode_and_platform() -> None:
@@ -56,9 +56,51 @@ def test_directorate_attendance_with_a_mode_says_the_filter_is_not_applied() -> 
     assert isinstance(option_7, Build) and option_7.report == "likes_full"
 
 
+def test_registration_reports_build_on_any_scope_for_today_only() -> None:
+    for key in ("staff_completeness", "staff_missing_handles", "username_completeness",
+                "wa_registration_attendance"):  # fmt: skip
+        for is_directorate in (False, True):
+            assert plan(BuildReport(key, "X"), is_directorate) == Build(Builder.STAFF_DATA, key)
+    assert isinstance(
+        plan(BuildReport("staff_completeness", "X", period="weekly"), True), NotAvailable
+    )
+
+
+def test_link_recap_keeps_its_day_and_the_task_message_is_its_own_builder() -> None:
+    for period in ("today", "yesterday"):
+        p = plan(BuildReport("amplify_link_recap", "A", period=period), False)
+        assert isinstance(p, Build) and p.builder is Builder.LINK_RECAP and p.period == period
+    assert plan(BuildReport("amplify_link_recap", "A"), True).period == "today"  # type: ignore[union-attr]
+    assert plan(BuildReport("task_message", "D"), True) == Build(
+        Builder.TASK_MESSAGE, "task_message"
+    )
+
+
+def test_daily_reports_are_the_full_recap_then_its_workbook() -> None:
+    ig = plan(BuildReport("daily_report_instagram", "D", "instagram"), True)
+    assert ig == Build(
+        Builder.DIRECTORATE, "likes_full", "instagram", also=("likes_per_content_xlsx",)
+    )
+    tt = plan(BuildReport("daily_report_tiktok", "D", "tiktok"), True)
+    assert isinstance(tt, Build) and tt.also == ("comments_per_content_xlsx",)
+    today = plan(BuildReport("comments_today_xlsx", "D", "tiktok"), True)
+    assert isinstance(today, Build) and today.report == "comments_per_content_xlsx"
+    assert (
+        "hanya untuk client direktorat" in plan(BuildReport("daily_report_tiktok", "A"), False).text
+    )  # type: ignore[union-attr]
+
+
+def test_dashboard_attendance_on_a_directorate_is_the_short_recap() -> None:
+    p = plan(BuildReport("comments_attendance", "D", "tiktok", "semua"), True)
+    assert isinstance(p, Build) and p.report == "comments_simple" and p.note is None
+
+
 def test_unknown_keys_and_periods_are_not_available() -> None:
     assert "*nope* belum tersedia" in plan(BuildReport("nope", "A"), False).text  # type: ignore[union-attr]
     assert plan(BuildReport("account_status", "A", nrp="1"), False) == NotAvailable(ACCOUNT_STATUS)
+    assert (
+        "*Laporan Kasatker* belum tersedia" in plan(BuildReport("kasatker_report", "D"), True).text
+    )  # type: ignore[union-attr]
     weekly = plan(BuildReport("kasat_binmas_comments", "D", "tiktok", period="weekly"), True)
     assert isinstance(weekly, NotAvailable) and "Mingguan" in weekly.text
     assert isinstance(plan(BuildReport("kasat_binmas_likes", "D", period="daily"), True), Build)
