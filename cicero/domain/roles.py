@@ -47,6 +47,20 @@ class DirectorateAccount:
 
 
 @dataclass(frozen=True)
+class AccountReach:
+    """One directorate account of the number and the client ids it covers (the dashboard
+    menu lets a number with several accounts pick one, menus.md §3.3)."""
+
+    role_name: str
+    name: str
+    clients: frozenset[str]
+
+    @property
+    def label(self) -> str:
+        return self.name or self.role_name.upper()
+
+
+@dataclass(frozen=True)
 class Facts:
     """What the router loads for one sender; every field is a plain value."""
 
@@ -68,6 +82,7 @@ class Identity:
     super_admin_of: frozenset[str] = frozenset()  # phone in client.super_wa
     directorates: frozenset[str] = frozenset()  # directorate role names
     directorate_clients: frozenset[str] = frozenset()  # directorate + satkers + extras (upper ids)
+    accounts: tuple[AccountReach, ...] = ()  # the same, per directorate account
     staff_nrp: str | None = None
     staff_active: bool = False
 
@@ -102,11 +117,15 @@ def resolve(facts: Facts) -> Identity:
     accounts = [a for a in facts.directorate_accounts if a.active]
     if accounts:
         roles.add(Role.DIRECTORATE)
-    dir_clients: set[str] = set()
-    for a in accounts:
-        dir_clients.add(a.role_name.upper())
-        dir_clients.update(a.satker_ids)
-        dir_clients.update(a.extra_client_ids)
+    reaches = tuple(
+        AccountReach(
+            a.role_name,
+            a.name,
+            frozenset({a.role_name.upper(), *a.satker_ids, *a.extra_client_ids}),
+        )
+        for a in sorted(accounts, key=lambda a: a.role_name)
+    )
+    dir_clients = frozenset().union(*(r.clients for r in reaches))
     if facts.staff_nrp is not None:
         roles.add(Role.STAFF)
     if not roles:
@@ -117,7 +136,8 @@ def resolve(facts: Facts) -> Identity:
         operator_of=operator_of,
         super_admin_of=super_of,
         directorates=frozenset(a.role_name for a in accounts),
-        directorate_clients=frozenset(dir_clients),
+        directorate_clients=dir_clients,
+        accounts=reaches,
         staff_nrp=facts.staff_nrp,
         staff_active=facts.staff_active if facts.staff_nrp else False,
     )

@@ -15,6 +15,7 @@ from cicero.domain.menus import (
     commands,
     complaint_flow,
     complaints,
+    dashboard,
     directorate,
     operator,
     selfservice,
@@ -50,24 +51,35 @@ MACHINES: dict[Machine, ModuleType] = {
     Machine.USER: selfservice,
     Machine.OPERATOR: operator,
     Machine.DIRECTORATE: directorate,
+    Machine.DASHBOARD: dashboard,
     Machine.COMPLAINT: complaint_flow,
 }
 MACHINE_MENU = {
     Machine.USER: Menu.SELF_SERVICE,
     Machine.OPERATOR: Menu.OPRREQUEST,
     Machine.DIRECTORATE: Menu.DIRREQUEST,
+    Machine.DASHBOARD: Menu.DASHREQUEST,
     Machine.COMPLAINT: Menu.COMPLAINT,
 }
 TITLE = {
     Machine.USER: "Menu User",
     Machine.OPERATOR: "Menu Operator",
     Machine.DIRECTORATE: "Menu Direktorat",
+    Machine.DASHBOARD: "Menu Dashboard",
     Machine.COMPLAINT: "Menu Komplain",
 }
 STARTERS = {
     Menu.SELF_SERVICE: selfservice.start,
     Menu.OPRREQUEST: operator.start,
     Menu.DIRREQUEST: directorate.start,
+    Menu.DASHREQUEST: dashboard.start,
+}
+# Peripheral menus (menus.md §3.6) are not built: a polite pointer instead of a flow.
+NOT_BUILT = {
+    Menu.WABOT: (
+        "ℹ️ Menu *wabot* (ringkasan dan pengaturan job Ditbinmas) belum tersedia di Cicero. "
+        "Untuk laporan direktorat ketik *dirrequest*; pengaturan job lewat admin."
+    ),
 }
 CANCEL = frozenset({"batal", "cancel"})
 BACK = frozenset({"0", "kembali", "back"})
@@ -194,6 +206,8 @@ def _enter(state: ChatState, ev: TextIn, menu: Menu, keyword: str) -> Out:
                 f"Untuk data pribadi, chat *{ctx.config.user_session_number}* dan ketik *userrequest*."
             )
         ]
+    if menu in NOT_BUILT:
+        return state, [Reply(NOT_BUILT[menu])]
     starter = STARTERS.get(menu)
     if starter is None:
         return state, [Reply(f"Menu *{keyword}* belum tersedia di versi ini.")]

@@ -377,6 +377,7 @@ class Machine(StrEnum):
     USER = "userrequest"
     OPERATOR = "oprrequest"
     DIRECTORATE = "dirrequest"
+    DASHBOARD = "dashrequest"
     COMPLAINT = "complaint"  # a complaint awaiting its facts, or the handler's solution
 
 

@@ -17,7 +17,7 @@ from cicero.domain.menus.model import (
     TextIn,
     Tick,
 )
-from tests.unit.domain.menus.world import ADMIN, OPERATOR, T0, World, later
+from tests.unit.domain.menus.world import ADMIN, DIRLANTAS, OPERATOR, T0, World, later
 
 
 def ctx(world: World, phone: str = OPERATOR):
@@ -74,9 +74,11 @@ def test_refusal_keeps_flow_and_is_said_once_per_hour_per_keyword():
 
 def test_peripheral_keywords_answer_politely():
     w = World()
-    assert "belum tersedia" in w.send(ADMIN, "wabot")
-    assert "belum tersedia" in w.send(ADMIN, "Wabot Ditbinmas")
-    assert "belum tersedia" in w.send(ADMIN, "dashrequest")
+    for keyword in ("wabot", "Wabot Ditbinmas", "ditbinmas"):
+        reply = w.send(ADMIN, keyword)
+        assert "belum tersedia" in reply and "*dirrequest*" in reply
+    assert w.states[Session.OPERATOR, ADMIN].flow is None
+    assert w.send(DIRLANTAS, "wabot").startswith("❌")  # ditbinmas accounts only
 
 
 def test_groups_and_gateway_dms_are_silent_except_complaints():

@@ -13,17 +13,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cicero.domain.menus.model import REPLY_LIMIT, Session
-from tests.unit.domain.menus.world import ADMIN, DIRLANTAS, OPERATOR, T0, World
+from tests.unit.domain.menus.world import ADMIN, DIRLANTAS, MULTI, OPERATOR, T0, World
 
 MESSAGES = int(os.environ.get("CICERO_FUZZ_MESSAGES", "2000"))
 STEPS = 40
 EXAMPLES = max(1, -(-MESSAGES // STEPS))
 
-SENDERS = (ADMIN, OPERATOR, DIRLANTAS, "6281234500011", "6281234500022", "6289900000009")
+SENDERS = (ADMIN, OPERATOR, DIRLANTAS, MULTI, "6281234500011", "6281234500022", "6289900000009")
 MENU_WORDS = (
     "oprrequest", "dirrequest", "dashrequest", "clientrequest", "userrequest", "wabot",
     "batal", "back", "0", "menu", "ya", "tidak", "1", "2", "3", "4", "5", "6", "7", "8", "9",
-    "12", "22", "30", "34", "99", "89050123", "89050124", "77770000", "123456", "000000",
+    "12", "22", "30", "34", "99", "SUKAMAJU", "LAINNYA", "DITBINMAS",
+    "89050123", "89050124", "77770000", "123456", "000000",
     "@andi.pratama_", "tiktok.com/@rina.tt", "@cicero_devs", "https://instagram.com/p/abc",
     "BRIPTU", "SAT BINMAS", "081234567890", "notifwa#on", "notifwa#maybe",
     "fetchinsta#SUKAMAJU", "absensilikes#LAINNYA#akumulasi#belum", "fetchlikes#", "terima kasih",

@@ -47,6 +47,12 @@ T0 = datetime(2026, 2, 10, 2, 0, tzinfo=UTC)  # 09:00 WIB
 ADMIN = "6281100000001"
 OPERATOR = "6281300000001"
 DIRLANTAS = "6281399900002"
+MULTI = "6281399900003"  # two dashboard accounts: ditbinmas (satker SUKAMAJU) and ditlantas
+ACCOUNTS = {
+    DIRLANTAS: (DirectorateAccount("ditlantas"),),
+    MULTI: (DirectorateAccount("ditbinmas", ("SUKAMAJU",), name="DIR BINMAS"),
+            DirectorateAccount("ditlantas")),
+}  # fmt: skip
 
 CLIENTS = (
     ClientInfo(
@@ -94,7 +100,7 @@ class World:
 
     def context(self, phone: str, session: Session, group: frozenset[str] | None) -> Context:
         rows = tuple(ClientRow(c.client_id, OPERATOR_WA.get(c.client_id)) for c in CLIENTS)
-        accounts = (DirectorateAccount("ditlantas"),) if phone == DIRLANTAS else ()
+        accounts = ACCOUNTS.get(phone, ())
         me = next((s for s in self.staff.values() if s.whatsapp == phone), None)
         ident = resolve(
             Facts(
