@@ -71,8 +71,15 @@ class CiceroActor(ActorTypeDispatcher):
                 raise RuntimeError("crash injected by CrashNext")
             return super().receiveMessage(message, sender)
         except Exception as err:
+            try:
+                self.on_crash(message, sender, err)
+            except Exception as hook_err:  # the crash goes on; the hook must not hide it
+                self.log.warning("%s crash hook failed: %s", self.name, hook_err)
             self._crash(err)
             return None
+
+    def on_crash(self, message: Any, sender: Any, err: BaseException) -> None:
+        """Subclasses answer a request they will now never answer (like a monitor's DOWN)."""
 
     def _crash(self, err: BaseException) -> None:
         self._crashed = True

@@ -28,8 +28,8 @@ from cicero.actors.messages import (
     StatusReport,
 )
 from cicero.db import ledger
-from cicero.domain import schedule
-from cicero.domain.timezone import WIB
+from cicero.domain import job_parts, schedule
+from cicero.domain.timezone import WIB, to_wib
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 
 
@@ -43,7 +43,8 @@ class Clock(CiceroActor):
     def __init__(self) -> None:
         super().__init__()
         self.state: schedule.ClockState | None = None
-        self.worker_of: dict[str, str] = {}
+        self.parts_of: dict[str, tuple[tuple[str, str], ...]] = {}  # job → (part, actor)…
+        self.gathering: dict[tuple[str, datetime], job_parts.Gathering] = {}
         self.virtual = False
         self.wake_at: datetime | None = None
         self.generation = 0
@@ -55,7 +56,9 @@ class Clock(CiceroActor):
         options: ClockOptions = message.extra or ClockOptions()
         assert self.settings is not None
         registry = load_registry(options.registry)
-        self.worker_of = {h.key: h.actor for h in registry}
+        self.parts_of = {
+            h.key: tuple((p.part, p.actor) for p in registry.parts(h.key)) for h in registry
+        }
         self.virtual = options.virtual_start is not None
         self.cap = timedelta(seconds=self.settings.config.runtime.clock_max_sleep_s)
         now = options.virtual_start if self.virtual else self.wall_now()
@@ -110,9 +113,33 @@ class Clock(CiceroActor):
         self._step(schedule.BucketLost(message.name))
 
     def receiveMsg_JobDone(self, message: JobDone, sender: Any) -> None:
+        if message.part:
+            self._part_done(message)
+            return
         self._step(
             schedule.RunEnded(message.job, message.fire_time, message.status, message.reason)
         )
+
+    def _part_done(self, message: JobDone) -> None:
+        run = (message.job, message.fire_time)
+        gathering = self.gathering.get(run)
+        if gathering is None:
+            return  # news of a run this clock did not dispatch (it restarted since)
+        outcome = job_parts.PartOutcome(message.status, message.reason)
+        combined = gathering.add(message.part, outcome)
+        if combined is None:
+            return
+        del self.gathering[run]
+        # The job's own row gets the combined outcome (each part closed its own row).
+        self.run(self._record(message.job, message.fire_time, combined.status, combined.reason))
+        self._step(
+            schedule.RunEnded(message.job, message.fire_time, combined.status, combined.reason)
+        )
+
+    async def _record(self, job: str, fire_time: datetime, status: str, reason: str) -> None:
+        assert self.state is not None
+        async with (await self.pool()).acquire() as conn:
+            await ledger.record(conn, job, fire_time, status, reason, self.state.now)
 
     # ---- effects ---------------------------------------------------------------
     def _step(self, event: schedule.Event) -> None:
@@ -150,7 +177,11 @@ class Clock(CiceroActor):
                 await self._dispatch(effect, now)
 
     async def _dispatch(self, effect: schedule.Dispatch, now: datetime) -> None:
-        worker = self.directory.get(self.worker_of.get(effect.job, ""))
+        parts = self.parts_of.get(effect.job, ())
+        if len(parts) > 1:
+            self._dispatch_parts(effect, parts, now)
+            return
+        worker = self.directory.get(parts[0][1] if parts else "")
         if worker is not None:
             self.send(worker, RunJob(effect.job, effect.fire_time, now))
             return
@@ -161,6 +192,24 @@ class Clock(CiceroActor):
         async with (await self.pool()).acquire() as conn:
             await ledger.record(conn, effect.job, effect.fire_time, "failed", reason, now)
         self.send(self.myAddress, JobDone(effect.job, effect.fire_time, "failed", reason))
+
+    def _dispatch_parts(
+        self, effect: schedule.Dispatch, parts: tuple[tuple[str, str], ...], now: datetime
+    ) -> None:
+        run = (effect.job, to_wib(effect.fire_time))
+        # A job runs one fire time at a time: an older gathering of it was given up (a part
+        # crashed and the run timed out), so forget it.
+        for stale in [r for r in self.gathering if r[0] == effect.job]:
+            del self.gathering[stale]
+        self.gathering[run] = job_parts.Gathering(tuple(part for part, _ in parts))
+        for part, actor in parts:
+            worker = self.directory.get(actor)
+            if worker is not None:
+                self.send(worker, RunJob(effect.job, run[1], now, part))
+            else:  # its supervisor is restarting it: this part fails, the others run
+                self.log.warning("%s part %s: no worker available", effect.job, part)
+                down = JobDone(effect.job, run[1], "failed", "no worker available", part)
+                self.send(self.myAddress, down)
 
     def _rearm(self) -> None:
         if self.virtual or self.state is None:

@@ -104,6 +104,7 @@ class RunJob:
     job: str
     fire_time: datetime
     issued_at: datetime  # the clock's now; workers on a virtual clock use it as theirs
+    part: str = ""  # for a job split into parts (cicero.domain.job_parts)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class JobDone:
     fire_time: datetime
     status: str  # done | failed | skipped
     reason: str = ""
+    part: str = ""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any
 from cicero.actors.base import CiceroActor
 from cicero.actors.messages import JobDone, RunJob, Start
 from cicero.db import ledger
+from cicero.domain.job_parts import ledger_key
 from cicero.domain.timezone import WIB
 from cicero.jobs.registry import DEFAULT_REGISTRY, JobContext, Registry, load_registry
 
@@ -37,6 +38,7 @@ class JobWorker(CiceroActor):
         self.registry = Registry()
         self.virtual = False
         self.worker_id = ""
+        self.answered: RunJob | None = None  # the last RunJob that got its JobDone
 
     def on_start(self, message: Start) -> None:
         options: WorkerOptions = message.extra or WorkerOptions()
@@ -46,19 +48,24 @@ class JobWorker(CiceroActor):
 
     def receiveMsg_RunJob(self, message: RunJob, sender: Any) -> None:
         assert self.settings is not None
-        handler = self.registry.get(message.job)
+        handler = self.registry.get(message.job, message.part)
         specs = {s.key: s for s in self.settings.config.job_specs()}
         spec = specs.get(message.job)
+
+        def done(status: str, reason: str) -> None:
+            self.answered = message
+            self.send(sender, JobDone(message.job, message.fire_time, status, reason, message.part))
+
         if handler is None or spec is None:
             # A job key this worker does not know: answer, so the clock does not wait on it.
-            self.log.warning("unknown job %r", message.job)
-            self.send(sender, JobDone(message.job, message.fire_time, "skipped", "unknown job"))
+            self.log.warning("unknown job %r part %r", message.job, message.part)
+            done("skipped", "unknown job")
             return
         started = time.monotonic()
         now = self._now(message, started)
         claim = self.run(self._claim(message, now, spec.timeout))
         if not claim.won:
-            self.send(sender, JobDone(message.job, message.fire_time, "skipped", claim.reason))
+            done("skipped", claim.reason)
             return
         try:
             outcome = self.run(
@@ -67,10 +74,25 @@ class JobWorker(CiceroActor):
         except Exception as err:
             reason = f"{type(err).__name__}: {err}"[:500]
             self.run(self._finish(message, "failed", reason, self._now(message, started)))
-            self.send(sender, JobDone(message.job, message.fire_time, "failed", reason))
+            done("failed", reason)
             raise
         self.run(self._finish(message, "done", outcome or "", self._now(message, started)))
-        self.send(sender, JobDone(message.job, message.fire_time, "done", outcome or ""))
+        done("done", outcome or "")
+
+    def on_crash(self, message: Any, sender: Any, err: BaseException) -> None:
+        """A crash before the run was answered (outside the handler): fail the run now, so
+        the clock need not wait for its timeout and the ledger says why."""
+        if not isinstance(message, RunJob) or self.answered is message:
+            return
+        reason = f"worker crashed: {type(err).__name__}: {err}"[:500]
+        self.run(self._record_failed(message, reason), 10)
+        self.send(sender, JobDone(message.job, message.fire_time, "failed", reason, message.part))
+
+    async def _record_failed(self, message: RunJob, reason: str) -> None:
+        now = self._now(message, time.monotonic())
+        async with (await self.pool()).acquire() as conn:
+            key = ledger_key(message.job, message.part)
+            await ledger.record(conn, key, message.fire_time, "failed", reason, now)
 
     def _now(self, message: RunJob, started: float) -> datetime:
         if self.virtual:
@@ -80,7 +102,13 @@ class JobWorker(CiceroActor):
     async def _claim(self, message: RunJob, now: datetime, lease: timedelta) -> ledger.Claim:
         async with (await self.pool()).acquire() as conn:
             return await ledger.claim(
-                conn, message.job, message.fire_time, self.worker_id, now, lease
+                conn,
+                ledger_key(message.job, message.part),
+                message.fire_time,
+                self.worker_id,
+                now,
+                lease,
+                pause_key=message.job,
             )
 
     async def _execute(self, run: Any, message: RunJob, started: float) -> str | None:
@@ -98,5 +126,11 @@ class JobWorker(CiceroActor):
     async def _finish(self, message: RunJob, status: str, reason: str, now: datetime) -> None:
         async with (await self.pool()).acquire() as conn:
             await ledger.finish(
-                conn, message.job, message.fire_time, self.worker_id, status, reason, now
+                conn,
+                ledger_key(message.job, message.part),
+                message.fire_time,
+                self.worker_id,
+                status,
+                reason,
+                now,
             )

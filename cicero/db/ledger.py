@@ -28,15 +28,18 @@ async def claim(
     worker: str,
     now: datetime,
     lease: timedelta,
+    pause_key: str | None = None,
 ) -> Claim:
     """Claim (job, fire_time) for `worker`. Exactly one claimer wins; an expired lease is taken over.
 
     In the same transaction: a paused job is recorded skipped, and a job with
     another fire time still running under a live lease is recorded skipped (overlap).
+    A part of a job (`job/part`) is paused by pausing its job: `pause_key`.
     """
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock(hashtext('job:' || $1))", job)
-        if await conn.fetchval("SELECT 1 FROM job_pause WHERE job_key = $1", job):
+        paused = pause_key or job
+        if await conn.fetchval("SELECT 1 FROM job_pause WHERE job_key = $1", paused):
             await _settle(conn, job, fire_time, "skipped", "paused", now)
             return Claim(False, "paused")
         busy = await conn.fetchval(

@@ -76,13 +76,22 @@ def job_reason(results: Iterable[StageResult]) -> str:
             clients[r.client_id] = r.error_class if r.failed else clients.get(r.client_id)
     if not by_platform:
         return "no clients to ingest"
-    parts = []
-    for platform in sorted(by_platform):
-        clients = by_platform[platform]
-        failed = sorted((c, e) for c, e in clients.items() if e is not None)
-        text = f"{platform}: {len(clients) - len(failed)} clients ok"
-        if failed:
-            names = ", ".join(f"{c}: {e}" for c, e in failed)
-            text += f", {len(failed)} failed ({names})"
-        parts.append(text)
-    return "; ".join(parts)
+    return "; ".join(f"{p}: {_clients_text(by_platform[p])}" for p in sorted(by_platform))
+
+
+def platform_reason(results: Iterable[StageResult]) -> str:
+    """The reason of one platform's part of the job, e.g. "3 clients ok, 1 failed (…)"; the
+    job's row joins the parts as "instagram: …; tiktok: …" (cicero.domain.job_parts)."""
+    clients: dict[str, str | None] = {}
+    for r in results:
+        if clients.get(r.client_id) is None:
+            clients[r.client_id] = r.error_class if r.failed else clients.get(r.client_id)
+    return _clients_text(clients) if clients else "no clients to ingest"
+
+
+def _clients_text(clients: dict[str, str | None]) -> str:
+    failed = sorted((c, e) for c, e in clients.items() if e is not None)
+    text = f"{len(clients) - len(failed)} clients ok"
+    if failed:
+        text += f", {len(failed)} failed ({', '.join(f'{c}: {e}' for c, e in failed)})"
+    return text

@@ -1,9 +1,11 @@
 """The `ingest_social` job (data.md §3): posts, likers and commenters of active clients.
 
-Per fire time, each client runs its stages in order (IG posts → TikTok posts →
-likers → commenters), clients in parallel up to `upstream.concurrency`. A stage
-that meets upstream trouble records it in `ingest_run` and the next stage runs;
-only a bug (anything but an `UpstreamError`) escapes, after its row is written.
+The job has one part per platform, each run by its own ingestor actor
+(`ingestor:instagram`: IG posts, then likers; `ingestor:tiktok`: TikTok posts, then
+commenters), so a stuck or crashing platform never holds up the other. Within a
+part, clients run in parallel up to `upstream.concurrency`. A stage that meets
+upstream trouble records it in `ingest_run` and the next stage runs; only a bug
+(anything but an `UpstreamError`) escapes, after its row is written.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from cicero.domain.ingest_summary import (
     engagement_stage_outcome,
     job_reason,
     listing_outcome,
+    platform_reason,
 )
 from cicero.domain.timezone import wib_date
 from cicero.domain.upstream_payloads import ParsedPost
@@ -68,12 +71,22 @@ class IngestOptions:
     tiktok: TikTokLimits = field(default_factory=TikTokLimits)
 
 
-async def ingest_social(ctx: JobContext) -> str:
-    return await run_ingest(ctx, IngestOptions(sleep=ctx.sleep))
+async def ingest_instagram(ctx: JobContext) -> str:
+    """The `instagram` part of ingest_social."""
+    return await run_ingest(ctx, IngestOptions(sleep=ctx.sleep), (IG,))
 
 
-async def run_ingest(ctx: JobContext, options: IngestOptions = IngestOptions()) -> str:
-    """One fire time's ingestion; returns the job_run reason."""
+async def ingest_tiktok(ctx: JobContext) -> str:
+    """The `tiktok` part of ingest_social."""
+    return await run_ingest(ctx, IngestOptions(sleep=ctx.sleep), (TT,))
+
+
+async def run_ingest(
+    ctx: JobContext,
+    options: IngestOptions = IngestOptions(),
+    platforms: tuple[Platform, ...] = (IG, TT),
+) -> str:
+    """One fire time's ingestion of `platforms`; returns the job_run reason."""
     async with ctx.pool.acquire() as conn:
         clients = await active_clients(conn)
         excluded = {p: await exception_handles(conn, p) for p in Platform}
@@ -91,10 +104,15 @@ async def run_ingest(ctx: JobContext, options: IngestOptions = IngestOptions()) 
             excluded,
         )  # fmt: skip
         async with asyncio.TaskGroup() as group:  # a bug in one client cancels the run: it crashes
-            tasks = [group.create_task(run.client(c, gate)) for c in clients if stages(c.flags)]
+            tasks = [
+                group.create_task(run.client(c, gate, platforms))
+                for c in clients
+                if any(p in platforms for p, _ in stages(c.flags))
+            ]
     results = [r for t in tasks for r in t.result()]
-    reason = job_reason(results)
-    ctx.log.info("ingest_social %s: %s", ctx.fire_time.isoformat(), reason)
+    reason = platform_reason(results) if len(platforms) == 1 else job_reason(results)
+    names = "+".join(p.value for p in platforms)
+    ctx.log.info("ingest_social %s %s: %s", names, ctx.fire_time.isoformat(), reason)
     return reason
 
 
@@ -130,9 +148,13 @@ class _Run:
     def now(self) -> datetime:
         return self.ctx.now
 
-    async def client(self, client: IngestClient, gate: asyncio.Semaphore) -> list[StageResult]:
+    async def client(
+        self, client: IngestClient, gate: asyncio.Semaphore, platforms: tuple[Platform, ...]
+    ) -> list[StageResult]:
         async with gate:
-            return [await self.stage(client, p, s) for p, s in stages(client.flags)]
+            return [
+                await self.stage(client, p, s) for p, s in stages(client.flags) if p in platforms
+            ]
 
     async def stage(self, client: IngestClient, platform: Platform, stage: Stage) -> StageResult:
         try:

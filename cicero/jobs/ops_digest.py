@@ -23,6 +23,7 @@ async def ops_digest(ctx: JobContext) -> str:
             """SELECT job_key, fire_time, status, reason FROM job_run
                 WHERE fire_time >= $1 AND fire_time < $2
                   AND status IN ('skipped', 'missed', 'failed')
+                  AND position('/' IN job_key) = 0  -- a job's parts: its own row says it all
                 ORDER BY fire_time, job_key""",
             start,
             end,

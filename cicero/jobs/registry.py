@@ -40,26 +40,39 @@ class JobHandler:
     key: str
     run: Handler
     actor: str = "worker"  # the worker actor that hosts it
+    # A job may be split into named parts, each in its own actor (ingest_social runs one
+    # part per platform ingestor); see cicero.domain.job_parts.
+    part: str = ""
 
 
 class Registry:
     def __init__(self, handlers: list[JobHandler] | None = None) -> None:
-        self._handlers = {h.key: h for h in handlers or []}
+        self._handlers: dict[str, tuple[JobHandler, ...]] = {}
+        for h in handlers or []:
+            self._handlers[h.key] = (*self._handlers.get(h.key, ()), h)
+        for key, group in self._handlers.items():
+            names = [h.part for h in group]
+            if len(group) > 1 and (not all(names) or len(set(names)) != len(names)):
+                raise ValueError(f"job {key!r}: several handlers need distinct, named parts")
 
     def __contains__(self, key: object) -> bool:
         return key in self._handlers
 
     def __iter__(self) -> Iterator[JobHandler]:
-        return iter(self._handlers.values())
+        return (h for group in self._handlers.values() for h in group)
 
-    def get(self, key: str) -> JobHandler | None:
-        return self._handlers.get(key)
+    def get(self, key: str, part: str = "") -> JobHandler | None:
+        return next((h for h in self._handlers.get(key, ()) if h.part == part), None)
+
+    def parts(self, key: str) -> tuple[JobHandler, ...]:
+        """The handlers a fire time of `key` goes to: one, or one per part."""
+        return self._handlers.get(key, ())
 
     def keys(self) -> frozenset[str]:
         return frozenset(self._handlers)
 
     def actors(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(h.actor for h in self._handlers.values()))
+        return tuple(dict.fromkeys(h.actor for h in self))
 
 
 def load_registry(path: str = DEFAULT_REGISTRY) -> Registry:

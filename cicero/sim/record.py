@@ -39,7 +39,8 @@ async def collect(url: str) -> list[dict[str, Any]]:
             )
         for r in await conn.fetch(
             """SELECT job_key, fire_time, status, reason, finished_at FROM job_run
-               WHERE status = ANY($1::text[]) ORDER BY finished_at, job_key, fire_time""",
+               WHERE status = ANY($1::text[]) AND position('/' IN job_key) = 0
+               ORDER BY finished_at, job_key, fire_time""",
             list(FINAL),
         ):
             lines.append(
