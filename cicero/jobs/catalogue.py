@@ -9,7 +9,7 @@ from cicero.jobs.broadcast import task_broadcast
 from cicero.jobs.client_recaps import org_engagement_recap
 from cicero.jobs.directorate_recaps import directorate_recap
 from cicero.jobs.housekeeping import housekeeping
-from cicero.jobs.ingest import ingest_instagram, ingest_tiktok
+from cicero.jobs.ingest import ingest_social
 from cicero.jobs.ops_digest import ops_digest
 from cicero.jobs.registry import JobHandler, Registry
 from cicero.jobs.reminders import personal_reminder
@@ -19,14 +19,14 @@ def registry() -> Registry:
     return Registry(
         [
             JobHandler("housekeeping", housekeeping, actor="worker"),
-            # One part per platform, each in its own ingestor actor (DESIGN §3).
-            JobHandler("ingest_social", ingest_instagram, "ingestor:instagram", "instagram"),
-            JobHandler("ingest_social", ingest_tiktok, "ingestor:tiktok", "tiktok"),
+            JobHandler("ingest_social", ingest_social, actor="ingestor"),
             JobHandler("task_broadcast", task_broadcast, actor="worker"),
             JobHandler("org_engagement_recap", org_engagement_recap, actor="worker"),
             JobHandler("bidhumas_evening_recap", directorate_recap, actor="recap:bidhumas"),
             JobHandler("ditbinmas_group_recap", directorate_recap, actor="recap:ditbinmas"),
             JobHandler("ditbinmas_leader_recap", directorate_recap, actor="recap:ditbinmas"),
+            JobHandler("ditbinmas_kasatker_report", directorate_recap, actor="recap:ditbinmas"),
+            JobHandler("ditbinmas_full_recap", directorate_recap, actor="recap:ditbinmas"),
             JobHandler("amplify_recap", amplify_recap, actor="worker"),
             JobHandler("personal_reminder", personal_reminder, actor="worker"),
             JobHandler("db_backup", db_backup, actor="backup"),

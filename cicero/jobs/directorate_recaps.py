@@ -4,6 +4,8 @@
 `operator` of the directorate's client row), optional `numbers`, `reports` (jobs.md §2.2 keys,
 in send order) and `done_ratio` (a ratio per report key; defaults of jobs.md §4). Each report
 is logged in recap_log per platform it counts; an Excel build failure sends a notice instead.
+`kasatker_report` also reads `kasatker_header` (lines), `kasatker_invite_link`,
+`kasatker_aktif` and `kasatker_sedang` (ratios; jobs.md §4: 0.9 and 0.5).
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ from cicero.domain.layouts import (
     daily_engagement,
     directorate_full,
     directorate_simple,
+    engagement_files,
     kasat_binmas,
+    kasatker_report,
     sheets,
 )
 from cicero.domain.layouts.directorate_recap import DirectorateRecap
@@ -55,8 +59,8 @@ class Text:
 
 @dataclass(frozen=True)
 class File:
-    build: Callable[[], sheets.Workbook]
-    caption: str
+    build: Callable[[], sheets.Workbook | engagement_files.TextFile]
+    caption: str = ""  # the text sent after the file; none when empty
 
 
 Output = Text | File
@@ -73,6 +77,7 @@ class DirectorateReports:
     ratios: dict[str, Ratio]
     day: date
     now: datetime
+    letter: kasatker_report.Letter = field(default_factory=kasatker_report.Letter)
     entries: list[RecapEntry] = field(default_factory=list)
     _cache: dict[tuple[Platform, Fraction], tuple[list[ScopePost], list[Attendance]]] = field(
         default_factory=dict
@@ -105,11 +110,7 @@ class DirectorateReports:
         if key in ("likes_simple", "comments_simple", "likes_full", "comments_full"):
             posts, people = await self.data(platform, key)
             self.log(key, platform, posts, people)
-            recap = DirectorateRecap(
-                directorate=self.d.client_id, name=self.d.name, platform=platform,
-                at=self.now, posts=tuple(p.ref for p in posts), people=tuple(people),
-                client_names=self.names, done_ratio=ratio,
-            )  # fmt: skip
+            recap = self._recap(platform, posts, people, ratio)
             layout = directorate_simple if key.endswith("simple") else directorate_full
             return [Text(layout.render(recap))]
         if key in ("likes_per_content_xlsx", "comments_per_content_xlsx"):
@@ -129,6 +130,8 @@ class DirectorateReports:
             return await self._daily()
         if key == "engagement_ranking_xlsx":
             return await self._ranking()
+        if key == "kasatker_report":
+            return await self._kasatker()
         raise ValueError(f"unknown report {key!r}")  # config is checked against REPORTS
 
     def _per_content(self, platform: Platform, posts: list[ScopePost], people) -> File:  # type: ignore[no-untyped-def]
@@ -156,10 +159,41 @@ class DirectorateReports:
             progress=progress(ig, len(ig_posts), tt, len(tt_posts)),
         )  # fmt: skip
         out: list[Output] = [Text(daily_engagement.render(report))]
-        for platform, posts, people in ((IG, ig_posts, ig), (TT, tt_posts, tt)):
-            if posts:
-                out.append(self._per_content(platform, posts, people))
+        counted = [(IG, ig_posts, ig), (TT, tt_posts, tt)]
+        for platform, posts, people in counted:
+            if posts:  # jobs.md §3.6: per platform an all-users and a not-yet-done .txt
+                recap = self._recap(platform, posts, people, 1)
+                out += [
+                    File(lambda r=recap: engagement_files.all_users(r)),
+                    File(lambda r=recap: engagement_files.not_yet_done(r)),
+                ]
+        out += [self._per_content(p, posts, people) for p, posts, people in counted if posts]
         return out
+
+    def _recap(
+        self, platform: Platform, posts: list[ScopePost], people: list[Attendance], ratio: Ratio
+    ) -> DirectorateRecap:
+        return DirectorateRecap(
+            directorate=self.d.client_id, name=self.d.name, platform=platform,
+            at=self.now, posts=tuple(p.ref for p in posts), people=tuple(people),
+            client_names=self.names, done_ratio=ratio,
+        )  # fmt: skip
+
+    async def _kasatker(self) -> list[Output]:
+        counted = []
+        for platform in (IG, TT):
+            posts, people = await self.data(platform, "kasatker_report")
+            self.log("kasatker_report", platform, posts, people)
+            if posts:
+                counted.append((platform, people))
+        satkers = await directorate_satkers(self.conn, self.d.client_id)
+        report = kasatker_report.KasatkerReport(
+            self.d.name, self.now, tuple(p for p, _ in counted),
+            kasatker_report.compliance([people for _, people in counted], satkers, self.names,
+                                       self.d.client_id),
+            self.letter,
+        )  # fmt: skip
+        return [Text(kasatker_report.render(report))]
 
     async def _ranking(self) -> list[Output]:
         ig_posts, ig = await self.data(IG, "engagement_ranking_xlsx")
@@ -183,6 +217,7 @@ REPORTS = frozenset(
         "likes_simple", "comments_simple", "likes_full", "comments_full",
         "likes_per_content_xlsx", "comments_per_content_xlsx", "kasat_binmas_likes",
         "kasat_binmas_comments", "daily_engagement", "engagement_ranking_xlsx",
+        "kasatker_report",
     }
 )  # fmt: skip
 
@@ -192,8 +227,13 @@ def build_files(outputs: list[Output]) -> tuple[dict[int, Attachment | str], lis
     files: dict[int, Attachment | str] = {}
     for i, o in enumerate(outputs):
         if isinstance(o, File):
+            built = o.build()
+            if isinstance(built, engagement_files.TextFile):
+                data = built.text.encode("utf-8")
+                files[i] = Attachment(built.filename, data, engagement_files.TEXT_MIME)
+                continue
             try:
-                files[i] = attachment(o.build())
+                files[i] = attachment(built)
             except WorkbookError as err:
                 files[i] = str(err)
     return files, [f for f in files.values() if isinstance(f, str)]
@@ -212,9 +252,29 @@ def add_outputs(
             batch.text(to, o.body, kind)
         elif isinstance(built := files[i], Attachment):
             batch.file(to, built, kind)
-            batch.text(to, o.caption, kind)
+            if o.caption:
+                batch.text(to, o.caption, kind)
         else:
             batch.text(to, "⚠️ File Excel gagal dibuat; rekap teks tetap dikirim.", kind)
+
+
+def _letter(job: str, params: dict[str, Any]) -> kasatker_report.Letter:
+    """The kasatker letter's config parts; a bad value fails the run naming its key."""
+    key = f"jobs.{job}.params"
+    header = params.get("kasatker_header", [])
+    if not isinstance(header, list) or not all(isinstance(line, str) for line in header):
+        raise ValueError(f"{key}.kasatker_header: give a list of text lines")
+    link = params.get("kasatker_invite_link", "")
+    if not isinstance(link, str):
+        raise ValueError(f"{key}.kasatker_invite_link: give a text")
+    try:
+        default = kasatker_report.Thresholds()
+        aktif = exact_ratio(params.get("kasatker_aktif", default.aktif))
+        sedang = exact_ratio(params.get("kasatker_sedang", default.sedang))
+        thresholds = kasatker_report.Thresholds(aktif, sedang)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"{key}.kasatker_aktif/kasatker_sedang: {err}") from None
+    return kasatker_report.Letter(tuple(header), link, thresholds)
 
 
 def _targets(d: ClientRow, params: dict[str, Any]) -> tuple[list[str], list[str]]:
@@ -237,7 +297,7 @@ async def directorate_recap(ctx: JobContext) -> str:
             return f"{directorate}: no client row, nothing built"
         run = DirectorateReports(
             conn, d, await client_names(conn), dict(params.get("done_ratio", {})),
-            wib_date(ctx.fire_time), ctx.now,
+            wib_date(ctx.fire_time), ctx.now, _letter(ctx.job, params),
         )  # fmt: skip
         outputs = [o for r in reports for o in await run.report(r)]
         targets, bad = _targets(d, params)
