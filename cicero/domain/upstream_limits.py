@@ -35,7 +35,7 @@ HOST_FAULTS = frozenset({RATE_LIMITED, "server", "timeout", "auth", "malformed"}
 def host_name(platform: str, fallback: bool) -> str:
     if platform not in PLATFORMS:
         raise ValueError(f"unknown platform {platform!r}")
-    return f"{platform}_fallback" if fallback else platform
+    return f"{platform}_fallback" if fallback else str(platform)
 
 
 # ---------------------------------------------------------------- pacing

@@ -45,6 +45,7 @@ from cicero.domain.ingest_summary import (
     platform_reason,
 )
 from cicero.domain.timezone import wib_date
+from cicero.domain.upstream_limits import Pace
 from cicero.domain.upstream_payloads import ParsedPost
 from cicero.domain.usernames import Platform
 from cicero.jobs.registry import JobContext
@@ -56,6 +57,7 @@ from cicero.upstream.client import (
     TikTokLimits,
 )
 from cicero.upstream.fake_server import Keys
+from cicero.upstream.limits import UpstreamHosts, run_clock
 from cicero.upstream.transport import Endpoint, Jitter, Sleep, Timeouts, UpstreamError
 
 IG, TT = Platform.INSTAGRAM, Platform.TIKTOK
@@ -94,21 +96,31 @@ async def run_ingest(
     timeouts = Timeouts(connect=up.connect_timeout_s, total=up.total_timeout_s)
     common = {"timeouts": timeouts, "sleep": options.sleep, "jitter": options.jitter}
     gate = asyncio.Semaphore(up.concurrency)
+    # Pauses and call counts as stored: a restarted ingestor still honours them.
+    hosts = await UpstreamHosts.open(
+        ctx.pool, run_clock(ctx.now), Pace(up.requests_per_s, up.burst), up.daily_budget
+    )
     # The session belongs to this process's event loop, so it is made here, per run.
     async with aiohttp.ClientSession() as session:
         run = _Run(
             ctx,
             wib_date(ctx.fire_time),
-            InstagramClient(session, *endpoints(ctx.settings, IG), limits=options.instagram, **common),
-            TikTokClient(session, *endpoints(ctx.settings, TT), limits=options.tiktok, **common),
+            InstagramClient(session, *endpoints(ctx.settings, IG), limits=options.instagram,
+                            hosts=hosts.platform(IG), **common),
+            TikTokClient(session, *endpoints(ctx.settings, TT), limits=options.tiktok,
+                         hosts=hosts.platform(TT), **common),
             excluded,
+            hosts,
         )  # fmt: skip
-        async with asyncio.TaskGroup() as group:  # a bug in one client cancels the run: it crashes
-            tasks = [
-                group.create_task(run.client(c, gate, platforms))
-                for c in clients
-                if any(p in platforms for p, _ in stages(c.flags))
-            ]
+        try:
+            async with asyncio.TaskGroup() as group:  # a bug in one client cancels the run
+                tasks = [
+                    group.create_task(run.client(c, gate, platforms))
+                    for c in clients
+                    if any(p in platforms for p, _ in stages(c.flags))
+                ]
+        finally:
+            await hosts.close()  # this run's calls and outcomes, even when a bug ends it
     results = [r for t in tasks for r in t.result()]
     reason = platform_reason(results) if len(platforms) == 1 else job_reason(results)
     names = "+".join(p.value for p in platforms)
@@ -139,10 +151,12 @@ class _Run:
         instagram: InstagramClient,
         tiktok: TikTokClient,
         excluded: dict[Platform, frozenset[str]],
+        hosts: UpstreamHosts,
     ) -> None:
         self.ctx, self.today = ctx, today
         self.instagram, self.tiktok = instagram, tiktok
         self.excluded = excluded
+        self.hosts = hosts
 
     @property
     def now(self) -> datetime:
@@ -238,6 +252,11 @@ class _Run:
         self, client: IngestClient, platform: Platform, stage: Stage
     ) -> StageResult:
         kind = KIND[platform]
+        over_budget = self.hosts.engagement_refusal(platform)
+        if over_budget is not None:  # §2.1: over budget, only post listings run
+            result = StageResult(platform, client.client_id, stage, "skipped", reason=over_budget)
+            await self.record(result)
+            return result
         async with self.ctx.pool.acquire() as conn:
             posts = await posts_of_day(conn, client.client_id, platform, self.today)
         rows: list[EngagementRow] = []

@@ -102,6 +102,7 @@ async def rig(
     total_timeout: float = 5.0,
     concurrency: int = 1,
     pool_init: Any = None,
+    upstream_config: dict[str, Any] | None = None,  # more [upstream] keys (pacing, budgets)
     **fake_kw: Any,
 ) -> AsyncIterator[Rig]:
     clock = Clock(at(10))
@@ -112,6 +113,7 @@ async def rig(
             "connect_timeout_s": 2.0,
             "total_timeout_s": total_timeout,
             "concurrency": concurrency,
+            **(upstream_config or {}),
         }
         if fallback:
             upstream["instagram_fallback_url"] = fake.base_url(IG, fallback=True)

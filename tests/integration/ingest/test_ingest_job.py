@@ -160,9 +160,10 @@ def test_a_fault_is_recorded_data_is_kept_and_other_clients_run(
     assert set(before_posts) <= set(posts) and before_eng <= eng
     assert all(p["removed_at"] is None and p["missed_listings"] == 0 for p in posts.values())
     assert all(posts[k]["client_id"] == v["client_id"] for k, v in before_posts.items())
-    # The other client is untouched by A's fault.
-    for (_, client, _), row in runs.items():
-        if client == "POLRES_B":
+    # The other client is untouched by A's fault, except that a 429 pauses the host for
+    # everyone (§3.8; tests/integration/ingest/test_upstream_limits.py).
+    for (on, client, _), row in runs.items():
+        if client == "POLRES_B" and not (fault == "429" and on == platform.value):
             assert (row["outcome"], row["error_class"]) == ("complete", None), row["reason"]
     # A's other stages still ran (a failing stage does not stop the next).
     assert len([k for k in runs if k[1] == "POLRES_A"]) == 4
