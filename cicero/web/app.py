@@ -1,11 +1,13 @@
 """The ops HTTP surface (aiohttp): /healthz says in words what is wrong, and shows the
 actors, buckets, next fire times, last outcome of every job, the outbox per session,
-the latest ingestion outcome per client, and each WhatsApp session (QR while pairing)."""
+the latest ingestion outcome per client, each upstream host (last success and error,
+429 pause, calls today of its budget) and each WhatsApp session (QR while pairing)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -13,7 +15,9 @@ from aiohttp import web
 
 from cicero import __version__
 from cicero.db import ledger
+from cicero.db.upstream_hosts import load_hosts
 from cicero.domain.health import assess
+from cicero.domain.upstream_limits import host_view
 
 StatusSource = Callable[[], tuple[dict[str, Any] | None, float]]  # (snapshot, age in seconds)
 
@@ -41,10 +45,17 @@ async def _read(conn: asyncpg.Connection) -> dict[str, Any]:
             "error": r["error_class"],
             "at": r["finished_at"].isoformat() if r["finished_at"] else None,
         }
+    now = datetime.now(UTC)
+    # A paused host is shown, not a problem: the ingestor waits it out by itself.
+    upstream = {
+        name: host_view(row.state, now, row.daily_budget, row.host)
+        for name, row in (await load_hosts(conn)).items()
+    }
     return {
         "last_outcome": await ledger.last_outcomes(conn),
         "outbox": queues,
         "ingest": fetches,
+        "upstream": upstream,
     }
 
 
@@ -100,6 +111,7 @@ def build_app(
             "last_outcome": data.get("last_outcome", {}),
             "outbox": data.get("outbox", {}),
             "ingest": data.get("ingest", {}),
+            "upstream": data.get("upstream", {}),
             "not_implemented": not_implemented,
         }
         return web.json_response(body, status=200 if health.ok else 503)
