@@ -8,8 +8,10 @@ from datetime import date, datetime
 import asyncpg
 
 from cicero.db.attendance import person_from_row
+from cicero.domain.layouts.amplify_monthly import MonthlyLink
 from cicero.domain.layouts.link_recap import ReportedLinks
 from cicero.domain.layouts.posts import PostRef
+from cicero.domain.usernames import Platform
 
 # A report counts on the day it was submitted (WIB), up to the cut-off; links = filled fields.
 _LINKS = """
@@ -55,5 +57,35 @@ async def reported_links(
     fields = ("instagram_link", "facebook_link", "twitter_link", "tiktok_link", "youtube_link")
     return [
         ReportedLinks(refs[r["post_id"]], person_from_row(r), tuple(r[f] for f in fields))
+        for r in rows
+    ]
+
+
+_CLIENT_REPORTS = """
+SELECT p.platform, p.external_id, p.posted_at, coalesce(c.tiktok, '') AS owner, r.reported_at,
+       r.instagram_link, r.facebook_link, r.twitter_link, r.tiktok_link, r.youtube_link,
+       s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok, s.exception
+  FROM link_report r
+  JOIN post p ON p.id = r.post_id
+  JOIN client c ON c.client_id = p.client_id
+  JOIN staff s ON s.nrp = r.nrp
+ WHERE p.client_id = $1 AND r.reported_at >= $2 AND r.reported_at < $3
+ ORDER BY r.reported_at, s.nrp, p.external_id
+"""
+
+
+async def client_link_reports(
+    conn: asyncpg.Connection, client_id: str, start: datetime, end: datetime
+) -> list[MonthlyLink]:
+    """Every link report on the client's posts submitted in [start, end), by whoever sent it."""
+    rows = await conn.fetch(_CLIENT_REPORTS, client_id, start, end)
+    fields = ("instagram_link", "facebook_link", "twitter_link", "tiktok_link", "youtube_link")
+    return [
+        MonthlyLink(
+            person_from_row(r),
+            PostRef(Platform(r["platform"]), r["external_id"], r["owner"], r["posted_at"]),
+            r["reported_at"],
+            tuple(r[f] for f in fields),
+        )
         for r in rows
     ]

@@ -4,22 +4,26 @@ config/cicero.toml missing here is reported as not implemented, never faked."""
 from __future__ import annotations
 
 from cicero.jobs.amplify import amplify_recap
+from cicero.jobs.amplify_reports import amplify_daily_report, amplify_monthly_excel
 from cicero.jobs.backup import db_backup
 from cicero.jobs.broadcast import task_broadcast
 from cicero.jobs.client_recaps import org_engagement_recap
 from cicero.jobs.directorate_recaps import directorate_recap
 from cicero.jobs.housekeeping import housekeeping
-from cicero.jobs.ingest import ingest_social
+from cicero.jobs.ingest import ingest_instagram, ingest_tiktok
 from cicero.jobs.ops_digest import ops_digest
 from cicero.jobs.registry import JobHandler, Registry
 from cicero.jobs.reminders import personal_reminder
+from cicero.jobs.username_recaps import incomplete_data_recap, username_completeness_recap
 
 
 def registry() -> Registry:
     return Registry(
         [
             JobHandler("housekeeping", housekeeping, actor="worker"),
-            JobHandler("ingest_social", ingest_social, actor="ingestor"),
+            # One part per platform, each in its own ingestor actor (DESIGN §3).
+            JobHandler("ingest_social", ingest_instagram, "ingestor:instagram", "instagram"),
+            JobHandler("ingest_social", ingest_tiktok, "ingestor:tiktok", "tiktok"),
             JobHandler("task_broadcast", task_broadcast, actor="worker"),
             JobHandler("org_engagement_recap", org_engagement_recap, actor="worker"),
             JobHandler("bidhumas_evening_recap", directorate_recap, actor="recap:bidhumas"),
@@ -31,5 +35,9 @@ def registry() -> Registry:
             JobHandler("personal_reminder", personal_reminder, actor="worker"),
             JobHandler("db_backup", db_backup, actor="backup"),
             JobHandler("ops_digest", ops_digest, actor="worker"),
+            JobHandler("incomplete_data_recap", incomplete_data_recap, actor="worker"),
+            JobHandler("username_completeness_recap", username_completeness_recap, actor="worker"),
+            JobHandler("amplify_daily_report", amplify_daily_report, actor="worker"),
+            JobHandler("amplify_monthly_excel", amplify_monthly_excel, actor="worker"),
         ]
     )
