@@ -164,6 +164,7 @@ async def staff_view(conn: asyncpg.Connection, nrp: str) -> StaffView | None:
         whatsapp=row["whatsapp"],
         email=row["email"],
         active=row["active"],
+        exception=row["exception"],
         roles=tuple(row["roles"]),
         units=units.get(row["client_id"], ()),
     )

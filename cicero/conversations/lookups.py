@@ -17,6 +17,7 @@ from cicero.domain.menus.model import (
     FindHandleOwner,
     FindPhoneOwner,
     FindStaff,
+    FindStaffMany,
     HandleOwner,
     IssueOtp,
     OtpChecked,
@@ -24,6 +25,7 @@ from cicero.domain.menus.model import (
     PhoneOwner,
     Query,
     StaffFound,
+    StaffMany,
 )
 
 COMPLAINT_WINDOW = timedelta(days=30)
@@ -39,6 +41,9 @@ class Mail:
 async def answer(conn: asyncpg.Connection, query: Query, now: datetime, mail: Mail) -> Answer:
     if isinstance(query, FindStaff):
         return StaffFound(query.nrp, await staff_view(conn, query.nrp))
+    if isinstance(query, FindStaffMany):
+        found = [await staff_view(conn, nrp) for nrp in dict.fromkeys(query.nrps)]
+        return StaffMany(tuple(s for s in found if s is not None))
     if isinstance(query, FindHandleOwner):
         column = "instagram" if query.platform == "instagram" else "tiktok"
         owner = await conn.fetchval(

@@ -18,15 +18,21 @@ import asyncpg
 from cicero.config import Settings
 from cicero.db import recaps
 from cicero.db.amplify import reported_links
-from cicero.db.attendance import scope_posts, scope_staff
+from cicero.db.attendance import scope_attendance, scope_posts, scope_staff
 from cicero.db.inbox import InboxMessage
 from cicero.db.outbox import NewMessage
 from cicero.domain import on_demand
-from cicero.domain.layouts import amplification, link_recap, staff_data, task_broadcast
+from cicero.domain.layouts import (
+    amplification,
+    link_recap,
+    per_content,
+    staff_data,
+    task_broadcast,
+)
 from cicero.domain.layouts.client_recap import render_comments, render_likes
 from cicero.domain.layouts.staff_data import Registrations
 from cicero.domain.menus.model import BuildReport, TriggerFetch
-from cicero.domain.on_demand import Build, Builder, NotAvailable
+from cicero.domain.on_demand import Build, Builder, Mode, NotAvailable
 from cicero.domain.outbox import reply_key
 from cicero.domain.schedule import next_fire_times
 from cicero.domain.timezone import wib_date
@@ -113,6 +119,8 @@ async def _report(
         names = await recaps.client_names(conn)
         data = Registrations(c.client_id, c.name, now, tuple(people), c.is_directorate, names)
         batch.text(chat, staff_data.render_for(plan.report, data), KIND)
+    elif plan.builder is Builder.PER_CONTENT:
+        batch.text(chat, await _per_content(conn, c, plan, now), KIND)
     elif plan.builder is Builder.LINK_RECAP:
         batch.text(chat, await _link_recap(conn, c, plan, now), KIND)
     elif plan.builder is Builder.TASK_MESSAGE:
@@ -169,6 +177,22 @@ async def _link_recap(
     reported = await reported_links(conn, [(p.id, p.ref) for p in posts], now)
     recap = link_recap.LinkRecap(c.name, on_day, now, tuple(p.ref for p in posts), tuple(reported))
     return link_recap.render(recap)
+
+
+async def _per_content(
+    conn: asyncpg.Connection, c: recaps.ClientRow, plan: Build, now: datetime
+) -> str:
+    """Each of today's posts with who engaged and who did not (the mode picks the halves)."""
+    platform = Platform(plan.platform or Platform.INSTAGRAM)
+    posts = await scope_posts(conn, c.client_id, platform, wib_date(now), now, c.is_directorate)
+    ids = [p.id for p in posts]
+    people = await scope_attendance(conn, c.client_id, platform, ids, now, c.is_directorate)
+    return per_content.render(
+        per_content.PerContent(
+            c.name, now, platform, tuple((p.id, p.ref) for p in posts), tuple(people),
+            show_done=plan.mode is not Mode.BELUM, show_missing=plan.mode is not Mode.SUDAH,
+        )
+    )  # fmt: skip
 
 
 def _no_posts(name: str, platform: Platform | None) -> Text:

@@ -28,9 +28,11 @@ from cicero.domain.menus.model import (
     DropStaffRole,
     Effect,
     Lookup,
+    MoveStaff,
     Reply,
     SendEmail,
     SendText,
+    SetException,
     SetOptIn,
     SetStaffActive,
     TextIn,
@@ -210,6 +212,19 @@ async def _apply(
             await _audit(conn, e.nrp, "role_dropped", e.role, m.sender, now)
         elif isinstance(e, SetOptIn):
             await conn.execute("UPDATE staff SET wa_opt_in = $2 WHERE nrp = $1", e.nrp, e.on)
+        elif isinstance(e, SetException):
+            await conn.execute(
+                "UPDATE staff SET exception = $2, updated_at = $3 WHERE nrp = $1", e.nrp, e.on, now
+            )
+            await _audit(conn, e.nrp, "exception", str(e.on), m.sender, now)
+        elif isinstance(e, MoveStaff):
+            await conn.execute(
+                "UPDATE staff SET client_id = $2, updated_at = $3 WHERE nrp = $1",
+                e.nrp,
+                e.client_id,
+                now,
+            )
+            await _audit(conn, e.nrp, "client_id", e.client_id, m.sender, now)
         # BuildReport / TriggerFetch: built after the replies by `reports.run` (same transaction).
     return out
 

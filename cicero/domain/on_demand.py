@@ -33,6 +33,7 @@ class Builder(StrEnum):
     STAFF_DATA = "staff_data"  # registrations of the scope's staff (layouts.staff_data)
     LINK_RECAP = "link_recap"  # links reported for one day's posts (layouts.link_recap)
     TASK_MESSAGE = "task_message"  # jobs.md §3.1 for the scope, [BARU] against the last broadcast
+    PER_CONTENT = "per_content"  # who did and did not engage, post by post (layouts.per_content)
 
 
 class Mode(StrEnum):
@@ -103,6 +104,7 @@ DIRECTORATE_ATTENDANCE = {
     "comments_attendance": "comments_simple",
 }
 CLIENT_ATTENDANCE = {"likes_attendance": IG, "comments_attendance": TT}
+PER_CONTENT = {"likes_per_content": IG, "comments_per_content": TT}  # any scope, with a mode
 
 PERIOD_LABEL = {
     "yesterday": "Kemarin",
@@ -156,6 +158,8 @@ def plan(req: BuildReport, directorate: bool) -> Plan:
         if req.period not in LINK_PERIODS:
             return _period_refused(req.period)
         return Build(Builder.LINK_RECAP, key, IG, period=req.period or "today")
+    if key in PER_CONTENT:
+        return _today_only(req) or Build(Builder.PER_CONTENT, key, PER_CONTENT[key], mode)
     if key == "task_message":
         return _today_only(req) or Build(Builder.TASK_MESSAGE, key)
     if key == "amplify_attendance":

@@ -12,6 +12,7 @@ from types import ModuleType
 
 from cicero.domain.authz import Menu, may_open
 from cicero.domain.menus import (
+    client_admin,
     commands,
     complaint_flow,
     complaints,
@@ -52,6 +53,7 @@ MACHINES: dict[Machine, ModuleType] = {
     Machine.OPERATOR: operator,
     Machine.DIRECTORATE: directorate,
     Machine.DASHBOARD: dashboard,
+    Machine.CLIENT_ADMIN: client_admin,
     Machine.COMPLAINT: complaint_flow,
 }
 MACHINE_MENU = {
@@ -59,6 +61,7 @@ MACHINE_MENU = {
     Machine.OPERATOR: Menu.OPRREQUEST,
     Machine.DIRECTORATE: Menu.DIRREQUEST,
     Machine.DASHBOARD: Menu.DASHREQUEST,
+    Machine.CLIENT_ADMIN: Menu.CLIENTREQUEST,
     Machine.COMPLAINT: Menu.COMPLAINT,
 }
 TITLE = {
@@ -66,6 +69,7 @@ TITLE = {
     Machine.OPERATOR: "Menu Operator",
     Machine.DIRECTORATE: "Menu Direktorat",
     Machine.DASHBOARD: "Menu Dashboard",
+    Machine.CLIENT_ADMIN: "Menu Client",
     Machine.COMPLAINT: "Menu Komplain",
 }
 STARTERS = {
@@ -73,6 +77,7 @@ STARTERS = {
     Menu.OPRREQUEST: operator.start,
     Menu.DIRREQUEST: directorate.start,
     Menu.DASHREQUEST: dashboard.start,
+    Menu.CLIENTREQUEST: client_admin.start,
 }
 # Peripheral menus (menus.md §3.6) are not built: a polite pointer instead of a flow.
 NOT_BUILT = {
@@ -254,6 +259,7 @@ def _in_flow(state: ChatState, ev: TextIn) -> Out:
 # Steps where `0`/`back` are data, not navigation (a name, a free-text solution).
 _FREE_TEXT = {
     Machine.OPERATOR: ("add_name", "add_position", "edit_value"),
+    Machine.CLIENT_ADMIN: ("user_value", "bulk_text", "complaint_text"),
     Machine.COMPLAINT: ("solution",),
 }
 

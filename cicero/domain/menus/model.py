@@ -81,6 +81,7 @@ class StaffView:
     whatsapp: str | None = None
     email: str | None = None
     active: bool = True
+    exception: bool = False  # counted as done whatever the engagement (data.md §4.4)
     roles: tuple[str, ...] = ()  # staff_role names
     units: tuple[str, ...] = ()  # the client's satfung list (without config extras)
 
@@ -167,7 +168,17 @@ class ComplaintFacts:
     tiktok: str | None
 
 
-Query = FindStaff | FindHandleOwner | FindPhoneOwner | IssueOtp | CheckOtp | ComplaintFacts
+@dataclass(frozen=True)
+class FindStaffMany:
+    """Several staff rows at once (a bulk deactivation list; one question, not one per NRP)."""
+
+    nrps: tuple[str, ...]
+
+
+Query = (
+    FindStaff | FindHandleOwner | FindPhoneOwner | IssueOtp | CheckOtp | ComplaintFacts
+    | FindStaffMany
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -231,7 +242,14 @@ class ComplaintData:
     metrics: AccountMetrics | None = None  # None: not known yet (a job fetches it)
 
 
-Answer = StaffFound | HandleOwner | PhoneOwner | OtpIssued | OtpChecked | ComplaintData
+@dataclass(frozen=True)
+class StaffMany:
+    staff: tuple[StaffView, ...]  # the rows found, any order; missing NRPs are absent
+
+
+Answer = (
+    StaffFound | HandleOwner | PhoneOwner | OtpIssued | OtpChecked | ComplaintData | StaffMany
+)  # fmt: skip
 
 
 # ---------------------------------------------------------------- events
@@ -359,6 +377,22 @@ class DropStaffRole:
 
 
 @dataclass(frozen=True)
+class SetException:
+    """staff.exception: counted as done whatever the engagement (data.md §4.4)."""
+
+    nrp: str
+    on: bool
+
+
+@dataclass(frozen=True)
+class MoveStaff:
+    """staff.client_id: the person now belongs to another client (admin only)."""
+
+    nrp: str
+    client_id: str
+
+
+@dataclass(frozen=True)
 class SetOptIn:
     nrp: str
     on: bool
@@ -366,7 +400,8 @@ class SetOptIn:
 
 Effect = (
     Reply | SendText | SendEmail | Lookup | BuildReport | TriggerFetch | UpdateStaff
-    | BindWhatsapp | CreateStaff | SetStaffActive | DropStaffRole | SetOptIn
+    | BindWhatsapp | CreateStaff | SetStaffActive | DropStaffRole | SetOptIn | SetException
+    | MoveStaff
 )  # fmt: skip
 
 
@@ -378,6 +413,7 @@ class Machine(StrEnum):
     OPERATOR = "oprrequest"
     DIRECTORATE = "dirrequest"
     DASHBOARD = "dashrequest"
+    CLIENT_ADMIN = "clientrequest"
     COMPLAINT = "complaint"  # a complaint awaiting its facts, or the handler's solution
 
 

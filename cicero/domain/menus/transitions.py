@@ -13,6 +13,7 @@ from cicero.domain.menus.model import (
     FindHandleOwner,
     FindPhoneOwner,
     FindStaff,
+    FindStaffMany,
     Flow,
     HandleOwner,
     IssueOtp,
@@ -24,6 +25,7 @@ from cicero.domain.menus.model import (
     Query,
     Reply,
     StaffFound,
+    StaffMany,
     clip,
 )
 
@@ -37,6 +39,7 @@ ANSWER_OF: dict[type, type] = {
     IssueOtp: OtpIssued,
     CheckOtp: OtpChecked,
     ComplaintFacts: ComplaintData,
+    FindStaffMany: StaffMany,
 }
 
 MENU_FOOTER = "Ketik *menu* untuk menu utama, *batal* untuk keluar."

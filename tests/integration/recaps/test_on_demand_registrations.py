@@ -1,4 +1,5 @@
-"""Menu reports built from staff rows, link reports and the task list, on a real database:
+"""Menu reports built from staff rows, link reports, the task list and per-content attendance,
+on a real database:
 who counts (data.md §4.3), what each recap shows, and that a request never reaches past its
 scope's staff."""
 
@@ -96,3 +97,17 @@ def test_daily_report_sends_the_full_recap_then_the_workbook(database_url: str, 
     assert "📋 Rekap Akumulasi Likes Instagram" in text.body and "(Simple)" not in text.body
     assert file.attachment_name and file.attachment_name.endswith(".xlsx")
     assert caption.body == "✅ File Excel dikirim."
+
+
+def test_per_content_lists_each_post_with_its_mode(database_url: str, ids) -> None:
+    body = one(
+        database_url, BuildReport("likes_per_content", "POLRES_A", "instagram", "belum"), "R9"
+    )
+    a1, a2 = body.split("*1. ")[1].split("*2. ")
+    assert (
+        "❌ Belum (1 user):" in a1 and "DEDI KURNIAWAN (SAT BINMAS) : belum mengisi username" in a1
+    )
+    assert (
+        "❌ Belum (2 user):" in a2 and "ANDI WIJAYA" in a2
+    )  # A2: only BUDI (and FAJAR, exception)
+    assert "✅ Sudah" not in body and "EKO" not in body

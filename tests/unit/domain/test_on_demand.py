@@ -90,6 +90,12 @@ def test_daily_reports_are_the_full_recap_then_its_workbook() -> None:
     )  # type: ignore[union-attr]
 
 
+def test_per_content_keeps_its_mode_on_any_scope() -> None:
+    for is_directorate in (False, True):
+        p = plan(BuildReport("comments_per_content", "X", "tiktok", "sudah"), is_directorate)
+        assert p == Build(Builder.PER_CONTENT, "comments_per_content", "tiktok", Mode.SUDAH)
+
+
 def test_dashboard_attendance_on_a_directorate_is_the_short_recap() -> None:
     p = plan(BuildReport("comments_attendance", "D", "tiktok", "semua"), True)
     assert isinstance(p, Build) and p.report == "comments_simple" and p.note is None

@@ -19,7 +19,9 @@ def test_one_account_one_client_runs_at_once():
     main = walk(w, DIRLANTAS, "dashrequest")
     assert main.startswith("📊 *Menu Dashboard* – Akun: *DITLANTAS*")
     assert "4. Rekap komentar Instagram" in main and "5. Rekap komentar TikTok" in main
-    assert walk(w, DIRLANTAS, "3").startswith("⏳ Sedang diproses… Hasil dikirim setelah selesai. (DITLANTAS)")
+    assert walk(w, DIRLANTAS, "3").startswith(
+        "⏳ Sedang diproses… Hasil dikirim setelah selesai. (DITLANTAS)"
+    )
     assert w.effects == [BuildReport("likes_attendance", "DITLANTAS", "instagram", "semua")]
 
 

@@ -31,6 +31,7 @@ MENU_WORDS = (
     "Pesan Komplain\nNRP: 89050123\nKendala\n- sudah melaksanakan like ig tapi belum terdata",
     "Pesan Komplain\nNRP: 89050124\nKendala:\n1) terabsen belum melaksanakan",
     "Pesan Komplain\nKendala\n- tanpa nrp",
+    "Permohonan Penghapusan Data Personil – POLRES SUKAMAJU\n1. ANDI – 89050123 – mutasi\n2. 89050124",
 )  # fmt: skip
 INJECTIONS = (
     "'; DROP TABLE staff; --", "<script>alert(1)</script>", "{{7*7}}", "${jndi:ldap://x}",

@@ -24,18 +24,22 @@ from cicero.domain.menus.model import (
     FindHandleOwner,
     FindPhoneOwner,
     FindStaff,
+    FindStaffMany,
     HandleOwner,
     IssueOtp,
     Lookup,
     MenuConfig,
+    MoveStaff,
     OtpChecked,
     OtpIssued,
     PhoneOwner,
     Reply,
     Session,
+    SetException,
     SetOptIn,
     SetStaffActive,
     StaffFound,
+    StaffMany,
     StaffView,
     TextIn,
     Tick,
@@ -165,6 +169,8 @@ class World:
         match q:
             case FindStaff(nrp):
                 return StaffFound(nrp, self._full(self.staff.get(nrp)))
+            case FindStaffMany(nrps):
+                return StaffMany(tuple(self._full(self.staff[n]) for n in nrps if n in self.staff))
             case FindHandleOwner(platform, handle):
                 owner = next((s.nrp for s in active if getattr(s, platform) == handle), None)
                 return HandleOwner(platform, handle, owner)
@@ -212,6 +218,10 @@ class World:
                     s = self.staff[nrp]
                     roles = tuple(r for r in s.roles if r != role)
                     self.staff[nrp] = replace(s, roles=roles, active=s.active and bool(roles))
+                case SetException(nrp, on):
+                    self.staff[nrp] = replace(self.staff[nrp], exception=on)
+                case MoveStaff(nrp, client_id):
+                    self.staff[nrp] = replace(self.staff[nrp], client_id=client_id)
                 case SetOptIn():
                     pass
 
