@@ -21,6 +21,7 @@ from cicero.domain.layouts.staff_data import StaffRecord
 from cicero.domain.usernames import Platform
 
 _BITS = bytes.maketrans(b"01", b"\x00\x01")  # a mask's "0"/"1" as falsy/truthy bytes
+_STATUS = {str(s): s for s in Status}  # the query's status text; a dict is cheaper than Status()
 ENGAGEMENT_KIND = {Platform.INSTAGRAM: "like", Platform.TIKTOK: "comment"}
 
 
@@ -85,38 +86,39 @@ _IN_SCOPE = """s.active
 
 # $1 scope, $2 platform, $3 post ids (P, in order), $4 cut-off, $5 engagement kind,
 # $6 is a directorate, $7/$8 done_ratio as numerator/denominator.
+#
+# Shape (issue 7): engagement is aggregated once per username over P's posts, then joined to the
+# counted people; joining people first hashed every engagement row against them.
 _ATTENDANCE = """
-WITH p AS (
-    -- each post's bit in a mask of N bits: a person's done set is the OR of their posts' bits
+WITH p AS MATERIALIZED (
+    -- each post's bit in a mask of N bits: a person's done set is the OR of their posts' bits.
+    -- Materialized so engagement is read by an index probe per post: inlined, the planner
+    -- misjudges the join and scans the whole engagement history.
     SELECT id, set_bit(repeat('0', cardinality($3::bigint[]))::varbit, (ord - 1)::int, 1) AS bit
       FROM unnest($3::bigint[]) WITH ORDINALITY AS u(id, ord)
-), n AS (
-    SELECT count(*)::int AS n FROM p
+), done AS (
+    -- a bit string per username, not an array: array_agg costs ~8 kB of state per group
+    SELECT e.username, bit_or(p.bit) AS mask
+      FROM engagement e JOIN p ON p.id = e.post_id
+     WHERE e.kind = $5 AND e.first_seen_at <= $4
+     GROUP BY e.username
 ), people AS (
     SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok,
-           s.exception,
-           CASE WHEN $2 = 'instagram' THEN s.instagram ELSE s.tiktok END AS handle
+           s.exception, CASE WHEN $2 = 'instagram' THEN s.instagram ELSE s.tiktok END AS handle
       FROM staff s
      WHERE {in_scope}
-), done AS (
-    -- a bit string per person, not an array: array_agg costs ~8 kB of state per group
-    SELECT s.nrp, bit_or(p.bit) AS mask
-      FROM engagement e
-      JOIN p ON p.id = e.post_id
-      JOIN people s ON s.handle = e.username
-     WHERE e.kind = $5 AND e.first_seen_at <= $4
-     GROUP BY s.nrp
 )
-SELECT s.*, coalesce(d.mask::text, '') AS done_mask, coalesce(bit_count(d.mask), 0) AS done,
-       n.n AS total,
+SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok,
+       s.exception, d.mask::text AS done_mask,
        CASE WHEN s.handle IS NULL THEN 'tanpa_username'
             WHEN s.exception THEN 'sudah'
-            WHEN n.n = 0 THEN 'no_posts'
-            WHEN coalesce(bit_count(d.mask), 0) >= greatest(1, (n.n * $7 + $8 - 1) / $8) THEN 'sudah'
-            WHEN coalesce(bit_count(d.mask), 0) >= 1 THEN 'kurang'
+            WHEN cardinality($3::bigint[]) = 0 THEN 'no_posts'
+            WHEN coalesce(bit_count(d.mask), 0)
+                 >= greatest(1, (cardinality($3::bigint[]) * $7 + $8 - 1) / $8) THEN 'sudah'
+            WHEN d.mask IS NOT NULL THEN 'kurang'
             ELSE 'belum'
        END AS status
-  FROM people s CROSS JOIN n LEFT JOIN done d ON d.nrp = s.nrp
+  FROM people s LEFT JOIN done d ON d.username = s.handle
  ORDER BY s.nrp
 """.replace("{in_scope}", _IN_SCOPE.format(scope="$1", directorate="$6"))
 
@@ -139,19 +141,20 @@ async def scope_attendance(
         directorate, ratio.numerator, ratio.denominator,
     )  # fmt: skip
     ids = list(post_ids)
-    return [_attendance(r, ids) for r in rows]
+    instagram = platform is Platform.INSTAGRAM
+    return [_attendance(r, ids, instagram) for r in rows]
 
 
-def _attendance(r: asyncpg.Record, post_ids: list[int]) -> Attendance:
-    handle = r["handle"]
+def _attendance(r: asyncpg.Record, post_ids: list[int], instagram: bool) -> Attendance:
+    """One row of `_ATTENDANCE`; runs once per counted person, so it stays lean."""
+    person = person_from_row(r)
+    mask = r["done_mask"]  # NULL when the person engaged with none of P (or has no handle)
     return Attendance(
-        person=person_from_row(r),
-        handle=handle,
-        done_posts=tuple(compress(post_ids, r["done_mask"].encode().translate(_BITS)))
-        if handle
-        else (),
-        total=r["total"],
-        status=Status(r["status"]),
+        person=person,
+        handle=person.instagram if instagram else person.tiktok,
+        done_posts=tuple(compress(post_ids, mask.encode().translate(_BITS))) if mask else (),
+        total=len(post_ids),
+        status=_STATUS[r["status"]],
     )
 
 
