@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from typing import Protocol, TypeVar
 
 UNIT_PREFIXES = ("BAG", "SAT", "SI", "SPKT", "POLSEK")
@@ -22,16 +23,22 @@ _ACTING = frozenset({"PLT", "PLH", "PJS", "PS"})
 
 _PUNCT = re.compile(r"[^\w\s]|_")
 
+# A recap orders thousands of people who share a few dozen units, positions and ranks: the
+# text-derived parts of their keys are cached per distinct string (issue 7).
+_cached = lru_cache(maxsize=4096)
+
 
 def _words(text: str | None) -> list[str]:
     """Uppercase words, punctuation read as spaces (`PS. KANIT` -> PS, KANIT)."""
     return _PUNCT.sub(" ", (text or "").upper()).split()
 
 
+@_cached
 def _normal(text: str | None) -> str:
     return " ".join(_words(text))
 
 
+@_cached
 def unit_key(unit: str) -> tuple[int, str, str]:
     """BAG, SAT, SI, SPKT, POLSEK first in that order, then the rest; ties alphabetical."""
     upper = (unit or "").strip().upper()
@@ -42,6 +49,7 @@ def unit_key(unit: str) -> tuple[int, str, str]:
     return group, upper, unit
 
 
+@_cached
 def position_class(position: str | None) -> int:
     """Index in POSITION_ORDER of the office a jabatan starts with; len(...) when none."""
     words = _words(position)
