@@ -24,6 +24,7 @@ from cicero.db.outbox import NewMessage
 from cicero.domain import on_demand
 from cicero.domain.layouts import (
     amplification,
+    kasatker_report,
     link_recap,
     per_content,
     staff_data,
@@ -40,7 +41,13 @@ from cicero.domain.usernames import Platform
 from cicero.jobs.amplify import amplify_recap_for
 from cicero.jobs.broadcast import task_message, task_posts
 from cicero.jobs.client_recaps import client_recap
-from cicero.jobs.directorate_recaps import DirectorateReports, Text, add_outputs, build_files
+from cicero.jobs.directorate_recaps import (
+    DirectorateReports,
+    Text,
+    add_outputs,
+    build_files,
+    kasatker_letter,
+)
 from cicero.jobs.messages import Batch
 
 JOB = "on_demand"  # outbox.job of these rows: sent because of a request, not a schedule
@@ -71,7 +78,7 @@ async def run(
         if isinstance(req, TriggerFetch):
             await _fetch(conn, settings, req, batch, m.chat, now)
         else:
-            await _report(conn, req, batch, m.chat, now)
+            await _report(conn, settings, req, batch, m.chat, now)
     return batch.messages
 
 
@@ -89,7 +96,8 @@ async def _fetch(
     batch.text(chat, notice, KIND)
     if req.then_report:
         platform = req.platform if req.platform in ("instagram", "tiktok") else None
-        await _report(conn, BuildReport(req.then_report, req.client, platform), batch, chat, now)
+        then = BuildReport(req.then_report, req.client, platform)
+        await _report(conn, settings, then, batch, chat, now)
 
 
 def _next_ingest(settings: Settings, now: datetime) -> datetime | None:
@@ -101,7 +109,12 @@ def _next_ingest(settings: Settings, now: datetime) -> datetime | None:
 
 
 async def _report(
-    conn: asyncpg.Connection, req: BuildReport, batch: Batch, chat: str, now: datetime
+    conn: asyncpg.Connection,
+    settings: Settings,
+    req: BuildReport,
+    batch: Batch,
+    chat: str,
+    now: datetime,
 ) -> None:
     c = await recaps.client(conn, req.scope)
     if c is None:
@@ -133,7 +146,9 @@ async def _report(
         text = amplification.render(replace(recap, people=shown))
         _with_note(batch, chat, text, plan, len(shown), len(recap.people), bool(posts))
     else:
-        reports = DirectorateReports(conn, c, await recaps.client_names(conn), {}, day, now)
+        names = await recaps.client_names(conn)
+        letter = _kasatker_letter(settings, c.client_id)
+        reports = DirectorateReports(conn, c, names, {}, day, now, letter)
         outputs = [o for key in (plan.report, *plan.also) for o in await reports.report(key)]
         if not outputs:  # the per-content workbooks are not built for a day without posts
             outputs = [_no_posts(c.name, plan.platform)]
@@ -193,6 +208,17 @@ async def _per_content(
             show_done=plan.mode is not Mode.BELUM, show_missing=plan.mode is not Mode.SUDAH,
         )
     )  # fmt: skip
+
+
+def _kasatker_letter(settings: Settings, directorate: str) -> kasatker_report.Letter:
+    """The letter parts configured for this directorate's scheduled Kasatker report, if any."""
+    for key, job in settings.config.jobs.items():
+        params = dict(job.params)
+        if str(params.get("directorate", "")).upper() == directorate and "kasatker_report" in (
+            params.get("reports") or []
+        ):
+            return kasatker_letter(key, params)
+    return kasatker_report.Letter()
 
 
 def _no_posts(name: str, platform: Platform | None) -> Text:

@@ -3,7 +3,8 @@ jobs.md §2.2-§3). Pure; the database side is `cicero.conversations.reports`.
 
 A report key maps to one of the scheduled recaps' builders (same query, same layout), with the
 menu's mode (semua / sudah / belum) as a filter on the counted people. A key without a builder
-yet (the Kasatker report) gets a plain Indonesian "belum tersedia" text, never a made-up report.
+yet gets a plain Indonesian "belum tersedia" text, never a made-up report; so does a period
+other than today (no multi-day attendance query exists).
 
 Fetches are not run from a menu: ingestion runs on its schedule (`ingest_social`, every 30 min
 in the day), and the answer says when the next one is. A fetch that promised a recap
@@ -81,6 +82,7 @@ DIRECTORATE_REPORTS: dict[str, frozenset[str | None]] = {
     "engagement_ranking_xlsx": frozenset({None, "today"}),
     "kasat_binmas_likes": frozenset({None, "daily"}),
     "kasat_binmas_comments": frozenset({None, "daily"}),
+    "kasatker_report": frozenset({None, "today"}),
 }
 # Directorate menu items that are another name for one of them. menus.md §3.2: 7 is IG likes
 # attendance of everyone, 8 TikTok comments attendance: the old system's generic attendance run
@@ -126,11 +128,8 @@ STAFF_DATA = frozenset(
 )  # fmt: skip
 LINK_PERIODS = frozenset({None, "today", "yesterday"})
 
-# Items whose builder does not exist yet, by what the person asked for. The Kasatker report
-# (30) has no layout in the specs beyond its bands, nor a multi-day attendance query.
-NOT_BUILT = {
-    "kasatker_report": "Laporan Kasatker",
-}
+# Items whose builder does not exist yet, by what the person asked for.
+NOT_BUILT: dict[str, str] = {}
 ACCOUNT_STATUS = (
     "📱 *Status Akun Sosial Media*\n"
     "Metrik akun (jumlah post, followers, following) belum tersedia: Cicero belum mengambil "

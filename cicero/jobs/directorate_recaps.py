@@ -258,7 +258,7 @@ def add_outputs(
             batch.text(to, "⚠️ File Excel gagal dibuat; rekap teks tetap dikirim.", kind)
 
 
-def _letter(job: str, params: dict[str, Any]) -> kasatker_report.Letter:
+def kasatker_letter(job: str, params: dict[str, Any]) -> kasatker_report.Letter:
     """The kasatker letter's config parts; a bad value fails the run naming its key."""
     key = f"jobs.{job}.params"
     header = params.get("kasatker_header", [])
@@ -297,7 +297,7 @@ async def directorate_recap(ctx: JobContext) -> str:
             return f"{directorate}: no client row, nothing built"
         run = DirectorateReports(
             conn, d, await client_names(conn), dict(params.get("done_ratio", {})),
-            wib_date(ctx.fire_time), ctx.now, _letter(ctx.job, params),
+            wib_date(ctx.fire_time), ctx.now, kasatker_letter(ctx.job, params),
         )  # fmt: skip
         outputs = [o for r in reports for o in await run.report(r)]
         targets, bad = _targets(d, params)

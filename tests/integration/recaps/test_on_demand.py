@@ -84,7 +84,7 @@ def test_unknown_and_unbuilt_keys_say_not_available(database_url: str, ids) -> N
         database_url,
         [
             BuildReport("no_such_report", "POLRES_A"),
-            BuildReport("kasatker_report", "DITBINMAS"),
+            BuildReport("kasatker_report", "DITBINMAS", period="month"),
             BuildReport("kasat_binmas_likes", "DITBINMAS", "instagram", period="weekly"),
             BuildReport("likes_simple", "NOPE"),
         ],
@@ -92,7 +92,7 @@ def test_unknown_and_unbuilt_keys_say_not_available(database_url: str, ids) -> N
     )
     assert [m.key for m in got] == [reply_key("operator", "M2", p) for p in (10, 11, 12, 13)]
     assert "*no_such_report* belum tersedia" in got[0].body
-    assert "*Laporan Kasatker* belum tersedia" in got[1].body
+    assert "Periode *Bulan ini* belum tersedia" in got[1].body
     assert "Periode *Mingguan* belum tersedia" in got[2].body
     assert got[3].body == "❌ Client *NOPE* tidak ditemukan."
     for m in got:
@@ -137,3 +137,9 @@ def test_nothing_is_written_twice_when_a_step_reruns(database_url: str, ids) -> 
     asyncio.run(go(msgs))
     rows = world.query(database_url, "SELECT key FROM outbox WHERE in_reply_to = 'M6'")
     assert [r["key"] for r in rows] == [reply_key("operator", "M6", 10)]
+
+
+def test_kasatker_report_of_today_is_the_scheduled_letter(database_url: str, ids) -> None:
+    (msg,) = ask(database_url, [BuildReport("kasatker_report", "DITBINMAS", period="today")], "M7")
+    assert "POLRES A" in msg.body and "POLRES B" in msg.body
+    assert any(band in msg.body for band in ("AKTIF", "SEDANG", "RENDAH"))

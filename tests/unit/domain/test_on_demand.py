@@ -104,9 +104,11 @@ def test_dashboard_attendance_on_a_directorate_is_the_short_recap() -> None:
 def test_unknown_keys_and_periods_are_not_available() -> None:
     assert "*nope* belum tersedia" in plan(BuildReport("nope", "A"), False).text  # type: ignore[union-attr]
     assert plan(BuildReport("account_status", "A", nrp="1"), False) == NotAvailable(ACCOUNT_STATUS)
-    assert (
-        "*Laporan Kasatker* belum tersedia" in plan(BuildReport("kasatker_report", "D"), True).text
-    )  # type: ignore[union-attr]
+    kasatker = plan(BuildReport("kasatker_report", "D", period="week"), True)
+    assert isinstance(kasatker, NotAvailable) and "Periode *Minggu ini*" in kasatker.text
+    assert plan(BuildReport("kasatker_report", "D", period="today"), True) == Build(
+        Builder.DIRECTORATE, "kasatker_report"
+    )
     weekly = plan(BuildReport("kasat_binmas_comments", "D", "tiktok", period="weekly"), True)
     assert isinstance(weekly, NotAvailable) and "Mingguan" in weekly.text
     assert isinstance(plan(BuildReport("kasat_binmas_likes", "D", period="daily"), True), Build)
