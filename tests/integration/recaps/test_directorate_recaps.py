@@ -262,3 +262,18 @@ def test_excel_failure_sends_a_notice_and_the_rest(pg_server):
     assert [r["attachment"] for r in mine] == [None, None, None]
     assert mine[0]["body"].startswith("Mohon ijin Komandan,")
     assert mine[2]["body"] == "⚠️ File Excel gagal dibuat; rekap teks tetap dikirim."
+
+
+def test_full_recap_goes_only_to_configured_numbers(database_url, ids):
+    job, fire = "ditbinmas_full_recap", world.at(18, 24)
+    reason = world.run_job(database_url, job, fire, directorate_recap)
+    assert world.outbox(database_url, job, fire) == []  # shipped config: no numbers yet
+    assert "DITBINMAS: no recipients" in reason
+    params = {job: {"numbers": ["081300000777", "not a number"]}}
+    reason = world.run_job(database_url, job, world.at(19, 24), directorate_recap, params=params)
+    likes, comments = world.outbox(database_url, job, world.at(19, 24))
+    assert {likes["recipient"], comments["recipient"]} == {"6281300000777"}
+    assert likes["kind"] == "directorate_personal"
+    assert likes["body"].splitlines()[2] == "📋 Rekap Akumulasi Likes Instagram"
+    assert comments["body"].splitlines()[2] == "📋 Rekap Komentar TikTok"
+    assert "bad recipient 'not a number'" in reason
