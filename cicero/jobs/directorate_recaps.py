@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -162,10 +163,10 @@ class DirectorateReports:
         counted = [(IG, ig_posts, ig), (TT, tt_posts, tt)]
         for platform, posts, people in counted:
             if posts:  # jobs.md §3.6: per platform an all-users and a not-yet-done .txt
-                recap = self._recap(platform, posts, people, 1)
+                recap = self._recap(platform, posts, people, self.ratios.get("daily_engagement", 1))
                 out += [
-                    File(lambda r=recap: engagement_files.all_users(r)),
-                    File(lambda r=recap: engagement_files.not_yet_done(r)),
+                    File(partial(engagement_files.all_users, recap)),
+                    File(partial(engagement_files.not_yet_done, recap)),
                 ]
         out += [self._per_content(p, posts, people) for p, posts, people in counted if posts]
         return out
