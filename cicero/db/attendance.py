@@ -109,7 +109,7 @@ WITH p AS MATERIALIZED (
      WHERE {in_scope}
 )
 SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok,
-       s.exception, d.mask::text AS done_mask,
+       s.exception, d.mask::text AS done_mask,  -- in this order: `_attendance` unpacks by position
        CASE WHEN s.handle IS NULL THEN 'tanpa_username'
             WHEN s.exception THEN 'sudah'
             WHEN cardinality($3::bigint[]) = 0 THEN 'no_posts'
@@ -142,20 +142,24 @@ async def scope_attendance(
     )  # fmt: skip
     ids = list(post_ids)
     instagram = platform is Platform.INSTAGRAM
-    return [_attendance(r, ids, instagram) for r in rows]
+    done_sets: dict[str, tuple[int, ...]] = {}
+    return [_attendance(r, ids, instagram, done_sets) for r in rows]
 
 
-def _attendance(r: asyncpg.Record, post_ids: list[int], instagram: bool) -> Attendance:
-    """One row of `_ATTENDANCE`; runs once per counted person, so it stays lean."""
-    person = person_from_row(r)
-    mask = r["done_mask"]  # NULL when the person engaged with none of P (or has no handle)
-    return Attendance(
-        person=person,
-        handle=person.instagram if instagram else person.tiktok,
-        done_posts=tuple(compress(post_ids, mask.encode().translate(_BITS))) if mask else (),
-        total=len(post_ids),
-        status=_STATUS[r["status"]],
-    )
+def _attendance(
+    r: asyncpg.Record, post_ids: list[int], instagram: bool, done_sets: dict[str, tuple[int, ...]]
+) -> Attendance:
+    """One row of `_ATTENDANCE`. It runs once per counted person (5,000 in a directorate recap),
+    so fields are unpacked and passed by position, and people with the same mask (everyone
+    `sudah`, typically) share one tuple of post ids from `done_sets`."""
+    nrp, client, name, rank, unit, position, ig, tiktok, exception, mask, status = r
+    person = Person(nrp, client, name, rank, unit, position, ig, tiktok, exception)
+    done: tuple[int, ...] = ()
+    if mask:  # NULL when the person engaged with none of P (or has no handle)
+        done = done_sets.get(mask) or done_sets.setdefault(
+            mask, tuple(compress(post_ids, mask.encode().translate(_BITS)))
+        )
+    return Attendance(person, ig if instagram else tiktok, done, len(post_ids), _STATUS[status])
 
 
 _SCOPE_STAFF = f"""
