@@ -82,9 +82,6 @@ class UpstreamHosts:
     def platform(self, platform: str) -> PlatformHosts:
         return PlatformHosts(self, platform)
 
-    def state(self, name: str) -> HostState:
-        return self._host(name).state
-
     def engagement_refusal(self, platform: str) -> str | None:
         """Why likers/commenters are skipped (the primary key's budget is spent), or None."""
         name = host_name(platform, False)
