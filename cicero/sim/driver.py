@@ -21,6 +21,7 @@ import logging
 import re
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -161,7 +162,9 @@ class World:
             self.runtime = None
 
     def directory(self) -> dict[str, Any]:
-        reply = self.request(self.runtime.root, WhereIs(), Directory, ASK_TIMEOUT)
+        reply = self.request(
+            self.runtime.root, WhereIs(), lambda r: isinstance(r, Directory), ASK_TIMEOUT
+        )
         if not isinstance(reply, Directory):
             raise SimulationError("the root supervisor did not answer")
         return reply.addresses
@@ -183,24 +186,26 @@ class World:
                 )
             time.sleep(0.01)
 
-    def request(self, address: Any, message: Any, want: type, timeout: float) -> Any:
-        """Ask and wait for a reply of type `want`. The driver's replies all arrive at one
+    def request(
+        self, address: Any, message: Any, accept: Callable[[Any], bool], timeout: float
+    ) -> Any:
+        """Ask and wait for a reply that `accept`s. The driver's replies all arrive at one
         address: an answer that came after its ask gave up (a slow instant) would otherwise be
         taken for the answer to the next question. Such stale replies are dropped."""
         deadline = time.monotonic() + timeout
         reply = self.runtime.system.ask(address, message, timeout)
-        while reply is not None and not isinstance(reply, want):
+        while reply is not None and not accept(reply):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
             reply = self.runtime.system.listen(remaining)
         return reply
 
-    def ask(self, address: Any, message: Any, want: type) -> Any:
+    def ask(self, address: Any, message: Any, accept: Callable[[Any], bool]) -> Any:
         """Ask an actor; None if it died meanwhile (a crash injected on its next message)."""
         deadline = time.monotonic() + ASK_TIMEOUT
         while time.monotonic() < deadline:
-            reply = self.request(address, message, want, 0.5)
+            reply = self.request(address, message, accept, 0.5)
             if reply is not None:
                 return reply
             if address not in self.directory().values():
@@ -212,13 +217,17 @@ class World:
         """Pump until nothing moves at `now`; return when something is next due."""
         for _ in range(MAX_ROUNDS):
             addresses = self.wait_all_running()
-            idle = self.ask(addresses["clock"], ClockTick(now), ClockIdle)
+            idle = self.ask(
+                addresses["clock"],
+                ClockTick(now),
+                lambda r: isinstance(r, ClockIdle) and r.now == now,
+            )
             if not isinstance(idle, ClockIdle):
                 continue  # the clock crashed while ticking; it is back on the next round
             busy, upcoming = False, [idle.next_fire]
             for name, address in addresses.items():
                 if name.startswith("session:") or name in ("router", "mailer"):
-                    pumped = self.ask(address, Pump(now), Pumped)
+                    pumped = self.ask(address, Pump(now), _pumped_by(name))
                     if isinstance(pumped, Pumped):
                         busy = busy or pumped.busy
                         upcoming.append(pumped.next_due)
@@ -417,6 +426,10 @@ def run(
         world.sink.stop()
         world.upstream.stop()
     write_transcript(url, out, world.faults, scenario.end)
+
+
+def _pumped_by(name: str) -> Callable[[Any], bool]:
+    return lambda reply: isinstance(reply, Pumped) and reply.name == name
 
 
 def _advance(now: datetime, candidates: list[datetime | None], end: datetime) -> datetime | None:
