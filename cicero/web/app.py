@@ -1,7 +1,8 @@
 """The ops HTTP surface (aiohttp): /healthz says in words what is wrong, and shows the
 actors, buckets, next fire times, last outcome of every job, the outbox per session,
 the latest ingestion outcome per client, each upstream host (last success and error,
-429 pause, calls today of its budget) and each WhatsApp session (QR while pairing)."""
+429 pause, calls today of its budget) and each WhatsApp session (QR while pairing).
+/metrics serves the same facts to Prometheus and `/` to a person (with the pairing QR)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ from cicero.db import ledger
 from cicero.db.upstream_hosts import load_hosts
 from cicero.domain.health import assess
 from cicero.domain.upstream_limits import host_view
+from cicero.web import metrics, page
 
+POOL = web.AppKey("pool", asyncpg.Pool | None)
+POOL_ERROR = web.AppKey("pool_error", str)
 StatusSource = Callable[[], tuple[dict[str, Any] | None, float]]  # (snapshot, age in seconds)
 
 
@@ -66,30 +70,30 @@ def build_app(
     started = time.monotonic()
 
     async def on_startup(app: web.Application) -> None:
-        app["pool"] = None
+        app[POOL] = None
         if database_url:
             try:
-                app["pool"] = await asyncpg.create_pool(
+                app[POOL] = await asyncpg.create_pool(
                     database_url, min_size=0, max_size=1, timeout=5
                 )
             except Exception as err:  # reported by /healthz
-                app["pool_error"] = str(err)
+                app[POOL_ERROR] = str(err)
 
     async def on_cleanup(app: web.Application) -> None:
-        if app.get("pool") is not None:
-            await app["pool"].close()
+        if app.get(POOL) is not None:
+            await app[POOL].close()
 
     async def database(app: web.Application) -> tuple[bool, str, dict[str, Any]]:
-        pool = app.get("pool")
+        pool = app.get(POOL)
         if pool is None:
-            return False, app.get("pool_error", "not configured"), {}
+            return False, app.get(POOL_ERROR, "not configured"), {}
         try:
             async with pool.acquire(timeout=3) as conn:
                 return True, "", await _read(conn)
         except Exception as err:  # the point of the check is to say what failed
             return False, f"{type(err).__name__}: {err}", {}
 
-    async def healthz(request: web.Request) -> web.Response:
+    async def gather(request: web.Request) -> dict[str, Any]:
         snapshot, age = status()
         db_ok, db_error, data = await database(request.app)
         health = assess(snapshot, age, db_ok, db_error, data.get("outbox", {}))
@@ -114,9 +118,25 @@ def build_app(
             "upstream": data.get("upstream", {}),
             "not_implemented": not_implemented,
         }
-        return web.json_response(body, status=200 if health.ok else 503)
+        return body
+
+    async def healthz(request: web.Request) -> web.Response:
+        body = await gather(request)
+        return web.json_response(body, status=200 if body["ok"] else 503)
+
+    async def prometheus(request: web.Request) -> web.Response:
+        body = await gather(request)
+        return web.Response(
+            body=metrics.render(body), headers={"Content-Type": metrics.CONTENT_TYPE}
+        )
+
+    async def status_page(request: web.Request) -> web.Response:
+        body = await gather(request)
+        return web.Response(text=page.render(body), content_type="text/html")
 
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", prometheus)
+    app.router.add_get("/", status_page)
     app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)
     return app
