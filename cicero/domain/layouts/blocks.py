@@ -97,6 +97,12 @@ def satker_tallies(
     ]
 
 
+def unit_places(people: Iterable[Attendance]) -> dict[str, int]:
+    """Each distinct unit's place in unit order. Sorting thousands of people, an int compares
+    far cheaper than a `unit_key` tuple, and the order is the same (the key ends in the unit)."""
+    return {u: i for i, u in enumerate(sorted({a.person.unit for a in people}, key=unit_key))}
+
+
 def directorate_order(
     people: Iterable[Attendance],
     directorate: str,
@@ -111,7 +117,11 @@ def directorate_order(
             sorted(satker_tallies(people, directorate, client_names), key=satker_key)
         )
     }
-    return sorted(people, key=lambda a: (place[a.client], unit_key(a.unit), person_key(a, ranks)))
+    unit = unit_places(people)
+    return sorted(
+        people,
+        key=lambda a: (place[a.person.client], unit[a.person.unit], person_key(a.person, ranks)),
+    )
 
 
 def percent(part: int, whole: int) -> Fraction:

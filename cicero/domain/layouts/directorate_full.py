@@ -10,9 +10,16 @@ from fractions import Fraction
 
 from cicero.domain.attendance import Attendance, Status, summarize
 from cicero.domain.calendar_id import angka
-from cicero.domain.layouts.blocks import Grouping, group, mark, percent, recap_header
+from cicero.domain.layouts.blocks import (
+    Grouping,
+    group,
+    mark,
+    percent,
+    recap_header,
+    unit_places,
+)
 from cicero.domain.layouts.directorate_recap import DirectorateRecap
-from cicero.domain.ordering import DEFAULT_RANK_TABLE, RankTable, person_key, unit_key
+from cicero.domain.ordering import DEFAULT_RANK_TABLE, RankTable, person_key
 
 
 def _division_key(label: str, members: list[Attendance]) -> tuple[int, Fraction, int, str]:
@@ -53,14 +60,15 @@ def render(r: DirectorateRecap, ranks: RankTable = DEFAULT_RANK_TABLE) -> str:
         f"⚠️❌ *{username} :* {angka(s.tanpa_username)} pers",
     ]
 
-    def label(a: Attendance) -> str:
-        if r.grouping is Grouping.UNIT:
-            return a.unit
-        return r.client_names.get(a.client, a.client)
-
-    divisions = group(r.people, label)
+    if r.grouping is Grouping.UNIT:
+        divisions = group(r.people, lambda a: a.person.unit)
+    else:
+        divisions = group(r.people, lambda a: r.client_names.get(a.person.client, a.person.client))
+    unit = unit_places(r.people)
     for name in sorted(divisions, key=lambda d: _division_key(d, divisions[d])):
-        members = sorted(divisions[name], key=lambda a: (unit_key(a.unit), person_key(a, ranks)))
+        members = sorted(
+            divisions[name], key=lambda a: (unit[a.person.unit], person_key(a.person, ranks))
+        )
         lines += [
             "",
             f"*{name}*",
