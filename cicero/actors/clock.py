@@ -28,7 +28,7 @@ from cicero.actors.messages import (
     StatusReport,
 )
 from cicero.db import ledger
-from cicero.domain import job_parts, schedule
+from cicero.domain import job_parts, manual_fetch, schedule
 from cicero.domain.timezone import WIB, to_wib
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 
@@ -72,7 +72,10 @@ class Clock(CiceroActor):
 
     async def _load_ledger(self) -> tuple[dict[str, datetime], list[tuple[str, datetime]]]:
         async with (await self.pool()).acquire() as conn:
-            return await ledger.load_cursors(conn), await ledger.load_queued(conn)
+            queued = await ledger.load_queued(conn)
+            # Fetches asked from menus are the router's to resend, not scheduled jobs.
+            scheduled = [(k, t) for k, t in queued if not manual_fetch.is_key(k)]
+            return await ledger.load_cursors(conn), scheduled
 
     @staticmethod
     def wall_now() -> datetime:

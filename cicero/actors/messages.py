@@ -108,6 +108,15 @@ class RunJob:
 
 
 @dataclass(frozen=True)
+class RunFetch:
+    """Router → ingestor: run the fetch a menu asked for (its `job_run` key and fire time)."""
+
+    key: str
+    fire_time: datetime
+    issued_at: datetime  # the router's now; virtual-time workers use it as theirs
+
+
+@dataclass(frozen=True)
 class JobDone:
     job: str
     fire_time: datetime

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cicero.actors.base import CiceroActor
-from cicero.actors.messages import JobDone, RunJob, Start
+from cicero.actors.messages import JobDone, OutboxNew, RunFetch, RunJob, Start
+from cicero.conversations import fetches
 from cicero.db import ledger
 from cicero.domain.job_parts import ledger_key
 from cicero.domain.timezone import WIB
@@ -26,6 +27,9 @@ from cicero.jobs.registry import DEFAULT_REGISTRY, JobContext, Registry, load_re
 class WorkerOptions:
     registry: str = DEFAULT_REGISTRY
     virtual: bool = False  # True: "now" is the clock's virtual time from RunJob
+
+
+FETCH_TIMEOUT = timedelta(minutes=30)  # when ingest_social (whose timeout it borrows) is absent
 
 
 async def _no_wait(seconds: float) -> None:
@@ -78,6 +82,26 @@ class JobWorker(CiceroActor):
             raise
         self.run(self._finish(message, "done", outcome or "", self._now(message, started)))
         done("done", outcome or "")
+
+    def receiveMsg_RunFetch(self, message: RunFetch, sender: Any) -> None:
+        """A fetch asked from a menu (cicero.conversations.fetches): claimed in the ledger like
+        a job; its answers go to the asking chat, so that chat's session is woken."""
+        assert self.settings is not None
+        spec = {s.key: s for s in self.settings.config.job_specs()}.get(fetches.PAUSE_KEY)
+        lease = spec.timeout if spec is not None else FETCH_TIMEOUT
+        ctx = JobContext(
+            job=message.key,
+            fire_time=message.fire_time,
+            now=message.issued_at if self.virtual else datetime.now(WIB),
+            pool=self.run(self.pool()),
+            settings=self.settings,
+            log=self.log,
+            sleep=_no_wait if self.virtual else asyncio.sleep,
+        )
+        session = self.run(fetches.execute(ctx, self.worker_id, lease), lease.total_seconds())
+        address = self.directory.get(f"session:{session}") if session else None
+        if address is not None:
+            self.send(address, OutboxNew())
 
     def on_crash(self, message: Any, sender: Any, err: BaseException) -> None:
         """A crash before the run was answered (outside the handler): fail the run now, so

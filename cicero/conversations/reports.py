@@ -32,10 +32,9 @@ from cicero.domain.layouts import (
 )
 from cicero.domain.layouts.client_recap import render_comments, render_likes
 from cicero.domain.layouts.staff_data import Registrations
-from cicero.domain.menus.model import BuildReport, TriggerFetch
+from cicero.domain.menus.model import BuildReport
 from cicero.domain.on_demand import Build, Builder, Mode, NotAvailable
 from cicero.domain.outbox import reply_key
-from cicero.domain.schedule import next_fire_times
 from cicero.domain.timezone import wib_date
 from cicero.domain.usernames import Platform
 from cicero.jobs.amplify import amplify_recap_for
@@ -53,62 +52,37 @@ from cicero.jobs.messages import Batch
 JOB = "on_demand"  # outbox.job of these rows: sent because of a request, not a schedule
 KIND = "menu_reply"  # same sender as the menu's replies: the session that was asked
 FIRST_PART = 10
-INGEST_JOB = "ingest_social"
+
+
+def reply_batch(session: str, message_id: str, now: datetime, first_part: int) -> Batch:
+    """Rows answering incoming message `message_id`, keyed from it from part `first_part` on."""
+    return Batch(
+        job=JOB,
+        fire_time=now,
+        now=now,
+        session=session,
+        key_for=lambda _to, part: reply_key(session, message_id, first_part - 1 + part),
+        in_reply_to=message_id,
+    )
 
 
 async def run(
     conn: asyncpg.Connection,
     settings: Settings,
-    requests: Sequence[BuildReport | TriggerFetch],
+    requests: Sequence[BuildReport],
     m: InboxMessage,
     now: datetime,
 ) -> list[NewMessage]:
-    """The outbox rows answering the step's report and fetch requests, in their order."""
+    """The outbox rows answering the step's report requests, in their order."""
     if not requests:
         return []
-    batch = Batch(
-        job=JOB,
-        fire_time=now,
-        now=now,
-        session=m.session,
-        key_for=lambda _to, part: reply_key(m.session, m.message_id, FIRST_PART - 1 + part),
-        in_reply_to=m.message_id,
-    )
+    batch = reply_batch(m.session, m.message_id, now, FIRST_PART)
     for req in requests:
-        if isinstance(req, TriggerFetch):
-            await _fetch(conn, settings, req, batch, m.chat, now)
-        else:
-            await _report(conn, settings, req, batch, m.chat, now)
+        await add_report(conn, settings, req, batch, m.chat, now)
     return batch.messages
 
 
-async def _fetch(
-    conn: asyncpg.Connection,
-    settings: Settings,
-    req: TriggerFetch,
-    batch: Batch,
-    chat: str,
-    now: datetime,
-) -> None:
-    c = await recaps.client(conn, req.client)
-    name = c.name if c else req.client
-    notice = on_demand.fetch_notice(req, name, _next_ingest(settings, now), bool(req.then_report))
-    batch.text(chat, notice, KIND)
-    if req.then_report:
-        platform = req.platform if req.platform in ("instagram", "tiktok") else None
-        then = BuildReport(req.then_report, req.client, platform)
-        await _report(conn, settings, then, batch, chat, now)
-
-
-def _next_ingest(settings: Settings, now: datetime) -> datetime | None:
-    spec = next((s for s in settings.config.job_specs() if s.key == INGEST_JOB), None)
-    if spec is None or not spec.enabled:
-        return None
-    upcoming = next_fire_times(spec, now, 1)
-    return upcoming[0] if upcoming else None
-
-
-async def _report(
+async def add_report(
     conn: asyncpg.Connection,
     settings: Settings,
     req: BuildReport,

@@ -14,7 +14,7 @@ from datetime import datetime
 import asyncpg
 
 from cicero.config import Settings
-from cicero.conversations import reports
+from cicero.conversations import fetches, reports
 from cicero.conversations.facts import load_context
 from cicero.conversations.lookups import Mail, answer
 from cicero.db import inbox, outbox
@@ -52,6 +52,7 @@ STAFF_FIELDS = frozenset(
 class Handled:
     replies: int
     sessions: frozenset[str]  # sessions with new outbox rows to drain
+    fetches: tuple[tuple[str, datetime], ...] = ()  # queued fetch requests: ledger key, fire time
 
 
 async def handle_next(
@@ -141,15 +142,21 @@ async def _step(
            ON CONFLICT (session, chat) DO UPDATE SET state = $3, updated_at = $4""",
         m.session, m.chat, state.to_json(), now,
     )  # fmt: skip
+    fetch_answers, fetch_keys = await fetches.queue(
+        conn, [e for e in done if isinstance(e, TriggerFetch)], m, now
+    )
     messages = [
         *await _apply(conn, done, m, now),
-        *await reports.run(
-            conn, settings, [e for e in done if isinstance(e, BuildReport | TriggerFetch)], m, now
-        ),
+        *await reports.run(conn, settings, [e for e in done if isinstance(e, BuildReport)], m, now),
+        *fetch_answers,
         *_mails(mail, m, now),
     ]
     await outbox.enqueue(conn, messages, now)
-    return Handled(sum(isinstance(e, Reply) for e in done), frozenset(x.session for x in messages))
+    return Handled(
+        sum(isinstance(e, Reply) for e in done),
+        frozenset(x.session for x in messages),
+        tuple((k, now) for k in fetch_keys),
+    )
 
 
 async def _apply(
@@ -225,7 +232,7 @@ async def _apply(
                 now,
             )
             await _audit(conn, e.nrp, "client_id", e.client_id, m.sender, now)
-        # BuildReport / TriggerFetch: built after the replies by `reports.run` (same transaction).
+        # BuildReport / TriggerFetch: after the replies, by `reports.run` and `fetches.queue`.
     return out
 
 

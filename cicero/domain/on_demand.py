@@ -6,22 +6,18 @@ menu's mode (semua / sudah / belum) as a filter on the counted people. A key wit
 yet gets a plain Indonesian "belum tersedia" text, never a made-up report; so does a period
 other than today (no multi-day attendance query exists).
 
-Fetches are not run from a menu: ingestion runs on its schedule (`ingest_social`, every 30 min
-in the day), and the answer says when the next one is. A fetch that promised a recap
-("ambil … → rekap") is followed by that recap built from the data stored so far.
+Fetches asked from a menu run now, through `cicero.domain.manual_fetch`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
 from cicero.domain.attendance import Attendance, Status
-from cicero.domain.menus.model import BuildReport, TriggerFetch
-from cicero.domain.timezone import to_wib
+from cicero.domain.menus.model import BuildReport
 from cicero.domain.usernames import Platform
 
 IG, TT = Platform.INSTAGRAM, Platform.TIKTOK
@@ -237,25 +233,3 @@ def mode_note(mode: Mode, shown: int, total: int) -> str | None:
     if mode is Mode.SEMUA:
         return None
     return f"🔎 Mode: *{MODE_LABEL[mode]}* ({shown} dari {total} user ditampilkan)."
-
-
-PLATFORM_LABEL = {"instagram": "Instagram", "tiktok": "TikTok", "all": "Instagram & TikTok"}
-
-
-def fetch_notice(
-    fetch: TriggerFetch, client_name: str, next_run: datetime | None, with_report: bool
-) -> str:
-    """The answer to a fetch request: ingestion is scheduled, not run from a menu."""
-    what = PLATFORM_LABEL.get(fetch.platform, fetch.platform)
-    when = (
-        f"pada jadwal berikutnya, pukul {to_wib(next_run):%H.%M} WIB"
-        if next_run is not None
-        else "pada jadwal pengambilan data berikutnya"
-    )
-    text = (
-        f"ℹ️ Pengambilan data {what} *{client_name}* berjalan otomatis terjadwal; "
-        f"data diperbarui {when}. Pengambilan manual dari menu belum tersedia."
-    )
-    if with_report:
-        text += " Rekap berikut memakai data terakhir yang tersimpan."
-    return text

@@ -89,8 +89,24 @@ async def run_ingest(
     platforms: tuple[Platform, ...] = (IG, TT),
 ) -> str:
     """One fire time's ingestion of `platforms`; returns the job_run reason."""
+    results = await ingest(ctx, options, platforms)
+    reason = platform_reason(results) if len(platforms) == 1 else job_reason(results)
+    names = "+".join(p.value for p in platforms)
+    ctx.log.info("ingest_social %s %s: %s", names, ctx.fire_time.isoformat(), reason)
+    return reason
+
+
+async def ingest(
+    ctx: JobContext,
+    options: IngestOptions,
+    platforms: tuple[Platform, ...],
+    client_id: str | None = None,
+    work: tuple[tuple[Platform, Stage], ...] | None = None,
+) -> list[StageResult]:
+    """The stages of `platforms` for every active client, or only for `client_id` and only
+    the (platform, stage) pairs of `work` (a fetch asked from a menu)."""
     async with ctx.pool.acquire() as conn:
-        clients = await active_clients(conn)
+        clients = [c for c in await active_clients(conn) if client_id in (None, c.client_id)]
         excluded = {p: await exception_handles(conn, p) for p in Platform}
     up = ctx.settings.config.upstream
     timeouts = Timeouts(connect=up.connect_timeout_s, total=up.total_timeout_s)
@@ -111,6 +127,7 @@ async def run_ingest(
                          hosts=hosts.platform(TT), **common),
             excluded,
             hosts,
+            work,
         )  # fmt: skip
         try:
             async with asyncio.TaskGroup() as group:  # a bug in one client cancels the run
@@ -121,11 +138,7 @@ async def run_ingest(
                 ]
         finally:
             await hosts.close()  # this run's calls and outcomes, even when a bug ends it
-    results = [r for t in tasks for r in t.result()]
-    reason = platform_reason(results) if len(platforms) == 1 else job_reason(results)
-    names = "+".join(p.value for p in platforms)
-    ctx.log.info("ingest_social %s %s: %s", names, ctx.fire_time.isoformat(), reason)
-    return reason
+    return [r for t in tasks for r in t.result()]
 
 
 def endpoints(settings, platform: Platform) -> tuple[Endpoint, Endpoint | None]:  # type: ignore[no-untyped-def]
@@ -152,11 +165,13 @@ class _Run:
         tiktok: TikTokClient,
         excluded: dict[Platform, frozenset[str]],
         hosts: UpstreamHosts,
+        work: tuple[tuple[Platform, Stage], ...] | None = None,
     ) -> None:
         self.ctx, self.today = ctx, today
         self.instagram, self.tiktok = instagram, tiktok
         self.excluded = excluded
         self.hosts = hosts
+        self.work = work  # None: every stage of the client
 
     @property
     def now(self) -> datetime:
@@ -167,7 +182,9 @@ class _Run:
     ) -> list[StageResult]:
         async with gate:
             return [
-                await self.stage(client, p, s) for p, s in stages(client.flags) if p in platforms
+                await self.stage(client, p, s)
+                for p, s in stages(client.flags)
+                if p in platforms and (self.work is None or (p, s) in self.work)
             ]
 
     async def stage(self, client: IngestClient, platform: Platform, stage: Stage) -> StageResult:

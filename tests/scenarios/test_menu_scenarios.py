@@ -12,7 +12,7 @@ import asyncio
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ def dm(phone: str) -> str:
 
 
 ANDI, RINA, OPERATOR, DIRLANTAS = "6281234500011", "6281234500022", "6281300000001", "6281399900002"
+ADMIN = "6281100000001"
 UNKNOWN, NEW_PHONE, GROUP = "6289900000009", "6281234500099", "120363000000000101@g.us"
 ENTRY_AGAIN = "Silakan ketik *NRP/NIP*"
 BOUND = "✅ Nomor WhatsApp telah dihubungkan dengan NRP/NIP 89050123."
@@ -43,6 +44,7 @@ CARD = "👤 *Identitas Anda*"
 ASK_UPDATE = "Apakah Anda ingin melakukan perubahan data?"
 REFUSAL = "❌ Anda tidak memiliki akses"
 PROCESSING = "⏳ Sedang diproses"
+FETCHED = "📥 *Pengambilan data POLRES SUKAMAJU selesai*"
 OTP_SENT = "🔐 NRP/NIP ini sudah terhubung dengan nomor lain. Kode OTP 6 angka telah dikirim"
 
 # The replies of menus.md §8, message by message. A message of the file not listed here must
@@ -144,6 +146,21 @@ EXPECTED: dict[str, Expect] = {
             ),
             # No profile metrics are fetched yet: an honest "belum tersedia", not made-up zeros.
             (GROUP, ["📱 *Status Akun Sosial Media*", "belum tersedia"]),
+        ],
+    },
+    "f-fetch-now": {
+        "F1": [
+            (dm(ADMIN), [PROCESSING]),
+            (dm(ADMIN), [FETCHED, "✅ Instagram: 1 konten hari ini (1 baru)"]),
+        ],
+        "F2": [  # likes not fetched yet: ANDI has not done it
+            (dm(ADMIN), [PROCESSING]),
+            (dm(ADMIN), ["*Jumlah Konten:* 1", "❌ *Belum melaksanakan* : *1 user*"]),
+        ],
+        "F3": [(dm(ADMIN), [PROCESSING]), (dm(ADMIN), [FETCHED, "✅ Instagram: 2 likes baru"])],
+        "F4": [
+            (dm(ADMIN), [PROCESSING]),
+            (dm(ADMIN), ["*Jumlah Konten:* 1", "✅ *Melaksanakan lengkap* : *1 user*"]),
         ],
     },
     "otp-email": {
@@ -382,6 +399,21 @@ def test_e_the_reporter_hears_by_dm_and_the_group_sees_a_masked_card(
     assert {x["session"] for x in run.menu} == {"gateway"}
     sender = "6281255500003"
     assert not [x for x in run.wa if sender in x["to"]], "the member who pasted it gets no DM"
+
+
+def test_f_fetches_run_at_once_and_only_what_was_asked(ran: Callable[[str], Run]) -> None:
+    run = ran("f-fetch-now")
+    # Scheduled ingestion is off: the posts and likes are the requests' doing, and SKM2
+    # (published after the posts were fetched) was never asked for.
+    posts = run.query("SELECT external_id FROM post ORDER BY external_id")
+    assert posts == [{"external_id": "SKM1"}]
+    rows = run.query(
+        "SELECT status FROM job_run WHERE job_key LIKE 'manual_fetch/%' ORDER BY fire_time"
+    )
+    assert [r["status"] for r in rows] == ["done", "done"]
+    for message_id in ("F1", "F3"):  # answered within the minute it was asked
+        processing, fetched = run.replies(message_id)
+        assert ts(fetched["t"]) - ts(processing["t"]) < timedelta(minutes=1)
 
 
 def test_otp_email_is_mailed_and_the_right_code_binds(ran: Callable[[str], Run]) -> None:

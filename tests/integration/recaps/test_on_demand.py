@@ -13,7 +13,7 @@ from cicero.db.connect import connect
 from cicero.db.inbox import InboxMessage
 from cicero.db.outbox import NewMessage
 from cicero.domain.layouts.client_recap import ClientRecap, render_likes
-from cicero.domain.menus.model import BuildReport, TriggerFetch
+from cicero.domain.menus.model import BuildReport
 from cicero.domain.outbox import reply_key
 from tests.integration.recaps import expect, world
 
@@ -26,9 +26,7 @@ def ids(database_url: str) -> dict[str, int]:
     return world.seeded(database_url)
 
 
-def ask(
-    url: str, requests: Sequence[BuildReport | TriggerFetch], message_id: str = "M1"
-) -> list[NewMessage]:
+def ask(url: str, requests: Sequence[BuildReport], message_id: str = "M1") -> list[NewMessage]:
     m = InboxMessage(
         session="operator", message_id=message_id, chat=f"{OPERATOR_A}@s.whatsapp.net",
         sender=OPERATOR_A, is_group=False, text="3", push_name="", received_at=NOW,
@@ -104,21 +102,6 @@ def test_directorate_file_report_sends_the_workbook_and_its_caption(database_url
     file, caption = ask(database_url, [asked], "M3")
     assert file.attachment and file.attachment_name and file.attachment_name.endswith(".xlsx")
     assert file.priority == 3 and caption.body == "✅ File Excel dikirim."
-
-
-def test_a_fetch_answers_with_the_next_ingestion_then_builds_its_recap(
-    database_url: str, ids
-) -> None:
-    notice, recap = ask(
-        database_url, [TriggerFetch("DITBINMAS", "instagram", "all", "likes_full")], "M4"
-    )
-    assert "DIREKTORAT BINMAS" in notice.body and "pukul 15.30 WIB" in notice.body
-    assert "Pengambilan manual dari menu belum tersedia" in notice.body
-    assert "data terakhir yang tersimpan" in notice.body
-    assert recap.body.startswith("Mohon ijin Komandan,")
-    assert "📋 Rekap Akumulasi Likes Instagram" in recap.body
-    (only,) = ask(database_url, [TriggerFetch("POLRES_A", "tiktok", "engagement")], "M5")
-    assert "TikTok *POLRES A*" in only.body and "data terakhir" not in only.body
 
 
 def test_nothing_is_written_twice_when_a_step_reruns(database_url: str, ids) -> None:

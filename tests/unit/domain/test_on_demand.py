@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
 from cicero.domain.attendance import Attendance, Person, Status
 from cicero.domain.menus import directorate
-from cicero.domain.menus.model import BuildReport, TriggerFetch
+from cicero.domain.menus.model import BuildReport
 from cicero.domain.on_demand import (
     ACCOUNT_STATUS,
     Build,
     Builder,
     Mode,
     NotAvailable,
-    fetch_notice,
     keep,
     mode_note,
     plan,
 )
-from cicero.domain.timezone import WIB
 from cicero.jobs.directorate_recaps import REPORTS
 
 MENU_KEYS = {o.report for o in directorate.OPTIONS.values() if o.report} | {
@@ -129,14 +125,4 @@ def test_keep_filters_by_mode() -> None:
     assert (
         mode_note(Mode.BELUM, 3, 4)
         == "🔎 Mode: *Belum melaksanakan lengkap* (3 dari 4 user ditampilkan)."
-    )
-
-
-def test_fetch_notice_names_the_next_run_in_wib() -> None:
-    text = fetch_notice(
-        TriggerFetch("A", "all"), "POLRES A", datetime(2026, 2, 10, 15, 30, tzinfo=WIB), False
-    )
-    assert "Instagram & TikTok *POLRES A*" in text and "pukul 15.30 WIB" in text
-    assert "jadwal pengambilan data berikutnya" in fetch_notice(
-        TriggerFetch("A", "tiktok"), "A", None, True
     )
