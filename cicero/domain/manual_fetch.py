@@ -105,14 +105,14 @@ def from_key(key: str, fire_time: datetime) -> FetchRequest | None:
 def runnable(r: FetchRequest, flags: ClientFlags | None) -> FetchRequest | str:
     """The request cut to what the client runs, or why nothing can be fetched."""
     if flags is None or not flags.active:
-        return f"❌ Client *{r.client}* tidak ditemukan atau tidak aktif."
+        return f"❌ Client *{r.client}* tidak ditemukan atau tidak aktif. Periksa kode client."
     enabled = platforms_to_fetch(flags)
     kept = tuple(p for p in r.platforms if p in enabled)
     if not kept:
         names = " & ".join(LABEL[p] for p in r.platforms)
         return (
             f"ℹ️ {names} tidak aktif (atau akun resmi belum diisi) untuk *{r.client}*; "
-            "tidak ada data yang diambil."
+            "tidak ada data yang diambil. Hubungi admin untuk mengaktifkannya."
         )
     return FetchRequest(
         r.client, kept, r.stages, r.then_report, r.session, r.chat, r.message_id, r.requested_at

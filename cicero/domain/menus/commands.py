@@ -41,9 +41,11 @@ FETCH = {
     "fetchlikes": ("instagram", "likes"),
     "fetchcomments": ("tiktok", "comments"),
 }
+# menus.md §3.5: `absensilikes#C[#sudah|#belum]` is per content (each of today's posts, who
+# did it); `#akumulasi…` is the accumulated recap (jobs.md §3.2/§3.3).
 ATTENDANCE = {
-    "absensilikes": ("likes_attendance", "instagram"),
-    "absensikomentar": ("comments_attendance", "tiktok"),
+    "absensilikes": ("likes", "instagram"),
+    "absensikomentar": ("comments", "tiktok"),
 }
 PERIPHERAL = frozenset(
     {
@@ -65,7 +67,9 @@ def is_admin_command(cmd: Command) -> bool:
 def run(cmd: Command, clients: tuple[ClientInfo, ...]) -> list[Effect | str]:
     """Effects (and the reply text) of an authorized admin command."""
     if cmd.name in PERIPHERAL:
-        return [f"Perintah *{cmd.name}#* belum tersedia."]
+        return [
+            f"Perintah *{cmd.name}#* belum tersedia. Untuk administrasi client ketik *clientrequest*."
+        ]
     usage = f"Format: {cmd.name}#KODE_CLIENT" + (
         "[#sudah|#belum|#akumulasi#sudah]" if cmd.name in ATTENDANCE else ""
     )
@@ -80,7 +84,8 @@ def run(cmd: Command, clients: tuple[ClientInfo, ...]) -> list[Effect | str]:
     mode = MODES.get(tuple(a.lower() for a in cmd.args[1:]))
     if mode is None:
         return [f"❌ Mode tidak dikenal. {usage}"]
-    key, platform = ATTENDANCE[cmd.name]
+    kind, platform = ATTENDANCE[cmd.name]
+    key = f"{kind}_attendance" if mode[1] else f"{kind}_per_content"
     return [BuildReport(key, cid, platform, mode[0], cumulative=mode[1]), PROCESSING]
 
 

@@ -11,13 +11,17 @@ from tests.unit.domain.menus.world import ADMIN, OPERATOR, World
         ("fetchtiktok#SUKAMAJU", TriggerFetch("SUKAMAJU", "tiktok", "posts")),
         ("fetchlikes#SUKAMAJU", TriggerFetch("SUKAMAJU", "instagram", "likes")),
         ("fetchcomments#SUKAMAJU", TriggerFetch("SUKAMAJU", "tiktok", "comments")),
-        (
+        (  # without #akumulasi: per content (menus.md §3.5)
             "absensilikes#SUKAMAJU",
-            BuildReport("likes_attendance", "SUKAMAJU", "instagram", "semua"),
+            BuildReport("likes_per_content", "SUKAMAJU", "instagram", "semua"),
         ),
         (
             "absensilikes#SUKAMAJU#belum",
-            BuildReport("likes_attendance", "SUKAMAJU", "instagram", "belum"),
+            BuildReport("likes_per_content", "SUKAMAJU", "instagram", "belum"),
+        ),
+        (
+            "absensilikes#SUKAMAJU#akumulasi",
+            BuildReport("likes_attendance", "SUKAMAJU", "instagram", "semua", cumulative=True),
         ),
         (
             "absensikomentar#SUKAMAJU#akumulasi#sudah",
