@@ -2,7 +2,7 @@
 
 `queue` runs in the step's transaction: the request becomes a queued `job_run` row (its key
 from `cicero.domain.manual_fetch`), or, when nothing can be fetched, a plain answer. The router
-then tells an ingestor; `run` (in that actor) claims the row, fetches that one client's
+then tells an ingestor; `execute` (in that actor) claims the row, fetches that one client's
 stages and answers the chat with what came in, then the report the request named. Answers
 are keyed from the incoming message (parts from FETCH_PART on), so a rerun writes nothing twice.
 """
@@ -36,6 +36,8 @@ async def queue(
 ) -> tuple[list[NewMessage], list[str]]:
     """Queue each request in the ledger (same transaction as the step); immediate answers
     for those that cannot run, and the ledger keys to dispatch once committed."""
+    if not requests:
+        return [], []
     batch = reports.reply_batch(m.session, m.message_id, now, FETCH_PART)
     keys: list[str] = []
     flags = {c.client_id: c.flags for c in await active_clients(conn)}
