@@ -129,7 +129,7 @@ EDIT_FIELDS = (
 )
 PROCESSING = "⏳ Sedang diproses… Hasil dikirim setelah selesai."
 INVALID = "Pilihan tidak valid."
-NOT_YET = "Fitur ini belum tersedia."
+NOT_YET = "ℹ️ Fitur ini belum tersedia di Cicero. Pilih nomor lain."
 ASK_NRP_TEXT = "Ketik *NRP/NIP* user:"
 
 
