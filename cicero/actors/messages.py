@@ -146,9 +146,14 @@ class Stopping:
 
 @dataclass(frozen=True)
 class Pump:
-    """Virtual time: do what is due at `now` (sends, timers), then answer Pumped."""
+    """Virtual time: do what is due at `now` (sends, timers), then answer Pumped.
+
+    A session may also run ahead alone through its own throttled sends due before `until`
+    (the next moment anything else happens), each at its own virtual instant, instead of
+    the driver visiting every one of those instants."""
 
     now: datetime
+    until: datetime | None = None
 
 
 @dataclass(frozen=True)

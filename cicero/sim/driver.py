@@ -213,8 +213,12 @@ class World:
         raise SimulationError(f"no answer to {type(message).__name__} within {ASK_TIMEOUT:.0f}s")
 
     # ---- one instant ----------------------------------------------------------------------
-    def settle(self, now: datetime) -> datetime | None:
-        """Pump until nothing moves at `now`; return when something is next due."""
+    def settle(self, now: datetime, horizon: datetime | None) -> datetime | None:
+        """Pump until nothing moves at `now`; return when something is next due.
+
+        `horizon` is the next moment the world acts (an event, a restart, a link report, the
+        end). Sessions may send ahead alone up to the first of that, the next fire time and
+        the router's and mailer's next due times: nothing else can happen in between."""
         for _ in range(MAX_ROUNDS):
             addresses = self.wait_all_running()
             idle = self.ask(
@@ -224,20 +228,33 @@ class World:
             )
             if not isinstance(idle, ClockIdle):
                 continue  # the clock crashed while ticking; it is back on the next round
-            busy, upcoming = False, [idle.next_fire]
-            for name, address in addresses.items():
-                if name.startswith("session:") or name in ("router", "mailer"):
-                    pumped = self.ask(address, Pump(now), _pumped_by(name))
-                    if isinstance(pumped, Pumped):
-                        busy = busy or pumped.busy
-                        upcoming.append(pumped.next_due)
-                    else:
-                        busy = True  # it crashed; pump again once it is back
+            upcoming = [idle.next_fire]
+            busy = self.pump(addresses, ("router", "mailer"), Pump(now), upcoming)
+            ahead = [t for t in (horizon, *upcoming) if t is not None and t > now]
+            sessions = tuple(n for n in addresses if n.startswith("session:"))
+            pump = Pump(now, min(ahead, default=None))
+            busy = self.pump(addresses, sessions, pump, upcoming) or busy
             if not busy:
                 # Only what lies ahead: a due time at or before `now` (a row a session cannot
                 # send yet) must not hide the next fire time.
                 return min((t for t in upcoming if t is not None and t > now), default=None)
         raise SimulationError(f"the runtime did not settle at {now.isoformat()}")
+
+    def pump(
+        self, addresses: dict[str, Any], names: tuple[str, ...], pump: Pump, upcoming: list[Any]
+    ) -> bool:
+        """Pump the named actors; adds their next due times to `upcoming`; True if any moved."""
+        busy = False
+        for name in names:
+            if name not in addresses:
+                continue
+            pumped = self.ask(addresses[name], pump, _pumped_by(name))
+            if isinstance(pumped, Pumped):
+                busy = busy or pumped.busy
+                upcoming.append(pumped.next_due)
+            else:
+                busy = True  # it crashed; pump again once it is back
+        return busy
 
     # ---- events ------------------------------------------------------------------------------
     def on_mail(self, mail: Any) -> None:
@@ -415,8 +432,11 @@ def run(
                     continue
             if any(r.at <= now for r in world.links):
                 world.links = world.db(report_links, world.links, now)
-            next_due = world.settle(now)
-            upcoming = [scenario.next_event_at(now), next_due, world.down_until, world.smtp_back_at]
+            next_link = min((r.at for r in world.links), default=None)
+            outside = [scenario.next_event_at(now), world.down_until, world.smtp_back_at, next_link]
+            horizon = min((t for t in outside if t is not None), default=scenario.end)
+            next_due = world.settle(now, min(horizon, scenario.end))
+            upcoming = [*outside, next_due]
             nxt = _advance(now, upcoming, scenario.end)
             if nxt is None:
                 break
