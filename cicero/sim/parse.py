@@ -142,6 +142,13 @@ class Parser:
         self.clients: dict[str, ScenarioClient] = {}
         self.nrps: set[str] = set()
         self.users: dict[str, ScenarioUser] = {}
+        # The values the database keeps unique, each with its holder's place in `users`: a
+        # new user is checked by look-up, not against every earlier user.
+        self.whatsapp_holders: dict[str, tuple[int, ScenarioUser]] = {}
+        self.handle_holders: dict[str, dict[str, tuple[int, ScenarioUser]]] = {
+            "instagram": {},
+            "tiktok": {},
+        }
         self.post_ids: set[str] = set()
         self.posts: dict[str, ScenarioPost] = {}
 
@@ -265,19 +272,38 @@ class Parser:
         if not t.failed:
             self._unique_user_fields(t, key, fields)
         if not t.failed and key is not None:
-            self.users[key] = ScenarioUser(nrp=key, **fields)
+            self._add_user(ScenarioUser(nrp=key, **fields))
+
+    def _add_user(self, user: ScenarioUser) -> None:
+        place = (len(self.users), user)
+        self.users[user.nrp] = user
+        if user.whatsapp is not None:
+            self.whatsapp_holders[user.whatsapp] = place
+        if user.active:
+            for platform, holders in self.handle_holders.items():
+                handle = getattr(user, platform)
+                if handle is not None:
+                    holders[handle] = place
 
     def _unique_user_fields(self, t: Table, key: str | None, fields: dict[str, Any]) -> None:
-        """The database's unique indexes: handles among active staff, WhatsApp among all."""
-        for other in self.users.values():
-            if fields["whatsapp"] is not None and other.whatsapp == fields["whatsapp"]:
-                t.report("whatsapp", f"{fields['whatsapp']} is already user {other.nrp}'s number")
-            if not (fields["active"] and other.active):
-                continue
-            for platform in ("instagram", "tiktok"):
+        """The database's unique indexes: handles among active staff, WhatsApp among all.
+        Users accepted so far hold distinct values, so each field clashes with at most one;
+        clashes are reported in the order of the users clashed with, then field order."""
+        clashes: list[tuple[int, int, str, str]] = []
+        if fields["whatsapp"] is not None and fields["whatsapp"] in self.whatsapp_holders:
+            place, other = self.whatsapp_holders[fields["whatsapp"]]
+            clashes.append(
+                (place, 0, "whatsapp", f"{fields['whatsapp']} is already user {other.nrp}'s number")
+            )
+        if fields["active"]:
+            for order, (platform, holders) in enumerate(self.handle_holders.items(), start=1):
                 mine = fields[platform]
-                if mine is not None and getattr(other, platform) == mine:
-                    t.report(platform, f"{mine!r} is already active user {other.nrp}'s {platform}")
+                if mine is not None and mine in holders:
+                    place, other = holders[mine]
+                    message = f"{mine!r} is already active user {other.nrp}'s {platform}"
+                    clashes.append((place, order, platform, message))
+        for _, _, where, message in sorted(clashes):
+            t.report(where, message)
 
     def directorate_user(
         self, i: int, raw: Any, roles: tuple[str, ...], seen: set[tuple[str, str]]
