@@ -1,0 +1,290 @@
+"""Ingestion at the scale of bench/day.py, in one process, fire time by fire time (issue 7).
+
+Seeds an embedded PostgreSQL with bench/day.py's day (30 clients, 5,000 staff, 40 posts,
+100,000 engagements), serves its posts and engagers from the fake upstream on loopback, and
+runs `cicero.jobs.ingest.run_ingest` for each of the 33 fire times of ingest_social
+(06:00–22:00 WIB every 30 min), the instagram part then the tiktok part, as the two
+ingestor actors would (here one after the other, sharing one event loop with the fake, so
+a part's wall time includes the fake's cost of answering it). Waits are skipped as in
+simulation.
+
+Prints the wall time of each part per fire time, the statements the profiled fire time
+sent to PostgreSQL (count and time, from asyncpg's query logger), EXPLAIN ANALYZE of the
+costliest ones (in a transaction rolled back), and the top of a cProfile of that fire time.
+
+Run: .venv/bin/python bench/ingest_day.py [--profile-at 22:00] [--only 22:00 ...]
+                                           [--cprofile /tmp/ingest.prof] [--top 25]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import logging
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import asyncpg
+
+from bench.day import DAY, scenario_text
+from cicero.config import Secret, Settings
+from cicero.config.load import load_settings
+from cicero.db.embedded import start_embedded
+from cicero.db.migrate import migrate
+from cicero.domain.timezone import WIB
+from cicero.domain.usernames import Platform
+from cicero.jobs.ingest import IngestOptions, run_ingest
+from cicero.jobs.registry import JobContext
+from cicero.sim.driver import SUPPORTED_KINDS
+from cicero.sim.scenario import load_scenario
+from cicero.sim.seed import seed
+from cicero.upstream.embedded import FALLBACK_KEY, KEY, world_from_scenario
+from cicero.upstream.fake_server import FakeUpstream, Keys
+
+IG, TT = Platform.INSTAGRAM, Platform.TIKTOK
+LOG = logging.getLogger("bench.ingest_day")
+
+
+def fire_times() -> list[datetime]:
+    day = datetime.fromisoformat(DAY).replace(tzinfo=WIB)
+    return [day + timedelta(hours=6, minutes=30 * k) for k in range(33)]  # 06:00 .. 22:00
+
+
+@dataclass(eq=False)  # hashable: asyncpg keeps its loggers in a set
+class Statements:
+    """Statements seen by the query logger while `on`: count, seconds, the slowest call."""
+
+    on: bool = False
+    seen: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    slowest: dict[str, tuple[float, tuple[Any, ...]]] = field(default_factory=dict)
+
+    def __call__(self, record: Any) -> None:
+        if not self.on or record.exception is not None:
+            return
+        query = " ".join(record.query.split())
+        self.seen[query].append(record.elapsed)
+        if record.elapsed > self.slowest.get(query, (-1.0, ()))[0]:
+            self.slowest[query] = (record.elapsed, tuple(record.args or ()))
+
+
+def server_cpu(postmaster: int) -> float:
+    """CPU seconds of the PostgreSQL server so far: the postmaster and its live children."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(entry) == postmaster or int(fields[1]) == postmaster:
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / tick
+
+
+async def _no_wait(_: float) -> None:
+    await asyncio.sleep(0)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.t = now
+
+    def __call__(self) -> datetime:
+        return self.t
+
+
+def pointed_at(settings: Settings, fake: FakeUpstream) -> Settings:
+    """The settings the simulator gives the runtime: upstream URLs and keys of the fake."""
+    up = settings.config.upstream.model_copy(
+        update={
+            "instagram_url": fake.base_url(IG),
+            "instagram_fallback_url": fake.base_url(IG, fallback=True),
+            "tiktok_url": fake.base_url(TT),
+            "tiktok_fallback_url": fake.base_url(TT, fallback=True),
+            "total_timeout_s": min(settings.config.upstream.total_timeout_s, 2.0),
+        }
+    )
+    env = replace(
+        settings.env, rapidapi_key=Secret(KEY), rapidapi_key_fallback=Secret(FALLBACK_KEY)
+    )
+    return replace(settings, config=settings.config.model_copy(update={"upstream": up}), env=env)
+
+
+async def explain(pool: asyncpg.Pool, statements: Statements, top: int) -> None:
+    """EXPLAIN ANALYZE the costliest statements with their slowest call's arguments."""
+    costly = sorted(statements.seen.items(), key=lambda kv: -sum(kv[1]))[:top]
+    async with pool.acquire() as conn:
+        for query, _ in costly:
+            if not query.upper().startswith(("SELECT", "INSERT", "UPDATE", "WITH")):
+                continue
+            args = statements.slowest[query][1]
+            tx = conn.transaction()
+            await tx.start()
+            try:
+                if "engagement_stage" in query:
+                    # The staging table lives only inside the stage's transaction: rebuild it
+                    # as a re-fetch of the biggest post's names (every row a conflict), seen
+                    # a minute later (every row's last_seen_at moves).
+                    args = (args[0] + timedelta(minutes=1), *args[1:])
+                    await conn.execute(
+                        """CREATE TEMP TABLE engagement_stage ON COMMIT DROP AS
+                           SELECT post_id, kind, username FROM engagement
+                            WHERE post_id = (SELECT post_id FROM engagement GROUP BY post_id
+                                              ORDER BY count(*) DESC LIMIT 1)"""
+                    )
+                plan = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {query}", *args)
+                print(f"\n  -- {query[:150]}{'…' if len(query) > 150 else ''}")
+                for row in plan:
+                    print(f"     {row[0]}")
+            except asyncpg.PostgresError as err:
+                print(f"\n  -- {query[:150]}\n     (not explained: {err})")
+            finally:
+                await tx.rollback()
+
+
+async def run(args: argparse.Namespace, url: str, postmaster: int) -> None:
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="cicero-bench-ingest-") as tmp:
+        path = Path(tmp) / "day.toml"
+        path.write_text(scenario_text())
+        scenario = load_scenario(path, SUPPORTED_KINDS)
+    settings = load_settings(overrides=scenario.settings_overrides)
+    conn = await asyncpg.connect(url)
+    try:
+        await migrate(conn)
+        await seed(conn, scenario, settings.config)
+        server = [await conn.fetchval(f"SHOW {name}") for name in ("fsync", "synchronous_commit")]
+    finally:
+        await conn.close()
+    print(f"scenario loaded and seeded in {time.perf_counter() - t0:.1f} s "
+          f"(PostgreSQL fsync {server[0]}, synchronous_commit {server[1]})")  # fmt: skip
+
+    statements = Statements()
+
+    async def init(c: asyncpg.Connection) -> None:
+        await c.execute("SET TimeZone = 'UTC'")  # as cicero.db.connect's pools do
+        c.add_query_logger(statements)
+
+    # Two connections, as an actor's pool (cicero.db.connect.create_pool).
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=2, init=init)
+    clock = Clock(scenario.start)
+    keys = Keys(instagram=KEY, instagram_fallback=FALLBACK_KEY, tiktok=KEY,
+                tiktok_fallback=FALLBACK_KEY)  # fmt: skip
+    times = [t for t in fire_times() if not args.only or f"{t:%H:%M}" in args.only]
+    profiled = next((t for t in times if f"{t:%H:%M}" == args.profile_at), times[-1])
+    profiler = cProfile.Profile()
+    figures: list[Figure] = []
+    try:
+        async with FakeUpstream(world_from_scenario(scenario), now=clock, keys=keys) as fake:
+            settings = pointed_at(settings, fake)
+            print(f"{'fire time':>9}  {'instagram':>9}  {'tiktok':>9}  {'both':>6}  "
+                  f"{'our CPU':>7}  {'PG CPU':>6}   engagement rows")  # fmt: skip
+            for when in times:
+                clock.t = when
+                ctx = JobContext("ingest_social", when, when, pool, settings, LOG, _no_wait)
+                statements.on = profiler_on = when == profiled
+                spent = []
+                cpu, pg = time.process_time(), server_cpu(postmaster)
+                for platform in (IG, TT):
+                    if profiler_on:
+                        profiler.enable()
+                    start = time.perf_counter()
+                    await run_ingest(ctx, IngestOptions(sleep=_no_wait), (platform,))
+                    spent.append(time.perf_counter() - start)
+                    if profiler_on:
+                        profiler.disable()
+                statements.on = False
+                figure = Figure(when, spent[0], spent[1], time.process_time() - cpu,
+                                server_cpu(postmaster) - pg)  # fmt: skip
+                figures.append(figure)
+                rows = await pool.fetchval("SELECT count(*) FROM engagement")
+                print(f"    {when:%H:%M}  {spent[0]:8.3f}s  {spent[1]:8.3f}s  {sum(spent):5.2f}s  "
+                      f"{figure.cpu:6.2f}s  {figure.pg_cpu:5.2f}s   {rows:,}"
+                      f"{'  (profiled)' if profiler_on else ''}")  # fmt: skip
+        report(figures)
+        print(f"\nstatements of the {profiled:%H:%M} fire time (asyncpg query logger):")
+        print(f"  {'calls':>6} {'total ms':>9} {'mean ms':>8}  statement")
+        for query, took in sorted(statements.seen.items(), key=lambda kv: -sum(kv[1])):
+            print(f"  {len(took):>6} {1000 * sum(took):>9.1f} {1000 * statistics.mean(took):>8.2f}"
+                  f"  {query[:90]}")  # fmt: skip
+        print("\nEXPLAIN ANALYZE of the costliest (rolled back):")
+        await explain(pool, statements, args.explain)
+        table = await pool.fetchrow(
+            """SELECT n_tup_ins, n_tup_upd, n_tup_hot_upd, n_dead_tup, n_live_tup,
+                      pg_total_relation_size('engagement') AS size
+                 FROM pg_stat_user_tables WHERE relname = 'engagement'"""
+        )
+        print(f"\nengagement after the day: {table['n_live_tup']:,} live rows, "
+              f"{table['n_tup_ins']:,} inserted, {table['n_tup_upd']:,} updated "
+              f"({table['n_tup_hot_upd']:,} HOT), {table['n_dead_tup']:,} dead, "
+              f"{table['size'] / 2**20:.0f} MB with indexes")  # fmt: skip
+    finally:
+        await pool.close()
+    if args.cprofile:
+        profiler.dump_stats(args.cprofile)
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    print(f"\ncProfile of the {profiled:%H:%M} fire time, both parts, by own time:")
+    stats.sort_stats("tottime").print_stats(args.top)
+    print("\n".join(out.getvalue().splitlines()[4:]))
+
+
+@dataclass(frozen=True)
+class Figure:
+    at: datetime
+    instagram: float  # wall seconds of the part
+    tiktok: float
+    cpu: float  # this process (the ingest and the fake upstream)
+    pg_cpu: float  # the PostgreSQL server
+
+    @property
+    def both(self) -> float:
+        return self.instagram + self.tiktok
+
+
+def report(figures: list[Figure]) -> None:
+    both = [f.both for f in figures]
+    ig = [f.instagram for f in figures]
+    tt = [f.tiktok for f in figures]
+    print(f"\n{len(figures)} fire times: total {sum(both):.1f} s; per fire time mean "
+          f"{statistics.mean(both):.2f} s, median {statistics.median(both):.2f} s, "
+          f"max {max(both):.2f} s")  # fmt: skip
+    print(f"  instagram part: total {sum(ig):.1f} s, max {max(ig):.2f} s; "
+          f"tiktok part: total {sum(tt):.1f} s, max {max(tt):.2f} s")  # fmt: skip
+    print(f"  CPU: this process {sum(f.cpu for f in figures):.1f} s (profiled fire time "
+          f"included), PostgreSQL {sum(f.pg_cpu for f in figures):.1f} s")  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--profile-at", default="22:00", help="fire time to profile (HH:MM)")
+    ap.add_argument("--only", nargs="*", help="run only these fire times (HH:MM)")
+    ap.add_argument("--cprofile", type=Path, help="also write the profile here")
+    ap.add_argument("--top", type=int, default=25, help="functions to show")
+    ap.add_argument("--explain", type=int, default=6, help="statements to EXPLAIN")
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="cicero-bench-pg-") as tmp:
+        url, server = start_embedded(Path(tmp), "bench")
+        try:
+            asyncio.run(run(args, url, server.get_pid()))  # type: ignore[attr-defined]
+        finally:
+            server.cleanup()  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    main()
