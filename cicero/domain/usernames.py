@@ -58,6 +58,9 @@ class InvalidUsername(ValueError):
 
 def parse_username(raw: str, platform: Platform | str) -> str | Invalid:
     """The canonical form of `raw`, or an `Invalid` saying why there is none."""
+    pattern = _NAME.get(platform)  # type: ignore[call-overload]
+    if pattern is not None and pattern.fullmatch(raw) and raw not in RESERVED:
+        return raw  # already canonical, as most names from upstream are: nothing to undo
     platform = Platform(platform)
     text = raw.strip()
     if "/" in text:  # a canonical name never holds '/', so this keeps the function idempotent

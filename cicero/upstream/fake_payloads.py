@@ -5,6 +5,7 @@ The TikTok encoders can write the accepted variants, so the fake exercises them 
 """
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,7 +73,7 @@ def instagram_posts(posts: list[ParsedPost], next_token: str | None) -> dict[str
     return doc
 
 
-def instagram_likers(names: list[str], next_cursor: str | None) -> dict[str, Any]:
+def instagram_likers(names: Sequence[str], next_cursor: str | None) -> dict[str, Any]:
     items = [{"id": str(900 + i), "username": name} for i, name in enumerate(names)]
     data: dict[str, Any] = {"items": items, "has_more": next_cursor is not None}
     if next_cursor is not None:
@@ -146,7 +147,7 @@ def tiktok_posts(
 
 
 def tiktok_comments(
-    names: list[str], cursor: int, has_more: bool, total: int, top_level: bool = False
+    names: Sequence[str], cursor: int, has_more: bool, total: int, top_level: bool = False
 ) -> dict[str, Any]:
     comments = [
         {"cid": str(cursor + i + 1), "text": "Siap", "user": {"unique_id": name}}

@@ -6,6 +6,8 @@ engagement row from its `at` (spec/scenario.md).
 """
 
 import threading
+from bisect import bisect_right
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -46,10 +48,39 @@ class FakeEngagement:
 
 
 @dataclass(frozen=True)
+class _PostEngagement:
+    """One post's engagement rows in order of time, and the names of each prefix of them."""
+
+    times: tuple[datetime, ...]
+    users: tuple[tuple[str, ...], ...]
+    names: dict[tuple[int, bool], tuple[str, ...]] = field(default_factory=dict)
+
+    def visible(self, now: datetime, distinct: bool) -> tuple[str, ...]:
+        # A page of 50 asks for the whole list again: each prefix is built once.
+        key = (bisect_right(self.times, now), distinct)
+        if key not in self.names:
+            flat = [u for batch in self.users[: key[0]] for u in batch]
+            self.names[key] = tuple(dict.fromkeys(flat) if distinct else flat)
+        return self.names[key]
+
+
+@dataclass(frozen=True)
 class UpstreamWorld:
     posts: tuple[FakePost, ...] = ()
     engagements: tuple[FakeEngagement, ...] = ()
     accounts: tuple[FakeAccount, ...] = ()  # accounts of posts are implied; list extras here
+    _by_post: dict[str, _PostEngagement] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        rows: dict[str, list[FakeEngagement]] = defaultdict(list)
+        for e in self.engagements:
+            rows[e.post].append(e)
+        by_post = {}
+        for post, found in rows.items():
+            found.sort(key=lambda e: e.at)  # stable: rows at one instant keep their order
+            by_post[post] = _PostEngagement(tuple(e.at for e in found),
+                                            tuple(e.users for e in found))  # fmt: skip
+        object.__setattr__(self, "_by_post", by_post)
 
     def account(self, platform: Platform, handle: str) -> FakeAccount | None:
         handle = handle.lower().lstrip("@")
@@ -84,12 +115,10 @@ class UpstreamWorld:
                 return p
         return None
 
-    def engagers(self, post_id: str, now: datetime, *, distinct: bool) -> list[str]:
+    def engagers(self, post_id: str, now: datetime, *, distinct: bool) -> tuple[str, ...]:
         """Names visible on a post, in order of appearance (likes are distinct, comments not)."""
-        rows = sorted((e for e in self.engagements if e.post == post_id and e.at <= now),
-                      key=lambda e: e.at)  # fmt: skip
-        names = [u for e in rows for u in e.users]
-        return list(dict.fromkeys(names)) if distinct else names
+        found = self._by_post.get(post_id)
+        return found.visible(now, distinct) if found is not None else ()
 
 
 class FaultKind(StrEnum):

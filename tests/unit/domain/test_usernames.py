@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from cicero.domain.usernames import (
     MAX_LENGTH,
+    RESERVED,
     Invalid,
     InvalidUsername,
     Platform,
@@ -87,3 +88,25 @@ def test_profile_url_and_bare_name_agree(handle, prefix):
     bare = parse_username(prefix + handle, TT)
     url = parse_username(f"https://www.tiktok.com/@{handle}/?is_from_webapp=1", TT)
     assert bare == url or (isinstance(bare, Invalid) and isinstance(url, Invalid))
+
+
+@given(
+    st.from_regex(r"[a-z0-9._]{1,40}", fullmatch=True) | st.sampled_from(sorted(RESERVED)),
+    platforms,
+    st.booleans(),
+)
+def test_a_name_already_canonical_is_kept_unless_too_long_or_reserved(name, platform, as_text):
+    # Names from upstream are mostly canonical already; they take a shortcut, which must
+    # agree with the full rules (the platform may also be given as plain text).
+    result = parse_username(name, platform.value if as_text else platform)
+    if name in RESERVED:
+        assert result == Invalid(name, platform, Reason.RESERVED)
+    elif len(name) > MAX_LENGTH[platform]:
+        assert result == Invalid(name, platform, Reason.TOO_LONG)
+    else:
+        assert result == name
+
+
+def test_an_unknown_platform_is_refused_even_for_a_canonical_name():
+    with pytest.raises(ValueError):
+        parse_username("budi.s", "facebook")
