@@ -2,9 +2,12 @@
 40 Instagram posts on an embedded PostgreSQL (goal ≤ 0.1 s).
 
 One recap = the post set query + the set-based attendance query + the simple and full layouts.
-Engagement: each person liked each post with probability 0.6 (~120,000 rows). The same recap is
-then measured again after HISTORY earlier days of the same engagement are added: the real table
-keeps every day's evidence, and the query must still read only the day's posts.
+Engagement: each person liked each post with probability 0.6 (~120,000 rows).
+
+The same recap is then measured on a table shaped like the real one: it keeps every day's
+evidence (HISTORY earlier days added) and the likers of official accounts include the public
+(PUBLIC names from outside the staff per post, every day); vacuumed, then today's rows
+re-fetched once, as the ingestor does several times a day.
 
 Run: .venv/bin/python bench/recap.py
 """
@@ -29,7 +32,7 @@ from cicero.domain.layouts.directorate_recap import DirectorateRecap
 from cicero.domain.timezone import WIB
 from cicero.domain.usernames import Platform
 
-STAFF, POSTS, SATKERS, RUNS, HISTORY = 5_000, 40, 30, 15, 5
+STAFF, POSTS, SATKERS, RUNS, HISTORY, PUBLIC = 5_000, 40, 30, 15, 5, 1_500
 GOAL_MS = 100
 DAY = datetime(2026, 2, 10, tzinfo=WIB)
 RANKS = ["AKBP", "KOMPOL", "AKP", "IPTU", "IPDA", "AIPTU", "BRIPKA", "BRIPTU", "BRIPDA"]
@@ -52,6 +55,17 @@ async def add_day(conn, day: datetime, prefix: str) -> None:  # type: ignore[no-
             WHERE starts_with(p.external_id, $2) AND s.instagram IS NOT NULL AND random() < 0.6""",
         day + timedelta(hours=14), prefix,
     )  # fmt: skip
+
+
+async def add_public(conn) -> None:  # type: ignore[no-untyped-def]
+    """PUBLIC likes per post (every day) from a pool of 50,000 names outside the staff."""
+    await conn.execute(
+        """INSERT INTO engagement (post_id, kind, username, first_seen_at, last_seen_at)
+           SELECT p.id, 'like', 'warga.' || (random() * 50000)::int, p.posted_at, p.posted_at
+             FROM post p CROSS JOIN generate_series(1, $1)
+           ON CONFLICT DO NOTHING""",
+        PUBLIC,
+    )
 
 
 async def seed(conn) -> None:  # type: ignore[no-untyped-def]
@@ -136,9 +150,14 @@ async def main(url: str) -> None:
         full = directorate_full.render(recap)
         for d in range(1, HISTORY + 1):
             await add_day(conn, DAY - timedelta(days=d), f"H{d}-")
-        await conn.execute("ANALYZE")
+        await add_public(conn)
+        await conn.execute("VACUUM ANALYZE engagement")
+        await conn.execute(
+            """UPDATE engagement SET last_seen_at = last_seen_at + interval '1 hour'
+                WHERE post_id IN (SELECT id FROM post WHERE starts_with(external_id, 'P'))"""
+        )
         all_rows = await conn.fetchval("SELECT count(*) FROM engagement")
-        with_history = await measure(conn, names)
+        real = await measure(conn, names)
     finally:
         await conn.close()
     print(
@@ -152,9 +171,12 @@ async def main(url: str) -> None:
     print(f"  full recap text on top: {figure(times['full'])}")
     print(f"  texts: simple {len(simple):,} chars, full {len(full):,} chars (split before sending)")
     print(
-        f"with {HISTORY} earlier days in the table ({all_rows:,} engagement rows):"
-        f" query + attendance + simple recap text: {figure(with_history['recap'])}"
-        f" (goal <= {GOAL_MS} ms)"
+        f"real-shaped table: {HISTORY} earlier days, {PUBLIC:,} public likes per post,"
+        f" {all_rows:,} engagement rows"
+    )
+    print(f"  post set + attendance (queries, rows decoded): {figure(real['data'])}")
+    print(
+        f"  query + attendance + simple recap text: {figure(real['recap'])} (goal <= {GOAL_MS} ms)"
     )
 
 

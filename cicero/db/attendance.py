@@ -87,8 +87,9 @@ _IN_SCOPE = """s.active
 # $1 scope, $2 platform, $3 post ids (P, in order), $4 cut-off, $5 engagement kind,
 # $6 is a directorate, $7/$8 done_ratio as numerator/denominator.
 #
-# Shape (issue 7): engagement is aggregated once per username over P's posts, then joined to the
-# counted people; joining people first hashed every engagement row against them.
+# Shape (issue 7, figures in bench/recap.py): P's engagement is read by post (index-only with
+# engagement_post_seen), kept for the counted people's handles only (the public's likes would
+# double the groups and spill the aggregate), aggregated once per username, then joined back.
 _ATTENDANCE = """
 WITH p AS MATERIALIZED (
     -- each post's bit in a mask of N bits: a person's done set is the OR of their posts' bits.
@@ -96,17 +97,19 @@ WITH p AS MATERIALIZED (
     -- misjudges the join and scans the whole engagement history.
     SELECT id, set_bit(repeat('0', cardinality($3::bigint[]))::varbit, (ord - 1)::int, 1) AS bit
       FROM unnest($3::bigint[]) WITH ORDINALITY AS u(id, ord)
-), done AS (
-    -- a bit string per username, not an array: array_agg costs ~8 kB of state per group
-    SELECT e.username, bit_or(p.bit) AS mask
-      FROM engagement e JOIN p ON p.id = e.post_id
-     WHERE e.kind = $5 AND e.first_seen_at <= $4
-     GROUP BY e.username
-), people AS (
+), people AS NOT MATERIALIZED (
+    -- inlined in both uses: as a materialized CTE the planner guesses 200 distinct handles and
+    -- picks a lookup per (handle, post) pair or hashes the engagement side instead
     SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok,
            s.exception, CASE WHEN $2 = 'instagram' THEN s.instagram ELSE s.tiktok END AS handle
       FROM staff s
      WHERE {in_scope}
+), done AS (
+    -- a bit string per username, not an array: array_agg costs ~8 kB of state per group
+    SELECT e.username, bit_or(p.bit) AS mask
+      FROM engagement e JOIN p ON p.id = e.post_id JOIN people s ON s.handle = e.username
+     WHERE e.kind = $5 AND e.first_seen_at <= $4
+     GROUP BY e.username
 )
 SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok,
        s.exception, d.mask::text AS done_mask,  -- in this order: `_attendance` unpacks by position
