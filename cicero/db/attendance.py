@@ -90,13 +90,16 @@ _IN_SCOPE = """s.active
 # Shape (issue 7, figures in bench/recap.py): P's engagement is read by post (index-only with
 # engagement_post_seen), kept for the counted people's handles only (the public's likes would
 # double the groups and spill the aggregate), aggregated once per username, then joined back.
+#
+# A done set is a mask with bit i for P's i-th post: a bigint while P has at most BIGINT_POSTS
+# posts (ORed in place; a bit string is copied by the aggregate on every row, ~5 ms more for
+# 5,000 people x 40 posts), a bit string beyond. {bit}, {mask} and {bits} pick the form.
 _ATTENDANCE = """
 WITH p AS MATERIALIZED (
-    -- each post's bit in a mask of N bits: a person's done set is the OR of their posts' bits.
+    -- each post's bit in the mask: a person's done set is the OR of their posts' bits.
     -- Materialized so engagement is read by an index probe per post: inlined, the planner
     -- misjudges the join and scans the whole engagement history.
-    SELECT id, set_bit(repeat('0', cardinality($3::bigint[]))::varbit, (ord - 1)::int, 1) AS bit
-      FROM unnest($3::bigint[]) WITH ORDINALITY AS u(id, ord)
+    SELECT id, {bit} AS bit FROM unnest($3::bigint[]) WITH ORDINALITY AS u(id, ord)
 ), people AS NOT MATERIALIZED (
     -- inlined in both uses: as a materialized CTE the planner guesses 200 distinct handles and
     -- picks a lookup per (handle, post) pair or hashes the engagement side instead
@@ -105,18 +108,18 @@ WITH p AS MATERIALIZED (
       FROM staff s
      WHERE {in_scope}
 ), done AS (
-    -- a bit string per username, not an array: array_agg costs ~8 kB of state per group
+    -- a mask per username, not an array: array_agg costs ~8 kB of state per group
     SELECT e.username, bit_or(p.bit) AS mask
       FROM engagement e JOIN p ON p.id = e.post_id JOIN people s ON s.handle = e.username
      WHERE e.kind = $5 AND e.first_seen_at <= $4
      GROUP BY e.username
 )
 SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok,
-       s.exception, d.mask::text AS done_mask,  -- in this order: `_attendance` unpacks by position
+       s.exception, {mask} AS done_mask,  -- in this order: `_attendance` unpacks by position
        CASE WHEN s.handle IS NULL THEN 'tanpa_username'
             WHEN s.exception THEN 'sudah'
             WHEN cardinality($3::bigint[]) = 0 THEN 'no_posts'
-            WHEN coalesce(bit_count(d.mask), 0)
+            WHEN coalesce(bit_count({bits}), 0)
                  >= greatest(1, (cardinality($3::bigint[]) * $7 + $8 - 1) / $8) THEN 'sudah'
             WHEN d.mask IS NOT NULL THEN 'kurang'
             ELSE 'belum'
@@ -124,6 +127,15 @@ SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.ti
   FROM people s LEFT JOIN done d ON d.username = s.handle
  ORDER BY s.nrp
 """.replace("{in_scope}", _IN_SCOPE.format(scope="$1", directorate="$6"))
+BIGINT_POSTS = 63  # bits 0..62: bit 63 would make the bigint negative
+_BIGINT_MASKS = _ATTENDANCE.format(
+    bit="1::bigint << (ord - 1)::int", mask="d.mask", bits="d.mask::bit(64)"
+)
+_BIT_STRING_MASKS = _ATTENDANCE.format(
+    bit="set_bit(repeat('0', cardinality($3::bigint[]))::varbit, (ord - 1)::int, 1)",
+    mask="d.mask::text",
+    bits="d.mask",
+)
 
 
 async def scope_attendance(
@@ -139,18 +151,22 @@ async def scope_attendance(
     `done_posts` holds post ids. Sorted by nrp; layouts order people themselves."""
     platform = Platform(platform)
     ratio = exact_ratio(done_ratio)
-    rows = await conn.fetch(
-        _ATTENDANCE, scope, str(platform), list(post_ids), cutoff, ENGAGEMENT_KIND[platform],
-        directorate, ratio.numerator, ratio.denominator,
-    )  # fmt: skip
     ids = list(post_ids)
+    rows = await conn.fetch(
+        _BIGINT_MASKS if len(ids) <= BIGINT_POSTS else _BIT_STRING_MASKS,
+        scope, str(platform), ids, cutoff, ENGAGEMENT_KIND[platform], directorate,
+        ratio.numerator, ratio.denominator,
+    )  # fmt: skip
     instagram = platform is Platform.INSTAGRAM
-    done_sets: dict[str, tuple[int, ...]] = {}
+    done_sets: dict[int | str, tuple[int, ...]] = {}
     return [_attendance(r, ids, instagram, done_sets) for r in rows]
 
 
 def _attendance(
-    r: asyncpg.Record, post_ids: list[int], instagram: bool, done_sets: dict[str, tuple[int, ...]]
+    r: asyncpg.Record,
+    post_ids: list[int],
+    instagram: bool,
+    done_sets: dict[int | str, tuple[int, ...]],
 ) -> Attendance:
     """One row of `_ATTENDANCE`. It runs once per counted person (5,000 in a directorate recap),
     so fields are unpacked and passed by position, and people with the same mask (everyone
@@ -159,10 +175,14 @@ def _attendance(
     person = Person(nrp, client, name, rank, unit, position, ig, tiktok, exception)
     done: tuple[int, ...] = ()
     if mask:  # NULL when the person engaged with none of P (or has no handle)
-        done = done_sets.get(mask) or done_sets.setdefault(
-            mask, tuple(compress(post_ids, mask.encode().translate(_BITS)))
-        )
+        done = done_sets.get(mask) or done_sets.setdefault(mask, _done_posts(mask, post_ids))
     return Attendance(person, ig if instagram else tiktok, done, len(post_ids), _STATUS[status])
+
+
+def _done_posts(mask: int | str, post_ids: list[int]) -> tuple[int, ...]:
+    """The posts a mask marks: a bigint's bits from the lowest, or a bit string's characters."""
+    digits = bin(mask)[:1:-1] if isinstance(mask, int) else mask
+    return tuple(compress(post_ids, digits.encode().translate(_BITS)))
 
 
 _SCOPE_STAFF = f"""

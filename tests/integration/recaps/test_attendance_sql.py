@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cicero.db.attendance import scope_attendance, scope_posts
+from cicero.db.attendance import BIGINT_POSTS, scope_attendance, scope_posts
 from cicero.db.connect import connect
 from cicero.domain.attendance import Person, compute
 from cicero.domain.timezone import WIB
@@ -182,3 +182,33 @@ def test_sql_agrees_with_pure_rule(db, people, posts, engagement, scope, platfor
     want_ids, pure = _model(people, posts, ids, engagement, scope, platform, ratio)
     assert [p.id for p in got_posts] == want_ids
     assert {a.nrp: a for a in sql} == {a.nrp: a for a in pure}
+
+
+@pytest.mark.parametrize("n", [BIGINT_POSTS, BIGINT_POSTS + 1, 70])
+def test_masks_on_both_sides_of_the_bigint_form(db, n):
+    """Up to BIGINT_POSTS posts the done sets are bigints, beyond that bit strings; the highest
+    posts (the bigint's top bit, the string's tail) must come back like the lowest."""
+    loop, conn = db
+    people = [("DITBINMAS", True, False, True, i == 3, ("ditbinmas",)) for i in range(5)]
+    posts = [("DITBINMAS", "instagram", 3600 + 60 * j, "routine", None, False) for j in range(n)]
+    # person i liked every (i + 1)-th post; person 4 only the last one
+    engagement = {(j, i, "like"): False for i in range(4) for j in range(n) if j % (i + 1) == 0}
+    engagement[(n - 1, 4, "like")] = False
+
+    async def go():
+        ids = await _load(conn, people, posts, engagement)
+        got = await scope_posts(conn, "DITBINMAS", "instagram", DAY, CUTOFF, True)
+        results = [
+            await scope_attendance(conn, "DITBINMAS", "instagram", [p.id for p in got], CUTOFF,
+                                   True, ratio)
+            for ratio in (Fraction(1), Fraction(1, 2))
+        ]  # fmt: skip
+        return ids, got, results
+
+    ids, got, results = loop.run_until_complete(go())
+    assert len(got) == n
+    for ratio, sql in zip((Fraction(1), Fraction(1, 2)), results, strict=True):
+        want_ids, pure = _model(people, posts, ids, engagement, "DITBINMAS", "instagram", ratio)
+        assert [p.id for p in got] == want_ids
+        assert {a.nrp: a for a in sql} == {a.nrp: a for a in pure}
+        assert sql[0].count == n and sql[4].done_posts == (want_ids[-1],)
