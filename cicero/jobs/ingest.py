@@ -276,6 +276,10 @@ class _Run:
             return result
         async with self.ctx.pool.acquire() as conn:
             posts = await posts_of_day(conn, client.client_id, platform, self.today)
+            if not posts:  # most clients most of the day: only the run's row to write
+                result = _engagement_result(client, platform, stage, [], 0, 0, 0, 0)
+                await self.record(result, conn)
+                return result
         rows: list[EngagementRow] = []
         fetches: list[FetchRecord] = []
         skipped = pages = 0
@@ -294,19 +298,25 @@ class _Run:
                                        error))  # fmt: skip
             skipped += listing.skipped + merge.invalid
             pages += listing.pages
-        outcome, error = engagement_stage_outcome(
-            [Fetched(f.outcome, f.error_class) for f in fetches]
-        )
-        failed = sum(f.outcome is Outcome.FAILED for f in fetches)
         async with self.ctx.pool.acquire() as conn, conn.transaction():
             written = await upsert_engagement(conn, rows, self.now)
             await record_fetches(conn, fetches, self.now, self.now)
-            reason = f"{len(posts)} posts, {len(rows)} names, {written.new} new"
-            if failed:
-                reason += f"; {failed} fetches failed ({error})"
-            result = StageResult(
-                platform, client.client_id, stage, outcome, pages=pages,
-                engagements=written.new, skipped=skipped, error_class=error, reason=reason,
-            )  # fmt: skip
+            result = _engagement_result(client, platform, stage, fetches, len(rows),
+                                        written.new, pages, skipped)  # fmt: skip
             await self.record(result, conn)
         return result
+
+
+def _engagement_result(
+    client: IngestClient, platform: Platform, stage: Stage, fetches: list[FetchRecord],
+    names: int, new: int, pages: int, skipped: int,
+) -> StageResult:  # fmt: skip
+    outcome, error = engagement_stage_outcome([Fetched(f.outcome, f.error_class) for f in fetches])
+    reason = f"{len(fetches)} posts, {names} names, {new} new"
+    failed = sum(f.outcome is Outcome.FAILED for f in fetches)
+    if failed:
+        reason += f"; {failed} fetches failed ({error})"
+    return StageResult(
+        platform, client.client_id, stage, outcome, pages=pages, engagements=new,
+        skipped=skipped, error_class=error, reason=reason,
+    )  # fmt: skip
