@@ -196,10 +196,10 @@ def main() -> int:
     instants: list[tuple[datetime, float]] = []
     settle = driver.World.settle
 
-    def timed(self: driver.World, now: datetime) -> datetime | None:
+    def timed(self: driver.World, now: datetime, *rest: Any) -> datetime | None:
         start = time.perf_counter()
         try:
-            return settle(self, now)
+            return settle(self, now, *rest)
         finally:
             instants.append((now, time.perf_counter() - start))
 
@@ -230,6 +230,26 @@ def main() -> int:
         phases["seed clients and staff"] += time.perf_counter() - start
 
     real_seed, driver.seed = driver.seed, seed  # type: ignore[assignment]
+
+    # The rest outside the instants: the embedded database's start, the transcript, and the
+    # teardown after `run` (stopping PostgreSQL, removing its temporary data directory).
+    import cicero.db.embedded as embedded_module
+    import cicero.sim.record as record_module
+
+    embedded_module.start_embedded = phase(
+        "start embedded PostgreSQL", embedded_module.start_embedded
+    )
+    record_module.write_transcript = phase("write the transcript", record_module.write_transcript)
+    run_ended: list[float] = []
+    real_run = driver.run
+
+    def run(*a: Any, **kw: Any) -> None:
+        try:
+            real_run(*a, **kw)
+        finally:
+            run_ended.append(time.perf_counter())
+
+    driver.run = run  # type: ignore[assignment]
     with tempfile.TemporaryDirectory(prefix="cicero-bench-day-") as tmp:
         path = Path(tmp) / "day.toml"
         path.write_text(text)
@@ -239,6 +259,8 @@ def main() -> int:
         if profiler:
             profiler.enable()
         code = cli(["simulate", str(path), "--out", str(out)])
+        if run_ended:
+            phases["stop PostgreSQL, remove its files"] = time.perf_counter() - run_ended[-1]
         if profiler:
             profiler.disable()
             profiler.dump_stats(args.cprofile)
