@@ -202,7 +202,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             if args.db:
                 url, server = args.db, None
             else:
-                url, server = start_embedded(Path(tmp))
+                url, server = start_embedded(Path(tmp), scratch=True)  # deleted at the end
             run(scenario, settings, url, Path(args.out))
         except (DatabaseUnavailable, SimulationError) as err:
             print(f"error: {err}", file=sys.stderr)
