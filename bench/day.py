@@ -20,9 +20,16 @@ slow instants: the ingest worker is in `TikTokClient.comments`, whose pager wait
 `comment_page_gap_s` = 2 s between pages of 50 (jobs.md: "2 s apart, ≤ 40 pages") with
 `asyncio.sleep` even on the virtual clock. A directorate video with ~3,000 commenters costs up
 to 40 x 2 s = 78 s of wall time per ingestion (07:00: 22 s for ~500 commenters; 07:30: > 30 s,
-the driver's ask timeout). Besides: loading and checking the 2.6 MB scenario ~3 s (the per-user
-uniqueness check in sim/parse.py is quadratic), seeding 5,000 staff row by row ~3.4 s, and an
-idle driver instant costs ~40 ms of actor round trips (many per 1,000s of throttled sends).
+the driver's ask timeout). Besides, an idle driver instant costs ~40 ms of actor round trips
+(many per 1,000s of throttled sends).
+
+Outside the instants (2026-11-25, machine loaded ~3): 16.6 s -> 5.0 s. Scenario load + check
+7.5 -> 0.9 s (per-user uniqueness by look-up, was quadratic; the rest is tomllib, ~0.4 s idle);
+seeding 2.8 -> 0.5 s (one statement per table, unnest); `simulate`'s cluster is scratch (initdb
+--no-sync, fsync/synchronous_commit/full_page_writes off): PostgreSQL start 0.8 -> 0.5-1.7 s,
+its stop and file removal 3.1 -> 0.6 s, and commits inside the instants no longer wait 1-3 ms
+for fsync. Left: runtime start ~0.4 s (actors coming up), stop ~0.1 s, transcript ~0.45 s
+(13 MB, mostly recap people decoded from jsonb and encoded again, both in C json).
 """
 
 from __future__ import annotations
