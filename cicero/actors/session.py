@@ -446,18 +446,37 @@ class SessionActor(CiceroActor):
         return next_send
 
     def receiveMsg_Pump(self, message: Pump, sender: Any) -> None:
-        self.virtual_now = message.now
+        # Never backwards: a session that ran ahead may be past the driver's instant.
+        self.virtual_now = max(self.virtual_now or message.now, message.now)
         self.busy = False
         for token, due in sorted(self.timers.items()):
             if due <= message.now:
                 del self.timers[token]
                 self._feed(machine.ReconnectDue(token))
                 self._process_events()
-        next_send = self._tick()
+        next_send = self._run_ahead(self._tick(), message.until)
         upcoming = [
             t for t in (next_send, *self.timers.values(), self.next_takeover) if t is not None
         ]
         self.send(sender, Pumped(self.name, self.busy, min(upcoming, default=None)))
+
+    def _run_ahead(self, next_send: datetime | None, until: datetime | None) -> datetime | None:
+        """Alone until `until` (Pump): send what the throttle allows, each at its own virtual
+        instant, as the driver would by visiting them one by one. Stops before anything else
+        of this session is due (a reconnect timer, a takeover) and when it is not ready."""
+        moved = self.busy  # only what happened at the driver's instant asks for another round
+        while (
+            until is not None
+            and next_send is not None
+            and self.now() < next_send < until
+            and all(t > next_send for t in self.timers.values())
+            and (self.next_takeover is None or self.next_takeover > next_send)
+            and machine.is_ready(self.state)
+        ):
+            self.virtual_now = next_send
+            next_send = self._tick()
+        self.busy = moved
+        return next_send
 
     def receiveMsg_SimCommand(self, message: SimCommand, sender: Any) -> None:
         if message.now is not None and self.options.virtual:
