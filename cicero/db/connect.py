@@ -19,27 +19,33 @@ def resolve_database(settings: Settings) -> tuple[str, Any]:
     return start_embedded(settings.env.data_dir)
 
 
-async def _init(conn: asyncpg.Connection) -> None:
-    # Instants are timestamptz; the session zone is UTC so nothing casts in a local zone by accident.
-    await conn.execute("SET TimeZone = 'UTC'")
+# Instants are timestamptz; the session zone is UTC so nothing casts in a local zone by accident.
+# Given at connect (not with SET), it is the session's default: the pool's RESET ALL on each
+# release keeps it.
+SERVER_SETTINGS = {"TimeZone": "UTC"}
 
 
 async def connect(url: str) -> asyncpg.Connection:
     try:
-        conn = await asyncpg.connect(url, timeout=CONNECT_TIMEOUT_S)
+        conn = await asyncpg.connect(
+            url, timeout=CONNECT_TIMEOUT_S, server_settings=SERVER_SETTINGS
+        )
     except (TimeoutError, OSError, asyncpg.PostgresError, ValueError) as err:
         raise DatabaseUnavailable(
             f"cannot reach the database ({type(err).__name__}: {err}); "
             "check DATABASE_URL, or unset it to use the embedded server"
         ) from None
-    await _init(conn)
     return conn
 
 
 async def create_pool(url: str, size: int = 2) -> asyncpg.Pool:
     try:
         return await asyncpg.create_pool(
-            url, min_size=1, max_size=size, init=_init, timeout=CONNECT_TIMEOUT_S
+            url,
+            min_size=1,
+            max_size=size,
+            timeout=CONNECT_TIMEOUT_S,
+            server_settings=SERVER_SETTINGS,
         )
     except (TimeoutError, OSError, asyncpg.PostgresError, ValueError) as err:
         raise DatabaseUnavailable(
