@@ -100,6 +100,7 @@ class World:
     now: datetime | None = None  # the driver's virtual time, read by the SMTP sink
     mailbox: dict[str, str] = field(default_factory=dict)  # address → body of its latest mail
     links: list[Any] = field(default_factory=list)  # the scenario's link reports not written yet
+    expected: frozenset[str] = frozenset()  # the names of the runtime's actors
 
     # ---- the runtime ------------------------------------------------------------------
     def children(self, now: datetime) -> tuple[ChildSpec, ...]:
@@ -171,7 +172,9 @@ class World:
 
     def wait_all_running(self, timeout: float = 30) -> dict[str, Any]:
         """Crashed actors come back after a short backoff; time stands still meanwhile."""
-        expected = {c.name for c in self.children(self.scenario.start)}
+        if not self.expected:  # the same children every time: built once (loads the registry)
+            self.expected = frozenset(c.name for c in self.children(self.scenario.start))
+        expected = self.expected
         deadline = time.monotonic() + timeout
         while True:
             addresses = self.directory()
