@@ -35,7 +35,8 @@ from cicero.config.schema import parse_duration
 from cicero.db import inbox, outbox
 from cicero.domain import session as machine
 from cicero.domain.outbox import Retry, after_failure, choose_sender, message_id_for
-from cicero.domain.phones import JidError, mask_phone, parse_recipient
+from cicero.domain.phones import Jid, JidError, mask_phone, parse_recipient
+from cicero.domain.send_window import plan_window
 from cicero.domain.throttle import OFF, Bucket, ThrottleConfig, cost_of
 from cicero.domain.timezone import WIB
 from cicero.whatsapp.transport import NotReady, RecipientInvalid, SendFailed, SendOutcomeUnknown
@@ -73,10 +74,9 @@ class SessionActor(CiceroActor):
         self.next_keepalive: datetime | None = None
         self.busy = False
         self.qr = ""  # the latest pairing QR as an SVG data URI, while pairing
-        self.next_takeover: datetime | None = None
-        self._held: Any = (
-            None  # the connection a drain holds  # when a sender fallback may next apply
-        )
+        self.next_takeover: datetime | None = None  # when a sender fallback may next apply
+        self._held: Any = None  # the connection a drain holds
+        self._deliveries: Any = None  # the simulated network's delivery log (simulator only)
 
     # ---- time -----------------------------------------------------------------
     def now(self) -> datetime:
@@ -147,7 +147,8 @@ class SessionActor(CiceroActor):
         from cicero.whatsapp.simnet import DbDeliveryLog, apply_line, load_line
         from cicero.whatsapp.simulated import SimulatedNetwork, SimulatedTransport
 
-        network = SimulatedNetwork(log=DbDeliveryLog(self.run, self._update, self.session))
+        self._deliveries = DbDeliveryLog(self.run, self._update, self.session)
+        network = SimulatedNetwork(log=self._deliveries)
         transport = SimulatedTransport(
             self.session,
             network,
@@ -310,16 +311,21 @@ class SessionActor(CiceroActor):
         self.run(self._update(outbox.expire, self.session, self.now()))
         self.run(self._take_over())
         while True:
-            batch = self.run(self._update(outbox.due, self.session, self.now(), DRAIN_BATCH))
-            if not batch:
+            rows = self.run(self._update(outbox.due, self.session, self.now(), DRAIN_BATCH))
+            if not rows:
                 return self.run(self._next_attempt())
-            for row in batch:
-                now = self.now()
-                cost = cost_of(row.attachment is not None)
-                at = self.bucket.next_send_at(now, cost, self.rng.random())
-                if at > now:
-                    return at
-                self._send(row, now, cost)
+            while rows:
+                window = plan_window(
+                    self.bucket,
+                    [cost_of(row.attachment is not None) for row in rows],
+                    self.now(),
+                    self.rng.random,
+                    self.transport.accepts_caller_id,
+                )
+                if window.size == 0:
+                    return window.next_at
+                self._send_window(rows[: window.size])
+                rows = rows[window.size :]
                 if not machine.is_ready(self.state):
                     return None
 
@@ -366,15 +372,40 @@ class SessionActor(CiceroActor):
         async with (await self.pool()).acquire() as conn:
             return await outbox.next_attempt_at(conn, self.session)
 
-    def _send(self, row: outbox.OutboxRow, now: datetime, cost: int) -> None:
-        message_id = message_id_for(row.key)
-        try:
-            to = parse_recipient(row.recipient)
-        except JidError as err:
-            self.run(self._update(outbox.mark_dead, row.id, f"bad recipient: {err}"))
+    def _send_window(self, rows: list[outbox.OutboxRow]) -> None:
+        """Send a window of rows (cicero.domain.send_window): all marked `sending` in one
+        statement before the first transport call; the simulated network's records of
+        the window written after its last call; then the accepted rows marked `sent` in
+        one statement. Failures are stored as they happen."""
+        claims: list[tuple[outbox.OutboxRow, Jid, str]] = []
+        for row in rows:
+            try:
+                claims.append((row, parse_recipient(row.recipient), message_id_for(row.key)))
+            except JidError as err:
+                self.run(self._update(outbox.mark_dead, row.id, f"bad recipient: {err}"))
+        if not claims:
             return
-        if not self.run(self._update(outbox.mark_sending, row.id, message_id)):
-            return  # someone else took it
+        ids = [(row.id, message_id) for row, _, message_id in claims]
+        claimed = self.run(self._update(outbox.mark_sending_many, ids))
+        claims = [c for c in claims if c[0].id in claimed]  # the others were taken elsewhere
+        sent: list[tuple[int, str, datetime]] = []
+        with self._deliveries.deferred() if self._deliveries else contextlib.nullcontext():
+            for i, (row, to, message_id) in enumerate(claims):
+                if not machine.is_ready(self.state):
+                    unsent = [r.id for r, _, _ in claims[i:]]
+                    self.run(self._update(outbox.release_unsent, unsent))
+                    break
+                outcome = self._send(row, to, message_id)
+                if outcome is not None:
+                    sent.append(outcome)
+        self.run(self._update(outbox.mark_sent_many, sent))
+
+    def _send(
+        self, row: outbox.OutboxRow, to: Jid, message_id: str
+    ) -> tuple[int, str, datetime] | None:
+        """One transport call for a row marked `sending`. A failure is stored at once; an
+        acceptance is returned as (row id, message id, sent at) for the window to store."""
+        now = self.now()
         caller_id = message_id if self.transport.accepts_caller_id else None
         self.busy = True
         try:
@@ -405,9 +436,10 @@ class SessionActor(CiceroActor):
             else:
                 self.run(self._update(outbox.mark_dead, row.id, decision.reason))
         else:
-            self.run(self._update(outbox.mark_sent, row.id, receipt.message_id, now))
-            self.bucket = self.bucket.take(now, cost)
+            self.bucket = self.bucket.take(now, cost_of(row.attachment is not None))
             self._feed(machine.Heartbeat())
+            return row.id, receipt.message_id, now
+        return None
 
     async def _update(self, fn: Any, *args: Any) -> Any:
         if self._held is not None:  # inside a drain: one connection for all its statements
@@ -446,6 +478,9 @@ class SessionActor(CiceroActor):
         return next_send
 
     def receiveMsg_Pump(self, message: Pump, sender: Any) -> None:
+        if self.transport is None:  # a pump that overtook Start: busy, ask again
+            self.send(sender, Pumped(self.name, True, None))
+            return
         # Never backwards: a session that ran ahead may be past the driver's instant.
         self.virtual_now = max(self.virtual_now or message.now, message.now)
         self.busy = False

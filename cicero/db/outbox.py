@@ -2,12 +2,14 @@
 
 Writers insert rows inside the transaction that decided to send them. A session
 drains only its own rows, oldest first per recipient, marking a row `sending`
-(committed) before the transport call and `sent` after it.
+(committed) before the transport call and `sent` after it. A session whose network
+de-duplicates by message id does both for a window of rows at a time
+(cicero.domain.send_window).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -164,6 +166,52 @@ async def mark_sent(conn: asyncpg.Connection, row_id: int, message_id: str, now:
         row_id,
         message_id,
         now,
+    )
+
+
+async def mark_sending_many(
+    conn: asyncpg.Connection, claims: Sequence[tuple[int, str]]
+) -> set[int]:
+    """`mark_sending` for a send window in one statement: (row id, message id) pairs.
+    Returns the ids claimed; a row no longer pending was taken by someone else."""
+    rows = await conn.fetch(
+        """UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1,
+                  wa_message_id = c.message_id
+           FROM unnest($1::bigint[], $2::text[]) AS c (id, message_id)
+           WHERE o.id = c.id AND o.status = 'pending'
+           RETURNING o.id""",
+        [row_id for row_id, _ in claims],
+        [message_id for _, message_id in claims],
+    )
+    return {r["id"] for r in rows}
+
+
+async def mark_sent_many(
+    conn: asyncpg.Connection, sent: Sequence[tuple[int, str, datetime]]
+) -> None:
+    """`mark_sent` for a send window in one statement: (row id, message id, sent at)."""
+    if not sent:
+        return
+    await conn.execute(
+        """UPDATE outbox o SET status = 'sent', wa_message_id = s.message_id, sent_at = s.at,
+                  error = ''
+           FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS s (id, message_id, at)
+           WHERE o.id = s.id""",
+        [row_id for row_id, _, _ in sent],
+        [message_id for _, message_id, _ in sent],
+        [at for _, _, at in sent],
+    )
+
+
+async def release_unsent(conn: asyncpg.Connection, row_ids: Sequence[int]) -> None:
+    """Rows claimed for a window but never handed to the transport (the session stopped
+    being ready part way): pending again, and the claim not counted as an attempt."""
+    if not row_ids:
+        return
+    await conn.execute(
+        """UPDATE outbox SET status = 'pending', attempts = attempts - 1
+           WHERE id = ANY($1::bigint[]) AND status = 'sending'""",
+        list(row_ids),
     )
 
 

@@ -1,7 +1,11 @@
 """The simulated network's memory in PostgreSQL, so it outlives the runtime it serves.
 
 The delivery log is the network's de-duplication: a repeated (session, message id)
-finds the first acceptance, across session-actor restarts and process kills. Line
+finds the first acceptance, across session-actor restarts and process kills. A sender
+may defer the log's writes over a window of sends (one statement for all of them); a
+process killed inside the window takes the unwritten acceptances with it, as if those
+messages were lost on the way, and their outbox rows, still `sending`, are resent
+under the same ids and accepted once. Line
 state (down, unpaired, banned…) is set by the scenario driver and read by a
 session actor when it builds its transport.
 """
@@ -9,7 +13,8 @@ session actor when it builds its transport.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -31,11 +36,13 @@ class DbDeliveryLog:
         self._run = run
         self._on_db = on_db  # runs a statement on the owner's connection
         self._known = self._run(self._on_db(_known_ids, session))  # ids this number already sent
+        self._unwritten: dict[str, Accepted] | None = None  # accepted in a deferred window
 
     def find(self, session: str, message_id: str) -> Accepted | None:
         if message_id not in self._known:
             return None  # the usual case, answered without a round trip
-
+        if self._unwritten is not None and message_id in self._unwritten:
+            return self._unwritten[message_id]
         row = self._run(self._on_db(_accepted, session, message_id))
         if row is None:
             return None
@@ -54,8 +61,27 @@ class DbDeliveryLog:
         )
 
     def add(self, accepted: Accepted) -> None:
-        self._run(self._on_db(_record, accepted))
+        if self._unwritten is not None:
+            self._unwritten[accepted.message_id] = accepted
+        else:
+            self._run(self._on_db(_record, [accepted]))
         self._known.add(accepted.message_id)
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Store what is accepted inside the block in one statement when it ends (also
+        when it raises: the network accepted those messages whatever the sender does
+        next). The sender marks its rows `sent` only after the block."""
+        if self._unwritten is not None:  # already deferred: the outer block writes
+            yield
+            return
+        self._unwritten = {}
+        try:
+            yield
+        finally:
+            unwritten, self._unwritten = self._unwritten, None
+            if unwritten:
+                self._run(self._on_db(_record, list(unwritten.values())))
 
 
 async def _known_ids(conn: asyncpg.Connection, session: str) -> set[str]:
@@ -71,14 +97,24 @@ async def _accepted(
     )
 
 
-async def _record(conn: asyncpg.Connection, accepted: Accepted) -> None:
-    a = accepted.attachment
+async def _record(conn: asyncpg.Connection, accepted: list[Accepted]) -> None:
+    """One statement for any number of acceptances, stored (and numbered) in order."""
+    files = [a.attachment for a in accepted]
     await conn.execute(
         """INSERT INTO sim_wa (session, message_id, recipient, body, attachment_name,
                                attachment_mime, attachment_sha256, accepted_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING""",
-        accepted.session, accepted.message_id, str(accepted.to), accepted.text,
-        a.filename if a else None, a.mimetype if a else None, a.sha256 if a else None, accepted.at,
+           SELECT session, message_id, recipient, body, attachment_name, attachment_mime,
+                  attachment_sha256, accepted_at
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                       $7::text[], $8::timestamptz[])
+                WITH ORDINALITY AS a (session, message_id, recipient, body, attachment_name,
+                                      attachment_mime, attachment_sha256, accepted_at, n)
+           ORDER BY n
+           ON CONFLICT DO NOTHING""",
+        [a.session for a in accepted], [a.message_id for a in accepted],
+        [str(a.to) for a in accepted], [a.text for a in accepted],
+        [f.filename if f else None for f in files], [f.mimetype if f else None for f in files],
+        [f.sha256 if f else None for f in files], [a.at for a in accepted],
     )  # fmt: skip
 
 

@@ -35,11 +35,12 @@ GROUP = "120363000000000001@g.us"
 
 
 class Line:
-    def __init__(self, url: str, throttle: int = 20) -> None:
+    def __init__(self, url: str, throttle: int | None = 20) -> None:
+        """`throttle`: messages a minute, or None for the throttle off (windows of rows)."""
         from cicero.actors.supervisor import Supervisor
 
         settings = load_settings(
-            {}, overrides={"sessions": {"gateway": {"throttle_per_minute": throttle}}}
+            {}, overrides={"sessions": {"gateway": {"throttle_per_minute": throttle or 20}}}
         )
         settings = replace(settings, env=replace(settings.env, database_url=Secret(url)))
         self.url = url
@@ -49,7 +50,9 @@ class Line:
         spec = ChildSpec(
             "session:gateway",
             "cicero.actors.session:SessionActor",
-            extra=SessionOptions(virtual=True, phone="6281100000002", start=T0),
+            extra=SessionOptions(
+                virtual=True, phone="6281100000002", start=T0, throttle=throttle is not None
+            ),
         )
         # Tests crash the session on purpose, many times: no escalation here.
         flags = SupFlags(intensity=1000, period_s=3600, backoff_min_s=0.001, backoff_max_s=0.002)
@@ -199,6 +202,38 @@ def test_a_row_left_sending_is_resent_with_the_same_id_and_the_network_dedupes(l
     line.run_until_quiet()
     assert line.sql("SELECT status FROM outbox")[0]["status"] == "sent"
     assert line.sql("SELECT count(*) AS n FROM sim_wa")[0]["n"] == 1
+
+
+def test_with_the_throttle_off_a_window_sends_around_its_failures(pg_server) -> None:  # type: ignore[no-untyped-def]
+    """One window holds the first row of each recipient: two refused by the network go
+    back to pending (retried later), the others are sent in the same window, and each
+    recipient's second row waits for its first."""
+    from tests.conftest import fresh_database
+
+    line = Line(fresh_database(pg_server), throttle=None)
+    try:
+        line.pump()
+        recipients = [f"62813000000{i:02d}" for i in range(5)]
+        for recipient in recipients:
+            line.queue(2, recipient=recipient)
+        line.command("fail_next_sends", count=2)
+        line.pump()
+        first = line.sql("SELECT recipient, status, attempts FROM outbox ORDER BY id")
+        firsts, seconds = first[0::2], first[1::2]
+        assert [r["status"] for r in firsts] == ["pending", "pending", "sent", "sent", "sent"]
+        assert [r["attempts"] for r in firsts] == [1, 1, 1, 1, 1]
+        # The second rows of the three sent recipients went in the next window; the two
+        # refused recipients' second rows wait behind their first.
+        assert [r["status"] for r in seconds] == ["pending", "pending", "sent", "sent", "sent"]
+        line.run_until_quiet()
+        rows = line.sql("SELECT recipient, body FROM sim_wa ORDER BY seq")
+        assert len(rows) == 10
+        for recipient in recipients:
+            bodies = [r["body"] for r in rows if r["recipient"].startswith(recipient)]
+            assert bodies == ["pesan 1", "pesan 2"]
+        assert {r["status"] for r in line.sql("SELECT status FROM outbox")} == {"sent"}
+    finally:
+        line.close()
 
 
 def test_incoming_messages_are_recorded_once(line: Line) -> None:

@@ -1,0 +1,95 @@
+"""The statements of a send window (issue 5) on the real outbox table: claim many rows
+`sending` at once, store the accepted ones `sent` at once, and give back the unsent."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import asyncpg
+import pytest
+
+from cicero.db import outbox
+from cicero.db.connect import connect
+from cicero.domain.outbox import message_id_for, outbox_key
+from cicero.domain.timezone import WIB
+
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=WIB)
+
+
+@pytest.fixture
+def db(pg_server) -> Iterator[tuple[asyncio.AbstractEventLoop, asyncpg.Connection]]:  # type: ignore[no-untyped-def]
+    from tests.conftest import fresh_database
+
+    loop = asyncio.new_event_loop()
+    conn = loop.run_until_complete(connect(fresh_database(pg_server)))
+    yield loop, conn
+    loop.run_until_complete(conn.close())
+    loop.close()
+
+
+def queue(loop: asyncio.AbstractEventLoop, conn: asyncpg.Connection, n: int) -> list[int]:
+    rows = [
+        outbox.NewMessage(
+            outbox_key("window", T0, f"62812{i:08d}"), "gateway", f"62812{i:08d}", "reminder", "x"
+        )
+        for i in range(n)
+    ]
+    loop.run_until_complete(outbox.enqueue(conn, rows, T0))
+    return [
+        r["id"] for r in loop.run_until_complete(conn.fetch("SELECT id FROM outbox ORDER BY id"))
+    ]
+
+
+def table(loop: asyncio.AbstractEventLoop, conn: asyncpg.Connection) -> dict[int, tuple]:
+    rows = loop.run_until_complete(
+        conn.fetch("SELECT id, status, attempts, wa_message_id, sent_at FROM outbox")
+    )
+    return {r["id"]: (r["status"], r["attempts"], r["wa_message_id"], r["sent_at"]) for r in rows}
+
+
+def test_a_window_is_claimed_in_one_statement_and_only_pending_rows_are_taken(db) -> None:  # type: ignore[no-untyped-def]
+    loop, conn = db
+    ids = queue(loop, conn, 4)
+    loop.run_until_complete(conn.execute("UPDATE outbox SET status = 'sent' WHERE id = $1", ids[1]))
+    claims = [(i, f"3EB0{i:016X}") for i in ids]
+    claimed = loop.run_until_complete(outbox.mark_sending_many(conn, claims))
+    assert claimed == {ids[0], ids[2], ids[3]}
+    rows = table(loop, conn)
+    for i in claimed:
+        assert rows[i][:3] == ("sending", 1, f"3EB0{i:016X}")
+    assert rows[ids[1]][:2] == ("sent", 0)
+    # A second claim of the same rows finds nothing pending: nobody sends them twice.
+    assert loop.run_until_complete(outbox.mark_sending_many(conn, claims)) == set()
+
+
+def test_the_accepted_rows_of_a_window_are_stored_sent_with_their_ids_and_times(db) -> None:  # type: ignore[no-untyped-def]
+    loop, conn = db
+    ids = queue(loop, conn, 3)
+    loop.run_until_complete(
+        outbox.mark_sending_many(conn, [(i, message_id_for(str(i))) for i in ids])
+    )
+    sent = [
+        (ids[0], "3EB0AAAAAAAAAAAAAAAA", T0),
+        (ids[2], "3EB0CCCCCCCCCCCCCCCC", T0 + timedelta(seconds=1)),
+    ]
+    loop.run_until_complete(outbox.mark_sent_many(conn, sent))
+    loop.run_until_complete(outbox.mark_sent_many(conn, []))  # an empty window writes nothing
+    rows = table(loop, conn)
+    assert rows[ids[0]] == ("sent", 1, "3EB0AAAAAAAAAAAAAAAA", T0)
+    assert rows[ids[2]] == ("sent", 1, "3EB0CCCCCCCCCCCCCCCC", T0 + timedelta(seconds=1))
+    assert rows[ids[1]][0] == "sending"
+
+
+def test_rows_claimed_but_never_sent_go_back_to_pending_without_an_attempt(db) -> None:  # type: ignore[no-untyped-def]
+    loop, conn = db
+    ids = queue(loop, conn, 3)
+    loop.run_until_complete(outbox.mark_sending_many(conn, [(i, f"id{i}") for i in ids]))
+    loop.run_until_complete(outbox.mark_sent_many(conn, [(ids[0], f"id{ids[0]}", T0)]))
+    loop.run_until_complete(outbox.release_unsent(conn, ids))  # the sent one is left alone
+    rows = table(loop, conn)
+    assert rows[ids[0]][:2] == ("sent", 1)
+    assert [rows[i][:2] for i in ids[1:]] == [("pending", 0), ("pending", 0)]
+    due = loop.run_until_complete(outbox.due(conn, "gateway", T0, 10))
+    assert [r.id for r in due] == ids[1:]
