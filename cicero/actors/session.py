@@ -42,7 +42,8 @@ from cicero.domain.timezone import WIB
 from cicero.whatsapp.transport import NotReady, RecipientInvalid, SendFailed, SendOutcomeUnknown
 
 POLL = timedelta(seconds=1)
-DRAIN_BATCH = 100  # rows fetched per query; each is still first in line for its recipient
+# Rows fetched per query (each first in line for its recipient); also the largest window.
+DRAIN_BATCH = 100
 KEEPALIVE_EVERY = timedelta(seconds=30)
 
 

@@ -21,7 +21,7 @@ import psutil
 import pytest
 
 from cicero.actors.messages import ChildSpec, Directory, Pump, WhereIs
-from cicero.actors.session import SessionOptions
+from cicero.actors.session import DRAIN_BATCH, SessionOptions
 from cicero.config import Secret, load_settings
 from cicero.db import outbox
 from cicero.db.connect import connect
@@ -31,7 +31,7 @@ from cicero.domain.timezone import WIB
 pytestmark = pytest.mark.slow
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=WIB)
 ROWS = 1000
-WINDOW = 100  # cicero.actors.session.DRAIN_BATCH
+WINDOW = DRAIN_BATCH  # the throttle off, the simulator: a window is a whole batch
 GIVE_UP = 60.0  # seconds without the expected state: the runtime is broken, not slow
 
 
