@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import asyncpg
 
@@ -21,7 +21,7 @@ from cicero.db.amplify import reported_links
 from cicero.db.attendance import scope_attendance, scope_posts, scope_staff
 from cicero.db.inbox import InboxMessage
 from cicero.db.outbox import NewMessage
-from cicero.domain import on_demand
+from cicero.domain import on_demand, periods
 from cicero.domain.layouts import (
     amplification,
     kasatker_report,
@@ -122,10 +122,14 @@ async def add_report(
     else:
         names = await recaps.client_names(conn)
         letter = _kasatker_letter(settings, c.client_id)
-        reports = DirectorateReports(conn, c, names, {}, day, now, letter)
+        days = periods.date_range(plan.period, day)
+        label = "" if plan.period is None else days.label()  # None: today, as the jobs send it
+        reports = DirectorateReports(
+            conn, c, names, {}, days.start or date.min, now, letter, days.end, label
+        )
         outputs = [o for key in (plan.report, *plan.also) for o in await reports.report(key)]
         if not outputs:  # the per-content workbooks are not built for a day without posts
-            outputs = [_no_posts(c.name, plan.platform)]
+            outputs = [_no_posts(c.name, plan.platform, label)]
         files, _ = build_files(outputs)
         add_outputs(batch, chat, outputs, files, KIND)
         if plan.note:
@@ -195,6 +199,9 @@ def _kasatker_letter(settings: Settings, directorate: str) -> kasatker_report.Le
     return kasatker_report.Letter()
 
 
-def _no_posts(name: str, platform: Platform | None) -> Text:
-    what = "TikTok" if platform is Platform.TIKTOK else "Instagram"
-    return Text(f"Tidak ada konten {what} pada akun official *{name}* hari ini.")
+def _no_posts(name: str, platform: Platform | None, period: str = "") -> Text:
+    what = {Platform.TIKTOK: "TikTok", Platform.INSTAGRAM: "Instagram"}.get(
+        platform, "Instagram maupun TikTok"
+    )
+    when = f"pada periode {period}" if period else "hari ini"
+    return Text(f"Tidak ada konten {what} pada akun official *{name}* {when}.")

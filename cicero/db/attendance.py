@@ -34,15 +34,16 @@ class ScopePost:
     engagers: int
 
 
-# P(scope, platform, day): routine posts of the day, known and not removed at the cut-off, owned by
-# the scope's client or (directorate) tagged with its role; ordered by posted_at, external_id.
+# P(scope, platform, WIB days $3..$8): routine posts of those days, known and not removed at the
+# cut-off, owned by the scope's client or (directorate) tagged with its role; ordered by
+# posted_at, external_id.
 _POSTS = """
 SELECT p.id, p.external_id, p.posted_at, coalesce(c.tiktok, '') AS owner,
        CASE WHEN $7 THEN (SELECT count(*) FROM engagement e  -- only the task list shows it
                            WHERE e.post_id = p.id AND e.kind = $5 AND e.first_seen_at <= $4)
             ELSE 0 END AS engagers
   FROM post p JOIN client c ON c.client_id = p.client_id
- WHERE p.platform = $2 AND p.wib_date = $3 AND p.kind = 'routine'
+ WHERE p.platform = $2 AND p.wib_date BETWEEN $3 AND $8 AND p.kind = 'routine'
    AND p.first_seen_at <= $4 AND (p.removed_at IS NULL OR p.removed_at > $4)
    AND (p.client_id = $1
         OR ($6 AND EXISTS (SELECT 1 FROM post_tag t
@@ -59,12 +60,14 @@ async def scope_posts(
     cutoff: datetime,
     directorate: bool,
     count_engagers: bool = False,
+    until: date | None = None,
 ) -> list[ScopePost]:
-    """P in its order; `engagers` (distinct people so far) only when asked, else 0."""
+    """P in its order; `engagers` (distinct people so far) only when asked, else 0. The posts
+    of WIB day `day`, or of days `day`..`until` (a report period) when `until` is given."""
     platform = Platform(platform)
     rows = await conn.fetch(
         _POSTS, scope, str(platform), day, cutoff, ENGAGEMENT_KIND[platform], directorate,
-        count_engagers,
+        count_engagers, until or day,
     )  # fmt: skip
     return [
         ScopePost(r["id"], PostRef(platform, r["external_id"], r["owner"], r["posted_at"]), r["engagers"])

@@ -4,7 +4,8 @@ jobs.md §2.2-§3). Pure; the database side is `cicero.conversations.reports`.
 A report key maps to one of the scheduled recaps' builders (same query, same layout), with the
 menu's mode (semua / sudah / belum) as a filter on the counted people. A key without a builder
 yet gets a plain Indonesian "belum tersedia" text, never a made-up report; so does a period
-other than today (no multi-day attendance query exists).
+a report cannot honour. Reports 22, 30 and 34/35 count the posts of a period together
+(`cicero.domain.periods`); the others are today's.
 
 Fetches asked from a menu run now, through `cicero.domain.manual_fetch`.
 """
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
+from cicero.domain import periods
 from cicero.domain.attendance import Attendance, Status
 from cicero.domain.menus.model import BuildReport
 from cicero.domain.usernames import Platform
@@ -54,7 +56,7 @@ class Build:
     platform: Platform | None = None
     mode: Mode = Mode.SEMUA
     note: str | None = None  # a line sent after the report (a request we could only partly meet)
-    period: str | None = None  # LINK_RECAP: today / yesterday
+    period: str | None = None  # LINK_RECAP: today / yesterday; DIRECTORATE: a periods.py key
     also: tuple[str, ...] = ()  # DIRECTORATE: further §2.2 keys sent after `report`
 
 
@@ -66,7 +68,9 @@ class NotAvailable:
 Plan = Build | NotAvailable
 
 # Directorate reports of jobs.md §2.2 built on demand as the scheduled jobs build them,
-# with the periods they can honour (None: the menu asked for none; today is the only day).
+# with the periods they can honour (None: the menu asked for none, i.e. today).
+_RANKING_PERIODS = frozenset({None, "today", "yesterday", "this_week", "last_week", "this_month",
+                              "last_month"})  # fmt: skip
 DIRECTORATE_REPORTS: dict[str, frozenset[str | None]] = {
     "likes_simple": frozenset({None, "today"}),
     "comments_simple": frozenset({None, "today"}),
@@ -75,10 +79,10 @@ DIRECTORATE_REPORTS: dict[str, frozenset[str | None]] = {
     "likes_per_content_xlsx": frozenset({None, "today"}),
     "comments_per_content_xlsx": frozenset({None, "today"}),
     "daily_engagement": frozenset({None, "today"}),
-    "engagement_ranking_xlsx": frozenset({None, "today"}),
-    "kasat_binmas_likes": frozenset({None, "daily"}),
-    "kasat_binmas_comments": frozenset({None, "daily"}),
-    "kasatker_report": frozenset({None, "today"}),
+    "engagement_ranking_xlsx": _RANKING_PERIODS,
+    "kasat_binmas_likes": frozenset({None, "daily", "weekly", "monthly"}),
+    "kasat_binmas_comments": frozenset({None, "daily", "weekly", "monthly"}),
+    "kasatker_report": frozenset({None, "today", "week", "month", "all"}),
 }
 # Directorate menu items that are another name for one of them. menus.md §3.2: 7 is IG likes
 # attendance of everyone, 8 TikTok comments attendance: the old system's generic attendance run
@@ -177,12 +181,15 @@ def plan(req: BuildReport, directorate: bool) -> Plan:
     else:
         target = DIRECTORATE_ALIASES.get(key, key)
     target, *also = DIRECTORATE_COMPOSITES.get(target, (target,))
-    periods = DIRECTORATE_REPORTS.get(target)
-    if periods is None:
+    honoured = DIRECTORATE_REPORTS.get(target)
+    if honoured is None:
         return NotAvailable(not_available(key))
-    if req.period not in periods:
+    if req.period not in honoured:
         return _period_refused(req.period)
-    return Build(Builder.DIRECTORATE, target, _platform(target), Mode.SEMUA, note, also=tuple(also))
+    period = None if req.period in periods.TODAY else req.period  # None: today, as scheduled
+    return Build(
+        Builder.DIRECTORATE, target, _platform(target), Mode.SEMUA, note, period, tuple(also)
+    )
 
 
 def _platform(report: str) -> Platform | None:

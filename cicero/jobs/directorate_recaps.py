@@ -70,7 +70,8 @@ Output = Text | File
 @dataclass
 class DirectorateReports:
     """Builds the §2.2 reports of one directorate for WIB day `day`, counted up to `now`; shared
-    by the scheduled jobs and the on-demand menu reports (`cicero.conversations.reports`)."""
+    by the scheduled jobs and the on-demand menu reports (`cicero.conversations.reports`).
+    A menu's period counts the posts of days `day`..`until` together, named by `period`."""
 
     conn: asyncpg.Connection
     d: ClientRow
@@ -79,6 +80,8 @@ class DirectorateReports:
     day: date
     now: datetime
     letter: kasatker_report.Letter = field(default_factory=kasatker_report.Letter)
+    until: date | None = None
+    period: str = ""  # the period in words for the layouts' headers; "" is the one day
     entries: list[RecapEntry] = field(default_factory=list)
     _cache: dict[tuple[Platform, Fraction], tuple[list[ScopePost], list[Attendance]]] = field(
         default_factory=dict
@@ -91,7 +94,7 @@ class DirectorateReports:
         key = (platform, exact_ratio(ratio))
         if key not in self._cache:
             posts = await scope_posts(
-                self.conn, self.d.client_id, platform, self.day, self.now, True
+                self.conn, self.d.client_id, platform, self.day, self.now, True, until=self.until
             )
             people = await scope_attendance(
                 self.conn, self.d.client_id, platform, [p.id for p in posts], self.now, True, ratio
@@ -124,6 +127,7 @@ class DirectorateReports:
                 self.d.client_id, self.d.name, platform, self.now,
                 tuple(p.ref for p in posts), tuple(people),
                 tuple(await directorate_satkers(self.conn, self.d.client_id)), self.names,
+                self.period,
             )  # fmt: skip
             self.log(key, platform, posts, kasat.kasat())
             return [Text(kasat_binmas.render(kasat))]
@@ -192,7 +196,7 @@ class DirectorateReports:
             self.d.name, self.now, tuple(p for p, _ in counted),
             kasatker_report.compliance([people for _, people in counted], satkers, self.names,
                                        self.d.client_id),
-            self.letter,
+            self.letter, self.period,
         )  # fmt: skip
         return [Text(kasatker_report.render(report))]
 
@@ -210,7 +214,8 @@ class DirectorateReports:
                 [("Instagram", ig), ("TikTok", tt)], self.names, self.d.client_id,
             )  # fmt: skip
 
-        return [File(build, f"✅ File Excel rekap ranking engagement ({self.d.name}) dikirim.")]
+        caption = f"✅ File Excel rekap ranking engagement ({self.d.name}) dikirim."
+        return [File(build, f"{caption}\nPeriode: {self.period}" if self.period else caption)]
 
 
 REPORTS = frozenset(

@@ -37,6 +37,7 @@ class KasatBinmasRecap:
     people: tuple[Attendance, ...]  # the directorate's counted staff; filtered here
     satkers: tuple[str, ...] = ()  # client ids of the directorate's satkers
     client_names: Mapping[str, str] = field(default_factory=dict)
+    period: str = ""  # a menu's period in words (periods.DateRange.label); "" is today
 
     def kasat(self) -> list[Attendance]:
         return [a for a in self.people if is_kasat_binmas(a.position)]
@@ -50,7 +51,8 @@ def render(r: KasatBinmasRecap) -> str:
     ig = Platform(r.platform) is Platform.INSTAGRAM
     if not r.posts:
         word = "Instagram" if ig else "TikTok"
-        return f"Tidak ada konten {word} pada akun Official {r.name} hari ini."
+        when = f"pada periode {r.period}" if r.period else "hari ini"
+        return f"Tidak ada konten {word} pada akun Official {r.name} {when}."
     title = (
         "📋 Rekap Kasat Binmas – Likes Instagram"
         if ig
@@ -66,6 +68,8 @@ def render(r: KasatBinmasRecap) -> str:
     )
     chosen = {s: [a for a in ordered if a.status is s] for _, _, s in blocks}
     lines = recap_header(title, f"*{r.name}*", r.at, r.posts)
+    if r.period:  # under the name, before the request's own date and time
+        lines.insert(lines.index(f"*{r.name}*") + 1, f"*Periode:* {r.period}")
     lines += ["", f"*Jumlah Kasat Binmas:* {angka(len(ordered))} pers"]
     lines += [f"{icon} *{label} :* {angka(len(chosen[s]))} pers" for icon, label, s in blocks]
     for icon, label, status in blocks:

@@ -113,6 +113,7 @@ class KasatkerReport:
     platforms: tuple[Platform, ...]  # those with posts today, whose attendance was counted
     satkers: tuple[SatkerCompliance, ...]
     letter: Letter = field(default_factory=Letter)
+    period: str = ""  # a menu's period in words (periods.DateRange.label); "" is today
 
 
 _BAND_TITLE = {b: f"*KEPATUHAN {b}*" for b in Band}
@@ -171,8 +172,9 @@ def _follow_up(r: KasatkerReport) -> list[str]:
 
 def render(r: KasatkerReport) -> str:
     if not r.platforms:
+        when = f"pada periode {r.period}" if r.period else "hari ini"
         return (
-            f"Tidak ada konten Instagram maupun TikTok pada akun official {r.name} hari ini; "
+            f"Tidak ada konten Instagram maupun TikTok pada akun official {r.name} {when}; "
             "laporan kepatuhan Kasatker tidak disusun."
         )
     if not r.satkers:
@@ -180,7 +182,9 @@ def render(r: KasatkerReport) -> str:
     lines = [*r.letter.header, ""] if r.letter.header else []
     lines += [
         "*Laporan kepatuhan pelaksanaan _Likes_ dan _Komentar_ Media Sosial.*",
-        f"Periode {hari(r.at)}, {tgl_panjang(r.at)}, pukul {jam(r.at)} WIB.",
+        f"Periode: {r.period} (data per {hari(r.at)}, {tgl_panjang(r.at)}, pukul {jam(r.at)} WIB)."
+        if r.period
+        else f"Periode {hari(r.at)}, {tgl_panjang(r.at)}, pukul {jam(r.at)} WIB.",
         "",
         "Dalam rangka monitoring kepatuhan pelaksanaan tugas likes dan komentar terhadap konten "
         f"akun resmi {r.name} melalui aplikasi Cicero, berikut disampaikan hasil rekapitulasi "
@@ -188,9 +192,8 @@ def render(r: KasatkerReport) -> str:
     ]
     if len(r.platforms) == 1:
         only = "Instagram (likes)" if r.platforms[0] is Platform.INSTAGRAM else "TikTok (komentar)"
-        lines.append(
-            f"Hari ini hanya ada konten {only}; kepatuhan dihitung dari platform itu saja."
-        )
+        when = "Pada periode ini" if r.period else "Hari ini"
+        lines.append(f"{when} hanya ada konten {only}; kepatuhan dihitung dari platform itu saja.")
     lines += ["", *_criteria(r.letter.thresholds), "", "*REKAP KEPATUHAN PER KATEGORI*"]
     lines += _sections(r)
     lines += _follow_up(r)

@@ -82,15 +82,15 @@ def test_unknown_and_unbuilt_keys_say_not_available(database_url: str, ids) -> N
         database_url,
         [
             BuildReport("no_such_report", "POLRES_A"),
-            BuildReport("kasatker_report", "DITBINMAS", period="month"),
-            BuildReport("kasat_binmas_likes", "DITBINMAS", "instagram", period="weekly"),
+            BuildReport("kasatker_report", "DITBINMAS", period="yesterday"),
+            BuildReport("likes_simple", "DITBINMAS", "instagram", period="weekly"),
             BuildReport("likes_simple", "NOPE"),
         ],
         "M2",
     )
     assert [m.key for m in got] == [reply_key("operator", "M2", p) for p in (10, 11, 12, 13)]
     assert "*no_such_report* belum tersedia" in got[0].body
-    assert "Periode *Bulan ini* belum tersedia" in got[1].body
+    assert "Periode *Kemarin* belum tersedia" in got[1].body
     assert "Periode *Mingguan* belum tersedia" in got[2].body
     assert got[3].body == "❌ Client *NOPE* tidak ditemukan."
     for m in got:

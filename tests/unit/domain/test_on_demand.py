@@ -9,6 +9,7 @@ from cicero.domain.menus import directorate
 from cicero.domain.menus.model import BuildReport
 from cicero.domain.on_demand import (
     ACCOUNT_STATUS,
+    TT,
     Build,
     Builder,
     Mode,
@@ -100,14 +101,10 @@ def test_dashboard_attendance_on_a_directorate_is_the_short_recap() -> None:
 def test_unknown_keys_and_periods_are_not_available() -> None:
     assert "*nope* belum tersedia" in plan(BuildReport("nope", "A"), False).text  # type: ignore[union-attr]
     assert plan(BuildReport("account_status", "A", nrp="1"), False) == NotAvailable(ACCOUNT_STATUS)
-    kasatker = plan(BuildReport("kasatker_report", "D", period="week"), True)
-    assert isinstance(kasatker, NotAvailable) and "Periode *Minggu ini*" in kasatker.text
-    assert plan(BuildReport("kasatker_report", "D", period="today"), True) == Build(
-        Builder.DIRECTORATE, "kasatker_report"
-    )
-    weekly = plan(BuildReport("kasat_binmas_comments", "D", "tiktok", period="weekly"), True)
-    assert isinstance(weekly, NotAvailable) and "Mingguan" in weekly.text
-    assert isinstance(plan(BuildReport("kasat_binmas_likes", "D", period="daily"), True), Build)
+    ranking = plan(BuildReport("engagement_ranking_xlsx", "D", period="week"), True)
+    assert isinstance(ranking, NotAvailable) and "Periode *Minggu ini*" in ranking.text
+    monthly = plan(BuildReport("likes_full", "D", "instagram", period="monthly"), True)
+    assert isinstance(monthly, NotAvailable) and "Bulanan" in monthly.text
     assert isinstance(plan(BuildReport("likes_simple", "POLRES"), False), NotAvailable)
 
 
@@ -126,3 +123,26 @@ def test_keep_filters_by_mode() -> None:
         mode_note(Mode.BELUM, 3, 4)
         == "🔎 Mode: *Belum melaksanakan lengkap* (3 dari 4 user ditampilkan)."
     )
+
+
+@pytest.mark.parametrize(
+    ("number", "target"),
+    [(22, "engagement_ranking_xlsx"), (30, "kasatker_report"), (34, "kasat_binmas_likes"),
+     (35, "kasat_binmas_comments")],
+)  # fmt: skip
+def test_every_period_the_menu_offers_is_built(number: int, target: str) -> None:
+    opt = directorate.OPTIONS[number]
+    assert opt.report is not None
+    for key, _ in opt.periods:
+        p = plan(BuildReport(opt.report, "D", opt.platform, period=key), True)
+        assert isinstance(p, Build) and p.builder is Builder.DIRECTORATE and p.report == target
+        # today's is the scheduled report itself; other periods travel with the plan
+        assert p.period == (None if key in ("today", "daily") else key)
+
+
+def test_today_on_a_period_report_is_the_scheduled_report() -> None:
+    assert plan(BuildReport("kasatker_report", "D", period="today"), True) == Build(
+        Builder.DIRECTORATE, "kasatker_report"
+    )
+    weekly = plan(BuildReport("kasat_binmas_comments", "D", "tiktok", period="weekly"), True)
+    assert weekly == Build(Builder.DIRECTORATE, "kasat_binmas_comments", TT, period="weekly")
