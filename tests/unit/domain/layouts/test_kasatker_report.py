@@ -163,6 +163,21 @@ def test_no_posts_and_no_satkers():
     )
 
 
+def test_a_menu_period_is_named_instead_of_the_day():
+    period = "1–10 Februari 2026"
+    text = render(KasatkerReport("DIT X", AT, (TT,), (sat("POLRES_A", 1),), period=period))
+    assert (
+        "Periode: 1–10 Februari 2026 (data per Selasa, 10 Februari 2026, pukul 18.23.04 WIB)."
+        in text
+    )
+    assert "Pada periode ini hanya ada konten TikTok (komentar)" in text
+    assert "Hari ini" not in text
+    assert render(KasatkerReport("DIT X", AT, (), (), period=period)).startswith(
+        "Tidak ada konten Instagram maupun TikTok pada akun official DIT X pada periode "
+        "1–10 Februari 2026;"
+    )
+
+
 @given(st.lists(st.fractions(0, 1), min_size=1, max_size=15))
 def test_every_satker_lands_in_exactly_one_band_in_descending_order(values):
     satkers = tuple(sat(f"S{i:02}", v) for i, v in enumerate(values))
