@@ -88,7 +88,8 @@ _IN_SCOPE = """s.active
            END"""
 
 # $1 scope, $2 platform, $3 post ids (P, in order), $4 cut-off, $5 engagement kind,
-# $6 is a directorate, $7/$8 done_ratio as numerator/denominator.
+# $6 is a directorate, $7/$8 done_ratio as numerator/denominator; {only}: with $9, the nrps
+# of the scope to count (a person's result does not depend on who else is counted).
 #
 # Shape (issue 7, figures in bench/recap.py): P's engagement is read by post (index-only with
 # engagement_post_seen), kept for the counted people's handles only (the public's likes would
@@ -109,7 +110,7 @@ WITH p AS MATERIALIZED (
     SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok,
            s.exception, CASE WHEN $2 = 'instagram' THEN s.instagram ELSE s.tiktok END AS handle
       FROM staff s
-     WHERE {in_scope}
+     WHERE {in_scope}{only}
 ), done AS (
     -- a mask per username, not an array: array_agg costs ~8 kB of state per group
     SELECT e.username, bit_or(p.bit) AS mask
@@ -131,14 +132,21 @@ SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.ti
  ORDER BY s.nrp
 """.replace("{in_scope}", _IN_SCOPE.format(scope="$1", directorate="$6"))
 BIGINT_POSTS = 63  # bits 0..62: bit 63 would make the bigint negative
-_BIGINT_MASKS = _ATTENDANCE.format(
-    bit="1::bigint << (ord - 1)::int", mask="d.mask", bits="d.mask::bit(64)"
-)
-_BIT_STRING_MASKS = _ATTENDANCE.format(
-    bit="set_bit(repeat('0', cardinality($3::bigint[]))::varbit, (ord - 1)::int, 1)",
-    mask="d.mask::text",
-    bits="d.mask",
-)
+_BIGINT_MASKS = {"bit": "1::bigint << (ord - 1)::int", "mask": "d.mask", "bits": "d.mask::bit(64)"}
+_BIT_STRING_MASKS = {
+    "bit": "set_bit(repeat('0', cardinality($3::bigint[]))::varbit, (ord - 1)::int, 1)",
+    "mask": "d.mask::text",
+    "bits": "d.mask",
+}
+# (bigint masks, some people only) -> the query
+_ATTENDANCE_FORMS = {
+    (bigint, some): _ATTENDANCE.format(
+        **(_BIGINT_MASKS if bigint else _BIT_STRING_MASKS),
+        only=" AND s.nrp = ANY($9::text[])" if some else "",
+    )
+    for bigint in (True, False)
+    for some in (True, False)
+}
 
 
 async def scope_attendance(
@@ -149,16 +157,19 @@ async def scope_attendance(
     cutoff: datetime,
     directorate: bool,
     done_ratio: Ratio = FULL,
+    only: Sequence[str] | None = None,
 ) -> list[Attendance]:
     """Each counted person's attendance against `post_ids` (the post set, in its order);
-    `done_posts` holds post ids. Sorted by nrp; layouts order people themselves."""
+    `done_posts` holds post ids. Sorted by nrp; layouts order people themselves. `only`: just
+    the counted people with these nrps (the reminders need a few hundred of thousands)."""
     platform = Platform(platform)
     ratio = exact_ratio(done_ratio)
     ids = list(post_ids)
+    some = [] if only is None else [list(only)]
     rows = await conn.fetch(
-        _BIGINT_MASKS if len(ids) <= BIGINT_POSTS else _BIT_STRING_MASKS,
+        _ATTENDANCE_FORMS[len(ids) <= BIGINT_POSTS, only is not None],
         scope, str(platform), ids, cutoff, ENGAGEMENT_KIND[platform], directorate,
-        ratio.numerator, ratio.denominator,
+        ratio.numerator, ratio.denominator, *some,
     )  # fmt: skip
     instagram = platform is Platform.INSTAGRAM
     done_sets: dict[int | str, tuple[int, ...]] = {}
@@ -202,6 +213,19 @@ async def scope_staff(conn: asyncpg.Connection, scope: str, directorate: bool) -
     WhatsApp binding; sorted by nrp."""
     rows = await conn.fetch(_SCOPE_STAFF, scope, directorate)
     return [StaffRecord(person_from_row(r), r["whatsapp"]) for r in rows]
+
+
+_SCOPE_CHATS = f"""
+SELECT s.nrp, s.whatsapp
+  FROM staff s
+ WHERE {_IN_SCOPE.format(scope="$1", directorate="$2")}
+   AND s.wa_opt_in AND s.whatsapp IS NOT NULL
+"""
+
+
+async def scope_chats(conn: asyncpg.Connection, scope: str, directorate: bool) -> dict[str, str]:
+    """nrp -> WhatsApp number of the people a recap of `scope` counts who accept reminders."""
+    return {r["nrp"]: r["whatsapp"] for r in await conn.fetch(_SCOPE_CHATS, scope, directorate)}
 
 
 def person_from_row(r: asyncpg.Record) -> Person:

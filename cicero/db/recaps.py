@@ -170,16 +170,6 @@ async def record_broadcast(
     )  # fmt: skip
 
 
-async def opted_in_chats(conn: asyncpg.Connection, nrps: Sequence[str]) -> dict[str, str]:
-    """nrp → WhatsApp number of the active staff among `nrps` who accept reminders."""
-    rows = await conn.fetch(
-        """SELECT nrp, whatsapp FROM staff
-            WHERE nrp = ANY($1::text[]) AND active AND wa_opt_in AND whatsapp IS NOT NULL""",
-        list(nrps),
-    )
-    return {r["nrp"]: r["whatsapp"] for r in rows}
-
-
 async def reminder_rows(
     conn: asyncpg.Connection, day: date, client_id: str
 ) -> dict[str, tuple[str, bool]]:
@@ -192,15 +182,26 @@ async def reminder_rows(
     return {r["chat"]: (r["stage"], r["complete"]) for r in rows}
 
 
-async def record_reminder(
-    conn: asyncpg.Connection, day: date, chat: str, client_id: str, stage: str,
-    complete: bool, key: str, now: datetime,
-) -> None:  # fmt: skip
-    await conn.execute(
+@dataclass(frozen=True)
+class ReminderSent:
+    """A `reminder_state` row: the stage a chat was sent on `client_id`'s behalf, and its key."""
+
+    chat: str
+    client_id: str
+    stage: str
+    complete: bool
+    outbox_key: str
+
+
+async def record_reminders(
+    conn: asyncpg.Connection, day: date, sent: Sequence[ReminderSent], now: datetime
+) -> None:
+    """Upsert the rows in order (one round trip; a chat listed twice keeps its last row)."""
+    await conn.executemany(
         """INSERT INTO reminder_state (wib_date, chat, client_id, stage, complete, outbox_key,
                                        updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (wib_date, chat, client_id) DO UPDATE
               SET stage = EXCLUDED.stage, complete = EXCLUDED.complete,
                   outbox_key = EXCLUDED.outbox_key, updated_at = EXCLUDED.updated_at""",
-        day, chat, client_id, stage, complete, key, now,
-    )  # fmt: skip
+        [(day, r.chat, r.client_id, r.stage, r.complete, r.outbox_key, now) for r in sent],
+    )

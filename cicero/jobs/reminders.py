@@ -4,9 +4,9 @@ outbox rows. Nothing on a day without posts."""
 
 from __future__ import annotations
 
-from cicero.db.attendance import ScopePost, scope_attendance, scope_posts
+from cicero.db.attendance import ScopePost, scope_attendance, scope_chats, scope_posts
 from cicero.db.outbox import enqueue
-from cicero.db.recaps import client, opted_in_chats, record_reminder, reminder_rows
+from cicero.db.recaps import ReminderSent, client, record_reminders, reminder_rows
 from cicero.domain.attendance import Attendance, Status
 from cicero.domain.layouts.posts import PostRef
 from cicero.domain.layouts.reminder import Reminder, render
@@ -26,30 +26,37 @@ def _todo(posts: list[ScopePost], a: Attendance | None) -> tuple[PostRef, ...]:
 
 async def personal_reminder(ctx: JobContext) -> str:
     day = wib_date(ctx.fire_time)
-    batch, notes, sent = Batch.for_run(ctx), [], 0
+    batch, notes, sent = Batch.for_run(ctx), [], []
     async with ctx.pool.acquire() as conn, conn.transaction():
         for client_id in job_params(ctx).get("clients", []):
             c = await client(conn, str(client_id))
             if c is None:
                 notes.append(f"{client_id}: no such client")
                 continue
-            posts, people = {}, {}
-            for platform in (Platform.INSTAGRAM, Platform.TIKTOK):
-                ps = await scope_posts(conn, c.client_id, platform, day, ctx.now, c.is_directorate)
-                att = await scope_attendance(
-                    conn, c.client_id, platform, [p.id for p in ps], ctx.now, c.is_directorate
+            posts = {
+                platform: await scope_posts(
+                    conn, c.client_id, platform, day, ctx.now, c.is_directorate
                 )
-                posts[platform], people[platform] = ps, {a.nrp: a for a in att}
+                for platform in (Platform.INSTAGRAM, Platform.TIKTOK)
+            }
             total = sum(len(ps) for ps in posts.values())
             if total == 0:
                 notes.append(f"{c.client_id}: no posts today")
                 continue
+            # Only the opted-in people are counted: a few hundred of a directorate's thousands.
+            chats = await scope_chats(conn, c.client_id, c.is_directorate)
+            people = {}
+            for platform, ps in posts.items():
+                att = await scope_attendance(
+                    conn, c.client_id, platform, [p.id for p in ps], ctx.now, c.is_directorate,
+                    only=sorted(chats),
+                )  # fmt: skip
+                people[platform] = {a.nrp: a for a in att}
             rows = {
                 chat: ReminderRow(*row)
                 for chat, row in (await reminder_rows(conn, day, c.client_id)).items()
             }
             stage = run_stage(rows.values())
-            chats = await opted_in_chats(conn, sorted(people[Platform.INSTAGRAM]))
             for nrp, chat in sorted(chats.items()):
                 if not due(rows.get(chat), stage):
                     continue
@@ -69,9 +76,8 @@ async def personal_reminder(ctx: JobContext) -> str:
                 complete = not (
                     reminder.instagram_todo or reminder.tiktok_todo or reminder.tiktok_missing
                 )
-                await record_reminder(
-                    conn, day, chat, c.client_id, stage, complete, batch.messages[-1].key, ctx.now
-                )
-                sent += 1
+                key = batch.messages[-1].key
+                sent.append(ReminderSent(chat, c.client_id, stage, complete, key))
+        await record_reminders(conn, day, sent, ctx.now)
         await enqueue(conn, batch.messages, ctx.now)
-    return "; ".join([f"{sent} reminders", *notes])
+    return "; ".join([f"{len(sent)} reminders", *notes])

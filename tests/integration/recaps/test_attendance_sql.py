@@ -184,6 +184,36 @@ def test_sql_agrees_with_pure_rule(db, people, posts, engagement, scope, platfor
     assert {a.nrp: a for a in sql} == {a.nrp: a for a in pure}
 
 
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    people=people_st,
+    posts=posts_st,
+    engagement=engagement_st,
+    scope=st.sampled_from(CLIENTS),
+    platform=st.sampled_from(["instagram", "tiktok"]),
+    only=st.lists(st.integers(0, 12), max_size=6),  # nrps; some of no one, some out of scope
+)
+def test_counting_only_some_people_gives_their_results(
+    db, people, posts, engagement, scope, platform, only
+):
+    loop, conn = db
+    nrps = [f"7500{i:04d}" for i in only]
+
+    async def go():
+        ids = await _load(conn, people, posts, engagement)
+        directorate = scope == "DITBINMAS"
+        got = await scope_posts(conn, scope, platform, DAY, CUTOFF, directorate)
+        ids = [p.id for p in got]
+        every = await scope_attendance(conn, scope, platform, ids, CUTOFF, directorate)
+        some = await scope_attendance(conn, scope, platform, ids, CUTOFF, directorate, only=nrps)
+        return every, some
+
+    every, some = loop.run_until_complete(go())
+    assert some == [a for a in every if a.nrp in nrps]
+
+
 @pytest.mark.parametrize("n", [BIGINT_POSTS, BIGINT_POSTS + 1, 70])
 def test_masks_on_both_sides_of_the_bigint_form(db, n):
     """Up to BIGINT_POSTS posts the done sets are bigints, beyond that bit strings; the highest
