@@ -111,14 +111,14 @@ async def digest(pool: asyncpg.Pool, dump: Path | None = None) -> dict[str, str]
         if dump:
             (dump / r["key"].replace("/", "_")).write_bytes(data)
     out = {"outbox": f"{len(rows):,} rows ({files} files) {h.hexdigest()[:8]}"}
-    for table, query in {
-        "recap_log": """SELECT job, fire_time, report, scope, platform, posts, people, built_at
-                          FROM recap_log""",
-        "reminder_state": "SELECT * FROM reminder_state",
+    for table, query in {  # recap_log in its order (the transcript's), reminder_state by text
+        "recap_log": """SELECT seq AS o, job, fire_time, report, scope, platform, posts, people,
+                               built_at FROM recap_log""",
+        "reminder_state": "SELECT r::text AS o, r.* FROM reminder_state r",
     }.items():
         row = await pool.fetchrow(
-            f"SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS h "
-            f"FROM ({query}) t"
+            f"SELECT count(*) AS n, md5(string_agg((to_jsonb(t) - 'o')::text, '|' ORDER BY o)) "
+            f"AS h FROM ({query}) t"
         )
         out[table] = f"{row['n']:,} rows {(row['h'] or '')[:8]}"
     return out

@@ -87,18 +87,33 @@ async def log_recaps(
     entries: Sequence[RecapEntry],
     built_at: datetime,
 ) -> None:
-    """Write the evidence; a (job, fire_time, report, scope, platform) already logged stays."""
-    await conn.executemany(
-        """INSERT INTO recap_log (job, fire_time, report, scope, platform, posts, people, built_at)
-           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)
+    """Write the evidence in order; a (job, fire_time, report, scope, platform) already logged
+    stays. Reports of one run often count the same people (a directorate's text and Excel
+    recaps of a platform): each distinct list is encoded, sent and parsed once."""
+    if not entries:
+        return
+    docs: dict[tuple[int, ...], int] = {}  # the people's object ids -> their document, from 1
+    texts: list[str] = []
+    for e in entries:
+        key = tuple(map(id, e.people))  # the entries hold them: no id is reused meanwhile
+        if key not in docs:
+            texts.append(json.dumps([a.transcript() for a in e.people]))
+            docs[key] = len(texts)
+    doc_of = [docs[tuple(map(id, e.people))] for e in entries]
+    await conn.execute(
+        """WITH doc AS MATERIALIZED (  -- each document parsed once, however many rows share it
+               SELECT n, people::jsonb AS people FROM unnest($3::text[]) WITH ORDINALITY d(people, n)
+           )
+           INSERT INTO recap_log (job, fire_time, report, scope, platform, posts, people, built_at)
+           SELECT $1, $2, e.report, e.scope, e.platform, e.posts::jsonb, doc.people, $4
+             FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::int[])
+                  WITH ORDINALITY e(report, scope, platform, posts, doc, n)
+             JOIN doc ON doc.n = e.doc
+            ORDER BY e.n
            ON CONFLICT (job, fire_time, report, scope, platform) DO NOTHING""",
-        [
-            (
-                job, fire_time, e.report, e.scope, e.platform, json.dumps(list(e.posts)),
-                json.dumps([a.transcript() for a in e.people]), built_at,
-            )
-            for e in entries
-        ],
+        job, fire_time, texts, built_at,
+        [e.report for e in entries], [e.scope for e in entries], [e.platform for e in entries],
+        [json.dumps(list(e.posts)) for e in entries], doc_of,
     )  # fmt: skip
 
 
