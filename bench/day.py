@@ -13,6 +13,16 @@ process (the actors are other processes: their time shows up as the driver waiti
 
 Run: .venv/bin/python bench/day.py [--cprofile /tmp/day.prof] [--keep transcript.jsonl]
 
+Where it stands (2026-11-25 15:02 UTC, machine load ~1.3): the day finishes in 58 s, still far
+over the goal. 33 ingestion instants 34.5 s (each re-fetches every post's likers and commenters,
+~920 requests over loopback HTTP to the fake upstream, and re-upserts ~40,000 names), 11 recap
+instants 7.0 s, 4 message-send instants 6.6 s, 24 other instants 1.8 s, outside 8.2 s. The
+history, newest first: sessions send ahead alone between the driver's instants (Pump.until;
+1,153 send instants and 152 s became 4 and ~6 s); recaps 19 -> 7 s (bench/recaps_day.py);
+ingestion 61 -> 35 s (bench/ingest_day.py; engagement pages half empty so re-fetch updates stay
+HOT, one engagement index less); the driver no longer takes a late reply for the answer to the
+next question (the day used to abort at its first heavy ingestion).
+
 Finding (first run, 2026-11-25, 2-core machine shared with other work): far from the goal; the
 day does not finish. `simulate` aborts at the 07:30 ingestion ("no answer to ClockTick within
 30s") after ~75 s wall. py-spy on the whole process tree shows every process idle during the
