@@ -131,6 +131,20 @@ async def empty_recap_logged(
     )  # fmt: skip
 
 
+async def empty_recaps_logged(
+    conn: asyncpg.Connection, job: str, day: date, before: datetime
+) -> set[tuple[str, str]]:
+    """(scope, platform) of every scope an earlier run of `job` on WIB `day` found without
+    posts (`empty_recap_logged` for all scopes at once)."""
+    rows = await conn.fetch(
+        """SELECT DISTINCT scope, platform FROM recap_log
+            WHERE job = $1 AND posts = '[]'::jsonb
+              AND (fire_time AT TIME ZONE 'Asia/Jakarta')::date = $2 AND fire_time < $3""",
+        job, day, before,
+    )  # fmt: skip
+    return {(r["scope"], r["platform"]) for r in rows}
+
+
 async def failed_fetches(conn: asyncpg.Connection, post_ids: Sequence[int], kind: str) -> set[int]:
     """Posts whose latest engagement fetch of `kind` failed (their counts may be short)."""
     rows = await conn.fetch(

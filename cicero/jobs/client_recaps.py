@@ -3,17 +3,18 @@ to its group, operator and supers. "No content" goes to the group only, once a d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import asyncpg
 
-from cicero.db.attendance import ENGAGEMENT_KIND, ScopePost, scope_attendance, scope_posts
+from cicero.db.attendance import ENGAGEMENT_KIND, ScopePost, org_attendance, org_posts
 from cicero.db.outbox import enqueue
 from cicero.db.recaps import (
     ClientRow,
     RecapEntry,
     active_clients,
-    empty_recap_logged,
+    empty_recaps_logged,
     failed_fetches,
     log_recaps,
 )
@@ -24,6 +25,46 @@ from cicero.domain.usernames import Platform
 from cicero.jobs.messages import Batch, job_params, recipients
 from cicero.jobs.registry import JobContext
 
+RENDER = {Platform.INSTAGRAM: render_likes, Platform.TIKTOK: render_comments}
+
+
+async def client_recaps(
+    conn: asyncpg.Connection,
+    clients: Sequence[ClientRow],
+    platform: Platform,
+    day: date,
+    now: datetime,
+    ratio: Ratio = FULL,
+) -> dict[str, tuple[list[ScopePost], ClientRecap]]:
+    """Each ORG client's §3.2/§3.3 recap input for WIB day `day`, counted up to `now`: a few
+    queries for all clients (a query per client and kind cost ~200 round trips a run)."""
+    if not clients:
+        return {}
+    ids = [c.client_id for c in clients]
+    posts = await org_posts(conn, ids, platform, day, now)
+    people = await org_attendance(conn, posts, platform, now, ratio)
+    failed = (
+        await failed_fetches(conn, [p.id for ps in posts.values() for p in ps],
+                             ENGAGEMENT_KIND[platform])
+        if platform is Platform.TIKTOK
+        else set()
+    )  # fmt: skip
+    out = {}
+    for c in clients:
+        mine = posts[c.client_id]
+        out[c.client_id] = (
+            mine,
+            ClientRecap(
+                client_name=c.name,
+                at=now,
+                posts=tuple(p.ref for p in mine),
+                people=tuple(people[c.client_id]) if mine else (),
+                done_ratio=ratio,
+                failed_posts=tuple(p.ref.external_id for p in mine if p.id in failed),
+            ),
+        )
+    return out
+
 
 async def client_recap(
     conn: asyncpg.Connection,
@@ -33,25 +74,12 @@ async def client_recap(
     now: datetime,
     ratio: Ratio = FULL,
 ) -> tuple[list[ScopePost], ClientRecap]:
-    """An ORG client's §3.2/§3.3 recap input for WIB day `day`, counted up to `now` (shared
-    with the on-demand menu reports)."""
-    posts = await scope_posts(conn, c.client_id, platform, day, now, False)
-    ids = [p.id for p in posts]
-    people = await scope_attendance(conn, c.client_id, platform, ids, now, False, ratio)
-    failed = (
-        await failed_fetches(conn, ids, ENGAGEMENT_KIND[platform])
-        if platform is Platform.TIKTOK
-        else set()
-    )
-    recap = ClientRecap(
-        client_name=c.name,
-        at=now,
-        posts=tuple(p.ref for p in posts),
-        people=tuple(people) if posts else (),
-        done_ratio=ratio,
-        failed_posts=tuple(p.ref.external_id for p in posts if p.id in failed),
-    )
-    return posts, recap
+    """One ORG client's recap input (the on-demand menu reports)."""
+    return (await client_recaps(conn, [c], platform, day, now, ratio))[c.client_id]
+
+
+def _counts(c: ClientRow, platform: Platform) -> bool:
+    return c.has_instagram if platform is Platform.INSTAGRAM else c.has_tiktok
 
 
 async def org_engagement_recap(ctx: JobContext) -> str:
@@ -59,24 +87,32 @@ async def org_engagement_recap(ctx: JobContext) -> str:
     day = wib_date(ctx.fire_time)
     batch, entries, notes = Batch.for_run(ctx), [], []
     async with ctx.pool.acquire() as conn, conn.transaction():
-        for c in await active_clients(conn, "ORG"):
+        clients = await active_clients(conn, "ORG")
+        built = {
+            platform: await client_recaps(
+                conn, [c for c in clients if _counts(c, platform)], platform, day, ctx.now, ratio
+            )
+            for platform in RENDER
+        }
+        # Whose "no content" the group already heard today, asked only when someone has none.
+        told = (
+            await empty_recaps_logged(conn, ctx.job, day, ctx.fire_time)
+            if any(not posts for recaps in built.values() for posts, _ in recaps.values())
+            else set()
+        )
+        for c in clients:
             everyone, bad = recipients(c.group_jid, c.operator_wa, c.super_wa)
             notes += [f"{c.client_id}: bad recipient {b!r}" for b in bad]
             if not c.group_jid:
                 notes.append(f"{c.client_id}: no group id")
-            for platform, render in (
-                (Platform.INSTAGRAM, render_likes),
-                (Platform.TIKTOK, render_comments),
-            ):
-                if not (c.has_instagram if platform is Platform.INSTAGRAM else c.has_tiktok):
+            for platform, render in RENDER.items():
+                if c.client_id not in built[platform]:
                     continue
-                posts, recap = await client_recap(conn, c, platform, day, ctx.now, ratio)
+                posts, recap = built[platform][c.client_id]
                 text = render(recap)
                 if posts:
                     targets = everyone
-                elif await empty_recap_logged(
-                    conn, ctx.job, c.client_id, str(platform), day, ctx.fire_time
-                ):
+                elif (c.client_id, str(platform)) in told:
                     targets = []  # the group already heard "no content" today
                 else:
                     targets, _ = recipients(c.group_jid)

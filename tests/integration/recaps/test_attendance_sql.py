@@ -10,7 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cicero.db.attendance import BIGINT_POSTS, scope_attendance, scope_posts
+from cicero.db.attendance import (
+    BIGINT_POSTS,
+    org_attendance,
+    org_posts,
+    scope_attendance,
+    scope_posts,
+)
 from cicero.db.connect import connect
 from cicero.domain.attendance import Person, compute
 from cicero.domain.timezone import WIB
@@ -212,6 +218,62 @@ def test_counting_only_some_people_gives_their_results(
 
     every, some = loop.run_until_complete(go())
     assert some == [a for a in every if a.nrp in nrps]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    people=people_st,
+    posts=posts_st,
+    engagement=engagement_st,
+    clients=st.lists(st.sampled_from(CLIENTS), unique=True),
+    platform=st.sampled_from(["instagram", "tiktok"]),
+    ratio=st.sampled_from(RATIOS),
+)
+def test_all_org_clients_at_once_as_each_alone(
+    db, people, posts, engagement, clients, platform, ratio
+):
+    loop, conn = db
+
+    async def go():
+        await _load(conn, people, posts, engagement)
+        together = await org_posts(conn, clients, platform, DAY, CUTOFF)
+        counted = await org_attendance(conn, together, platform, CUTOFF, ratio)
+        alone = {}
+        for c in clients:
+            ps = await scope_posts(conn, c, platform, DAY, CUTOFF, False)
+            ids = [p.id for p in ps]
+            alone[c] = ps, await scope_attendance(conn, c, platform, ids, CUTOFF, False, ratio)
+        return together, counted, alone
+
+    together, counted, alone = loop.run_until_complete(go())
+    assert together == {c: ps for c, (ps, _) in alone.items()}
+    assert counted == {c: people for c, (_, people) in alone.items()}
+
+
+def test_org_client_beyond_bigint_masks_is_counted_alone(db):
+    loop, conn = db
+    n = BIGINT_POSTS + 2
+    people = [(c, True, False, True, False, ("operator",)) for c in ("POLRES_A", "POLRES_B")] * 2
+    posts = [("POLRES_A", "instagram", 3600 + 60 * j, "routine", None, False) for j in range(n)]
+    posts.append(("POLRES_B", "instagram", 3600, "routine", None, False))
+    engagement = {(j, i, "like"): False for i in range(4) for j in range(0, n, i + 1)}
+
+    async def go():
+        await _load(conn, people, posts, engagement)
+        together = await org_posts(conn, ["POLRES_A", "POLRES_B"], "instagram", DAY, CUTOFF)
+        counted = await org_attendance(conn, together, "instagram", CUTOFF)
+        alone = {}
+        for c, ps in together.items():
+            ids = [p.id for p in ps]
+            alone[c] = await scope_attendance(conn, c, "instagram", ids, CUTOFF, False)
+        return together, counted, alone
+
+    together, counted, alone = loop.run_until_complete(go())
+    assert [len(together[c]) for c in ("POLRES_A", "POLRES_B")] == [n, 1]
+    assert counted == alone
+    assert counted["POLRES_A"][0].count == n  # person 0 liked every post, the last included
 
 
 @pytest.mark.parametrize("n", [BIGINT_POSTS, BIGINT_POSTS + 1, 70])
