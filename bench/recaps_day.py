@@ -14,6 +14,34 @@ output alone) and, with --profile, the top of a cProfile of every recap run.
 
 Run: .venv/bin/python bench/recaps_day.py [--only JOB ...] [--profile] [--top 30]
                 [--cprofile /tmp/recaps.prof] [--statements JOB] [--dump DIR]
+
+Findings (2026-11-25, 2-core machine shared with other work; the old code run from an export
+of the tree before this work, back to back with the new, load 1-2; same digests each time):
+
+  job (runs)                     before    after   what it was
+  bidhumas_evening_recap (3)    10.12 s   2.03 s   two per-content workbooks a run in openpyxl
+  ditbinmas_group_recap (2)      8.31 s   1.62 s   two per-content and a ranking workbook
+  personal_reminder (2)          1.63 s   0.31 s   5,000 people counted for 250 opted in; a
+                                                   statement per reminder_state row
+  ditbinmas_kasatker_report (1)  0.87 s   0.33 s   the attendance query's plan
+  org_engagement_recap (3)       0.82 s   0.52 s   ~6 statements per client (196 a run)
+  ditbinmas_leader_recap (1)     0.62 s   0.50 s   the attendance query's plan
+  the rest (6)                   0.31 s   0.34 s
+  all 18 runs                   22.69 s   5.66 s   (3.6 s in a quieter hour)
+
+* Excel: openpyxl cost ~10 µs a cell (a directorate's per-content workbook is ~237,000 cells,
+  2.3 s); written directly as SpreadsheetML (cicero.jobs.xlsx) ~0.5 µs. Left: ~50 ms a
+  workbook, a third of it zlib at level 6 (level 1 would save ~25 ms for 30 % bigger files).
+* Attendance: a directorate's role holders as EXISTS made the planner probe the staff index
+  per engagement row (server 29-53 ms); as IN it hashes the people (13-17 ms). The ORG
+  recap's one-statement form for all clients got a plan that re-aggregated the masks per
+  person while staff had no statistics yet (1 s): two plain statements instead.
+* recap_log: the text and Excel reports of a platform log the same 5,000 people; each
+  distinct list is now encoded and parsed once (bidhumas: 4 documents -> 2).
+* Inside the runtime (bench/day.py, the handlers timed in their actor processes) the same
+  runs cost ~1.7x this process's figures (CPU shared with PostgreSQL, the driver and the
+  sessions); a recap instant also holds the sends of its burst (bidhumas: 44 messages, four
+  of them ~700 kB workbooks) and ~0.25 s of clock, ledger and actor round trips.
 """
 
 from __future__ import annotations
