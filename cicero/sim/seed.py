@@ -70,6 +70,9 @@ async def seed(conn: asyncpg.Connection, scenario: Scenario, config: Config) -> 
                VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""",
             [(d.whatsapp, d.role, list(d.clients), d.name) for d in scenario.directorate_users],
         )
+    # Statistics now, not when autovacuum gets round to it: without them the planner guesses the
+    # size of staff and picked plans that probed it once per engagement row (recap work, issue 7).
+    await conn.execute("ANALYZE client, client_directorate, staff, staff_role, directorate_user")
 
 
 async def report_links(
