@@ -13,10 +13,11 @@ process (the actors are other processes: their time shows up as the driver waiti
 
 Run: .venv/bin/python bench/day.py [--cprofile /tmp/day.prof] [--keep transcript.jsonl]
 
-Where it stands (2026-11-25 15:02 UTC, machine load ~1.3): the day finishes in 58 s, still far
-over the goal. 33 ingestion instants 34.5 s (each re-fetches every post's likers and commenters,
-~920 requests over loopback HTTP to the fake upstream, and re-upserts ~40,000 names), 11 recap
-instants 7.0 s, 4 message-send instants 6.6 s, 24 other instants 1.8 s, outside 8.2 s. The
+Where it stands (2026-11-25 15:21 UTC, machine load ~1.3): the day finishes in 47 s, still far
+over the goal. 33 ingestion instants 27.7 s (each re-fetches every post's likers and commenters,
+~920 requests over loopback HTTP to the fake upstream, and re-upserts ~40,000 names), 4
+message-send instants 7.0 s (mostly the 17:05 and 17:35 reminders: 416 throttled sends each,
+~8 statements apiece), 11 recap instants 6.9 s, 24 other instants 1.0 s, outside 4.3 s. The
 history, newest first: sessions send ahead alone between the driver's instants (Pump.until;
 1,153 send instants and 152 s became 4 and ~6 s); recaps 19 -> 7 s (bench/recaps_day.py);
 ingestion 61 -> 35 s (bench/ingest_day.py; engagement pages half empty so re-fetch updates stay
