@@ -69,27 +69,23 @@ def engagement_stage_outcome(fetches: Sequence[Fetched]) -> tuple[str, str | Non
 def job_reason(results: Iterable[StageResult]) -> str:
     """The job_run reason: per platform, clients ok and failed with the first failure's class,
     e.g. "instagram: 3 clients ok, 1 failed (POLRES_B: auth); tiktok: 2 clients ok"."""
-    by_platform: dict[Platform, dict[str, str | None]] = {}
+    by_platform: dict[Platform, list[StageResult]] = {}
     for r in results:
-        clients = by_platform.setdefault(r.platform, {})
-        if clients.get(r.client_id) is None:
-            clients[r.client_id] = r.error_class if r.failed else clients.get(r.client_id)
+        by_platform.setdefault(r.platform, []).append(r)
     if not by_platform:
         return "no clients to ingest"
-    return "; ".join(f"{p}: {_clients_text(by_platform[p])}" for p in sorted(by_platform))
+    return "; ".join(f"{p}: {platform_reason(by_platform[p])}" for p in sorted(by_platform))
 
 
 def platform_reason(results: Iterable[StageResult]) -> str:
     """The reason of one platform's part of the job, e.g. "3 clients ok, 1 failed (…)"; the
     job's row joins the parts as "instagram: …; tiktok: …" (cicero.domain.job_parts)."""
-    clients: dict[str, str | None] = {}
+    clients: dict[str, str | None] = {}  # client → its first failure's class, None while ok
     for r in results:
         if clients.get(r.client_id) is None:
-            clients[r.client_id] = r.error_class if r.failed else clients.get(r.client_id)
-    return _clients_text(clients) if clients else "no clients to ingest"
-
-
-def _clients_text(clients: dict[str, str | None]) -> str:
+            clients[r.client_id] = r.error_class if r.failed else None
+    if not clients:
+        return "no clients to ingest"
     failed = sorted((c, e) for c, e in clients.items() if e is not None)
     text = f"{len(clients) - len(failed)} clients ok"
     if failed:

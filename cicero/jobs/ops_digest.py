@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from cicero.db.outbox import enqueue
+from cicero.domain import job_parts
 from cicero.domain.layouts.ops_digest import Digest, RowIssue, RunIssue, render
 from cicero.domain.outbox import MessageKind, Priority
 from cicero.domain.timezone import WIB, wib_date
@@ -23,10 +24,11 @@ async def ops_digest(ctx: JobContext) -> str:
             """SELECT job_key, fire_time, status, reason FROM job_run
                 WHERE fire_time >= $1 AND fire_time < $2
                   AND status IN ('skipped', 'missed', 'failed')
-                  AND position('/' IN job_key) = 0  -- a job's parts: its own row says it all
+                  AND position($3 IN job_key) = 0  -- a job's parts: its own row says it all
                 ORDER BY fire_time, job_key""",
             start,
             end,
+            job_parts.SEPARATOR,
         )
         rows = await conn.fetch(
             """SELECT coalesce(job, '') AS job, recipient, status, error FROM outbox

@@ -235,8 +235,8 @@ class World:
             busy = self.pump(addresses, ("router", "mailer"), Pump(now), upcoming)
             ahead = [t for t in (horizon, *upcoming) if t is not None and t > now]
             sessions = tuple(n for n in addresses if n.startswith("session:"))
-            pump = Pump(now, min(ahead, default=None))
-            busy = self.pump(addresses, sessions, pump, upcoming) or busy
+            send_ahead = Pump(now, min(ahead, default=None))
+            busy = self.pump(addresses, sessions, send_ahead, upcoming) or busy
             if not busy:
                 # Only what lies ahead: a due time at or before `now` (a row a session cannot
                 # send yet) must not hide the next fire time.

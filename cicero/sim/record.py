@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cicero.db.connect import connect
+from cicero.domain import job_parts
 from cicero.domain.timezone import to_wib
 from cicero.sim.transcript import LINE_KEYS, Transcript
 
@@ -39,9 +40,10 @@ async def collect(url: str) -> list[dict[str, Any]]:
             )
         for r in await conn.fetch(
             """SELECT job_key, fire_time, status, reason, finished_at FROM job_run
-               WHERE status = ANY($1::text[]) AND position('/' IN job_key) = 0
+               WHERE status = ANY($1::text[]) AND position($2 IN job_key) = 0
                ORDER BY finished_at, job_key, fire_time""",
             list(FINAL),
+            job_parts.SEPARATOR,  # a part's own row: its job's row says it all
         ):
             lines.append(
                 {

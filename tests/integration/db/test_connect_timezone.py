@@ -14,11 +14,8 @@ def test_a_pooled_connection_stays_utc_after_release(pg_server: object) -> None:
     async def go() -> list[str]:
         zones = []
         conn = await connect(url)
-        try:
-            await conn.execute("ALTER DATABASE current SET TimeZone = 'Asia/Jakarta'")
-        except Exception:  # PostgreSQL < 16 has no `current`: name the database
-            name = await conn.fetchval("SELECT current_database()")
-            await conn.execute(f"ALTER DATABASE \"{name}\" SET TimeZone = 'Asia/Jakarta'")
+        name = await conn.fetchval("SELECT current_database()")
+        await conn.execute(f"ALTER DATABASE \"{name}\" SET TimeZone = 'Asia/Jakarta'")
         zones.append(await conn.fetchval("SHOW TimeZone"))
         await conn.close()
         pool = await create_pool(url, size=1)
