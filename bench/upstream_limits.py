@@ -14,11 +14,9 @@ Run: .venv/bin/python bench/upstream_limits.py [requests]
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import tempfile
 import time
-import warnings
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import aiohttp
 
+from bench.ingest import embedded_database
 from cicero.db.connect import connect, create_pool
 from cicero.db.migrate import migrate
 from cicero.domain.timezone import WIB
@@ -43,18 +42,6 @@ WORLD = UpstreamWorld(
 )
 ROUNDS = 4
 FAST = Pace(rate_per_s=1_000_000, burst=1000)
-
-
-def embedded_database(tmp: Path) -> tuple[str, object]:
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(tmp / "run"))
-    (tmp / "run").mkdir(exist_ok=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import pgserver
-
-        server = pgserver.get_server(tmp / "pg", cleanup_mode="delete")
-    server.psql('CREATE DATABASE "bench";')
-    return server.get_uri("bench"), server
 
 
 async def timed(
