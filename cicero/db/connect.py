@@ -20,9 +20,17 @@ def resolve_database(settings: Settings) -> tuple[str, Any]:
 
 
 # Instants are timestamptz; the session zone is UTC so nothing casts in a local zone by accident.
-# Given at connect (not with SET), it is the session's default: the pool's RESET ALL on each
-# release keeps it.
+# Given at connect (not with SET), it is the session's default: a RESET ALL keeps it.
 SERVER_SETTINGS = {"TimeZone": "UTC"}
+
+
+async def _nothing_left_to_undo(conn: asyncpg.Connection) -> None:
+    """The pool's reset on release. Before calling it, asyncpg rolls back a transaction left
+    open and drops listener callbacks; its default reset would also send four statements
+    (advisory unlock, CLOSE ALL, UNLISTEN, RESET ALL), a round trip per release: 184 of them
+    per ingestion fire time. Pooled connections here take only transaction-scoped advisory
+    locks, never LISTEN, SET a session setting or hold a cursor past its transaction (the
+    session actor's lock has its own connection), so there is nothing more to undo."""
 
 
 async def connect(url: str) -> asyncpg.Connection:
@@ -46,6 +54,7 @@ async def create_pool(url: str, size: int = 2) -> asyncpg.Pool:
             max_size=size,
             timeout=CONNECT_TIMEOUT_S,
             server_settings=SERVER_SETTINGS,
+            reset=_nothing_left_to_undo,
         )
     except (TimeoutError, OSError, asyncpg.PostgresError, ValueError) as err:
         raise DatabaseUnavailable(
