@@ -18,6 +18,13 @@ Run: .venv/bin/python bench/ingest_day.py [--profile-at 22:00] [--only 22:00 ...
                                            [--cprofile /tmp/ingest.prof] [--top 25]
                                            [--fillfactor 50]
 
+The floor (2026-11-25 16:20 UTC, load ~1.5): the day's 33 fire times send 22,080 requests and
+cost 14.0 s of this process's CPU (0.64 ms a request: aiohttp client and fake server, JSON,
+parsing, merging) and 9.5 s of PostgreSQL's (mostly moving `last_seen_at` of ~40,000 rows per
+late fire time). 23.5 s of CPU is ≥ 11.8 s on 2 cores for ingestion alone, whatever the
+overlap, while data.md §3.4 asks for every page of every post's likers and commenters at
+each fire time and jobs.md §2.1 keeps that 30-min snapshot.
+
 Findings (2026-11-25, 2-core machine shared with other work, load 2-4; wall times swing
 ±30 % with the load, CPU times less). A late fire time sends ~920 requests (likers 20 pages
 of 50, comments up to 40 pages) and re-upserts ~40,000 names, every one of which moves its
@@ -248,13 +255,13 @@ async def run(args: argparse.Namespace, url: str, postmaster: int) -> None:
         async with FakeUpstream(world_from_scenario(scenario), now=clock, keys=keys) as fake:
             settings = pointed_at(settings, fake)
             print(f"{'fire time':>9}  {'instagram':>9}  {'tiktok':>9}  {'both':>6}  "
-                  f"{'our CPU':>7}  {'PG CPU':>6}   engagement rows")  # fmt: skip
+                  f"{'our CPU':>7}  {'PG CPU':>6}  {'requests':>8}   engagement rows")  # fmt: skip
             for when in times:
                 clock.t = when
                 ctx = JobContext("ingest_social", when, when, pool, settings, LOG, _no_wait)
                 statements.on = profiler_on = when == profiled
                 spent = []
-                cpu, pg = time.process_time(), server_cpu(postmaster)
+                cpu, pg, served = time.process_time(), server_cpu(postmaster), len(fake.log)
                 for platform in (IG, TT):
                     if profiler_on:
                         profiler.enable()
@@ -265,11 +272,11 @@ async def run(args: argparse.Namespace, url: str, postmaster: int) -> None:
                         profiler.disable()
                 statements.on = False
                 figure = Figure(when, spent[0], spent[1], time.process_time() - cpu,
-                                server_cpu(postmaster) - pg)  # fmt: skip
+                                server_cpu(postmaster) - pg, len(fake.log) - served)  # fmt: skip
                 figures.append(figure)
                 rows = await pool.fetchval("SELECT count(*) FROM engagement")
                 print(f"    {when:%H:%M}  {spent[0]:8.3f}s  {spent[1]:8.3f}s  {sum(spent):5.2f}s  "
-                      f"{figure.cpu:6.2f}s  {figure.pg_cpu:5.2f}s   {rows:,}"
+                      f"{figure.cpu:6.2f}s  {figure.pg_cpu:5.2f}s  {figure.requests:8,}   {rows:,}"
                       f"{'  (profiled)' if profiler_on else ''}")  # fmt: skip
         report(figures)
         print(f"\nstatements of the {profiled:%H:%M} fire time (asyncpg query logger):")
@@ -306,6 +313,7 @@ class Figure:
     tiktok: float
     cpu: float  # this process (the ingest and the fake upstream)
     pg_cpu: float  # the PostgreSQL server
+    requests: int  # answered by the fake upstream
 
     @property
     def both(self) -> float:
@@ -323,6 +331,10 @@ def report(figures: list[Figure]) -> None:
           f"tiktok part: total {sum(tt):.1f} s, max {max(tt):.2f} s")  # fmt: skip
     print(f"  CPU: this process {sum(f.cpu for f in figures):.1f} s (profiled fire time "
           f"included), PostgreSQL {sum(f.pg_cpu for f in figures):.1f} s")  # fmt: skip
+    requests = sum(f.requests for f in figures)
+    cpu = sum(f.cpu for f in figures)
+    print(f"  requests to the fake upstream: {requests:,}; this process's CPU per request "
+          f"(client, fake, parsing and merging included): {1000 * cpu / max(requests, 1):.2f} ms")  # fmt: skip
 
 
 def main() -> None:
