@@ -9,6 +9,7 @@ only when the simulation driver sends ClockTick.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from cicero.actors.base import CiceroActor
 from cicero.actors.messages import (
     ClockIdle,
     ClockTick,
+    Directory,
     JobDone,
     Poke,
     RunJob,
@@ -31,6 +33,20 @@ from cicero.db import ledger
 from cicero.domain import job_parts, manual_fetch, schedule
 from cicero.domain.timezone import WIB, to_wib
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
+
+
+@dataclass(frozen=True)
+class Parked:
+    """A run (or part) whose worker was not in the directory when it was dispatched: the
+    clock's first ticks come before the supervisor's first directory, and a worker being
+    restarted is absent for its backoff. It goes out when the worker is listed again."""
+
+    job: str
+    fire_time: datetime
+    issued_at: datetime
+    part: str
+    actor: str
+    since: float  # time.monotonic()
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,7 @@ class Clock(CiceroActor):
         self.waiting_driver: Any = None
         self.cap = timedelta(seconds=30)
         self.ready_pending: set[str] = set()  # virtual mode: readiness waiting for the next tick
+        self.parked: list[Parked] = []
 
     def on_start(self, message: Start) -> None:
         options: ClockOptions = message.extra or ClockOptions()
@@ -82,7 +99,14 @@ class Clock(CiceroActor):
         return datetime.now(WIB)
 
     # ---- inputs ----------------------------------------------------------------
+    def receiveMsg_Directory(self, message: Directory, sender: Any) -> None:
+        super().receiveMsg_Directory(message, sender)
+        self._unpark()
+
     def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender: Any) -> None:
+        if message.payload == "parked":
+            self._unpark()
+            return
         if message.payload != self.generation:
             return  # a stale wakeup; the newer one is pending
         self.wake_at = None
@@ -184,17 +208,7 @@ class Clock(CiceroActor):
         if len(parts) > 1:
             self._dispatch_parts(effect, parts, now)
             return
-        worker = self.directory.get(parts[0][1] if parts else "")
-        if worker is not None:
-            self.send(worker, RunJob(effect.job, effect.fire_time, now))
-            return
-        # The worker is down (its supervisor is restarting it): say so in the ledger
-        # rather than leave the run queued, and free the job for its next fire time.
-        reason = "no worker available"
-        self.log.warning("%s at %s: %s", effect.job, effect.fire_time.isoformat(), reason)
-        async with (await self.pool()).acquire() as conn:
-            await ledger.record(conn, effect.job, effect.fire_time, "failed", reason, now)
-        self.send(self.myAddress, JobDone(effect.job, effect.fire_time, "failed", reason))
+        self._send_or_park(effect.job, effect.fire_time, now, "", parts[0][1] if parts else "")
 
     def _dispatch_parts(
         self, effect: schedule.Dispatch, parts: tuple[tuple[str, str], ...], now: datetime
@@ -206,13 +220,45 @@ class Clock(CiceroActor):
             del self.gathering[stale]
         self.gathering[run] = job_parts.Gathering(tuple(part for part, _ in parts))
         for part, actor in parts:
-            worker = self.directory.get(actor)
+            self._send_or_park(effect.job, run[1], now, part, actor)
+
+    def _send_or_park(
+        self, job: str, fire_time: datetime, now: datetime, part: str, actor: str
+    ) -> None:
+        worker = self.directory.get(actor)
+        if worker is not None:
+            self.send(worker, RunJob(job, fire_time, now, part))
+            return
+        self.parked.append(Parked(job, fire_time, now, part, actor, time.monotonic()))
+        self.wakeupAfter(self._park_limit(), payload="parked")
+
+    def _park_limit(self) -> timedelta:
+        # Past the longest restart backoff, the worker is not coming back soon.
+        assert self.settings is not None
+        return timedelta(seconds=2 * self.settings.config.supervisor.backoff_max_s + 5)
+
+    def _unpark(self) -> None:
+        """Send parked runs whose worker is listed again; fail those that waited too long."""
+        waiting, limit = [], self._park_limit().total_seconds()
+        for run in self.parked:
+            worker = self.directory.get(run.actor)
             if worker is not None:
-                self.send(worker, RunJob(effect.job, run[1], now, part))
-            else:  # its supervisor is restarting it: this part fails, the others run
-                self.log.warning("%s part %s: no worker available", effect.job, part)
-                down = JobDone(effect.job, run[1], "failed", "no worker available", part)
-                self.send(self.myAddress, down)
+                self.send(worker, RunJob(run.job, run.fire_time, run.issued_at, run.part))
+            elif time.monotonic() - run.since >= limit:
+                self.run(self._give_up(run))
+            else:
+                waiting.append(run)
+        self.parked = waiting
+
+    async def _give_up(self, run: Parked) -> None:
+        # Said in the ledger rather than left queued, and the job is free for its next fire
+        # time. A part's failure joins the others' outcomes (the job's row is written then).
+        reason = "no worker available"
+        self.log.warning("%s at %s: %s", run.job, run.fire_time.isoformat(), reason)
+        if not run.part:
+            async with (await self.pool()).acquire() as conn:
+                await ledger.record(conn, run.job, run.fire_time, "failed", reason, run.issued_at)
+        self.send(self.myAddress, JobDone(run.job, run.fire_time, "failed", reason, run.part))
 
     def _rearm(self) -> None:
         if self.virtual or self.state is None:
