@@ -232,10 +232,13 @@ class Parser:
             "type": ClientType(kind) if kind is not None else None,
             "instagram": t.get("instagram", _username(Platform.INSTAGRAM), None),
             "tiktok": t.get("tiktok", _username(Platform.TIKTOK), None),
-            "group": t.get("group", _group),
-            "operators": t.get_list("operators", phone),
-            "supers": t.get_list("supers", phone),
-            "directorates": t.get_list("directorates", directorate),
+            # Optional here although spec/scenario.md's example always has them: a client
+            # without a group or operators is a case the runtime must handle (issue 7's bad
+            # input), so a scenario may describe one.
+            "group": t.get("group", _group, None),
+            "operators": t.get_list("operators", phone, ()),
+            "supers": t.get_list("supers", phone, ()),
+            "directorates": t.get_list("directorates", directorate, ()),
             "amplify": t.get("amplify", boolean, False),
             "active": t.get("active", boolean, True),
         }

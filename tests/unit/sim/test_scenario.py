@@ -267,6 +267,14 @@ def test_the_base_is_valid_and_normalised() -> None:
     assert ev[EvSendFailures].count == 2
 
 
+def test_a_client_may_have_no_group_operators_supers_or_directorates() -> None:
+    data = base()
+    for key in ("group", "operators", "supers", "directorates"):
+        del data["client"][0][key]
+    c = parse_scenario(data).clients[0]
+    assert (c.group, c.operators, c.supers, c.directorates) == (None, (), (), ())
+
+
 def test_helpers_for_the_driver() -> None:
     s = parse_scenario(base())
     assert [e.kind for e in s.events_between(wib(10), wib(11))] == [
