@@ -50,6 +50,11 @@ class OutboxRow:
     attachment_mime: str | None
     attempts: int
     expires_at: datetime | None
+    priority: int = 1
+
+
+_FIELDS = tuple(OutboxRow.__dataclass_fields__)
+_ROW = ", ".join(f"o.{name}" for name in _FIELDS)  # an OutboxRow's columns, in the query
 
 
 async def enqueue(conn: asyncpg.Connection, messages: Iterable[NewMessage], now: datetime) -> None:
@@ -92,16 +97,15 @@ async def due(
     """Rows this session may send now, in send order: due, and first in line for their
     recipient (a later row of the same recipient waits for the earlier one)."""
     rows = await conn.fetch(
-        """SELECT o.id, o.key, o.session, o.recipient, o.kind, o.body, o.attachment,
-                  o.attachment_name, o.attachment_mime, o.attempts, o.expires_at
-           FROM outbox o
-           WHERE o.session = $1 AND o.status = 'pending' AND o.next_attempt_at <= $2
-             AND NOT EXISTS (
-                 SELECT 1 FROM outbox p
-                 WHERE p.session = o.session AND p.recipient = o.recipient AND p.id < o.id
-                   AND p.status IN ('pending', 'sending'))
-           ORDER BY o.priority, o.id
-           LIMIT $3""",
+        f"""SELECT {_ROW}
+            FROM outbox o
+            WHERE o.session = $1 AND o.status = 'pending' AND o.next_attempt_at <= $2
+              AND NOT EXISTS (
+                  SELECT 1 FROM outbox p
+                  WHERE p.session = o.session AND p.recipient = o.recipient AND p.id < o.id
+                    AND p.status IN ('pending', 'sending'))
+            ORDER BY o.priority, o.id
+            LIMIT $3""",
         session,
         now,
         limit,
@@ -113,6 +117,58 @@ async def next_due(conn: asyncpg.Connection, session: str, now: datetime) -> Out
     """The next row this session may send now."""
     rows = await due(conn, session, now, 1)
     return rows[0] if rows else None
+
+
+async def behind(
+    conn: asyncpg.Connection, session: str, now: datetime, heads: Sequence[OutboxRow], limit: int
+) -> list[tuple[OutboxRow, bool]]:
+    """The pending rows waiting behind `heads` (rows `due` answered: each first in line
+    for its recipient), lowest ids first, at most `limit`; each with whether it is due."""
+    rows = await conn.fetch(
+        f"""SELECT {_ROW}, o.next_attempt_at <= $2 AS is_due FROM outbox o
+            WHERE o.session = $1 AND o.status = 'pending' AND o.recipient = ANY($3::text[])
+              AND o.id <> ALL($4::bigint[])
+            ORDER BY o.id
+            LIMIT $5""",
+        session,
+        now,
+        list({row.recipient for row in heads}),
+        [row.id for row in heads],
+        limit,
+    )
+    return [(OutboxRow(**{k: r[k] for k in _FIELDS}), r["is_due"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class PaceLimits:
+    changes_at: datetime | None  # when a pending row next comes due or expires
+    waiting: dict[str, int]  # rows waiting behind each head's recipient
+
+
+async def pace_limits(
+    conn: asyncpg.Connection, session: str, now: datetime, heads: Sequence[OutboxRow]
+) -> PaceLimits:
+    """What else changes `due`'s answers while rows go out: a pending row of the session
+    coming due or expiring after `now`; and how many rows wait behind `heads`."""
+    row = await conn.fetchrow(
+        """SELECT least(
+                      (SELECT min(next_attempt_at) FROM outbox
+                       WHERE session = $1 AND status = 'pending' AND next_attempt_at > $2),
+                      (SELECT min(expires_at) FROM outbox
+                       WHERE session = $1 AND status = 'pending' AND expires_at > $2)
+                  ) AS changes_at, w.recipients, w.counts
+           FROM (SELECT array_agg(recipient) AS recipients, array_agg(n) AS counts
+                 FROM (SELECT recipient, count(*) AS n FROM outbox
+                       WHERE session = $1 AND status = 'pending'
+                         AND recipient = ANY($3::text[]) AND id <> ALL($4::bigint[])
+                       GROUP BY recipient) g) w""",
+        session,
+        now,
+        list({head.recipient for head in heads}),
+        [head.id for head in heads],
+    )
+    waiting = dict(zip(row["recipients"] or [], row["counts"] or [], strict=True))
+    return PaceLimits(row["changes_at"], waiting)
 
 
 async def next_attempt_at(conn: asyncpg.Connection, session: str) -> datetime | None:
@@ -205,11 +261,13 @@ async def mark_sent_many(
 
 async def release_unsent(conn: asyncpg.Connection, row_ids: Sequence[int]) -> None:
     """Rows claimed for a window but never handed to the transport (the session stopped
-    being ready part way): pending again, and the claim not counted as an attempt."""
+    being ready part way, or a paced window stopped before their turn): pending again, the
+    claim not counted as an attempt, and a row never tried before without a message id."""
     if not row_ids:
         return
     await conn.execute(
-        """UPDATE outbox SET status = 'pending', attempts = attempts - 1
+        """UPDATE outbox SET status = 'pending', attempts = attempts - 1,
+                  wa_message_id = CASE WHEN attempts > 1 THEN wa_message_id END
            WHERE id = ANY($1::bigint[]) AND status = 'sending'""",
         list(row_ids),
     )

@@ -89,7 +89,42 @@ def test_rows_claimed_but_never_sent_go_back_to_pending_without_an_attempt(db) -
     loop.run_until_complete(outbox.mark_sent_many(conn, [(ids[0], f"id{ids[0]}", T0)]))
     loop.run_until_complete(outbox.release_unsent(conn, ids))  # the sent one is left alone
     rows = table(loop, conn)
-    assert rows[ids[0]][:2] == ("sent", 1)
-    assert [rows[i][:2] for i in ids[1:]] == [("pending", 0), ("pending", 0)]
+    assert rows[ids[0]][:3] == ("sent", 1, f"id{ids[0]}")
+    assert [rows[i][:3] for i in ids[1:]] == [("pending", 0, None), ("pending", 0, None)]
     due = loop.run_until_complete(outbox.due(conn, "gateway", T0, 10))
     assert [r.id for r in due] == ids[1:]
+
+
+def test_a_row_tried_before_keeps_its_message_id_when_a_claim_is_released(db) -> None:  # type: ignore[no-untyped-def]
+    loop, conn = db
+    (row_id,) = queue(loop, conn, 1)
+    loop.run_until_complete(outbox.mark_sending_many(conn, [(row_id, "3EB0AAAA")]))
+    loop.run_until_complete(outbox.mark_retry(conn, row_id, T0, "refused"))  # tried once
+    loop.run_until_complete(outbox.mark_sending_many(conn, [(row_id, "3EB0AAAA")]))
+    loop.run_until_complete(outbox.release_unsent(conn, [row_id]))  # its turn never came
+    assert table(loop, conn)[row_id][:3] == ("pending", 1, "3EB0AAAA")
+
+
+def test_what_a_paced_window_fetches_behind_the_rows_in_line(db) -> None:  # type: ignore[no-untyped-def]
+    loop, conn = db
+    later, expiry = T0 + timedelta(minutes=5), T0 + timedelta(minutes=3)
+    rows = [
+        outbox.NewMessage(outbox_key("paced", T0, recipient, part), "gateway", recipient,
+                          "reminder", "x", not_before=later if part == 3 else None,
+                          expires_at=expiry if recipient == "62812000000" else None)
+        for recipient, parts in (("62811000000", 3), ("62812000000", 2), ("62813000000", 1))
+        for part in range(1, parts + 1)
+    ]  # fmt: skip
+    loop.run_until_complete(outbox.enqueue(conn, rows, T0))
+    heads = loop.run_until_complete(outbox.due(conn, "gateway", T0, 10))
+    assert [(r.recipient, r.key.endswith("|1")) for r in heads] == [
+        ("62811000000", True), ("62812000000", True), ("62813000000", True)
+    ]  # fmt: skip
+    behind = loop.run_until_complete(outbox.behind(conn, "gateway", T0, heads, 10))
+    assert [(r.recipient, r.key[-2:], due) for r, due in behind] == [
+        ("62811000000", "|2", True), ("62811000000", "|3", False), ("62812000000", "|2", True)
+    ]  # fmt: skip
+    assert len(loop.run_until_complete(outbox.behind(conn, "gateway", T0, heads, 2))) == 2
+    limits = loop.run_until_complete(outbox.pace_limits(conn, "gateway", T0, heads))
+    assert limits.changes_at == expiry  # before the third part comes due
+    assert limits.waiting == {"62811000000": 2, "62812000000": 1}
