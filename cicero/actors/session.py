@@ -12,7 +12,7 @@ import contextlib
 import os
 import queue
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,9 +34,10 @@ from cicero.actors.messages import (
 from cicero.config.schema import parse_duration
 from cicero.db import inbox, outbox
 from cicero.domain import session as machine
+from cicero.domain.lineup import Lineup, Queued
 from cicero.domain.outbox import Retry, after_failure, choose_sender, message_id_for
 from cicero.domain.phones import Jid, JidError, mask_phone, parse_recipient
-from cicero.domain.send_window import plan_window
+from cicero.domain.send_window import pace, paced_rows, plan_window
 from cicero.domain.throttle import OFF, Bucket, ThrottleConfig, cost_of
 from cicero.domain.timezone import WIB
 from cicero.whatsapp.transport import NotReady, RecipientInvalid, SendFailed, SendOutcomeUnknown
@@ -56,6 +57,26 @@ class SessionOptions:
     initial: str = "ready"  # the simulated line's state when nothing is stored
     start: datetime | None = None  # virtual time at start (simulation)
     throttle: bool = True  # False only for benchmarks of the send path
+
+
+@dataclass
+class _Pacing:
+    """A paced window in progress: a session running ahead alone sends rows each at its own
+    throttle instant, taking what `outbox.due` would answer from one fetch (a Lineup) instead
+    of asking it again. The rows are claimed `sending` up front, the network's records of
+    them written and the accepted ones marked `sent` when the window ends, as for one send
+    window."""
+
+    until: datetime  # the driver's next moment (Pump.until)
+    stop: datetime  # no instant at or after this: until, a timer, a takeover, an outbox change
+    lineup: Lineup
+    rows: dict[int, outbox.OutboxRow]  # by id: the rows fetched
+    claimed: set[int]
+    deferral: contextlib.ExitStack  # the delivery log's deferred writes
+    sent: list[tuple[int, str, datetime]] = field(default_factory=list)
+    handed: set[int] = field(default_factory=set)  # rows given to the transport
+    over: bool = False  # something else than an acceptance happened: end after this instant
+    ended: bool = False
 
 
 class SessionActor(CiceroActor):
@@ -298,23 +319,49 @@ class SessionActor(CiceroActor):
         if not self.options.virtual:
             self._drain()
 
-    def _drain(self) -> datetime | None:
-        """Send what is due now, in order, within the throttle. Returns when to look again."""
+    def _drain(self, until: datetime | None = None) -> datetime | None:
+        """Send what is due now, in order, within the throttle. Returns when to look again.
+        Running ahead alone until `until` (simulation), it paces what it fetches."""
         if not machine.is_ready(self.state):
             return None
         self.run(self._hold())
         try:
-            return self._drain_held()
+            return self._drain_held(until)
         finally:
             self.run(self._release())
 
-    def _drain_held(self) -> datetime | None:
+    def _drain_held(self, until: datetime | None) -> datetime | None:
         self.run(self._update(outbox.expire, self.session, self.now()))
         self.run(self._take_over())
         while True:
             rows = self.run(self._update(outbox.due, self.session, self.now(), DRAIN_BATCH))
             if not rows:
                 return self.run(self._next_attempt())
+            pacing = self._begin_pacing(rows, until)
+            try:
+                done, next_at = self._send_fetched(rows, pacing)
+            except BaseException:
+                if pacing is not None:  # rows stay `sending`; what the network took is stored
+                    pacing.deferral.close()
+                raise
+            if pacing is not None:
+                self._end_pacing(pacing)
+            if done:
+                return next_at
+
+    def _send_fetched(
+        self, rows: list[outbox.OutboxRow], pacing: _Pacing | None
+    ) -> tuple[bool, datetime | None]:
+        """Rows fetched at one instant, in windows as the throttle allows. Returns (True,
+        when to look again) or, once all of them went, (False, None): fetch again.
+
+        While pacing, the instant the throttle names next is visited here, as a tick of
+        `_run_ahead` would visit it, and what `due` would answer there is taken from the
+        window's Lineup; `expire` and `_take_over` are not asked either (nothing expires,
+        comes due or changes hands before `pacing.stop`). An outcome other than an
+        acceptance ends the window after its instant: the outbox changed otherwise.
+        """
+        while True:
             while rows:
                 window = plan_window(
                     self.bucket,
@@ -324,11 +371,93 @@ class SessionActor(CiceroActor):
                     self.transport.accepts_caller_id,
                 )
                 if window.size == 0:
-                    return window.next_at
-                self._send_window(rows[: window.size])
+                    told = self._pace_to(pacing, window.next_at) if pacing is not None else None
+                    if told is None:
+                        return True, window.next_at
+                    if not machine.is_ready(self.state):
+                        return True, None
+                    rows = told
+                    continue
+                self._send_window(rows[: window.size], pacing)
                 rows = rows[window.size :]
                 if not machine.is_ready(self.state):
-                    return None
+                    return True, None
+                if pacing is not None and pacing.over:
+                    self._end_pacing(pacing)
+                    pacing = None
+            told = self._told(pacing, self.now()) if pacing is not None else None
+            if not told:  # fetch again, from the outbox
+                return False, None
+            rows = told
+
+    def _told(self, pacing: _Pacing, at: datetime) -> list[outbox.OutboxRow] | None:
+        """What `due` would answer at `at`, from the paced window's Lineup; None if it
+        cannot tell."""
+        told = paced_rows(pacing.lineup, self.bucket, at, DRAIN_BATCH)
+        return None if told is None else [pacing.rows[row.id] for row in told]
+
+    def _begin_pacing(self, rows: list[outbox.OutboxRow], until: datetime | None) -> _Pacing | None:
+        """A paced window from `rows` (what `due` answered now), when running ahead alone
+        with a network that de-duplicates (a crash inside the window leaves its rows
+        `sending`, resent under the same ids) and when some row would go at a later
+        instant before `until`."""
+        if until is None or not self.options.virtual or not self.transport.accepts_caller_id:
+            return None
+        now = self.now()
+        costs = [cost_of(row.attachment is not None) for row in rows]
+        first = plan_window(self.bucket, costs, now, lambda: 0.0, True)
+        if first.next_at is None or first.next_at >= until:
+            return None  # what goes before `until` goes now
+        limits = self.run(self._update(outbox.pace_limits, self.session, now, rows))
+        behind = self.run(self._update(outbox.behind, self.session, now, rows, DRAIN_BATCH))
+        lineup = Lineup.fetched(
+            [_queued(row) for row in rows],
+            DRAIN_BATCH,
+            [_queued(row, due) for row, due in behind],
+            limits.waiting,
+        )
+        stop = min(
+            t
+            for t in (until, limits.changes_at, self.next_takeover, *self.timers.values())
+            if t is not None
+        )
+        fetched = {row.id: row for row in rows} | {row.id: row for row, _ in behind}
+        claims: list[tuple[int, str]] = []
+        for row_id, _ in pace(self.bucket, lineup, now, stop, DRAIN_BATCH):
+            row = fetched[row_id]
+            try:
+                parse_recipient(row.recipient)
+            except JidError:
+                break  # marked dead when its turn comes, which ends the window
+            claims.append((row.id, message_id_for(row.key)))
+        deferral = contextlib.ExitStack()
+        if self._deliveries is not None:
+            deferral.enter_context(self._deliveries.deferred())
+        claimed = self.run(self._update(outbox.mark_sending_many, claims)) if claims else set()
+        return _Pacing(until, stop, lineup, fetched, claimed, deferral)
+
+    def _pace_to(self, pacing: _Pacing, at: datetime | None) -> list[outbox.OutboxRow] | None:
+        """Move a paced window to its next throttle instant, doing there what a tick of
+        `_run_ahead` does before it drains, and return what `due` would answer there; None
+        (and not moved) if the window may not go there."""
+        if at is None or at >= pacing.stop or not self._may_run_ahead(at, pacing.until):
+            return None
+        told = self._told(pacing, at)
+        if told is not None:
+            self.virtual_now = at
+            self._keepalive()
+            self._process_events()
+        return told
+
+    def _end_pacing(self, pacing: _Pacing) -> None:
+        """Store a paced window as a send window is stored: the network's records, then the
+        accepted rows `sent`, then the rows claimed but never handed over pending again."""
+        if pacing.ended:
+            return
+        pacing.ended = True
+        pacing.deferral.close()
+        self.run(self._update(outbox.mark_sent_many, pacing.sent))
+        self.run(self._update(outbox.release_unsent, sorted(pacing.claimed - pacing.handed)))
 
     async def _take_over(self) -> None:
         """Sender fallback: rows of a kind whose preferred session has been unready long
@@ -373,21 +502,27 @@ class SessionActor(CiceroActor):
         async with (await self.pool()).acquire() as conn:
             return await outbox.next_attempt_at(conn, self.session)
 
-    def _send_window(self, rows: list[outbox.OutboxRow]) -> None:
+    def _send_window(self, rows: list[outbox.OutboxRow], pacing: _Pacing | None = None) -> None:
         """Send a window of rows (cicero.domain.send_window): all marked `sending` in one
         statement before the first transport call; the simulated network's records of
         the window written after its last call; then the accepted rows marked `sent` in
-        one statement. Failures are stored as they happen."""
+        one statement. Failures are stored as they happen. In a paced window the rows
+        were claimed when it began, and are stored when it ends."""
         claims: list[tuple[outbox.OutboxRow, Jid, str]] = []
         for row in rows:
             try:
                 claims.append((row, parse_recipient(row.recipient), message_id_for(row.key)))
             except JidError as err:
                 self.run(self._update(outbox.mark_dead, row.id, f"bad recipient: {err}"))
+                if pacing is not None:
+                    pacing.over = True
         if not claims:
             return
-        ids = [(row.id, message_id) for row, _, message_id in claims]
-        claimed = self.run(self._update(outbox.mark_sending_many, ids))
+        held = pacing.claimed if pacing is not None else set()
+        ids = [(row.id, message_id) for row, _, message_id in claims if row.id not in held]
+        claimed = held | (self.run(self._update(outbox.mark_sending_many, ids)) if ids else set())
+        if pacing is not None:
+            pacing.claimed = claimed
         claims = [c for c in claims if c[0].id in claimed]  # the others were taken elsewhere
         sent: list[tuple[int, str, datetime]] = []
         with self._deliveries.deferred() if self._deliveries else contextlib.nullcontext():
@@ -397,9 +532,16 @@ class SessionActor(CiceroActor):
                     self.run(self._update(outbox.release_unsent, unsent))
                     break
                 outcome = self._send(row, to, message_id)
+                if pacing is not None:
+                    pacing.handed.add(row.id)
+                    pacing.over = pacing.over or outcome is None
+                    pacing.lineup = pacing.lineup.after(_queued(row))
                 if outcome is not None:
                     sent.append(outcome)
-        self.run(self._update(outbox.mark_sent_many, sent))
+        if pacing is not None:
+            pacing.sent.extend(sent)
+        else:
+            self.run(self._update(outbox.mark_sent_many, sent))
 
     def _send(
         self, row: outbox.OutboxRow, to: Jid, message_id: str
@@ -466,17 +608,20 @@ class SessionActor(CiceroActor):
             self.wakeupAfter(POLL, payload="poll")
         self._process_events()
 
-    def _tick(self) -> datetime | None:
+    def _tick(self, until: datetime | None = None) -> datetime | None:
+        self._keepalive()
+        self._process_events()
+        next_send = self._drain(until)
+        self._report()
+        return next_send
+
+    def _keepalive(self) -> None:
         now = self.now()
         if self.next_keepalive is None or now >= self.next_keepalive:
             if self.transport.alive:
                 self._feed(machine.Heartbeat())
             self._feed(machine.KeepaliveCheck())
             self.next_keepalive = now + KEEPALIVE_EVERY
-        self._process_events()
-        next_send = self._drain()
-        self._report()
-        return next_send
 
     def receiveMsg_Pump(self, message: Pump, sender: Any) -> None:
         if self.transport is None:  # a pump that overtook Start: busy, ask again
@@ -501,18 +646,20 @@ class SessionActor(CiceroActor):
         instant, as the driver would by visiting them one by one. Stops before anything else
         of this session is due (a reconnect timer, a takeover) and when it is not ready."""
         moved = self.busy  # only what happened at the driver's instant asks for another round
-        while (
-            until is not None
-            and next_send is not None
-            and self.now() < next_send < until
-            and all(t > next_send for t in self.timers.values())
-            and (self.next_takeover is None or self.next_takeover > next_send)
-            and machine.is_ready(self.state)
-        ):
+        while next_send is not None and self._may_run_ahead(next_send, until):
             self.virtual_now = next_send
-            next_send = self._tick()
+            next_send = self._tick(until)
         self.busy = moved
         return next_send
+
+    def _may_run_ahead(self, at: datetime, until: datetime | None) -> bool:
+        return (
+            until is not None
+            and self.now() < at < until
+            and all(t > at for t in self.timers.values())
+            and (self.next_takeover is None or self.next_takeover > at)
+            and machine.is_ready(self.state)
+        )
 
     def receiveMsg_SimCommand(self, message: SimCommand, sender: Any) -> None:
         if message.now is not None and self.options.virtual:
@@ -565,3 +712,7 @@ class SessionActor(CiceroActor):
         if self.pipe is not None:
             for fd in self.pipe:
                 os.close(fd)
+
+
+def _queued(row: outbox.OutboxRow, due: bool = True) -> Queued:
+    return Queued(row.id, row.priority, row.recipient, cost_of(row.attachment is not None), due)
