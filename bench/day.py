@@ -8,21 +8,26 @@ no jitter) so the thousands of messages cost as few virtual instants as the conf
 
 Prints the wall time, what the day produced, and where the wall time went: the driver's
 instants (each one a clock tick plus a pump of every session, router and mailer, until quiet)
-grouped by what happened at them. `--cprofile FILE` also writes a cProfile of the driver
-process (the actors are other processes: their time shows up as the driver waiting).
+grouped by what happened at them, with the SQL statements every process ran in them.
+`--cprofile FILE` also writes a cProfile of the driver process (the actors are other
+processes: their time shows up as the driver waiting).
 
 Run: .venv/bin/python bench/day.py [--cprofile /tmp/day.prof] [--keep transcript.jsonl]
 
-Where it stands (2026-11-25 15:21 UTC, machine load ~1.3): the day finishes in 47 s, still far
-over the goal. 33 ingestion instants 27.7 s (each re-fetches every post's likers and commenters,
-~920 requests over loopback HTTP to the fake upstream, and re-upserts ~40,000 names), 4
-message-send instants 7.0 s (mostly the 17:05 and 17:35 reminders: 416 throttled sends each,
-~8 statements apiece), 11 recap instants 6.9 s, 24 other instants 1.0 s, outside 4.3 s. The
-history, newest first: sessions send ahead alone between the driver's instants (Pump.until;
-1,153 send instants and 152 s became 4 and ~6 s); recaps 19 -> 7 s (bench/recaps_day.py);
-ingestion 61 -> 35 s (bench/ingest_day.py; engagement pages half empty so re-fetch updates stay
-HOT, one engagement index less); the driver no longer takes a late reply for the answer to the
-next question (the day used to abort at its first heavy ingestion).
+Where it stands (2026-11-25 16:29 UTC, machine load ~2-3): the day finishes in 25-28 s, still
+far over the goal. 33 ingestion instants 17-19 s (each re-fetches every post's likers and
+commenters, ~920 requests over loopback HTTP to the fake upstream, and re-upserts ~40,000
+names; 18,750 statements), 11 recap instants 3.3 s, 4 message-send instants 0.8 s (377
+statements), 24 other instants 0.7 s, outside 3.8 s. The history, newest first: paced send
+windows (a session running ahead claims, sends and stores many throttled rows at once, told
+what the outbox would answer from one fetch): message-send instants 3.4-3.7 -> 0.8 s, a
+reminder instant's 416 sends 2,565 -> 111 statements and 1.4-1.6 -> 0.25 s, recap instants
+(their group sends) 2,415 -> 777 statements, same transcript; sessions send ahead alone
+between the driver's instants (Pump.until; 1,153 send instants and 152 s became 4 and ~6 s);
+recaps 19 -> 7 s (bench/recaps_day.py); ingestion 61 -> 35 s (bench/ingest_day.py; engagement
+pages half empty so re-fetch updates stay HOT, one engagement index less); the driver no longer
+takes a late reply for the answer to the next question (the day used to abort at its first
+heavy ingestion).
 
 Finding (first run, 2026-11-25, 2-core machine shared with other work): far from the goal; the
 day does not finish. `simulate` aborts at the 07:30 ingestion ("no answer to ClockTick within
@@ -48,6 +53,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import multiprocessing
 import random
 import sys
 import tempfile
@@ -189,6 +195,33 @@ def scenario_text(seed: int = 7) -> str:
     return "\n".join(out)
 
 
+STATEMENT_METHODS = (
+    "execute", "executemany", "fetch", "fetchrow", "fetchval", "fetchmany",
+    "copy_records_to_table", "copy_to_table", "copy_from_query", "copy_from_table",
+)  # fmt: skip
+
+
+def count_statements() -> Any:
+    """Count every statement sent through asyncpg, in this process and in the actor
+    processes forked from it (the runtime starts them with fork): a counter in shared
+    memory, raised by each of asyncpg's Connection methods that sends one."""
+    import asyncpg
+
+    counter = multiprocessing.get_context("fork").Value("q", 0)
+
+    def counted(method: Any) -> Any:
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with counter.get_lock():
+                counter.value += 1
+            return await method(*args, **kwargs)
+
+        return wrapper
+
+    for name in STATEMENT_METHODS:
+        setattr(asyncpg.Connection, name, counted(getattr(asyncpg.Connection, name)))
+    return counter
+
+
 def _kind(stamp: datetime, lines_at: dict[str, Counter[str]]) -> str:
     seen = lines_at.get(stamp.isoformat(timespec="microseconds").replace(".000000", ""), Counter())
     if seen["ingest"]:
@@ -211,15 +244,16 @@ def main() -> int:
     t0 = time.perf_counter()
     text = scenario_text()
     t_gen = time.perf_counter() - t0
-    instants: list[tuple[datetime, float]] = []
+    instants: list[tuple[datetime, float, int]] = []  # (instant, wall s, statements)
     settle = driver.World.settle
+    statements = count_statements()
 
     def timed(self: driver.World, now: datetime, *rest: Any) -> datetime | None:
-        start = time.perf_counter()
+        start, ran = time.perf_counter(), statements.value
         try:
             return settle(self, now, *rest)
         finally:
-            instants.append((now, time.perf_counter() - start))
+            instants.append((now, time.perf_counter() - start, statements.value - ran))
 
     driver.World.settle = timed  # type: ignore[method-assign]
     phases: dict[str, float] = defaultdict(float)
@@ -287,7 +321,7 @@ def main() -> int:
     if code:
         print(f"simulate exited {code} after {wall:.1f} s wall (goal ≤ 10 s); it had settled "
               f"{len(instants)} instants, the last at {instants[-1][0]:%H:%M:%S} WIB" if instants else "")  # fmt: skip
-        for now, spent in sorted(instants, key=lambda x: -x[1])[:8]:
+        for now, spent, _ in sorted(instants, key=lambda x: -x[1])[:8]:
             print(f"  instant {now:%H:%M:%S} {spent:6.2f} s")
         for name, spent in phases.items():
             print(f"  {name:<30} {spent:6.2f} s")
@@ -300,11 +334,11 @@ def main() -> int:
     lines_at: dict[str, Counter[str]] = defaultdict(Counter)
     for x in lines:
         lines_at[x["t"].replace("+07:00", "")][x["type"]] += 1
-    by_kind: dict[str, list[float]] = defaultdict(list)
-    for now, spent in instants:
+    by_kind: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for now, spent, ran in instants:
         key = now.replace(tzinfo=None).isoformat()
-        by_kind[_kind(datetime.fromisoformat(key), lines_at)].append(spent)
-    in_settle = sum(s for _, s in instants)
+        by_kind[_kind(datetime.fromisoformat(key), lines_at)].append((spent, ran))
+    in_settle = sum(s for _, s, _ in instants)
 
     print(f"scenario: {CLIENTS} clients, {STAFF:,} staff, {POSTS} posts, {ENGAGEMENTS:,} engagements "
           f"({len(text) / 1e6:.1f} MB of TOML, generated in {t_gen:.1f} s)")  # fmt: skip
@@ -325,9 +359,14 @@ def main() -> int:
           f"{wall - in_settle:.1f} s outside (load, database, start/stop, transcript)")  # fmt: skip
     for name, spent in phases.items():
         print(f"  {name:<30} {spent:6.2f} s")
-    for kind, spent in sorted(by_kind.items(), key=lambda kv: -sum(kv[1])):
+    for kind, seen in sorted(by_kind.items(), key=lambda kv: -sum(s for s, _ in kv[1])):
+        spent, ran = [s for s, _ in seen], [n for _, n in seen]
         print(f"  {kind:<30} {len(spent):>5} instants {sum(spent):6.1f} s  "
-              f"mean {1000 * sum(spent) / len(spent):6.0f} ms  max {1000 * max(spent):6.0f} ms")  # fmt: skip
+              f"mean {1000 * sum(spent) / len(spent):6.0f} ms  max {1000 * max(spent):6.0f} ms  "
+              f"{sum(ran):>7,} statements (max {max(ran):,})")  # fmt: skip
+    for now, spent, ran in sorted(instants):
+        if _kind(now.replace(tzinfo=None), lines_at) == "message sends":
+            print(f"    sends at {now:%H:%M}: {spent:5.2f} s, {ran:,} statements")
     return 0
 
 
