@@ -23,6 +23,7 @@ from cicero.domain.layouts.sheets import Cell, Workbook
 from cicero.jobs.messages import Attachment
 
 MAX_TEXT = 32_767  # Excel's limit for one cell
+_ENTRY_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip entry can carry
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # XML 1.0 cannot carry these
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -185,16 +186,21 @@ def _package(book: Workbook) -> bytes:
         f'<Relationship Id="rId{n + 2}" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
         "</Relationships>"
     )
+    parts = [
+        ("[Content_Types].xml", content_types),
+        ("_rels/.rels", _ROOT_RELS),
+        ("xl/workbook.xml", workbook),
+        ("xl/_rels/workbook.xml.rels", workbook_rels),
+        ("xl/styles.xml", _STYLES),
+        ("xl/sharedStrings.xml", strings.xml()),
+        *((f"xl/worksheets/sheet{i}.xml", xml) for i, (_, xml) in enumerate(sheets, start=1)),
+    ]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", content_types)
-        z.writestr("_rels/.rels", _ROOT_RELS)
-        z.writestr("xl/workbook.xml", workbook)
-        z.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
-        z.writestr("xl/styles.xml", _STYLES)
-        z.writestr("xl/sharedStrings.xml", strings.xml())
-        for i, (_, xml) in enumerate(sheets, start=1):
-            z.writestr(f"xl/worksheets/sheet{i}.xml", xml)
+        for name, text in parts:
+            # A fixed entry time (writestr with a bare name stamps the wall clock): the same
+            # rows give the same bytes, so a rebuilt attachment has the same sha256.
+            z.writestr(zipfile.ZipInfo(name, _ENTRY_TIME), text, zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 

@@ -97,6 +97,14 @@ def test_a_recap_shaped_sheet_keeps_types_and_order():
     assert isinstance(got[1][1], str)  # an NRP stays text, leading digits and all
 
 
+def test_the_same_rows_give_the_same_bytes(monkeypatch: pytest.MonkeyPatch):
+    book = Workbook("Rekap.xlsx", (Sheet("A", ("No",), ((1,),)),))
+    first = xlsx_bytes(book)
+    clock = iter(range(10**9, 10**9 + 10**6, 3600))  # every call to time.time() an hour later
+    monkeypatch.setattr("time.time", lambda: next(clock))
+    assert xlsx_bytes(book) == first  # a rebuilt attachment keeps its sha256
+
+
 def test_floats_keep_every_digit():
     row = (0.1 + 0.2, 66.7, 1.2471587912240278e16, 0.0, 12.0)
     ((_, rows),) = read_back(xlsx_bytes(Workbook("x.xlsx", (Sheet("S", ("h",), (row,)),))))
