@@ -1,18 +1,19 @@
-"""Attendance for a whole scope in one set-based query (data.md §4.1-4.3).
+"""Attendance for a whole scope in set-based queries (data.md §4.1-4.3).
 
 A scope is an ORG client (its active `operator` staff) or a directorate (active holders of
-its role on its own staff or a linked satker's). The status is computed in SQL with the rule
-of `cicero.domain.attendance.status`, the ratio passed as an exact numerator/denominator so
-`ceil(N·r)` is integer arithmetic, as in the domain.
+its role on its own staff or a linked satker's). SQL selects the counted people and, per
+username, the set of P's posts it engaged with; each person's status is then the domain's
+rule (`cicero.domain.attendance.status`), applied here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, partial
-from itertools import compress
+from itertools import compress, groupby
+from operator import itemgetter
 
 import asyncpg
 
@@ -30,7 +31,6 @@ from cicero.domain.layouts.staff_data import StaffRecord
 from cicero.domain.usernames import Platform
 
 _BITS = bytes.maketrans(b"01", b"\x00\x01")  # a mask's "0"/"1" as falsy/truthy bytes
-_STATUS = {str(s): s for s in Status}  # the query's status text; a dict is cheaper than Status()
 ENGAGEMENT_KIND = {Platform.INSTAGRAM: "like", Platform.TIKTOK: "comment"}
 
 
@@ -99,62 +99,64 @@ _IN_SCOPE = """s.active
                 AND EXISTS (SELECT 1 FROM staff_role r WHERE r.nrp = s.nrp AND r.role_name = 'operator')
            END"""
 
-# $1 scope, $2 platform, $3 post ids (P, in order), $4 cut-off, $5 engagement kind,
-# $6 is a directorate, $7/$8 done_ratio as numerator/denominator; {only}: with $9, the nrps
-# of the scope to count (a person's result does not depend on who else is counted).
+# The counted people of a scope: $1 scope, $2 is a directorate; {only}: with $3, the nrps of
+# the scope to count (a person's result does not depend on who else is counted).
+_PEOPLE = """
+SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok,
+       s.exception  -- in this order: `_attendances` unpacks by position
+  FROM staff s
+ WHERE {in_scope}{only}
+ ORDER BY s.nrp
+"""
+
+# Per username of a counted person: the mask of P's posts it engaged with by the cut-off. $1 and
+# $2 as in _PEOPLE, $3 post ids (P, in order), $4 engagement kind, $5 cut-off, $6 Instagram
+# handles (else TikTok's); {only}: with $7, as $3 of _PEOPLE.
 #
-# Shape (issue 7, figures in bench/recap.py): P's engagement is read by post (index-only with
-# engagement_post_seen), kept for the counted people's handles only (the public's likes would
-# double the groups and spill the aggregate), aggregated once per username, then joined back.
+# Shape (issue 7, figures in bench/recap.py): P's engagement is read by post (index-only on the
+# primary key where vacuum has marked pages visible), kept for the counted people's handles only
+# (the public's likes would double the groups and spill the aggregate), aggregated once per
+# username. People and masks are two statements joined in Python: as one, PostgreSQL read the
+# people twice, hashed them again to join the masks back and sorted the joined rows (server
+# CPU ~55 -> ~48 ms for 5,000 people x 40 posts; the client pays ~2 ms for the second result).
 #
 # A done set is a mask with bit i for P's i-th post: a bigint while P has at most BIGINT_POSTS
 # posts (ORed in place; a bit string is copied by the aggregate on every row, ~5 ms more for
-# 5,000 people x 40 posts), a bit string beyond. {bit}, {mask} and {bits} pick the form.
-_ATTENDANCE = """
+# 5,000 people x 40 posts), a bit string beyond. {bit} and {mask} pick the form.
+_DONE = """
 WITH p AS MATERIALIZED (
-    -- each post's bit in the mask: a person's done set is the OR of their posts' bits.
+    -- each post's bit in the mask: a username's done set is the OR of its posts' bits.
     -- Materialized so engagement is read by an index probe per post: inlined, the planner
     -- misjudges the join and scans the whole engagement history.
     SELECT id, {bit} AS bit FROM unnest($3::bigint[]) WITH ORDINALITY AS u(id, ord)
-), people AS NOT MATERIALIZED (
-    -- inlined in both uses: as a materialized CTE the planner guesses 200 distinct handles and
-    -- picks a lookup per (handle, post) pair or hashes the engagement side instead
-    SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok,
-           s.exception, CASE WHEN $2 = 'instagram' THEN s.instagram ELSE s.tiktok END AS handle
-      FROM staff s
-     WHERE {in_scope}{only}
-), done AS (
-    -- a mask per username, not an array: array_agg costs ~8 kB of state per group
-    SELECT e.username, bit_or(p.bit) AS mask
-      FROM engagement e JOIN p ON p.id = e.post_id JOIN people s ON s.handle = e.username
-     WHERE e.kind = $5 AND e.first_seen_at <= $4
-     GROUP BY e.username
 )
-SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok,
-       s.exception, {mask} AS done_mask,  -- in this order: `_attendance` unpacks by position
-       CASE WHEN s.handle IS NULL THEN 'tanpa_username'
-            WHEN s.exception THEN 'sudah'
-            WHEN cardinality($3::bigint[]) = 0 THEN 'no_posts'
-            WHEN coalesce(bit_count({bits}), 0)
-                 >= greatest(1, (cardinality($3::bigint[]) * $7 + $8 - 1) / $8) THEN 'sudah'
-            WHEN d.mask IS NOT NULL THEN 'kurang'
-            ELSE 'belum'
-       END AS status
-  FROM people s LEFT JOIN done d ON d.username = s.handle
- ORDER BY s.nrp
-""".replace("{in_scope}", _IN_SCOPE.format(scope="$1", directorate="$6"))
+SELECT e.username, {mask} AS mask
+  FROM engagement e JOIN p ON p.id = e.post_id
+ WHERE e.kind = $4 AND e.first_seen_at <= $5
+   AND e.username IN (SELECT CASE WHEN $6 THEN s.instagram ELSE s.tiktok END
+                        FROM staff s
+                       WHERE {in_scope}{only})
+ GROUP BY e.username
+"""
 BIGINT_POSTS = 63  # bits 0..62: bit 63 would make the bigint negative
-_BIGINT_MASKS = {"bit": "1::bigint << (ord - 1)::int", "mask": "d.mask", "bits": "d.mask::bit(64)"}
+_BIGINT_MASKS = {"bit": "1::bigint << (ord - 1)::int", "mask": "bit_or(p.bit)"}
 _BIT_STRING_MASKS = {
     "bit": "set_bit(repeat('0', cardinality($3::bigint[]))::varbit, (ord - 1)::int, 1)",
-    "mask": "d.mask::text",
-    "bits": "d.mask",
+    "mask": "bit_or(p.bit)::text",
+}
+_IN_SCOPE_HERE = _IN_SCOPE.format(scope="$1", directorate="$2")
+_ONLY = " AND s.nrp = ANY(${}::text[])"
+# some people only -> the query
+_PEOPLE_FORMS = {
+    some: _PEOPLE.format(in_scope=_IN_SCOPE_HERE, only=_ONLY.format(3) if some else "")
+    for some in (True, False)
 }
 # (bigint masks, some people only) -> the query
-_ATTENDANCE_FORMS = {
-    (bigint, some): _ATTENDANCE.format(
+_DONE_FORMS = {
+    (bigint, some): _DONE.format(
         **(_BIGINT_MASKS if bigint else _BIT_STRING_MASKS),
-        only=" AND s.nrp = ANY($9::text[])" if some else "",
+        in_scope=_IN_SCOPE_HERE,
+        only=_ONLY.format(7) if some else "",
     )
     for bigint in (True, False)
     for some in (True, False)
@@ -175,34 +177,49 @@ async def scope_attendance(
     `done_posts` holds post ids. Sorted by nrp; layouts order people themselves. `only`: just
     the counted people with these nrps (the reminders need a few hundred of thousands)."""
     platform = Platform(platform)
-    ratio = exact_ratio(done_ratio)
+    instagram = platform is Platform.INSTAGRAM
+    rule = _status_rule(done_ratio)  # first: a bad ratio fails before any query
     ids = list(post_ids)
     some = [] if only is None else [list(only)]
-    rows = await conn.fetch(
-        _ATTENDANCE_FORMS[len(ids) <= BIGINT_POSTS, only is not None],
-        scope, str(platform), ids, cutoff, ENGAGEMENT_KIND[platform], directorate,
-        ratio.numerator, ratio.denominator, *some,
-    )  # fmt: skip
-    instagram = platform is Platform.INSTAGRAM
-    done_sets: dict[int | str, tuple[int, ...]] = {}
-    return [_attendance(r, ids, instagram, done_sets) for r in rows]
+    people = await conn.fetch(_PEOPLE_FORMS[only is not None], scope, directorate, *some)
+    masks: dict[str, int | str] = {}
+    if ids and people:  # without posts nobody has done any
+        rows = await conn.fetch(
+            _DONE_FORMS[len(ids) <= BIGINT_POSTS, only is not None],
+            scope, directorate, ids, ENGAGEMENT_KIND[platform], cutoff, instagram, *some,
+        )  # fmt: skip
+        masks = {r[0]: r[1] for r in rows}  # (username, mask); 3x faster than dict(rows)
+    return _attendances(people, instagram, masks, ids, rule)
 
 
-def _attendance(
-    r: asyncpg.Record,
-    post_ids: list[int],
+def _status_rule(done_ratio: Ratio) -> Callable[[int, int, bool, bool], Status]:
+    """The domain's status rule for one ratio, cached: thousands of people, few distinct inputs."""
+    return cache(partial(status_rule, done_ratio=exact_ratio(done_ratio)))
+
+
+def _attendances(
+    rows: Iterable[asyncpg.Record],
     instagram: bool,
-    done_sets: dict[int | str, tuple[int, ...]],
-) -> Attendance:
-    """One row of `_ATTENDANCE`. It runs once per counted person (5,000 in a directorate recap),
-    so fields are unpacked and passed by position, and people with the same mask (everyone
-    `sudah`, typically) share one tuple of post ids from `done_sets`."""
-    nrp, client, name, rank, unit, position, ig, tiktok, exception, mask, status = r
-    person = Person(nrp, client, name, rank, unit, position, ig, tiktok, exception)
-    done: tuple[int, ...] = ()
-    if mask:  # NULL when the person engaged with none of P (or has no handle)
-        done = done_sets.get(mask) or done_sets.setdefault(mask, _done_posts(mask, post_ids))
-    return Attendance(person, ig if instagram else tiktok, done, len(post_ids), _STATUS[status])
+    masks: Mapping[str, int | str],
+    post_ids: list[int],
+    rule: Callable[[int, int, bool, bool], Status],
+) -> list[Attendance]:
+    """The counted people of `rows` (the staff columns of `_PEOPLE`), each with the done mask of
+    their handle in `masks`. The loop runs once per person (5,000 in a directorate recap), so
+    fields are unpacked and passed by position, and people with the same mask (everyone
+    `sudah`, typically) share one tuple of post ids."""
+    n = len(post_ids)
+    done_sets: dict[int | str, tuple[int, ...]] = {}
+    people = []
+    for nrp, client, name, rank, unit, position, ig, tiktok, exception in rows:
+        handle = ig if instagram else tiktok
+        done: tuple[int, ...] = ()
+        if handle is not None and (mask := masks.get(handle)):
+            done = done_sets.get(mask) or done_sets.setdefault(mask, _done_posts(mask, post_ids))
+        person = Person(nrp, client, name, rank, unit, position, ig, tiktok, exception)
+        status = rule(len(done), n, handle is not None, exception)
+        people.append(Attendance(person, handle, done, n, status))
+    return people
 
 
 def _done_posts(mask: int | str, post_ids: list[int]) -> tuple[int, ...]:
@@ -212,7 +229,7 @@ def _done_posts(mask: int | str, post_ids: list[int]) -> tuple[int, ...]:
 
 
 # Many ORG scopes at once (org_engagement_recap counts every ORG client): each client's own P
-# and its own `operator` holders, the rules of _POSTS and _ATTENDANCE for `directorate` false.
+# and its own `operator` holders, the rules of _POSTS, _PEOPLE and _DONE for `directorate` false.
 # $1 the clients, $2 platform, $3 WIB day, $4 cut-off.
 _ORG_POSTS = """
 SELECT p.client_id, p.id, p.external_id, p.posted_at, coalesce(c.tiktok, '') AS owner
@@ -244,9 +261,9 @@ async def org_posts(
 # (of that client's active staff), the mask of the client's posts the username engaged with;
 # $1 post ids, $2 each one's client, $3 its place in that client's P (from 1), $4 engagement
 # kind, $5 cut-off.
-# Two plain statements, joined and ruled in Python (the domain's `status`): as one statement the planner,
-# with staff's statistics not yet gathered (a runtime just seeded), re-aggregated the masks
-# for every person (1 s instead of 20 ms).
+# Two plain statements, joined and ruled in Python as `scope_attendance` does: as one statement
+# the planner, with staff's statistics not yet gathered (a runtime just seeded), re-aggregated
+# the masks for every person (1 s instead of 20 ms).
 _ORG_PEOPLE = """
 SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok,
        s.exception
@@ -289,22 +306,14 @@ async def org_attendance(
         [k for c in together for k in range(1, len(ids[c]) + 1)], ENGAGEMENT_KIND[platform],
         cutoff,
     )  # fmt: skip
-    masks = {(r["client_id"], r["username"]): r["mask"] for r in rows}
-    rule = cache(partial(status_rule, done_ratio=exact_ratio(done_ratio)))  # few distinct inputs
-    done_sets: dict[tuple[str, int], tuple[int, ...]] = {}
+    masks: dict[str, dict[str, int | str]] = {c: {} for c in together}
+    for client, username, mask in rows:
+        masks[client][username] = mask
+    rule = _status_rule(done_ratio)
     people: dict[str, list[Attendance]] = {c: [] for c in ids}
-    for r in await conn.fetch(_ORG_PEOPLE, together):
-        nrp, client, name, rank, unit, position, ig, tiktok, exception = r
-        handle = ig if instagram else tiktok
-        mine = ids[client]
-        done: tuple[int, ...] = ()
-        if handle is not None and (mask := masks.get((client, handle))):
-            done = done_sets.get((client, mask)) or done_sets.setdefault(
-                (client, mask), _done_posts(mask, mine)
-            )
-        person = Person(nrp, client, name, rank, unit, position, ig, tiktok, exception)
-        st = rule(len(done), len(mine), handle is not None, exception)
-        people[client].append(Attendance(person, handle, done, len(mine), st))
+    staff = await conn.fetch(_ORG_PEOPLE, together)  # ordered by client: one run each
+    for client, rows_of_client in groupby(staff, key=itemgetter(1)):
+        people[client] = _attendances(rows_of_client, instagram, masks[client], ids[client], rule)
     for c in ids.keys() - set(together):
         people[c] = await scope_attendance(conn, c, platform, ids[c], cutoff, False, done_ratio)
     return people
