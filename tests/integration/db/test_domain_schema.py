@@ -73,3 +73,18 @@ def test_domain_schema(database_url):
         assert not await conn.fetchval("SELECT active FROM staff WHERE nrp = '75020001'")
 
     run(database_url, check)
+
+
+def test_engagement_keeps_room_for_hot_updates_and_is_vacuumed_after_each_ingestion(
+    database_url,
+):
+    async def options(conn):
+        return await conn.fetchval("SELECT reloptions FROM pg_class WHERE relname = 'engagement'")
+
+    assert sorted(run(database_url, options)) == [
+        "autovacuum_vacuum_insert_scale_factor=0",
+        "autovacuum_vacuum_insert_threshold=20000",
+        "autovacuum_vacuum_scale_factor=0",
+        "autovacuum_vacuum_threshold=20000",
+        "fillfactor=50",
+    ]
