@@ -3,7 +3,8 @@
 The job has one part per platform, each run by its own ingestor actor
 (`ingestor:instagram`: IG posts, then likers; `ingestor:tiktok`: TikTok posts, then
 commenters), so a stuck or crashing platform never holds up the other. Within a
-part, clients run in parallel up to `upstream.concurrency`. A stage that meets
+part, clients run in parallel up to `upstream.concurrency`, and so do the likers or
+commenters fetches of one client's posts. A stage that meets
 upstream trouble records it in `ingest_run` and the next stage runs; only a bug
 (anything but an `UpstreamError`) escapes, after its row is written.
 """
@@ -11,8 +12,10 @@ upstream trouble records it in `ingest_run` and the next stage runs; only a bug
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TypeVar
 
 import aiohttp
 import asyncpg
@@ -61,6 +64,7 @@ from cicero.upstream.limits import UpstreamHosts, run_clock
 from cicero.upstream.transport import Endpoint, Jitter, Sleep, Timeouts, UpstreamError
 
 IG, TT = Platform.INSTAGRAM, Platform.TIKTOK
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,9 @@ class _Run:
         self.excluded = excluded
         self.hosts = hosts
         self.work = work  # None: every stage of the client
+        # A client's posts are fetched side by side too: a directorate's dozen posts of 20-40
+        # pages each would otherwise be one long chain (and TikTok waits 2 s between pages).
+        self.post_concurrency = ctx.settings.config.upstream.concurrency
 
     @property
     def now(self) -> datetime:
@@ -283,11 +290,10 @@ class _Run:
         rows: list[EngagementRow] = []
         fetches: list[FetchRecord] = []
         skipped = pages = 0
-        for post in posts:
-            if platform is IG:
-                listing = await self.instagram.likers(post.external_id)
-            else:
-                listing = await self.tiktok.comments(post.external_id)
+        fetch = self.instagram.likers if platform is IG else self.tiktok.comments
+        listings = await _at_most(self.post_concurrency,
+                                  [lambda p=post: fetch(p.external_id) for post in posts])  # fmt: skip
+        for post, listing in zip(posts, listings, strict=True):
             # Names from a failed fetch's earlier pages are real: they are kept too.
             merge = merge_engagement(listing.items, platform, self.now,
                                      excluded=self.excluded[platform])  # fmt: skip
@@ -305,6 +311,23 @@ class _Run:
                                         written.new, pages, skipped)  # fmt: skip
             await self.record(result, conn)
         return result
+
+
+async def _at_most(limit: int, calls: list[Callable[[], Awaitable[T]]]) -> list[T]:
+    """Run `calls` with at most `limit` at a time; results in the order of `calls`. The first
+    error ends the others and is raised as itself (not as an ExceptionGroup)."""
+    gate = asyncio.Semaphore(limit)
+
+    async def one(call: Callable[[], Awaitable[T]]) -> T:
+        async with gate:
+            return await call()
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(one(call)) for call in calls]
+    except ExceptionGroup as failed:
+        raise failed.exceptions[0] from None
+    return [t.result() for t in tasks]
 
 
 def _engagement_result(
