@@ -113,7 +113,10 @@ class SessionActor(CiceroActor):
         self.options = message.extra or SessionOptions()
         self.session = message.name.removeprefix("session:")
         if self.options.virtual:
-            self.virtual_now = self.options.start or datetime.now(WIB)
+            # A replacement after an injected crash begins at the driver's instant of the crash.
+            restarted_at = self.run(self._stored_clock())
+            begun = [t for t in (self.options.start, restarted_at) if t is not None]
+            self.virtual_now = max(begun) if begun else datetime.now(WIB)
         cfg = self.settings.config.sessions[self.session]
         self.bucket = (
             Bucket(OFF)
@@ -140,6 +143,12 @@ class SessionActor(CiceroActor):
         self._process_events()
         if not self.options.virtual:
             self.wakeupAfter(POLL, payload="poll")
+
+    async def _stored_clock(self) -> datetime | None:
+        from cicero.whatsapp.simnet import load_clock
+
+        async with (await self.pool()).acquire() as conn:
+            return await load_clock(conn)
 
     async def _lock(self) -> bool:
         from cicero.db.connect import connect

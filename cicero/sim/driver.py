@@ -55,7 +55,7 @@ from cicero.sim.scenario import Scenario
 from cicero.sim.seed import report_links, seed
 from cicero.upstream.embedded import prepare_fake, world_from_scenario
 from cicero.upstream.fake_world import Fault
-from cicero.whatsapp.simnet import save_line
+from cicero.whatsapp.simnet import save_clock, save_line
 
 log = logging.getLogger("cicero.simulate")
 
@@ -318,6 +318,7 @@ class World:
             if address is None:
                 self.fault(event.at, event.actor, "no such actor to crash")
                 return
+            self.db(save_clock, event.at)  # where a restarted session's clock begins
             self.runtime.system.tell(address, CrashNext())
             self.fault(event.at, event.actor, "crash injected")
             return
