@@ -680,7 +680,14 @@ class SessionActor(CiceroActor):
             t.ban(a.get("until"))
         elif message.action == "fail_next_sends":
             t.fail_next_sends(int(a["count"]))
-        elif message.action in ("lose", "restore", "log_out", "pair"):
+        elif message.action == "pair":
+            if self.state.state in (machine.SessionState.LOGGED_OUT, machine.SessionState.REPLACED):
+                # Pairing a number again after a logout starts with ops' re-pair (`cicero pair`):
+                # the transport starts and shows a code, then the scan completes it.
+                self._feed(machine.PairRequested())
+                self._process_events()
+            t.pair()
+        elif message.action in ("lose", "restore", "log_out"):
             getattr(t, message.action)()
         else:
             self.log.warning("unknown simulator command %r", message.action)

@@ -163,6 +163,19 @@ def test_nothing_is_sent_while_the_session_is_down_and_all_of_it_after(line: Lin
     assert line.sql("SELECT count(*) AS n FROM sim_wa")[0]["n"] == 3
 
 
+def test_a_logged_out_session_pairs_again_and_sends_what_waited(line: Line) -> None:
+    line.pump()
+    line.command("log_out")
+    line.queue(2)
+    line.pump(5)
+    assert line.sql("SELECT count(*) AS n FROM sim_wa")[0]["n"] == 0
+    line.command("pair")  # `session_paired`: the number is linked again
+    line.run_until_quiet()
+    states = [r["state"] for r in line.sql("SELECT state FROM session_log ORDER BY seq")]
+    assert states[-4:] == ["logged_out", "starting", "pairing", "ready"]
+    assert line.sql("SELECT count(*) AS n FROM sim_wa")[0]["n"] == 2
+
+
 def test_send_failures_are_retried_then_delivered(line: Line) -> None:
     line.pump()
     line.command("fail_next_sends", count=2)
