@@ -326,8 +326,11 @@ class World:
             event = self.typed(event)
         command = _command(event)
         if command is not None:
-            command = replace(command, now=event.at)
-            self.runtime.system.tell(addresses[f"session:{event.session}"], command)
+            address = addresses.get(f"session:{event.session}")
+            if address is None:  # the parser refuses unknown sessions; never a traceback here
+                self.fault(event.at, f"session:{event.session}", "no such session actor")
+                return
+            self.runtime.system.tell(address, replace(command, now=event.at))
 
     def deliver_held(self) -> None:
         held, self.held = self.held, []

@@ -199,6 +199,13 @@ class Parser:
                 t.report(show(name), "is not a session name (a-z, 0-9 and _, e.g. gateway)")
                 continue
             state = t.get(name, choice(_STATES, "a session state"))
+            if config is not None and name not in configured:
+                # The runtime runs the configured sessions only: events for another would
+                # have no actor to reach.
+                t.report(name, f"no such session in the config (configured: "
+                               f"{', '.join(configured)}); add [config.sessions.{name}] "
+                               "with its role to run one")  # fmt: skip
+                continue
             states[name] = SessionStart(state) if state is not None else SessionStart.READY
         return states
 

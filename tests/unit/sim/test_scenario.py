@@ -378,6 +378,9 @@ BAD_CASES = [
     (_set("sessions.gateway", "broken"),
      "sessions.gateway: 'broken' is not a session state; use one of ready, unpaired, down"),
     (_set("sessions", ["gateway"]), "sessions: must be a table, got array"),
+    (_set("sessions.backup", "ready"),
+     "sessions.backup: no such session in the config (configured: operator, gateway); add "
+     "[config.sessions.backup] with its role to run one"),
     (_set("config", {"runtime": {"web_port": 0}}),
      "config.runtime.web_port: Input should be greater than or equal to 1"),
     (_set("config", {"nonsense": 1}), "config.nonsense: unknown key"),
