@@ -675,7 +675,10 @@ class SessionActor(CiceroActor):
             self.virtual_now = max(self.now(), message.now)
         t, a = self.transport, message.args
         if message.action == "deliver":
-            t.deliver_incoming(a["from"], a["text"], chat=a.get("chat"), message_id=a.get("id"))
+            sender = a["from"]
+            lid = sender if sender.endswith("@lid") else None  # only a LID known, no phone
+            t.deliver_incoming(None if lid else sender, a["text"], chat=a.get("chat"),
+                               message_id=a.get("id"), sender_lid=lid)  # fmt: skip
         elif message.action == "ban":
             t.ban(a.get("until"))
         elif message.action == "fail_next_sends":

@@ -260,6 +260,18 @@ def test_incoming_messages_are_recorded_once(line: Line) -> None:
     ]
 
 
+def test_a_message_from_a_sender_known_only_by_lid_is_recorded(line: Line) -> None:
+    line.pump()
+    line.command("deliver", **{"from": "123456789012345@lid", "text": "menu", "id": "L1"})
+    line.pump()
+    rows = line.sql("SELECT message_id, sender, chat FROM inbox")
+    assert [(r["message_id"], r["sender"], r["chat"]) for r in rows] == [
+        ("L1", "123456789012345@lid", "123456789012345@lid")
+    ]
+    states = [r["state"] for r in line.sql("SELECT state FROM session_log ORDER BY seq")]
+    assert states == ["starting", "ready"]  # no crash and restart on the way
+
+
 def test_a_second_copy_of_a_session_never_connects(pg_server) -> None:  # type: ignore[no-untyped-def]
     """One process per number: while another holder has the session's advisory lock, the
     actor refuses to start (and is retried by its supervisor); it connects once it is free."""
