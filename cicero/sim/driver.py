@@ -389,7 +389,7 @@ def run(
 ) -> None:
     from cicero.loopback import free_port
     from cicero.mail.sink import SmtpSink
-    from cicero.sim.record import write_transcript
+    from cicero.sim.record import served_fault_lines, write_transcript
 
     port = free_port()
     env = replace(settings.env, database_url=Secret(url), smtp_host="127.0.0.1", smtp_port=port)
@@ -452,7 +452,8 @@ def run(
         world.stop_runtime()
         world.sink.stop()
         world.upstream.stop()
-    write_transcript(url, out, world.faults, scenario.end)
+    met = served_fault_lines(world.upstream.fake.faults.served)
+    write_transcript(url, out, [*world.faults, *met], scenario.end)
 
 
 def _pumped_by(name: str) -> Callable[[Any], bool]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from cicero.db.connect import connect
 from cicero.domain import job_parts
 from cicero.domain.timezone import to_wib
 from cicero.sim.transcript import LINE_KEYS, Transcript
+from cicero.upstream.fake_world import Served
 
 FINAL = ("done", "failed", "skipped", "missed")
 
@@ -152,6 +155,22 @@ async def _ingest_lines(conn) -> list[dict[str, Any]]:  # type: ignore[no-untype
             }
         )
     return lines
+
+
+def served_fault_lines(served: Iterable[Served]) -> list[dict[str, Any]]:
+    """A `fault` line for each upstream fault the fake served, per instant, platform, endpoint
+    and kind: the fault was met. How it was handled shows in the client's own line when the
+    stage failed; without one, a retry or the fallback key recovered."""
+    met = Counter((s.at, s.platform.value, s.endpoint, s.kind.value) for s in served)
+    return [
+        {
+            "t": at,
+            "type": "fault",
+            "where": f"upstream:{platform}:{endpoint}",
+            "what": f"injected {kind}, met by {n} request{'s' if n > 1 else ''}",
+        }
+        for (at, platform, endpoint, kind), n in met.items()
+    ]
 
 
 def write_transcript(
