@@ -76,6 +76,10 @@ SUPPORTED_KINDS = frozenset(
     }
 )
 ASK_TIMEOUT = 30.0
+# The clock answers a tick once every run of the instant has ended. A run meeting `timeout`
+# faults waits for real client timeouts (2 s in simulation, three attempts a request), so an
+# instant of a big scenario may take minutes of wall time without anything being stuck.
+CLOCK_PATIENCE = 300.0
 OTP_IN_MAIL = re.compile(r"(?<!\d)\d{6}(?!\d)")  # the code in "Kode OTP Anda: 123456"
 MAX_ROUNDS = 200  # pumps per instant before the driver declares a livelock
 
@@ -204,16 +208,22 @@ class World:
             reply = self.runtime.system.listen(remaining)
         return reply
 
-    def ask(self, address: Any, message: Any, accept: Callable[[Any], bool]) -> Any:
+    def ask(
+        self,
+        address: Any,
+        message: Any,
+        accept: Callable[[Any], bool],
+        patience: float = ASK_TIMEOUT,
+    ) -> Any:
         """Ask an actor; None if it died meanwhile (a crash injected on its next message)."""
-        deadline = time.monotonic() + ASK_TIMEOUT
+        deadline = time.monotonic() + patience
         while time.monotonic() < deadline:
             reply = self.request(address, message, accept, 0.5)
             if reply is not None:
                 return reply
             if address not in self.directory().values():
                 return None  # it crashed on this message; the caller asks its replacement
-        raise SimulationError(f"no answer to {type(message).__name__} within {ASK_TIMEOUT:.0f}s")
+        raise SimulationError(f"no answer to {type(message).__name__} within {patience:.0f}s")
 
     # ---- one instant ----------------------------------------------------------------------
     def settle(self, now: datetime, horizon: datetime | None) -> datetime | None:
@@ -228,6 +238,7 @@ class World:
                 addresses["clock"],
                 ClockTick(now),
                 lambda r: isinstance(r, ClockIdle) and r.now == now,
+                CLOCK_PATIENCE,
             )
             if not isinstance(idle, ClockIdle):
                 continue  # the clock crashed while ticking; it is back on the next round
