@@ -279,7 +279,8 @@ class Clock(CiceroActor):
             for key, spec in self.state.jobs.items()
             for t in schedule.next_fire_times(spec, max(self.state.cursor[key], self.state.now), 1)
         ]
-        self.send(self.waiting_driver, ClockIdle(self.state.now, min(upcoming, default=None)))
+        idle = ClockIdle(self.state.now, min(upcoming, default=None), frozenset(self.state.ready))
+        self.send(self.waiting_driver, idle)
         self.waiting_driver = None
 
     def _report(self) -> None:

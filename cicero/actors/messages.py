@@ -97,6 +97,7 @@ class ClockIdle:
 
     now: datetime
     next_fire: datetime | None
+    ready: frozenset[str] = frozenset()  # the buckets the clock counts as ready now
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,7 @@ class Pumped:
     name: str
     busy: bool  # something happened: the driver pumps again before moving time
     next_due: datetime | None  # when this actor next has something to do
+    ready: bool | None = None  # a session: whether it is ready (None from other actors)
 
 
 @dataclass(frozen=True)

@@ -648,7 +648,8 @@ class SessionActor(CiceroActor):
         upcoming = [
             t for t in (next_send, *self.timers.values(), self.next_takeover) if t is not None
         ]
-        self.send(sender, Pumped(self.name, self.busy, min(upcoming, default=None)))
+        ready = machine.is_ready(self.state)
+        self.send(sender, Pumped(self.name, self.busy, min(upcoming, default=None), ready))
 
     def _run_ahead(self, next_send: datetime | None, until: datetime | None) -> datetime | None:
         """Alone until `until` (Pump): send what the throttle allows, each at its own virtual

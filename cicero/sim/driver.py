@@ -247,17 +247,29 @@ class World:
             ahead = [t for t in (horizon, *upcoming) if t is not None and t > now]
             sessions = tuple(n for n in addresses if n.startswith("session:"))
             send_ahead = Pump(now, min(ahead, default=None))
-            busy = self.pump(addresses, sessions, send_ahead, upcoming) or busy
-            if not busy:
+            ready: dict[str, bool] = {}
+            busy = self.pump(addresses, sessions, send_ahead, upcoming, ready) or busy
+            # A session that came back at this instant tells the clock itself, and that news
+            # can reach the clock after this round's tick: then the clock would act on it only
+            # at the next instant, when a fire time owed to the session may be past its grace.
+            # Until the clock's view of readiness is the sessions' own, tick again at `now`.
+            unheard = [n for n, r in ready.items() if r != (n in idle.ready)]
+            if not busy and not unheard:
                 # Only what lies ahead: a due time at or before `now` (a row a session cannot
                 # send yet) must not hide the next fire time.
                 return min((t for t in upcoming if t is not None and t > now), default=None)
         raise SimulationError(f"the runtime did not settle at {now.isoformat()}")
 
     def pump(
-        self, addresses: dict[str, Any], names: tuple[str, ...], pump: Pump, upcoming: list[Any]
+        self,
+        addresses: dict[str, Any],
+        names: tuple[str, ...],
+        pump: Pump,
+        upcoming: list[Any],
+        ready: dict[str, bool] | None = None,
     ) -> bool:
-        """Pump the named actors; adds their next due times to `upcoming`; True if any moved."""
+        """Pump the named actors; adds their next due times to `upcoming` and the sessions'
+        readiness to `ready`; True if any moved."""
         busy = False
         for name in names:
             if name not in addresses:
@@ -266,6 +278,8 @@ class World:
             if isinstance(pumped, Pumped):
                 busy = busy or pumped.busy
                 upcoming.append(pumped.next_due)
+                if ready is not None and pumped.ready is not None:
+                    ready[name.removeprefix("session:")] = pumped.ready
             else:
                 busy = True  # it crashed; pump again once it is back
         return busy
