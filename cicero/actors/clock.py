@@ -239,6 +239,8 @@ class Clock(CiceroActor):
 
     def _unpark(self) -> None:
         """Send parked runs whose worker is listed again; fail those that waited too long."""
+        if not self.parked:
+            return
         waiting, limit = [], self._park_limit().total_seconds()
         for run in self.parked:
             worker = self.directory.get(run.actor)
