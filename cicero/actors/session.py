@@ -38,6 +38,7 @@ from cicero.domain.lineup import Lineup, Queued
 from cicero.domain.outbox import Retry, after_failure, choose_sender, message_id_for
 from cicero.domain.phones import Jid, JidError, mask_phone, parse_recipient
 from cicero.domain.send_window import pace, paced_rows, plan_window
+from cicero.domain.storable import storable
 from cicero.domain.throttle import OFF, Bucket, ThrottleConfig, cost_of
 from cicero.domain.timezone import WIB
 from cicero.whatsapp.transport import NotReady, RecipientInvalid, SendFailed, SendOutcomeUnknown
@@ -300,12 +301,12 @@ class SessionActor(CiceroActor):
         sender = event.sender_phone or (str(event.sender_lid) if event.sender_lid else "")
         record = inbox.InboxMessage(
             session=self.session,
-            message_id=event.message_id,
+            message_id=storable(event.message_id),
             chat=str(event.chat),
             sender=sender,
             is_group=event.is_group,
-            text=event.text,
-            push_name=event.push_name or "",
+            text=storable(event.text),
+            push_name=storable(event.push_name or ""),
             received_at=event.at,
         )
 

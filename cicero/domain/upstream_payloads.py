@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+from cicero.domain.storable import storable
 from cicero.domain.usernames import Invalid, Platform, parse_username
 
 T = TypeVar("T")
@@ -165,7 +166,7 @@ def _instagram_post(item: Mapping[str, Any]) -> ParsedPost:
         platform=Platform.INSTAGRAM,
         external_id=code,
         posted_at=_instant(item.get("taken_at")),
-        caption=caption if isinstance(caption, str) else None,
+        caption=storable(caption) if isinstance(caption, str) else None,
         author=_username_or_none(user.get("username"), Platform.INSTAGRAM)
         if isinstance(user, Mapping)
         else None,
@@ -313,7 +314,7 @@ def _tiktok_post(item: Mapping[str, Any]) -> ParsedPost:
         platform=Platform.TIKTOK,
         external_id=video_id,
         posted_at=_instant(_first_present(item, "createTime", "create_time", "timestamp")),
-        caption=caption if isinstance(caption, str) else None,
+        caption=storable(caption) if isinstance(caption, str) else None,
         author=_username_or_none(author.get("uniqueId"), Platform.TIKTOK)
         if isinstance(author, Mapping)
         else None,
@@ -457,7 +458,7 @@ def _first_present(doc: Mapping[str, Any], *keys: str) -> Any:
 
 
 def _str_or_none(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+    return storable(value) or None if isinstance(value, str) else None
 
 
 def _scalar_str(value: Any) -> str | None:

@@ -272,6 +272,16 @@ def test_a_message_from_a_sender_known_only_by_lid_is_recorded(line: Line) -> No
     assert states == ["starting", "ready"]  # no crash and restart on the way
 
 
+def test_a_message_with_a_nul_character_is_stored_without_it(line: Line) -> None:
+    line.pump()
+    line.command("deliver", **{"from": "6281300000001", "text": "me\x00nu", "id": "N1"})
+    line.pump()
+    rows = line.sql("SELECT message_id, text FROM inbox")
+    assert [(r["message_id"], r["text"]) for r in rows] == [("N1", "menu")]
+    states = [r["state"] for r in line.sql("SELECT state FROM session_log ORDER BY seq")]
+    assert states == ["starting", "ready"]  # PostgreSQL refusing U+0000 no longer crashes it
+
+
 def test_a_second_copy_of_a_session_never_connects(pg_server) -> None:  # type: ignore[no-untyped-def]
     """One process per number: while another holder has the session's advisory lock, the
     actor refuses to start (and is retried by its supervisor); it connects once it is free."""

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cicero.domain.storable import storable
 from cicero.domain.upstream_payloads import (
     InstagramProfile,
     Media,
@@ -65,6 +66,23 @@ def test_instagram_posts_example():
         ),
         next_cursor="QVFE-2",
     )
+
+
+def test_a_nul_in_a_caption_or_url_is_dropped_not_stored():
+    # JSON may carry "\u0000"; PostgreSQL's text and jsonb cannot.
+    ig = IG_POSTS.replace("Jumat Curhat", "Jumat\\u0000 Curhat").replace("a1.jpg", "a1\\u0000.jpg")
+    (post,) = parse_instagram_posts(decode_json(ig)).items
+    assert (post.caption, post.media.thumbnail) == ("Jumat Curhat", "https://cdn.example/a1.jpg")
+    tt = TT_POSTS.replace("Patroli dialogis", "Patroli\\u0000 dialogis")
+    (video,) = parse_tiktok_posts(decode_json(tt)).items
+    assert video.caption == "Patroli dialogis"
+
+
+@given(st.text())
+def test_storable_text_has_no_nul_and_keeps_everything_else(text: str) -> None:
+    kept = storable(text)
+    assert "\x00" not in kept
+    assert kept == "".join(c for c in text if c != "\x00")
 
 
 def test_instagram_likers_example_canonicalises():
@@ -207,7 +225,9 @@ urls = st.from_regex(r"https://cdn\.example/[a-z0-9]{1,8}\.jpg", fullmatch=True)
 counts = st.none() | st.integers(0, 10**9)
 ig_names = st.from_regex(r"[a-z0-9._]{1,30}", fullmatch=True).filter(lambda n: n != "cicero_devs")
 tt_names = st.from_regex(r"[a-z0-9._]{1,24}", fullmatch=True).filter(lambda n: n != "cicero_devs")
-captions = st.none() | st.text(max_size=50)
+# Text as it can be stored (no NUL: dropped when parsed, see test_a_nul_in_a_caption…).
+storable_text = st.text(st.characters(blacklist_characters="\x00"), max_size=50)
+captions = st.none() | storable_text
 
 
 @st.composite
@@ -298,7 +318,8 @@ def test_tiktok_comments_round_trip(names, cursor, more, top_level):
 
 
 @given(
-    st.builds(TikTokProfile, st.none() | tt_names, st.text(min_size=1), st.none() | st.booleans(),
+    st.builds(TikTokProfile, st.none() | tt_names, storable_text.filter(bool),
+              st.none() | st.booleans(),
               counts)
 )  # fmt: skip
 def test_tiktok_profile_round_trip(profile):
