@@ -59,6 +59,15 @@ def kind_of(value: object) -> str:
 def text(value: Any) -> str:
     if not isinstance(value, str):
         raise Bad(f"must be text, got {kind_of(value)}")
+    if "\x00" in value:  # PostgreSQL's text cannot hold it
+        raise Bad("holds a NUL character (\\u0000)")
+    return value
+
+
+def message_text(value: Any) -> str:
+    """What someone types: any text, a NUL included (bad input the runtime must survive)."""
+    if not isinstance(value, str):
+        raise Bad(f"must be text, got {kind_of(value)}")
     return value
 
 

@@ -16,7 +16,18 @@ from typing import Any, ClassVar
 
 from cicero.domain.phones import JidError, group_jid, parse_jid
 from cicero.domain.usernames import Platform
-from cicero.sim.checks import Bad, Table, choice, instant, integer, nonempty, phone, show, text
+from cicero.sim.checks import (
+    Bad,
+    Table,
+    choice,
+    instant,
+    integer,
+    message_text,
+    nonempty,
+    phone,
+    show,
+    text,
+)
 
 
 class Fault(StrEnum):
@@ -249,7 +260,7 @@ def _message(table: Table, at: datetime | None, ctx: EventContext) -> dict[str, 
     fields = {
         "session": table.get("session", _session(ctx)),
         "sender": table.get("from", _sender),
-        "text": table.get("text", text),
+        "text": table.get("text", message_text),
         "chat": table.get("chat", _group, None),
         "message_id": table.get("id", nonempty, None),
         "code_from": table.get("code_from", _mailbox, None),

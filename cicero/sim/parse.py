@@ -30,6 +30,7 @@ from cicero.sim.checks import (
     integer,
     kind_of,
     matching,
+    message_text,
     nonempty,
     phone,
     show,
@@ -397,7 +398,7 @@ class Parser:
         at = t.get("at", instant)
         self._within(t, "at", at)
         pid = self._post_ref(t, at)
-        users = t.get_list("users", text)  # raw on purpose: upstream junk is a test case
+        users = t.get_list("users", message_text)  # raw on purpose: upstream junk is a test case
         if t.failed:
             return None
         return Engagement(at=at, post=pid, users=users)

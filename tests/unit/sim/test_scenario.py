@@ -267,6 +267,13 @@ def test_the_base_is_valid_and_normalised() -> None:
     assert ev[EvSendFailures].count == 2
 
 
+def test_a_message_may_carry_any_text_even_a_nul() -> None:
+    data = base()
+    data["event"][3]["text"] = "me\x00nu"  # bad input the runtime must survive, not refuse
+    (message,) = [e for e in parse_scenario(data).events if isinstance(e, EvMessage)][:1]
+    assert message.text == "me\x00nu"
+
+
 def test_a_client_may_have_no_group_operators_supers_or_directorates() -> None:
     data = base()
     for key in ("group", "operators", "supers", "directorates"):
@@ -378,6 +385,7 @@ BAD_CASES = [
     (_set("sessions.gateway", "broken"),
      "sessions.gateway: 'broken' is not a session state; use one of ready, unpaired, down"),
     (_set("sessions", ["gateway"]), "sessions: must be a table, got array"),
+    (_set("client[0].name", "POLRES\x00A"), "client[0].name: holds a NUL character (\\u0000)"),
     (_set("sessions.backup", "ready"),
      "sessions.backup: no such session in the config (configured: operator, gateway); add "
      "[config.sessions.backup] with its role to run one"),
@@ -559,6 +567,11 @@ def events(draw: st.DrawFn) -> dict[str, Any]:
     return {"at": at(m), "kind": kind, **draw(EVENT_KEYS[kind](m))}
 
 
+def storable_text(size: int) -> st.SearchStrategy[str]:
+    """Text a valid scenario may hold (no NUL: PostgreSQL's text cannot store it)."""
+    return st.text(st.characters(blacklist_characters="\x00"), max_size=size)
+
+
 @st.composite
 def valid_scenarios(draw: st.DrawFn) -> dict[str, Any]:
     n_clients = draw(st.integers(1, 3))
@@ -585,14 +598,14 @@ def valid_scenarios(draw: st.DrawFn) -> dict[str, Any]:
         posts.append({
             "platform": platform, "client": f"POLRES_{draw(st.integers(0, n_clients - 1))}",
             "id": f"Sc{i}" if platform == "instagram" else f"{7000 + i}",
-            "at": at(draw(st.integers(0, 12 * 60))), "caption": draw(st.text(max_size=20)),
+            "at": at(draw(st.integers(0, 12 * 60))), "caption": draw(storable_text(20)),
         })  # fmt: skip
     engagements = [
         {"at": at(24 * 60 - 30), "post": p["id"], "users": draw(st.lists(st.text(max_size=8), max_size=3))}
         for p in posts
     ]  # fmt: skip
     return {
-        "scenario": {"name": draw(st.text(max_size=10)), "start": at(0), "end": at(24 * 60 - 1),
+        "scenario": {"name": draw(storable_text(10)), "start": at(0), "end": at(24 * 60 - 1),
                      "seed": draw(st.integers(-(2**63), 2**63 - 1))},
         "client": clients, "user": users, "post": posts, "engagement": engagements,
         "event": draw(st.lists(events(), max_size=8)),
