@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 from cicero.domain.staff_import import Cell, Sheet
+from cicero.domain.storable import storable
 
 
 class FileUnreadable(ValueError):
@@ -48,7 +49,10 @@ def _xlsx(path: Path) -> Sheet:
 
 
 def _cell(value: object) -> Cell:
-    return value if value is None or isinstance(value, str | int | float | bool) else str(value)
+    """A cell as the rules read it; text without NUL characters, which cannot be stored."""
+    if isinstance(value, str):
+        return storable(value)
+    return value if value is None or isinstance(value, int | float | bool) else storable(str(value))
 
 
 def _csv(path: Path) -> Sheet:
@@ -61,5 +65,5 @@ def _csv(path: Path) -> Sheet:
     rows = list(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
     if not rows:
         raise FileUnreadable(f"{path}: empty file")
-    body = tuple((n, tuple(r)) for n, r in enumerate(rows[1:], start=2))
-    return Sheet(tuple(rows[0]), body)
+    body = tuple((n, tuple(_cell(c) for c in r)) for n, r in enumerate(rows[1:], start=2))
+    return Sheet(tuple(_cell(c) for c in rows[0]), body)

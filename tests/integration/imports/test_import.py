@@ -204,3 +204,13 @@ def test_staff_of_another_client_and_a_missing_header_are_refused(url: str, tmp_
 
     code, out, _ = do(url, "staff", path, "POLRES_Z")
     assert code == EXIT_FAIL and "client 'POLRES_Z' does not exist" in out
+
+
+def test_a_nul_character_in_a_csv_cell_is_dropped_not_a_crash(url: str, tmp_path: Path) -> None:
+    # PostgreSQL's text cannot hold U+0000; a file carrying one still imports.
+    path = tmp_path / "clients.csv"
+    path.write_text("CLIENT_ID,NAMA,TIPE\nPOLRES_N,Polres\x00 N,ORG\n", encoding="utf-8")
+    code, out, rows = do(url, "clients", path, apply=True,
+                         query="SELECT name FROM client WHERE client_id = 'POLRES_N'")  # fmt: skip
+    assert code == EXIT_OK and "1 rows written" in out
+    assert [r["name"] for r in rows] == ["Polres N"]
