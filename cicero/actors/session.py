@@ -12,7 +12,7 @@ import contextlib
 import os
 import queue
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,21 +31,19 @@ from cicero.actors.messages import (
     Start,
     StatusReport,
 )
+from cicero.actors.session_pacing import DRAIN_BATCH, PacedWindows, Pacing, queued
 from cicero.config.schema import parse_duration
 from cicero.db import inbox, outbox
 from cicero.domain import session as machine
-from cicero.domain.lineup import Lineup, Queued
 from cicero.domain.outbox import Retry, after_failure, choose_sender, message_id_for
 from cicero.domain.phones import Jid, JidError, mask_phone, parse_recipient
-from cicero.domain.send_window import pace, paced_rows, plan_window
+from cicero.domain.send_window import plan_window
 from cicero.domain.storable import storable
 from cicero.domain.throttle import OFF, Bucket, ThrottleConfig, cost_of
 from cicero.domain.timezone import WIB
 from cicero.whatsapp.transport import NotReady, RecipientInvalid, SendFailed, SendOutcomeUnknown
 
 POLL = timedelta(seconds=1)
-# Rows fetched per query (each first in line for its recipient); also the largest window.
-DRAIN_BATCH = 100
 KEEPALIVE_EVERY = timedelta(seconds=30)
 
 
@@ -60,27 +58,7 @@ class SessionOptions:
     throttle: bool = True  # False only for benchmarks of the send path
 
 
-@dataclass
-class _Pacing:
-    """A paced window in progress: a session running ahead alone sends rows each at its own
-    throttle instant, taking what `outbox.due` would answer from one fetch (a Lineup) instead
-    of asking it again. The rows are claimed `sending` up front, the network's records of
-    them written and the accepted ones marked `sent` when the window ends, as for one send
-    window."""
-
-    until: datetime  # the driver's next moment (Pump.until)
-    stop: datetime  # no instant at or after this: until, a timer, a takeover, an outbox change
-    lineup: Lineup
-    rows: dict[int, outbox.OutboxRow]  # by id: the rows fetched
-    claimed: set[int]
-    deferral: contextlib.ExitStack  # the delivery log's deferred writes
-    sent: list[tuple[int, str, datetime]] = field(default_factory=list)
-    handed: set[int] = field(default_factory=set)  # rows given to the transport
-    over: bool = False  # something else than an acceptance happened: end after this instant
-    ended: bool = False
-
-
-class SessionActor(CiceroActor):
+class SessionActor(PacedWindows, CiceroActor):
     def __init__(self) -> None:
         super().__init__()
         self.session = ""
@@ -360,7 +338,7 @@ class SessionActor(CiceroActor):
                 return next_at
 
     def _send_fetched(
-        self, rows: list[outbox.OutboxRow], pacing: _Pacing | None
+        self, rows: list[outbox.OutboxRow], pacing: Pacing | None
     ) -> tuple[bool, datetime | None]:
         """Rows fetched at one instant, in windows as the throttle allows. Returns (True,
         when to look again) or, once all of them went, (False, None): fetch again.
@@ -399,75 +377,6 @@ class SessionActor(CiceroActor):
             if not told:  # fetch again, from the outbox
                 return False, None
             rows = told
-
-    def _told(self, pacing: _Pacing, at: datetime) -> list[outbox.OutboxRow] | None:
-        """What `due` would answer at `at`, from the paced window's Lineup; None if it
-        cannot tell."""
-        told = paced_rows(pacing.lineup, self.bucket, at, DRAIN_BATCH)
-        return None if told is None else [pacing.rows[row.id] for row in told]
-
-    def _begin_pacing(self, rows: list[outbox.OutboxRow], until: datetime | None) -> _Pacing | None:
-        """A paced window from `rows` (what `due` answered now), when running ahead alone
-        with a network that de-duplicates (a crash inside the window leaves its rows
-        `sending`, resent under the same ids) and when some row would go at a later
-        instant before `until`."""
-        if until is None or not self.options.virtual or not self.transport.accepts_caller_id:
-            return None
-        now = self.now()
-        costs = [cost_of(row.attachment is not None) for row in rows]
-        first = plan_window(self.bucket, costs, now, lambda: 0.0, True)
-        if first.next_at is None or first.next_at >= until:
-            return None  # what goes before `until` goes now
-        limits = self.run(self._update(outbox.pace_limits, self.session, now, rows))
-        behind = self.run(self._update(outbox.behind, self.session, now, rows, DRAIN_BATCH))
-        lineup = Lineup.fetched(
-            [_queued(row) for row in rows],
-            DRAIN_BATCH,
-            [_queued(row, due) for row, due in behind],
-            limits.waiting,
-        )
-        stop = min(
-            t
-            for t in (until, limits.changes_at, self.next_takeover, *self.timers.values())
-            if t is not None
-        )
-        fetched = {row.id: row for row in rows} | {row.id: row for row, _ in behind}
-        claims: list[tuple[int, str]] = []
-        for row_id, _ in pace(self.bucket, lineup, now, stop, DRAIN_BATCH):
-            row = fetched[row_id]
-            try:
-                parse_recipient(row.recipient)
-            except JidError:
-                break  # marked dead when its turn comes, which ends the window
-            claims.append((row.id, message_id_for(row.key)))
-        deferral = contextlib.ExitStack()
-        if self._deliveries is not None:
-            deferral.enter_context(self._deliveries.deferred())
-        claimed = self.run(self._update(outbox.mark_sending_many, claims)) if claims else set()
-        return _Pacing(until, stop, lineup, fetched, claimed, deferral)
-
-    def _pace_to(self, pacing: _Pacing, at: datetime | None) -> list[outbox.OutboxRow] | None:
-        """Move a paced window to its next throttle instant, doing there what a tick of
-        `_run_ahead` does before it drains, and return what `due` would answer there; None
-        (and not moved) if the window may not go there."""
-        if at is None or at >= pacing.stop or not self._may_run_ahead(at, pacing.until):
-            return None
-        told = self._told(pacing, at)
-        if told is not None:
-            self.virtual_now = at
-            self._keepalive()
-            self._process_events()
-        return told
-
-    def _end_pacing(self, pacing: _Pacing) -> None:
-        """Store a paced window as a send window is stored: the network's records, then the
-        accepted rows `sent`, then the rows claimed but never handed over pending again."""
-        if pacing.ended:
-            return
-        pacing.ended = True
-        pacing.deferral.close()
-        self.run(self._update(outbox.mark_sent_many, pacing.sent))
-        self.run(self._update(outbox.release_unsent, sorted(pacing.claimed - pacing.handed)))
 
     async def _take_over(self) -> None:
         """Sender fallback: rows of a kind whose preferred session has been unready long
@@ -512,7 +421,7 @@ class SessionActor(CiceroActor):
         async with (await self.pool()).acquire() as conn:
             return await outbox.next_attempt_at(conn, self.session)
 
-    def _send_window(self, rows: list[outbox.OutboxRow], pacing: _Pacing | None = None) -> None:
+    def _send_window(self, rows: list[outbox.OutboxRow], pacing: Pacing | None = None) -> None:
         """Send a window of rows (cicero.domain.send_window): all marked `sending` in one
         statement before the first transport call; the simulated network's records of
         the window written after its last call; then the accepted rows marked `sent` in
@@ -545,7 +454,7 @@ class SessionActor(CiceroActor):
                 if pacing is not None:
                     pacing.handed.add(row.id)
                     pacing.over = pacing.over or outcome is None
-                    pacing.lineup = pacing.lineup.after(_queued(row))
+                    pacing.lineup = pacing.lineup.after(queued(row))
                 if outcome is not None:
                     sent.append(outcome)
         if pacing is not None:
@@ -733,7 +642,3 @@ class SessionActor(CiceroActor):
         if self.pipe is not None:
             for fd in self.pipe:
                 os.close(fd)
-
-
-def _queued(row: outbox.OutboxRow, due: bool = True) -> Queued:
-    return Queued(row.id, row.priority, row.recipient, cost_of(row.attachment is not None), due)
