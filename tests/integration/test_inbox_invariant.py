@@ -78,6 +78,16 @@ class Tree:
         args = {"from": sender, "text": text, "id": message_id}
         self.system.tell(self.address("session:operator"), SimCommand("deliver", args, self.now))
 
+    def close(self) -> None:
+        self.system.shutdown()
+        # simpleSystemBase's shutdown leaves the actors' pools and the session's lock open
+        # (a real run's actor processes exit): end them, or a run of examples, each with its
+        # own database, exhausts the server's connections ("too many clients already").
+        self.sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
     def sql(self, query: str):  # type: ignore[no-untyped-def]
         async def go():  # type: ignore[no-untyped-def]
             conn = await connect(self.url)
@@ -101,7 +111,7 @@ def inbox_machine(pg_server):  # type: ignore[no-untyped-def]
             self.n = 0
 
         def teardown(self) -> None:
-            self.tree.system.shutdown()
+            self.tree.close()
 
         @rule(sender=st.sampled_from(SENDERS), text=st.sampled_from(TEXTS))
         def message(self, sender: str, text: str) -> None:
