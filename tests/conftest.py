@@ -57,3 +57,22 @@ def database_url(pg_server: object) -> str:
 def empty_database_url(pg_server: object) -> str:
     """A database with nothing in it, for migration tests."""
     return fresh_database(pg_server, template="template0")
+
+
+def end_connections(url: str) -> None:
+    """End every other connection to the database at `url`. An actor system on
+    simpleSystemBase shut down leaves its actors' pools and the sessions' lock connections
+    open (a real run's actor processes exit); tests that start many of them on the one
+    embedded server call this after shutdown, or the server runs out of connections."""
+
+    async def go() -> None:
+        conn = await connect(url)
+        try:
+            await conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        finally:
+            await conn.close()
+
+    asyncio.run(go())

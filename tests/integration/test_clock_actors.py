@@ -100,7 +100,10 @@ class World:
         return asyncio.run(read())
 
     def close(self) -> None:
+        from tests.conftest import end_connections
+
         self.system.shutdown()
+        end_connections(self.url)
 
 
 @pytest.fixture

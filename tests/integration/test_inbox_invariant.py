@@ -79,14 +79,10 @@ class Tree:
         self.system.tell(self.address("session:operator"), SimCommand("deliver", args, self.now))
 
     def close(self) -> None:
+        from tests.conftest import end_connections
+
         self.system.shutdown()
-        # simpleSystemBase's shutdown leaves the actors' pools and the session's lock open
-        # (a real run's actor processes exit): end them, or a run of examples, each with its
-        # own database, exhausts the server's connections ("too many clients already").
-        self.sql(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+        end_connections(self.url)  # or a run of examples exhausts the server's connections
 
     def sql(self, query: str):  # type: ignore[no-untyped-def]
         async def go():  # type: ignore[no-untyped-def]

@@ -125,7 +125,10 @@ class Line:
         return keys
 
     def close(self) -> None:
+        from tests.conftest import end_connections
+
         self.system.shutdown()
+        end_connections(self.url)
 
 
 @pytest.fixture

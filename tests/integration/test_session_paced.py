@@ -215,7 +215,10 @@ def test_a_paced_window_stores_what_a_tick_at_every_instant_stores(
             results.append(outcome(session))
             counts.append(statements[0])
         finally:
+            from tests.conftest import end_connections
+
             session.system.shutdown()
+            end_connections(session.url)
     ticked, paced_result = results
     assert paced_result == ticked
     statuses = [row[1] for row in ticked["outbox"]]
