@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cicero.config import load_settings
-from cicero.sim import driver
-from cicero.sim.scenario import load_scenario
+from tests.scenarios.simulated import FAULTS, Line, of, simulate
 
 pytestmark = pytest.mark.slow
-SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "faults" / "ingestor-crash.toml"
+SCENARIO = FAULTS / "ingestor-crash.toml"
 
 
 @pytest.fixture(scope="module")
-def lines(pg_server: object, tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
-    from tests.conftest import fresh_database
-
-    tmp = tmp_path_factory.mktemp("ingestor-crash")
-    scenario = load_scenario(SCENARIO, driver.SUPPORTED_KINDS)
-    settings = load_settings({}, overrides=scenario.settings_overrides)
-    settings = replace(settings, env=replace(settings.env, data_dir=tmp))
-    out = tmp / "transcript.jsonl"
-    driver.run(scenario, settings, fresh_database(pg_server), out)
-    return [json.loads(line) for line in out.read_text().splitlines()]
-
-
-def of(lines: list[dict[str, Any]], kind: str, **match: Any) -> list[dict[str, Any]]:
-    return [x for x in lines if x["type"] == kind and all(x.get(k) == v for k, v in match.items())]
+def lines(pg_server: object, tmp_path_factory: pytest.TempPathFactory) -> list[Line]:
+    return simulate(SCENARIO, pg_server, tmp_path_factory)
 
 
 def test_the_crash_is_injected_into_the_instagram_ingestor(lines: list[dict[str, Any]]) -> None:

@@ -3,37 +3,20 @@ even though the clock's first tick comes before the supervisor has listed the wo
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cicero.config import load_settings
-from cicero.sim import driver
-from cicero.sim.scenario import load_scenario
+from tests.scenarios.simulated import FAULTS, Line, of, simulate
 
 pytestmark = pytest.mark.slow
-SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "faults" / "restart-catch-up.toml"
+SCENARIO = FAULTS / "restart-catch-up.toml"
 BACK = "2026-11-23T07:10:00+07:00"
 
 
 @pytest.fixture(scope="module")
-def lines(pg_server: object, tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
-    from tests.conftest import fresh_database
-
-    tmp = tmp_path_factory.mktemp("restart-catch-up")
-    scenario = load_scenario(SCENARIO, driver.SUPPORTED_KINDS)
-    settings = load_settings({}, overrides=scenario.settings_overrides)
-    settings = replace(settings, env=replace(settings.env, data_dir=tmp))
-    out = tmp / "transcript.jsonl"
-    driver.run(scenario, settings, fresh_database(pg_server), out)
-    return [json.loads(line) for line in out.read_text().splitlines()]
-
-
-def of(lines: list[dict[str, Any]], kind: str, **match: Any) -> list[dict[str, Any]]:
-    return [x for x in lines if x["type"] == kind and all(x.get(k) == v for k, v in match.items())]
+def lines(pg_server: object, tmp_path_factory: pytest.TempPathFactory) -> list[Line]:
+    return simulate(SCENARIO, pg_server, tmp_path_factory)
 
 
 def test_the_fire_time_missed_while_down_runs_once_when_the_runtime_is_back(

@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cicero.config import load_settings
-from cicero.sim import driver
-from cicero.sim.scenario import load_scenario
+from tests.scenarios.simulated import FAULTS, Line, simulate
 
 pytestmark = pytest.mark.slow
-SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "faults" / "session-crash.toml"
+SCENARIO = FAULTS / "session-crash.toml"
 CRASH = "2026-11-23T07:00:00+07:00"
 
 
 @pytest.fixture(scope="module")
-def lines(pg_server: object, tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
-    from tests.conftest import fresh_database
-
-    tmp = tmp_path_factory.mktemp("session-crash")
-    scenario = load_scenario(SCENARIO, driver.SUPPORTED_KINDS)
-    settings = load_settings({}, overrides=scenario.settings_overrides)
-    settings = replace(settings, env=replace(settings.env, data_dir=tmp))
-    out = tmp / "transcript.jsonl"
-    driver.run(scenario, settings, fresh_database(pg_server), out)
-    return [json.loads(line) for line in out.read_text().splitlines()]
+def lines(pg_server: object, tmp_path_factory: pytest.TempPathFactory) -> list[Line]:
+    return simulate(SCENARIO, pg_server, tmp_path_factory)
 
 
 def test_the_replacement_session_starts_at_the_crash_not_at_the_runs_start(

@@ -3,19 +3,14 @@ data flowing, an unrecovered one fails its stage for that run only and keeps wha
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cicero.config import load_settings
-from cicero.sim import driver
-from cicero.sim.scenario import load_scenario
+from tests.scenarios.simulated import FAULTS, Line, simulate
 
 pytestmark = pytest.mark.slow
-SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "faults" / "upstream-faults.toml"
+SCENARIO = FAULTS / "upstream-faults.toml"
 
 
 def at(hhmm: str) -> str:
@@ -23,16 +18,8 @@ def at(hhmm: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def lines(pg_server: object, tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
-    from tests.conftest import fresh_database
-
-    tmp = tmp_path_factory.mktemp("upstream-faults")
-    scenario = load_scenario(SCENARIO, driver.SUPPORTED_KINDS)
-    settings = load_settings({}, overrides=scenario.settings_overrides)
-    settings = replace(settings, env=replace(settings.env, data_dir=tmp))
-    out = tmp / "transcript.jsonl"
-    driver.run(scenario, settings, fresh_database(pg_server), out)
-    return [json.loads(line) for line in out.read_text().splitlines()]
+def lines(pg_server: object, tmp_path_factory: pytest.TempPathFactory) -> list[Line]:
+    return simulate(SCENARIO, pg_server, tmp_path_factory)
 
 
 def faults(lines: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
