@@ -34,9 +34,12 @@ def test_run_serves_healthz_and_sigterm_leaves_no_process_behind(
         fixed = {"session:operator", "session:gateway", "clock", "router", "mailer", "web"}
         assert set(body["actors"]) == fixed | workers
         assert all(a["state"] == "running" for a in body["actors"].values())
-        # The simulated sessions come up ready, so their buckets open.
+        # The simulated sessions come up ready, so their buckets open (each reports on its
+        # own, in either order: wait for both).
         body = cicero.wait_for(
-            lambda b: b["buckets"].get("gateway") is True, 10, "the gateway bucket ready"
+            lambda b: b["buckets"].get("gateway") is True and b["buckets"].get("operator") is True,
+            10,
+            "the gateway and operator buckets ready",
         )
         assert body["buckets"]["always"] is True and body["buckets"]["operator"] is True
         from cicero.config import load_settings
