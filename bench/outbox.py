@@ -4,7 +4,7 @@
    simulated network, against the embedded PostgreSQL (goal >= 1,000/s), measured
    RUNS times on fresh databases (the machine is shared: the range is the figure). With
    the throttle off the session sends windows of up to 100 rows (3 statements a window,
-   cicero.domain.send_window); with it on, its 2 s minimum gap makes every window one row;
+   cicero.domain.delivery.send_window); with it on, its 2 s minimum gap makes every window one row;
 2. memory of `cicero run` with two sessions after an hour of simulated traffic, as the
    PSS sum of its whole process tree (goal <= 200 MB; spec/runtime.md §6).
 
@@ -36,7 +36,7 @@ from cicero.config import Secret, load_settings
 from cicero.db import outbox
 from cicero.db.connect import connect
 from cicero.db.migrate import migrate
-from cicero.domain.outbox import outbox_key
+from cicero.domain.delivery.outbox import outbox_key
 from cicero.domain.timezone import WIB
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=WIB)
@@ -96,7 +96,7 @@ def send_rate(url: str) -> float:
             "cicero.actors.session:SessionActor",
             extra=SessionOptions(virtual=True, start=T0, throttle=False),
         )
-        from cicero.domain.supervision import SupFlags
+        from cicero.domain.runtime.supervision import SupFlags
 
         system.tell(root, SupervisorStart("bench", SupFlags(), (spec,), settings))
         session = system.ask(root, WhereIs(), 5).addresses["session:gateway"]

@@ -51,8 +51,8 @@ from cicero.db.attendance import scope_attendance, scope_posts
 from cicero.db.connect import connect
 from cicero.domain.layouts import directorate_full, directorate_simple
 from cicero.domain.layouts.directorate_recap import DirectorateRecap
+from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import WIB
-from cicero.domain.usernames import Platform
 
 STAFF, POSTS, SATKERS, RUNS, HISTORY, PUBLIC = 5_000, 40, 30, 15, 5, 1_500
 GOAL_MS = 100

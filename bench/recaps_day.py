@@ -72,17 +72,17 @@ from cicero.config.load import load_settings
 from cicero.db.connect import SERVER_SETTINGS
 from cicero.db.embedded import start_embedded
 from cicero.db.migrate import migrate
-from cicero.domain.schedule import fire_times
+from cicero.domain.people.usernames import Platform
+from cicero.domain.runtime.schedule import fire_times
 from cicero.domain.timezone import WIB
-from cicero.domain.usernames import Platform
 from cicero.jobs.catalogue import registry
 from cicero.jobs.ingest import IngestOptions, run_ingest
 from cicero.jobs.registry import JobContext
 from cicero.sim.driver import SUPPORTED_KINDS
 from cicero.sim.scenario import load_scenario
 from cicero.sim.seed import seed
-from cicero.upstream.embedded import FALLBACK_KEY, KEY, world_from_scenario
-from cicero.upstream.fake_server import FakeUpstream, Keys
+from cicero.sim.upstream.embedded import FALLBACK_KEY, KEY, world_from_scenario
+from cicero.sim.upstream.server import FakeUpstream, Keys
 
 LOG = logging.getLogger("bench.recaps_day")
 NOT_RECAPS = {"ingest_social", "task_broadcast", "db_backup", "housekeeping", "ops_digest"}

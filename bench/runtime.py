@@ -44,9 +44,9 @@ from cicero.config import Secret, load_settings
 from cicero.config.schema import Config
 from cicero.db.connect import connect
 from cicero.db.migrate import migrate
-from cicero.domain import schedule
-from cicero.domain.jobs import JobSpec
-from cicero.domain.supervision import SupFlags
+from cicero.domain.runtime import schedule
+from cicero.domain.runtime.jobs import JobSpec
+from cicero.domain.runtime.supervision import SupFlags
 from cicero.domain.timezone import WIB
 from cicero.logs import log_defs
 from cicero.loopback import free_port

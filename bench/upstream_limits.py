@@ -27,12 +27,12 @@ import aiohttp
 from bench.ingest import embedded_database
 from cicero.db.connect import connect, create_pool
 from cicero.db.migrate import migrate
+from cicero.domain.ingestion.limits import Pace
+from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import WIB
-from cicero.domain.upstream_limits import Pace
-from cicero.domain.usernames import Platform
+from cicero.sim.upstream.server import FakeUpstream
+from cicero.sim.upstream.world import FakePost, UpstreamWorld
 from cicero.upstream.client import InstagramClient
-from cicero.upstream.fake_server import FakeUpstream
-from cicero.upstream.fake_world import FakePost, UpstreamWorld
 from cicero.upstream.limits import UpstreamHosts, run_clock
 
 REQUESTS = int(sys.argv[1]) if len(sys.argv) > 1 else 2000

@@ -34,7 +34,7 @@ from cicero.config import Secret, Settings
 from cicero.db.connect import connect, resolve_database
 from cicero.db.embedded import DatabaseUnavailable
 from cicero.db.migrate import DatabaseTooNew, migrate
-from cicero.domain.supervision import Strategy, SupFlags
+from cicero.domain.runtime.supervision import Strategy, SupFlags
 from cicero.domain.timezone import WIB
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 from cicero.loopback import free_port
@@ -253,7 +253,7 @@ def run(settings: Settings, stop: threading.Event | None = None) -> int:
     sink = None
     if settings.env.smtp_host is None:
         # No SMTP configured: mail goes to a loopback sink that logs what it accepted.
-        from cicero.mail.sink import SmtpSink
+        from cicero.sim.smtp_sink import SmtpSink
 
         sink = SmtpSink(
             lambda m: log.info("mail to %s accepted by the loopback sink: %s", m.to, m.subject),
@@ -265,8 +265,8 @@ def run(settings: Settings, stop: threading.Event | None = None) -> int:
     upstream = None
     if settings.env.rapidapi_key is None:
         # No upstream key: the fake RapidAPI endpoints serve the demo data on loopback.
-        from cicero.upstream.embedded import prepare_fake
-        from cicero.upstream.fake_world import UpstreamWorld
+        from cicero.sim.upstream.embedded import prepare_fake
+        from cicero.sim.upstream.world import UpstreamWorld
 
         upstream, settings = prepare_fake(UpstreamWorld(), lambda: datetime.now(WIB), settings)
     started = time.monotonic()

@@ -1,6 +1,6 @@
 """The Clock: croniter schedules in, RunJob to ready buckets out.
 
-Rules live in cicero.domain.schedule; this actor feeds it time and readiness,
+Rules live in cicero.domain.runtime.schedule; this actor feeds it time and readiness,
 performs its effects (dispatch, ledger records, cursor writes) and reports status.
 Wall-clock mode keeps ONE pending wakeup, capped, recomputed from `now` on every
 wake (the Thespian timer pitfall of spec/runtime.md §1.4); virtual mode moves
@@ -30,7 +30,8 @@ from cicero.actors.messages import (
     StatusReport,
 )
 from cicero.db import ledger
-from cicero.domain import job_parts, manual_fetch, schedule
+from cicero.domain.ingestion import manual_fetch
+from cicero.domain.runtime import job_parts, schedule
 from cicero.domain.timezone import WIB, to_wib
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 

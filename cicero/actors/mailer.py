@@ -18,7 +18,7 @@ from thespian.actors import WakeupMessage
 from cicero.actors.base import CiceroActor
 from cicero.actors.messages import OutboxNew, Pump, Pumped, Start
 from cicero.db import outbox
-from cicero.domain.outbox import Retry, after_failure, message_id_for
+from cicero.domain.delivery.outbox import Retry, after_failure, message_id_for
 from cicero.domain.timezone import WIB
 from cicero.mail import smtp
 

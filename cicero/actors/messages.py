@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from cicero.config import Settings
-from cicero.domain.supervision import RestartType, SupFlags
+from cicero.domain.runtime.supervision import RestartType, SupFlags
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class RunJob:
     job: str
     fire_time: datetime
     issued_at: datetime  # the clock's now; workers on a virtual clock use it as theirs
-    part: str = ""  # for a job split into parts (cicero.domain.job_parts)
+    part: str = ""  # for a job split into parts (cicero.domain.runtime.job_parts)
 
 
 @dataclass(frozen=True)

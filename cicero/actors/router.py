@@ -20,7 +20,7 @@ from cicero.actors.base import CiceroActor
 from cicero.actors.messages import Directory, InboxNew, OutboxNew, Pump, Pumped, RunFetch, Start
 from cicero.conversations import fetches
 from cicero.conversations.step import Handled, expire_flows, handle_next, next_expiry
-from cicero.domain import manual_fetch
+from cicero.domain.ingestion import manual_fetch
 from cicero.domain.timezone import WIB
 
 POLL = timedelta(seconds=2)

@@ -34,12 +34,12 @@ from cicero.actors.messages import (
 from cicero.actors.session_pacing import DRAIN_BATCH, PacedWindows, Pacing, queued
 from cicero.config.schema import parse_duration
 from cicero.db import inbox, outbox
-from cicero.domain import session as machine
-from cicero.domain.outbox import Retry, after_failure, choose_sender, message_id_for
-from cicero.domain.phones import Jid, JidError, mask_phone, parse_recipient
-from cicero.domain.send_window import plan_window
-from cicero.domain.storable import storable
-from cicero.domain.throttle import OFF, Bucket, ThrottleConfig, cost_of
+from cicero.domain.delivery import session as machine
+from cicero.domain.delivery.outbox import Retry, after_failure, choose_sender, message_id_for
+from cicero.domain.delivery.send_window import plan_window
+from cicero.domain.delivery.throttle import OFF, Bucket, ThrottleConfig, cost_of
+from cicero.domain.people.phones import Jid, JidError, mask_phone, parse_recipient
+from cicero.domain.text.storable import storable
 from cicero.domain.timezone import WIB
 from cicero.whatsapp.transport import NotReady, RecipientInvalid, SendFailed, SendOutcomeUnknown
 
@@ -124,7 +124,7 @@ class SessionActor(PacedWindows, CiceroActor):
             self.wakeupAfter(POLL, payload="poll")
 
     async def _stored_clock(self) -> datetime | None:
-        from cicero.whatsapp.simnet import load_clock
+        from cicero.sim.whatsapp.store import load_clock
 
         async with (await self.pool()).acquire() as conn:
             return await load_clock(conn)
@@ -154,8 +154,8 @@ class SessionActor(PacedWindows, CiceroActor):
             store = self.settings.env.data_dir / "wa" / f"{self.session}.sqlite3"
             store.parent.mkdir(parents=True, exist_ok=True)
             return NeonizeTransport(self.session, str(store))
-        from cicero.whatsapp.simnet import DbDeliveryLog, apply_line, load_line
-        from cicero.whatsapp.simulated import SimulatedNetwork, SimulatedTransport
+        from cicero.sim.whatsapp.store import DbDeliveryLog, apply_line, load_line
+        from cicero.sim.whatsapp.transport import SimulatedNetwork, SimulatedTransport
 
         self._deliveries = DbDeliveryLog(self.run, self._update, self.session)
         network = SimulatedNetwork(log=self._deliveries)
@@ -422,7 +422,7 @@ class SessionActor(PacedWindows, CiceroActor):
             return await outbox.next_attempt_at(conn, self.session)
 
     def _send_window(self, rows: list[outbox.OutboxRow], pacing: Pacing | None = None) -> None:
-        """Send a window of rows (cicero.domain.send_window): all marked `sending` in one
+        """Send a window of rows (cicero.domain.delivery.send_window): all marked `sending` in one
         statement before the first transport call; the simulated network's records of
         the window written after its last call; then the accepted rows marked `sent` in
         one statement. Failures are stored as they happen. In a paced window the rows

@@ -1,6 +1,6 @@
 """Paced send windows: the part of a session actor that, running ahead alone on virtual
 time, sends throttled rows each at its own instant from one fetch of the outbox (see
-`cicero.domain.lineup` and `cicero.domain.send_window.pace`).
+`cicero.domain.delivery.lineup` and `cicero.domain.delivery.send_window.pace`).
 
 `PacedWindows` is a mixin of `SessionActor`: it uses the actor's transport, throttle bucket,
 clock and outbox helpers, and keeps nothing of its own between windows.
@@ -14,11 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from cicero.db import outbox
-from cicero.domain.lineup import Lineup, Queued
-from cicero.domain.outbox import message_id_for
-from cicero.domain.phones import JidError, parse_recipient
-from cicero.domain.send_window import pace, paced_rows, plan_window
-from cicero.domain.throttle import cost_of
+from cicero.domain.delivery.lineup import Lineup, Queued
+from cicero.domain.delivery.outbox import message_id_for
+from cicero.domain.delivery.send_window import pace, paced_rows, plan_window
+from cicero.domain.delivery.throttle import cost_of
+from cicero.domain.people.phones import JidError, parse_recipient
 
 # Rows fetched per query (each first in line for its recipient); also the largest window.
 DRAIN_BATCH = 100

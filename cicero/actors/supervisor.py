@@ -1,6 +1,6 @@
 """A generic supervisor: child specs in, restarts with backoff out, escalation past intensity.
 
-The arithmetic lives in cicero.domain.supervision; this actor only keeps the
+The arithmetic lives in cicero.domain.runtime.supervision; this actor only keeps the
 table of children, starts and stops them, and relays status.
 """
 
@@ -30,7 +30,7 @@ from cicero.actors.messages import (
     SupervisorStart,
     WhereIs,
 )
-from cicero.domain.supervision import (
+from cicero.domain.runtime.supervision import (
     ChildRecord,
     Escalate,
     LeaveDown,

@@ -18,7 +18,7 @@ from cicero.actors.base import CiceroActor
 from cicero.actors.messages import JobDone, OutboxNew, RunFetch, RunJob, Start
 from cicero.conversations import fetches
 from cicero.db import ledger
-from cicero.domain.job_parts import ledger_key
+from cicero.domain.runtime.job_parts import ledger_key
 from cicero.domain.timezone import WIB
 from cicero.jobs.registry import DEFAULT_REGISTRY, JobContext, Registry, load_registry
 

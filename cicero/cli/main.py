@@ -107,7 +107,7 @@ def _parse_when(text: str) -> datetime:
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
-    from cicero.domain.schedule import fire_times, next_fire_times
+    from cicero.domain.runtime.schedule import fire_times, next_fire_times
     from cicero.domain.timezone import WIB
     from cicero.jobs.registry import load_registry
 

@@ -14,8 +14,8 @@ import sys
 import time
 
 from cicero.config import load_settings
-from cicero.domain import session as machine
-from cicero.domain.phones import JidError, mask_phone, normalize_phone
+from cicero.domain.delivery import session as machine
+from cicero.domain.people.phones import JidError, mask_phone, normalize_phone
 
 WAIT_S = 300
 

@@ -8,8 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from cicero.domain.jobs import BUCKETS, JobSpec, Missed, Overlap, cron_problem
-from cicero.domain.upstream_limits import HOST_NAMES
+from cicero.domain.ingestion.limits import HOST_NAMES
+from cicero.domain.runtime.jobs import BUCKETS, JobSpec, Missed, Overlap, cron_problem
 
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

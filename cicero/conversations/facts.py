@@ -7,8 +7,8 @@ import asyncpg
 from cicero.config import Settings
 from cicero.config.schema import parse_duration
 from cicero.domain.menus.model import ClientInfo, Context, MenuConfig, Session, StaffView
-from cicero.domain.phones import JidError, normalize_phone
-from cicero.domain.roles import ClientRow, DirectorateAccount, Facts, Identity, Role, resolve
+from cicero.domain.people.phones import JidError, normalize_phone
+from cicero.domain.people.roles import ClientRow, DirectorateAccount, Facts, Identity, Role, resolve
 
 
 def sender_phone(raw: str) -> str | None:

@@ -1,7 +1,7 @@
 """Fetches asked from the menus (`TriggerFetch`): queued by the router's step, run by an ingestor.
 
 `queue` runs in the step's transaction: the request becomes a queued `job_run` row (its key
-from `cicero.domain.manual_fetch`), or, when nothing can be fetched, a plain answer. The router
+from `cicero.domain.ingestion.manual_fetch`), or, when nothing can be fetched, a plain answer. The router
 then tells an ingestor; `execute` (in that actor) claims the row, fetches that one client's
 stages and answers the chat with what came in, then the report the request named. Answers
 are keyed from the incoming message (parts from FETCH_PART on), so a rerun writes nothing twice.
@@ -19,8 +19,8 @@ from cicero.db import ledger, recaps
 from cicero.db.inbox import InboxMessage
 from cicero.db.ingest_runs import active_clients
 from cicero.db.outbox import NewMessage, enqueue
-from cicero.domain import manual_fetch
-from cicero.domain.manual_fetch import FetchRequest
+from cicero.domain.ingestion import manual_fetch
+from cicero.domain.ingestion.manual_fetch import FetchRequest
 from cicero.domain.menus.model import BuildReport, TriggerFetch
 from cicero.jobs.ingest import IngestOptions, ingest
 from cicero.jobs.messages import Batch

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from cicero.conversations.facts import staff_view
-from cicero.domain import otp
+from cicero.domain.auth import otp
 from cicero.domain.menus.model import (
     Answer,
     CheckOtp,

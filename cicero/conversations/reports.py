@@ -1,6 +1,6 @@
 """On-demand reports asked from the menus, built in the step's own transaction.
 
-`cicero.domain.on_demand` says what to build; this reads the database with the scheduled
+`cicero.domain.attendance.on_demand` says what to build; this reads the database with the scheduled
 recaps' own builders (one set-based attendance query per scope) and returns outbox rows to
 the asking chat. Their keys come from the incoming message, from part `FIRST_PART` on, so
 they never collide with the menu's own reply parts (1, 2, …) and a rerun after a crash
@@ -21,7 +21,9 @@ from cicero.db.amplify import reported_links
 from cicero.db.attendance import scope_attendance, scope_posts, scope_staff
 from cicero.db.inbox import InboxMessage
 from cicero.db.outbox import NewMessage
-from cicero.domain import on_demand, periods
+from cicero.domain.attendance import on_demand, periods
+from cicero.domain.attendance.on_demand import Build, Builder, Mode, NotAvailable
+from cicero.domain.delivery.outbox import reply_key
 from cicero.domain.layouts import (
     amplification,
     kasatker_report,
@@ -33,10 +35,8 @@ from cicero.domain.layouts import (
 from cicero.domain.layouts.client_recap import render_comments, render_likes
 from cicero.domain.layouts.staff_data import Registrations
 from cicero.domain.menus.model import BuildReport
-from cicero.domain.on_demand import Build, Builder, Mode, NotAvailable
-from cicero.domain.outbox import reply_key
+from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import wib_date
-from cicero.domain.usernames import Platform
 from cicero.jobs.amplify import amplify_recap_for
 from cicero.jobs.broadcast import task_message, task_posts
 from cicero.jobs.client_recaps import client_recap

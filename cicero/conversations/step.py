@@ -18,7 +18,8 @@ from cicero.conversations import fetches, reports
 from cicero.conversations.facts import load_context
 from cicero.conversations.lookups import Mail, answer
 from cicero.db import inbox, outbox
-from cicero.domain import otp
+from cicero.domain.auth import otp
+from cicero.domain.delivery.outbox import Priority, reply_key
 from cicero.domain.menus import ChatState, handle
 from cicero.domain.menus.model import (
     Answered,
@@ -40,7 +41,6 @@ from cicero.domain.menus.model import (
     TriggerFetch,
     UpdateStaff,
 )
-from cicero.domain.outbox import Priority, reply_key
 
 MAX_LOOKUPS = 8  # a machine asking more in one step is a bug, not a conversation
 STAFF_FIELDS = frozenset(

@@ -11,7 +11,7 @@ from cicero.db.attendance import person_from_row
 from cicero.domain.layouts.amplify_monthly import MonthlyLink
 from cicero.domain.layouts.link_recap import ReportedLinks
 from cicero.domain.layouts.posts import PostRef
-from cicero.domain.usernames import Platform
+from cicero.domain.people.usernames import Platform
 
 # A report counts on the day it was submitted (WIB), up to the cut-off; links = filled fields.
 _LINKS = """

@@ -3,7 +3,7 @@
 A scope is an ORG client (its active `operator` staff) or a directorate (active holders of
 its role on its own staff or a linked satker's). SQL selects the counted people and, per
 username, the set of P's posts it engaged with; each person's status is then the domain's
-rule (`cicero.domain.attendance.status`), applied here.
+rule (`cicero.domain.attendance.rule.status`), applied here.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from operator import itemgetter
 
 import asyncpg
 
-from cicero.domain.attendance import (
+from cicero.domain.attendance.rule import (
     FULL,
     Attendance,
     Person,
@@ -25,10 +25,10 @@ from cicero.domain.attendance import (
     Status,
     exact_ratio,
 )
-from cicero.domain.attendance import status as status_rule
+from cicero.domain.attendance.rule import status as status_rule
 from cicero.domain.layouts.posts import PostRef
 from cicero.domain.layouts.staff_data import StaffRecord
-from cicero.domain.usernames import Platform
+from cicero.domain.people.usernames import Platform
 
 _BITS = bytes.maketrans(b"01", b"\x00\x01")  # a mask's "0"/"1" as falsy/truthy bytes
 ENGAGEMENT_KIND = {Platform.INSTAGRAM: "like", Platform.TIKTOK: "comment"}

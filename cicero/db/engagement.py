@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 import asyncpg
 
-from cicero.domain.ingest_rules import Outcome
-from cicero.domain.usernames import Platform
+from cicero.domain.ingestion.rules import Outcome
+from cicero.domain.people.usernames import Platform
 
 # Which engagement kind each platform's engagement stage writes.
 KIND = {Platform.INSTAGRAM: "like", Platform.TIKTOK: "comment"}

@@ -1,7 +1,7 @@
 """Who the ingestor fetches and what each stage run recorded (`ingest_run`).
 
 One `ingest_run` row per (platform, client, stage, fire time). Counts are additive
-across a client's stages (see domain/ingest_summary.py), so `ingest_totals` gives
+across a client's stages (see domain/ingestion/summary.py), so `ingest_totals` gives
 the transcript's `ingest` line for each (platform, client, fire time).
 """
 
@@ -12,8 +12,8 @@ from datetime import datetime
 
 import asyncpg
 
-from cicero.domain.ingest_rules import ClientFlags
-from cicero.domain.ingest_summary import StageResult
+from cicero.domain.ingestion.rules import ClientFlags
+from cicero.domain.ingestion.summary import StageResult
 
 
 @dataclass(frozen=True)

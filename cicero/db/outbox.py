@@ -1,10 +1,10 @@
-"""The outbox in PostgreSQL (invariant 5). Rules are in cicero.domain.outbox; this is SQL.
+"""The outbox in PostgreSQL (invariant 5). Rules are in cicero.domain.delivery.outbox; this is SQL.
 
 Writers insert rows inside the transaction that decided to send them. A session
 drains only its own rows, oldest first per recipient, marking a row `sending`
 (committed) before the transport call and `sent` after it. A session whose network
 de-duplicates by message id does both for a window of rows at a time
-(cicero.domain.send_window).
+(cicero.domain.delivery.send_window).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import datetime
 
 import asyncpg
 
-from cicero.domain.outbox import OutboxStatus, on_restart
+from cicero.domain.delivery.outbox import OutboxStatus, on_restart
 
 
 @dataclass(frozen=True)

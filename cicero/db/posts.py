@@ -13,9 +13,9 @@ from datetime import date, datetime
 
 import asyncpg
 
-from cicero.domain.ingest_rules import KnownPost
-from cicero.domain.upstream_payloads import ParsedPost
-from cicero.domain.usernames import Platform
+from cicero.domain.ingestion.payloads import ParsedPost
+from cicero.domain.ingestion.rules import KnownPost
+from cicero.domain.people.usernames import Platform
 
 
 @dataclass(frozen=True)

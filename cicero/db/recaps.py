@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import asyncpg
 
-from cicero.domain.attendance import Attendance
+from cicero.domain.attendance.rule import Attendance
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import asyncpg
 
-from cicero.domain.upstream_limits import HostState
+from cicero.domain.ingestion.limits import HostState
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ async def run_import(
     conn: Any, kind: str, path: Path, client: str | None, apply: bool,
     out: TextIO = sys.stdout, now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> int:  # fmt: skip
-    from cicero.domain.staff_import import Action, describe_row
+    from cicero.domain.people.staff_import import Action, describe_row
     from cicero.imports.clients import apply_clients, preview_clients
     from cicero.imports.read import FileUnreadable, read_sheet, sha256
     from cicero.imports.staff import UnknownClient, apply_staff, preview_staff

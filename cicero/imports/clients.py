@@ -6,8 +6,8 @@ from datetime import datetime
 
 import asyncpg
 
-from cicero.domain.client_import import ClientPlan, ClientRecord, plan_clients
-from cicero.domain.staff_import import Sheet
+from cicero.domain.people.client_import import ClientPlan, ClientRecord, plan_clients
+from cicero.domain.people.staff_import import Sheet
 
 
 async def stored_clients(conn: asyncpg.Connection) -> dict[str, ClientRecord]:

@@ -8,8 +8,8 @@ import io
 import zipfile
 from pathlib import Path
 
-from cicero.domain.staff_import import Cell, Sheet
-from cicero.domain.storable import storable
+from cicero.domain.people.staff_import import Cell, Sheet
+from cicero.domain.text.storable import storable
 
 
 class FileUnreadable(ValueError):

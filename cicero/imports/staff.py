@@ -6,7 +6,7 @@ from datetime import datetime
 
 import asyncpg
 
-from cicero.domain.staff_import import (
+from cicero.domain.people.staff_import import (
     Action,
     Plan,
     Sheet,

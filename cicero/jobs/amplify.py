@@ -11,11 +11,11 @@ from cicero.db.amplify import link_counts
 from cicero.db.attendance import ScopePost, scope_attendance, scope_posts
 from cicero.db.outbox import enqueue
 from cicero.db.recaps import ClientRow, RecapEntry, active_clients, empty_recap_logged, log_recaps
-from cicero.domain.attendance import assess
+from cicero.domain.attendance.rule import assess
+from cicero.domain.delivery.outbox import MessageKind
 from cicero.domain.layouts.amplification import AmplifyPerson, AmplifyRecap, render
-from cicero.domain.outbox import MessageKind
+from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import wib_date
-from cicero.domain.usernames import Platform
 from cicero.jobs.messages import Batch, job_params, recipients
 from cicero.jobs.registry import JobContext
 

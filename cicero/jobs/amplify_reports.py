@@ -20,11 +20,11 @@ from cicero.db.amplify import client_link_reports, reported_links
 from cicero.db.attendance import scope_posts, scope_staff
 from cicero.db.outbox import enqueue
 from cicero.db.recaps import ClientRow, RecapEntry, active_clients, log_recaps
-from cicero.domain.attendance import assess
+from cicero.domain.attendance.rule import assess
+from cicero.domain.delivery.outbox import MessageKind
 from cicero.domain.layouts import amplify_monthly, link_recap
-from cicero.domain.outbox import MessageKind
+from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import WIB, to_wib, wib_date
-from cicero.domain.usernames import Platform
 from cicero.jobs.messages import Batch, recipients
 from cicero.jobs.registry import JobContext
 from cicero.jobs.xlsx import WorkbookError, attachment

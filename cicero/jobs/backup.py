@@ -12,7 +12,7 @@ from pathlib import Path
 import asyncpg
 
 from cicero.db import backup
-from cicero.domain.backups import backup_name, stamp_of, to_keep
+from cicero.domain.runtime.backups import backup_name, stamp_of, to_keep
 from cicero.jobs.registry import JobContext
 
 

@@ -15,10 +15,10 @@ import asyncpg
 from cicero.db.attendance import ScopePost, scope_posts
 from cicero.db.outbox import enqueue
 from cicero.db.recaps import ClientRow, active_clients, last_broadcast, record_broadcast
+from cicero.domain.delivery.outbox import MessageKind, Priority
 from cicero.domain.layouts.task_broadcast import TaskBroadcast, TaskPost, render
-from cicero.domain.outbox import MessageKind, Priority
+from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import to_wib
-from cicero.domain.usernames import Platform
 from cicero.jobs.messages import Batch, job_params, recipients
 from cicero.jobs.registry import JobContext
 

@@ -18,10 +18,10 @@ from cicero.db.recaps import (
     failed_fetches,
     log_recaps,
 )
-from cicero.domain.attendance import FULL, Ratio
+from cicero.domain.attendance.rule import FULL, Ratio
 from cicero.domain.layouts.client_recap import ClientRecap, render_comments, render_likes
+from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import wib_date
-from cicero.domain.usernames import Platform
 from cicero.jobs.messages import Batch, job_params, recipients
 from cicero.jobs.registry import JobContext
 

@@ -29,8 +29,9 @@ from cicero.db.recaps import (
     directorate_satkers,
     log_recaps,
 )
-from cicero.domain.attendance import Attendance, Ratio, exact_ratio
-from cicero.domain.daily_progress import progress, satker_scores
+from cicero.domain.attendance.daily_progress import progress, satker_scores
+from cicero.domain.attendance.rule import Attendance, Ratio, exact_ratio
+from cicero.domain.delivery.outbox import MessageKind
 from cicero.domain.layouts import (
     daily_engagement,
     directorate_full,
@@ -41,9 +42,8 @@ from cicero.domain.layouts import (
     sheets,
 )
 from cicero.domain.layouts.directorate_recap import DirectorateRecap
-from cicero.domain.outbox import MessageKind
+from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import wib_date
-from cicero.domain.usernames import Platform
 from cicero.jobs.messages import Attachment, Batch, job_params, recipients
 from cicero.jobs.registry import JobContext
 from cicero.jobs.xlsx import WorkbookError, attachment

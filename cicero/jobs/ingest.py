@@ -30,7 +30,9 @@ from cicero.db.engagement import (
 )
 from cicero.db.ingest_runs import IngestClient, active_clients, record_run, save_sec_uid
 from cicero.db.posts import known_posts, posts_of_day, save_presence, upsert_posts
-from cicero.domain.ingest_rules import (
+from cicero.domain.ingestion.limits import Pace
+from cicero.domain.ingestion.payloads import ParsedPost
+from cicero.domain.ingestion.rules import (
     Outcome,
     Stage,
     day_start,
@@ -39,7 +41,7 @@ from cicero.domain.ingest_rules import (
     stages,
     todays_posts,
 )
-from cicero.domain.ingest_summary import (
+from cicero.domain.ingestion.summary import (
     Fetched,
     StageResult,
     engagement_stage_outcome,
@@ -47,11 +49,10 @@ from cicero.domain.ingest_summary import (
     listing_outcome,
     platform_reason,
 )
+from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import wib_date
-from cicero.domain.upstream_limits import Pace
-from cicero.domain.upstream_payloads import ParsedPost
-from cicero.domain.usernames import Platform
 from cicero.jobs.registry import JobContext
+from cicero.sim.upstream.server import Keys
 from cicero.upstream.client import (
     InstagramClient,
     InstagramLimits,
@@ -59,7 +60,6 @@ from cicero.upstream.client import (
     TikTokClient,
     TikTokLimits,
 )
-from cicero.upstream.fake_server import Keys
 from cicero.upstream.limits import UpstreamHosts, run_clock
 from cicero.upstream.transport import Endpoint, Jitter, Sleep, Timeouts, UpstreamError
 

@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from cicero.db.outbox import NewMessage
-from cicero.domain.outbox import MessageKind, Priority, expires_at_for, outbox_key
-from cicero.domain.phones import parse_recipients
-from cicero.domain.splitting import DEFAULT_MAX_CHARS, split_message
+from cicero.domain.delivery.outbox import MessageKind, Priority, expires_at_for, outbox_key
+from cicero.domain.delivery.splitting import DEFAULT_MAX_CHARS, split_message
+from cicero.domain.people.phones import parse_recipients
 from cicero.jobs.registry import JobContext
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from cicero.db.outbox import enqueue
-from cicero.domain import job_parts
+from cicero.domain.delivery.outbox import MessageKind, Priority
 from cicero.domain.layouts.ops_digest import Digest, RowIssue, RunIssue, render
-from cicero.domain.outbox import MessageKind, Priority
+from cicero.domain.runtime import job_parts
 from cicero.domain.timezone import WIB, wib_date
 from cicero.jobs.messages import Batch, recipients
 from cicero.jobs.registry import JobContext

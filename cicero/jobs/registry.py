@@ -41,7 +41,7 @@ class JobHandler:
     run: Handler
     actor: str = "worker"  # the worker actor that hosts it
     # A job may be split into named parts, each in its own actor (ingest_social runs one
-    # part per platform ingestor); see cicero.domain.job_parts.
+    # part per platform ingestor); see cicero.domain.runtime.job_parts.
     part: str = ""
 
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 from cicero.db.attendance import ScopePost, scope_attendance, scope_chats, scope_posts
 from cicero.db.outbox import enqueue
 from cicero.db.recaps import ReminderSent, client, record_reminders, reminder_rows
-from cicero.domain.attendance import Attendance, Status
+from cicero.domain.attendance.reminders import ReminderRow, due, run_stage
+from cicero.domain.attendance.rule import Attendance, Status
+from cicero.domain.delivery.outbox import MessageKind, Priority
 from cicero.domain.layouts.posts import PostRef
 from cicero.domain.layouts.reminder import Reminder, render
-from cicero.domain.outbox import MessageKind, Priority
-from cicero.domain.reminders import ReminderRow, due, run_stage
+from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import wib_date
-from cicero.domain.usernames import Platform
 from cicero.jobs.messages import Batch, job_params
 from cicero.jobs.registry import JobContext
 

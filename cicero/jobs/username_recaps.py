@@ -15,8 +15,8 @@ from __future__ import annotations
 from cicero.db.attendance import scope_staff
 from cicero.db.outbox import enqueue
 from cicero.db.recaps import active_clients, client, client_names
+from cicero.domain.delivery.outbox import MessageKind
 from cicero.domain.layouts.username_data import StaffData, render_completeness, render_incomplete
-from cicero.domain.outbox import MessageKind
 from cicero.jobs.messages import Batch, job_params, recipients
 from cicero.jobs.registry import JobContext
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any, TypeVar
 
-from cicero.domain.phones import JidError, normalize_phone
+from cicero.domain.people.phones import JidError, normalize_phone
 from cicero.domain.timezone import WIB, to_wib
 
 T = TypeVar("T")

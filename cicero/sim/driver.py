@@ -53,9 +53,9 @@ from cicero.launcher import is_actor_process, reap_zombies
 from cicero.sim import events as ev
 from cicero.sim.scenario import Scenario
 from cicero.sim.seed import report_links, seed
-from cicero.upstream.embedded import prepare_fake, world_from_scenario
-from cicero.upstream.fake_world import Fault
-from cicero.whatsapp.simnet import save_clock, save_line
+from cicero.sim.upstream.embedded import prepare_fake, world_from_scenario
+from cicero.sim.upstream.world import Fault
+from cicero.sim.whatsapp.store import save_clock, save_line
 
 log = logging.getLogger("cicero.simulate")
 
@@ -413,8 +413,8 @@ def run(
     scenario: Scenario, settings: Settings, url: str, out: Path, registry: str = DEFAULT_REGISTRY
 ) -> None:
     from cicero.loopback import free_port
-    from cicero.mail.sink import SmtpSink
     from cicero.sim.record import served_fault_lines, write_transcript
+    from cicero.sim.smtp_sink import SmtpSink
 
     port = free_port()
     env = replace(settings.env, database_url=Secret(url), smtp_host="127.0.0.1", smtp_port=port)

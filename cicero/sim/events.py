@@ -14,8 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from cicero.domain.phones import JidError, group_jid, parse_jid
-from cicero.domain.usernames import Platform
+from cicero.domain.people.phones import JidError, group_jid, parse_jid
+from cicero.domain.people.usernames import Platform
 from cicero.sim.checks import (
     Bad,
     Table,

@@ -17,9 +17,9 @@ from typing import Any
 
 from cicero.config.load import DEFAULT_CONFIG, ConfigError, merge, read_toml, validate
 from cicero.config.schema import Config
-from cicero.domain.phones import JidError, group_jid
-from cicero.domain.roles import DIRECTORATE_ROLES
-from cicero.domain.usernames import InvalidUsername, Platform, canonical_username
+from cicero.domain.people.phones import JidError, group_jid
+from cicero.domain.people.roles import DIRECTORATE_ROLES
+from cicero.domain.people.usernames import InvalidUsername, Platform, canonical_username
 from cicero.sim.checks import (
     Bad,
     Table,

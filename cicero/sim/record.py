@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from cicero.db.connect import connect
-from cicero.domain import job_parts
+from cicero.domain.runtime import job_parts
 from cicero.domain.timezone import to_wib
 from cicero.sim.transcript import LINE_KEYS, Transcript
-from cicero.upstream.fake_world import Served
+from cicero.sim.upstream.world import Served
 
 FINAL = ("done", "failed", "skipped", "missed")
 

@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from cicero.config.schema import Config
-from cicero.domain.usernames import Platform
+from cicero.domain.people.usernames import Platform
 from cicero.sim.events import (
     EVENT_CLASSES,
     EVENT_KINDS,

@@ -14,7 +14,23 @@ from typing import Generic, TypeVar
 
 import aiohttp
 
-from cicero.domain.ingest_rules import (
+from cicero.domain.ingestion.payloads import (
+    InstagramProfile,
+    Page,
+    ParsedPost,
+    PayloadError,
+    TikTokProfile,
+    parse_instagram_likers,
+    parse_instagram_post_info,
+    parse_instagram_posts,
+    parse_instagram_profile,
+    parse_tiktok_comments,
+    parse_tiktok_post_detail,
+    parse_tiktok_posts,
+    parse_tiktok_profile,
+)
+from cicero.domain.ingestion.retry import RetryPolicy
+from cicero.domain.ingestion.rules import (
     Limits,
     NextPage,
     Outcome,
@@ -32,22 +48,6 @@ from cicero.domain.ingest_rules import (
     todays_posts,
 )
 from cicero.domain.timezone import wib_date
-from cicero.domain.upstream_payloads import (
-    InstagramProfile,
-    Page,
-    ParsedPost,
-    PayloadError,
-    TikTokProfile,
-    parse_instagram_likers,
-    parse_instagram_post_info,
-    parse_instagram_posts,
-    parse_instagram_profile,
-    parse_tiktok_comments,
-    parse_tiktok_post_detail,
-    parse_tiktok_posts,
-    parse_tiktok_profile,
-)
-from cicero.domain.upstream_retry import RetryPolicy
 from cicero.upstream.transport import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUTS,

@@ -1,6 +1,6 @@
 """The upstream hosts' limits for one ingestion run: pacing, the 429 pause, the daily count.
 
-The rules are `cicero.domain.upstream_limits`; this holds each host's state in memory,
+The rules are `cicero.domain.ingestion.limits`; this holds each host's state in memory,
 loads it from `upstream_host` when the run starts and writes it back (merged) when a
 pause begins, every `flush_every` calls, and at `close()`, so a restart keeps the pause
 and the count. Each client gets the `PlatformHosts` of its platform at construction.
@@ -19,8 +19,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from cicero.db.upstream_hosts import load_hosts, save_host
-from cicero.domain.timezone import wib_date
-from cicero.domain.upstream_limits import (
+from cicero.domain.ingestion.limits import (
     HostState,
     Pace,
     Pacer,
@@ -32,6 +31,7 @@ from cicero.domain.upstream_limits import (
     merged,
     pause_refusal,
 )
+from cicero.domain.timezone import wib_date
 from cicero.upstream.transport import UpstreamError
 
 Now = Callable[[], datetime]

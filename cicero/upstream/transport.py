@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from cicero.domain.upstream_payloads import PayloadError, decode_json
-from cicero.domain.upstream_retry import RetryPolicy, retry_delay
+from cicero.domain.ingestion.payloads import PayloadError, decode_json
+from cicero.domain.ingestion.retry import RetryPolicy, retry_delay
 
 Sleep = Callable[[float], Awaitable[None]]
 Jitter = Callable[[], float]

@@ -17,8 +17,8 @@ from aiohttp import web
 from cicero import __version__
 from cicero.db import ledger
 from cicero.db.upstream_hosts import load_hosts
-from cicero.domain.health import assess
-from cicero.domain.upstream_limits import host_view
+from cicero.domain.ingestion.limits import host_view
+from cicero.domain.runtime.health import assess
 from cicero.web import metrics, page
 
 POOL = web.AppKey("pool", asyncpg.Pool | None)

@@ -20,14 +20,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cicero.domain.phones import Jid, JidError, Server, normalize_phone
-from cicero.domain.session import (
+from cicero.domain.delivery.session import (
     ConnectFailed,
     Incoming,
     LoggedOut,
     Paired,
     TemporarilyBanned,
 )
+from cicero.domain.people.phones import Jid, JidError, Server, normalize_phone
 
 log = logging.getLogger(__name__)
 

@@ -39,8 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from cicero.domain.phones import Jid, JidError, normalize_phone
-from cicero.domain.session import (
+from cicero.domain.delivery.session import (
     ConnectFailed,
     Disconnected,
     Heartbeat,
@@ -50,6 +49,7 @@ from cicero.domain.session import (
     Replaced,
     TransportEvent,
 )
+from cicero.domain.people.phones import Jid, JidError, normalize_phone
 from cicero.whatsapp import neonize_events as tr
 from cicero.whatsapp.transport import (
     NotReady,

@@ -2,7 +2,7 @@
 
 Nothing above this module knows whether neonize or the simulator runs. Only plain,
 picklable data crosses it: `Jid`s, strings, bytes, datetimes and the frozen event
-dataclasses, which live with the session machine in `cicero.domain.session` and are
+dataclasses, which live with the session machine in `cicero.domain.delivery.session` and are
 re-exported here.
 """
 
@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from cicero.domain.phones import Jid
-from cicero.domain.session import (
+from cicero.domain.delivery.session import (
     ConnectFailed,
     Disconnected,
     Heartbeat,
@@ -26,6 +25,7 @@ from cicero.domain.session import (
     TemporarilyBanned,
     TransportEvent,
 )
+from cicero.domain.people.phones import Jid
 
 __all__ = [
     "ConnectFailed",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cicero.db.outbox import NewMessage, enqueue
-from cicero.domain.outbox import outbox_key
+from cicero.domain.delivery.outbox import outbox_key
 from cicero.jobs.registry import JobContext, JobHandler, Registry
 
 

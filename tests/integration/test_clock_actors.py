@@ -32,7 +32,7 @@ from cicero.actors.worker import WorkerOptions
 from cicero.config import Secret, load_settings
 from cicero.config.schema import Config
 from cicero.db.connect import connect
-from cicero.domain.supervision import SupFlags
+from cicero.domain.runtime.supervision import SupFlags
 from cicero.domain.timezone import WIB
 
 REGISTRY = "tests.integration.jobs:registry"

@@ -28,7 +28,7 @@ from cicero.actors.router import RouterOptions
 from cicero.actors.session import SessionOptions
 from cicero.config import Secret, load_settings
 from cicero.db.connect import connect
-from cicero.domain.supervision import SupFlags
+from cicero.domain.runtime.supervision import SupFlags
 from cicero.domain.timezone import WIB
 
 pytestmark = pytest.mark.slow

@@ -15,7 +15,7 @@ from cicero.conversations import fetches
 from cicero.db.inbox import InboxMessage
 from cicero.domain.menus.model import TriggerFetch
 from cicero.jobs.registry import JobContext
-from cicero.upstream.fake_world import FakeEngagement, FakePost, UpstreamWorld
+from cicero.sim.upstream.world import FakeEngagement, FakePost, UpstreamWorld
 from tests.conftest import fresh_database
 from tests.integration.ingest.harness import IG, TT, Rig, at, rig
 

@@ -40,7 +40,7 @@ def outbox_machine(pg_server):  # type: ignore[no-untyped-def]
         def queue(self, recipient: str, n: int) -> None:
             from cicero.db import outbox
             from cicero.db.connect import connect
-            from cicero.domain.outbox import outbox_key
+            from cicero.domain.delivery.outbox import outbox_key
 
             rows = []
             for _ in range(n):

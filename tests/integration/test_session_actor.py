@@ -26,8 +26,8 @@ from cicero.actors.session import SessionOptions
 from cicero.config import Secret, load_settings
 from cicero.db import outbox
 from cicero.db.connect import connect
-from cicero.domain.outbox import message_id_for, outbox_key
-from cicero.domain.supervision import SupFlags
+from cicero.domain.delivery.outbox import message_id_for, outbox_key
+from cicero.domain.runtime.supervision import SupFlags
 from cicero.domain.timezone import WIB
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=WIB)

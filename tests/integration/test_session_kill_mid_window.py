@@ -25,7 +25,7 @@ from cicero.actors.session import DRAIN_BATCH, SessionOptions
 from cicero.config import Secret, load_settings
 from cicero.db import outbox
 from cicero.db.connect import connect
-from cicero.domain.outbox import message_id_for, outbox_key
+from cicero.domain.delivery.outbox import message_id_for, outbox_key
 from cicero.domain.timezone import WIB
 
 pytestmark = pytest.mark.slow

@@ -20,7 +20,7 @@ from cicero.actors.messages import (
     WhereIs,
 )
 from cicero.config import load_settings
-from cicero.domain.supervision import RestartType, Strategy, SupFlags
+from cicero.domain.runtime.supervision import RestartType, Strategy, SupFlags
 from tests.protocol.actors import Count, Counted, Finish, Work
 
 SETTINGS = load_settings({})

@@ -1,7 +1,7 @@
 -- What is known of each upstream host (data.md §2.1, §3.8; api.md "Upstream per host"),
 -- kept here so a restarted ingestor still honours a 429 pause and a spent daily budget,
 -- and /healthz shows it. One row per host = one endpoint and its key.
--- Writers merge (later day, more calls that day, later stamps): see domain/upstream_limits.py.
+-- Writers merge (later day, more calls that day, later stamps): see domain/ingestion/limits.py.
 CREATE TABLE upstream_host (
     name            text        PRIMARY KEY
                                 CHECK (name IN ('instagram', 'instagram_fallback',

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from cicero.domain.attendance import Attendance, Status
-from cicero.domain.calendar_id import angka, hari, jam, salam, tgl
+from cicero.domain.attendance.ordering import DEFAULT_RANK_TABLE, RankTable, person_key, unit_key
+from cicero.domain.attendance.rule import Attendance, Status
 from cicero.domain.layouts.blocks import dash_list
 from cicero.domain.layouts.posts import PostRef
-from cicero.domain.ordering import DEFAULT_RANK_TABLE, RankTable, person_key, unit_key
+from cicero.domain.text.calendar_id import angka, hari, jam, salam, tgl
 
 
 @dataclass(frozen=True)

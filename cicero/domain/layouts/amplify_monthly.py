@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from cicero.domain.attendance import Person
-from cicero.domain.calendar_id import BULAN
+from cicero.domain.attendance.ordering import DEFAULT_RANK_TABLE, RankTable, person_key, unit_key
+from cicero.domain.attendance.rule import Person
 from cicero.domain.layouts.blocks import group
 from cicero.domain.layouts.link_recap import PLATFORMS  # link_report's fields, in order
 from cicero.domain.layouts.posts import PostRef
 from cicero.domain.layouts.sheets import Sheet, Workbook, workbook_filename
-from cicero.domain.ordering import DEFAULT_RANK_TABLE, RankTable, person_key, unit_key
+from cicero.domain.text.calendar_id import BULAN
 from cicero.domain.timezone import to_wib
 
 PREFIX = "Rekap_Link_Amplifikasi_Bulanan"

@@ -9,10 +9,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import TypeVar
 
-from cicero.domain.attendance import FULL, Attendance, Ratio, Status, exact_ratio, required
-from cicero.domain.calendar_id import angka, hari, jam, tgl
-from cicero.domain.layouts.posts import PostRef
-from cicero.domain.ordering import (
+from cicero.domain.attendance.ordering import (
     DEFAULT_RANK_TABLE,
     RankTable,
     SatkerTally,
@@ -21,6 +18,9 @@ from cicero.domain.ordering import (
     satker_key,
     unit_key,
 )
+from cicero.domain.attendance.rule import FULL, Attendance, Ratio, Status, exact_ratio, required
+from cicero.domain.layouts.posts import PostRef
+from cicero.domain.text.calendar_id import angka, hari, jam, tgl
 
 # data.md §4.4: an exception's real count is shown, and marked so nobody mistakes it for work done.
 EXCEPTION_MARK = " (pengecualian)"

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from cicero.domain.attendance import FULL, Attendance, Ratio, Status
-from cicero.domain.calendar_id import angka
+from cicero.domain.attendance.ordering import DEFAULT_RANK_TABLE, RankTable
+from cicero.domain.attendance.rule import FULL, Attendance, Ratio, Status
 from cicero.domain.layouts.blocks import dash_list, mark, recap_header, sorted_units
 from cicero.domain.layouts.posts import PostRef
-from cicero.domain.ordering import DEFAULT_RANK_TABLE, RankTable
+from cicero.domain.text.calendar_id import angka
 
 
 @dataclass(frozen=True)

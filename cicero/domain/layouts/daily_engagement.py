@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
 
-from cicero.domain.calendar_id import angka, hari, jam, jam_upload, tgl, tgl_panjang
 from cicero.domain.layouts.blocks import dash_list
 from cicero.domain.layouts.posts import PostRef, upload_key
+from cicero.domain.text.calendar_id import angka, hari, jam, jam_upload, tgl, tgl_panjang
 
 INDENT = "   "
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from cicero.domain.attendance import Attendance, Status, summarize
-from cicero.domain.calendar_id import angka
+from cicero.domain.attendance.ordering import DEFAULT_RANK_TABLE, RankTable, person_key
+from cicero.domain.attendance.rule import Attendance, Status, summarize
 from cicero.domain.layouts.blocks import (
     Grouping,
     group,
@@ -19,7 +19,7 @@ from cicero.domain.layouts.blocks import (
     unit_places,
 )
 from cicero.domain.layouts.directorate_recap import DirectorateRecap
-from cicero.domain.ordering import DEFAULT_RANK_TABLE, RankTable, person_key
+from cicero.domain.text.calendar_id import angka
 
 
 def _division_key(label: str, members: list[Attendance]) -> tuple[int, Fraction, int, str]:

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cicero.domain.attendance import FULL, Attendance, Ratio
+from cicero.domain.attendance.rule import FULL, Attendance, Ratio
 from cicero.domain.layouts.blocks import Grouping
 from cicero.domain.layouts.posts import PostRef
-from cicero.domain.usernames import Platform
+from cicero.domain.people.usernames import Platform
 
 
 @dataclass(frozen=True)

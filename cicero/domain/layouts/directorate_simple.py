@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cicero.domain.attendance import Status
-from cicero.domain.calendar_id import angka
+from cicero.domain.attendance.ordering import DEFAULT_RANK_TABLE, RankTable
+from cicero.domain.attendance.rule import Status
 from cicero.domain.layouts.blocks import dash_list, directorate_order, recap_header
 from cicero.domain.layouts.directorate_recap import DirectorateRecap
-from cicero.domain.ordering import DEFAULT_RANK_TABLE, RankTable
+from cicero.domain.text.calendar_id import angka
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cicero.domain.attendance import Attendance, Status, summarize
-from cicero.domain.calendar_id import angka, file_stamp, hari, jam, tgl
+from cicero.domain.attendance.ordering import (
+    DEFAULT_RANK_TABLE,
+    RankTable,
+    person_key,
+    satker_key,
+    unit_key,
+)
+from cicero.domain.attendance.rule import Attendance, Status, summarize
 from cicero.domain.layouts.blocks import dash_list, group, mark, satker_tallies
 from cicero.domain.layouts.directorate_recap import DirectorateRecap
-from cicero.domain.ordering import DEFAULT_RANK_TABLE, RankTable, person_key, satker_key, unit_key
+from cicero.domain.text.calendar_id import angka, file_stamp, hari, jam, tgl
 
 TEXT_MIME = "text/plain"
 

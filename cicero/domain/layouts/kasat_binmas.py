@@ -12,11 +12,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cicero.domain.attendance import Attendance, Status
-from cicero.domain.calendar_id import angka
+from cicero.domain.attendance.rule import Attendance, Status
 from cicero.domain.layouts.blocks import dash_list, directorate_order, recap_header
 from cicero.domain.layouts.posts import PostRef
-from cicero.domain.usernames import Platform
+from cicero.domain.people.usernames import Platform
+from cicero.domain.text.calendar_id import angka
 
 POSITION = "KASAT BINMAS"
 _PUNCT = re.compile(r"[^\w\s]|_")

@@ -16,10 +16,10 @@ from datetime import datetime
 from enum import StrEnum
 from fractions import Fraction
 
-from cicero.domain.attendance import Attendance, Status
-from cicero.domain.calendar_id import hari, jam, tgl_panjang
+from cicero.domain.attendance.rule import Attendance, Status
 from cicero.domain.layouts.blocks import dash_list
-from cicero.domain.usernames import Platform
+from cicero.domain.people.usernames import Platform
+from cicero.domain.text.calendar_id import hari, jam, tgl_panjang
 
 
 class Band(StrEnum):

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from cicero.domain.attendance import Person
-from cicero.domain.calendar_id import angka, hari, jam, tgl
+from cicero.domain.attendance.ordering import DEFAULT_RANK_TABLE, RankTable, person_key, unit_key
+from cicero.domain.attendance.rule import Person
 from cicero.domain.layouts.blocks import dash_list
 from cicero.domain.layouts.posts import PostRef, upload_key
-from cicero.domain.ordering import DEFAULT_RANK_TABLE, RankTable, person_key, unit_key
+from cicero.domain.text.calendar_id import angka, hari, jam, tgl
 
 PLATFORMS = ("Instagram", "Facebook", "Twitter/X", "TikTok", "YouTube")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from cicero.domain.calendar_id import angka, hari, jam_upload, tgl
-from cicero.domain.phones import mask_phone
+from cicero.domain.people.phones import mask_phone
+from cicero.domain.text.calendar_id import angka, hari, jam_upload, tgl
 
 MAX_LINES = 30  # per section; the rest is counted
 

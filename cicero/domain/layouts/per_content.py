@@ -11,12 +11,12 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
-from cicero.domain.attendance import Attendance
-from cicero.domain.calendar_id import angka, hari, jam, jam_upload, tgl
+from cicero.domain.attendance.ordering import DEFAULT_RANK_TABLE, RankTable, person_key, unit_key
+from cicero.domain.attendance.rule import Attendance
 from cicero.domain.layouts.blocks import EXCEPTION_MARK, dash_list
 from cicero.domain.layouts.posts import PostRef
-from cicero.domain.ordering import DEFAULT_RANK_TABLE, RankTable, person_key, unit_key
-from cicero.domain.usernames import Platform
+from cicero.domain.people.usernames import Platform
+from cicero.domain.text.calendar_id import angka, hari, jam, jam_upload, tgl
 
 
 @dataclass(frozen=True)

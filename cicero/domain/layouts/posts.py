@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from cicero.domain.usernames import Platform
+from cicero.domain.people.usernames import Platform
 
 
 @dataclass(frozen=True)

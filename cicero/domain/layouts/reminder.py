@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from cicero.domain.calendar_id import salam
 from cicero.domain.layouts.posts import PostRef, upload_key
+from cicero.domain.text.calendar_id import salam
 
 # jobs.md §2.1 asks to prompt people lacking a TikTok handle; the spec gives no wording.
 MISSING_TIKTOK = (

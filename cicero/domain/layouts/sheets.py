@@ -11,17 +11,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from cicero.domain.attendance import Attendance, PostId, Status
-from cicero.domain.calendar_id import file_stamp
-from cicero.domain.layouts.blocks import group, satker_tallies
-from cicero.domain.layouts.posts import PostRef
-from cicero.domain.ordering import (
+from cicero.domain.attendance.ordering import (
     DEFAULT_RANK_TABLE,
     RankTable,
     person_key,
     satker_key,
     unit_key,
 )
+from cicero.domain.attendance.rule import Attendance, PostId, Status
+from cicero.domain.layouts.blocks import group, satker_tallies
+from cicero.domain.layouts.posts import PostRef
+from cicero.domain.text.calendar_id import file_stamp
 
 Cell = str | int | float
 

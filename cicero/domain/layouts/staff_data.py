@@ -11,11 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cicero.domain.attendance import Person
-from cicero.domain.calendar_id import angka, hari, jam, tgl
-from cicero.domain.layouts import username_data
-from cicero.domain.layouts.blocks import dash_list, group
-from cicero.domain.ordering import (
+from cicero.domain.attendance.ordering import (
     DEFAULT_RANK_TABLE,
     RankTable,
     SatkerTally,
@@ -23,6 +19,10 @@ from cicero.domain.ordering import (
     satker_key,
     unit_key,
 )
+from cicero.domain.attendance.rule import Person
+from cicero.domain.layouts import username_data
+from cicero.domain.layouts.blocks import dash_list, group
+from cicero.domain.text.calendar_id import angka, hari, jam, tgl
 
 
 @dataclass(frozen=True)

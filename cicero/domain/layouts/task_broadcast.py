@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cicero.domain.calendar_id import angka, jam_upload
 from cicero.domain.layouts.blocks import dash_list
 from cicero.domain.layouts.posts import PostRef, upload_key
+from cicero.domain.text.calendar_id import angka, jam_upload
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from cicero.domain.attendance import Person
-from cicero.domain.calendar_id import angka, hari, jam, salam, tgl_panjang
+from cicero.domain.attendance.ordering import DEFAULT_RANK_TABLE, RankTable, person_key, unit_key
+from cicero.domain.attendance.rule import Person
 from cicero.domain.layouts.blocks import dash_list, group
-from cicero.domain.ordering import DEFAULT_RANK_TABLE, RankTable, person_key, unit_key
+from cicero.domain.text.calendar_id import angka, hari, jam, salam, tgl_panjang
 
 
 class Completeness(StrEnum):

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from enum import StrEnum
 
-from cicero.domain.authz import Menu
+from cicero.domain.auth.authz import Menu
 from cicero.domain.layouts.blocks import dash_list
 from cicero.domain.menus import bulk_deactivation as bulk
 from cicero.domain.menus import complaint_flow, complaints, fields

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 
-from cicero.domain.authz import Menu, reach
+from cicero.domain.auth.authz import Menu, reach
 from cicero.domain.menus import complaints
 from cicero.domain.menus.cards import staff_card
 from cicero.domain.menus.complaints import Complaint

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from cicero.domain.menus.model import ComplaintData
-from cicero.domain.usernames import Invalid, Platform, parse_username
+from cicero.domain.people.usernames import Invalid, Platform, parse_username
 
 _HEADER = re.compile(
     r"^((rincian|detail|uraian|keterangan|deskripsi)\s+)?kendala"

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from cicero.domain.authz import Menu
+from cicero.domain.auth.authz import Menu
 from cicero.domain.menus.fields import numbered, word
 from cicero.domain.menus.model import (
     Answer,
@@ -27,7 +27,7 @@ from cicero.domain.menus.model import (
 )
 from cicero.domain.menus.scope import clients_in_scope
 from cicero.domain.menus.transitions import BACK_FOOTER, MENU_FOOTER, Out, close, opened, stay
-from cicero.domain.roles import AccountReach
+from cicero.domain.people.roles import AccountReach
 
 
 class Step(StrEnum):

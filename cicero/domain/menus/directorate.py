@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from cicero.domain.authz import Menu
+from cicero.domain.auth.authz import Menu
 from cicero.domain.menus.fields import numbered, word
 from cicero.domain.menus.model import (
     Answer,

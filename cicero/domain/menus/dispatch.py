@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from types import ModuleType
 
-from cicero.domain.authz import Menu, may_open
+from cicero.domain.auth.authz import Menu, may_open
 from cicero.domain.menus import (
     client_admin,
     commands,
@@ -36,7 +36,7 @@ from cicero.domain.menus.model import (
     clip,
 )
 from cicero.domain.menus.transitions import ANSWER_OF, Out, close
-from cicero.domain.roles import Role
+from cicero.domain.people.roles import Role
 
 KEYWORDS: dict[str, Menu] = {
     "oprrequest": Menu.OPRREQUEST,

@@ -17,8 +17,8 @@ from cicero.domain.menus.model import (
     StaffView,
     UpdateStaff,
 )
-from cicero.domain.phones import JidError, normalize_phone
-from cicero.domain.usernames import RESERVED, Invalid, Platform, Reason, parse_username
+from cicero.domain.people.phones import JidError, normalize_phone
+from cicero.domain.people.usernames import RESERVED, Invalid, Platform, Reason, parse_username
 
 NRP_MIN, NRP_MAX = 6, 18
 TEXT_MAX = 100

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from cicero.domain.roles import Identity
+from cicero.domain.people.roles import Identity
 
 REPLY_LIMIT = 15_000  # characters of one WhatsApp text we allow ourselves
 STATE_VERSION = 1

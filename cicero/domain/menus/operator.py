@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from enum import StrEnum
 
-from cicero.domain.authz import Menu
+from cicero.domain.auth.authz import Menu
 from cicero.domain.menus import fields
 from cicero.domain.menus.cards import staff_card
 from cicero.domain.menus.fields import LABEL, YES, Field, Rejected, numbered, word

@@ -1,6 +1,6 @@
 """Which clients a menu may name for this sender: authz decides, the menus only ask."""
 
-from cicero.domain.authz import Menu, reach
+from cicero.domain.auth.authz import Menu, reach
 from cicero.domain.menus.model import ClientInfo, Context, Flow
 
 

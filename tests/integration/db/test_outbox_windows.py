@@ -12,7 +12,7 @@ import pytest
 
 from cicero.db import outbox
 from cicero.db.connect import connect
-from cicero.domain.outbox import message_id_for, outbox_key
+from cicero.domain.delivery.outbox import message_id_for, outbox_key
 from cicero.domain.timezone import WIB
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=WIB)

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from cicero.db.connect import connect
 from cicero.db.recaps import RecapEntry, log_recaps
-from cicero.domain.attendance import Attendance, Person, Status
+from cicero.domain.attendance.rule import Attendance, Person, Status
 from cicero.domain.timezone import WIB
 
 FIRE = datetime(2026, 11, 24, 15, 45, tzinfo=WIB)

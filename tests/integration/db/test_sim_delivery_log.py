@@ -1,4 +1,4 @@
-"""The simulated network's delivery log in PostgreSQL (cicero.whatsapp.simnet): writes
+"""The simulated network's delivery log in PostgreSQL (cicero.sim.whatsapp.store): writes
 deferred over a send window, and what a restarted session's network remembers."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import Any
 import asyncpg
 import pytest
 
-from cicero.domain.phones import user_jid
+from cicero.domain.people.phones import user_jid
 from cicero.domain.timezone import WIB
-from cicero.whatsapp.simnet import DbDeliveryLog
-from cicero.whatsapp.simulated import Accepted, Attachment
+from cicero.sim.whatsapp.store import DbDeliveryLog
+from cicero.sim.whatsapp.transport import Accepted, Attachment
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=WIB)
 

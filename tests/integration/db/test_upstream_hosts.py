@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from cicero.db.connect import connect
 from cicero.db.upstream_hosts import load_hosts, save_host
+from cicero.domain.ingestion.limits import HostState, merged
 from cicero.domain.timezone import WIB
-from cicero.domain.upstream_limits import HostState, merged
 
 T0 = datetime(2026, 2, 6, 10, 0, tzinfo=WIB)
 DAY = date(2026, 2, 6)

@@ -13,12 +13,12 @@ import asyncpg
 
 from cicero.config import Settings, load_settings
 from cicero.db.connect import create_pool
+from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import WIB
-from cicero.domain.usernames import Platform
 from cicero.jobs.ingest import IngestOptions, run_ingest
 from cicero.jobs.registry import JobContext
-from cicero.upstream.fake_server import FakeUpstream
-from cicero.upstream.fake_world import UpstreamWorld
+from cicero.sim.upstream.server import FakeUpstream
+from cicero.sim.upstream.world import UpstreamWorld
 
 IG, TT = Platform.INSTAGRAM, Platform.TIKTOK
 LOG = logging.getLogger("test.ingest")

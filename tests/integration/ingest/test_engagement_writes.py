@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from cicero.db.connect import connect
 from cicero.db.engagement import EngagementRow, upsert_engagement
-from cicero.domain.ingest_rules import merge_engagement
-from cicero.domain.usernames import Invalid, Platform, parse_username
-from cicero.upstream.fake_world import FakeEngagement, FakePost, UpstreamWorld
+from cicero.domain.ingestion.rules import merge_engagement
+from cicero.domain.people.usernames import Invalid, Platform, parse_username
+from cicero.sim.upstream.world import FakeEngagement, FakePost, UpstreamWorld
 from tests.conftest import fresh_database
 from tests.integration.ingest.harness import IG, Rig, at, rig
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from cicero.db.ingest_runs import ingest_totals
-from cicero.upstream.fake_world import FakeEngagement, FakePost, Fault, FaultKind, UpstreamWorld
+from cicero.sim.upstream.world import FakeEngagement, FakePost, Fault, FaultKind, UpstreamWorld
 from tests.conftest import fresh_database
 from tests.integration.ingest.harness import IG, TT, Rig, at, rig
 

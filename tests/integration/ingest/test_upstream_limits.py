@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from cicero.db.upstream_hosts import load_hosts
-from cicero.upstream.fake_world import FakeEngagement, FakePost, Fault, FaultKind, UpstreamWorld
+from cicero.sim.upstream.world import FakeEngagement, FakePost, Fault, FaultKind, UpstreamWorld
 from tests.conftest import fresh_database
 from tests.integration.ingest.harness import IG, TT, Rig, at, rig
 

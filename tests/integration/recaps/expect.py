@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from cicero.domain.attendance import Person, compute
+from cicero.domain.attendance.rule import Person, compute
 from cicero.domain.layouts.posts import PostRef
-from cicero.domain.usernames import Platform
+from cicero.domain.people.usernames import Platform
 from tests.integration.recaps import world
 
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from cicero.domain.attendance import assess
+from cicero.domain.attendance.rule import assess
 from cicero.domain.layouts.amplification import AmplifyPerson, AmplifyRecap, render
 from cicero.jobs.amplify import amplify_recap
 from tests.integration.recaps import expect, world

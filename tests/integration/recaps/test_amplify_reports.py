@@ -8,9 +8,9 @@ from datetime import timedelta
 import openpyxl
 import pytest
 
+from cicero.domain.delivery.outbox import outbox_key
 from cicero.domain.layouts import link_recap
 from cicero.domain.layouts.amplify_monthly import LINK_HEAD, PERSON_HEAD
-from cicero.domain.outbox import outbox_key
 from cicero.jobs.amplify_reports import amplify_daily_report, amplify_monthly_excel, month_window
 from tests.conftest import fresh_database
 from tests.integration.recaps import expect, world

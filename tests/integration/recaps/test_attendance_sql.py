@@ -18,7 +18,7 @@ from cicero.db.attendance import (
     scope_posts,
 )
 from cicero.db.connect import connect
-from cicero.domain.attendance import Person, compute
+from cicero.domain.attendance.rule import Person, compute
 from cicero.domain.timezone import WIB
 
 DAY = date(2026, 2, 6)

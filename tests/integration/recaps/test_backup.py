@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from cicero.cli.backup_cmds import restore_into
 from cicero.db.connect import connect
-from cicero.domain.backups import backup_name, stamp_of, to_keep
+from cicero.domain.runtime.backups import backup_name, stamp_of, to_keep
 from cicero.domain.timezone import WIB
 from cicero.jobs.backup import db_backup
 from cicero.jobs.broadcast import task_broadcast

@@ -2,8 +2,8 @@
 
 import pytest
 
+from cicero.domain.delivery.outbox import outbox_key
 from cicero.domain.layouts.task_broadcast import TaskBroadcast, TaskPost, render
-from cicero.domain.outbox import outbox_key
 from cicero.jobs.broadcast import task_broadcast
 from tests.integration.recaps import expect, world
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from cicero.domain.delivery.outbox import outbox_key
 from cicero.domain.layouts.client_recap import ClientRecap, render_likes
-from cicero.domain.outbox import outbox_key
 from cicero.jobs.client_recaps import org_engagement_recap
 from tests.integration.recaps import expect, world
 

@@ -6,11 +6,11 @@ import json
 import openpyxl
 import pytest
 
-from cicero.domain.daily_progress import progress, satker_scores
+from cicero.domain.attendance.daily_progress import progress, satker_scores
+from cicero.domain.delivery.outbox import outbox_key
 from cicero.domain.layouts import daily_engagement, directorate_simple, engagement_files
 from cicero.domain.layouts.directorate_recap import DirectorateRecap
-from cicero.domain.outbox import outbox_key
-from cicero.domain.usernames import Platform
+from cicero.domain.people.usernames import Platform
 from cicero.jobs.directorate_recaps import directorate_recap
 from tests.conftest import fresh_database
 from tests.integration.recaps import expect, world

@@ -12,9 +12,9 @@ from cicero.conversations import reports
 from cicero.db.connect import connect
 from cicero.db.inbox import InboxMessage
 from cicero.db.outbox import NewMessage
+from cicero.domain.delivery.outbox import reply_key
 from cicero.domain.layouts.client_recap import ClientRecap, render_likes
 from cicero.domain.menus.model import BuildReport
-from cicero.domain.outbox import reply_key
 from tests.integration.recaps import expect, world
 
 NOW = world.at(15, 20, 4)

@@ -2,9 +2,9 @@
 
 import pytest
 
+from cicero.domain.attendance.reminders import ReminderRow, due, run_stage
+from cicero.domain.delivery.outbox import outbox_key
 from cicero.domain.layouts.reminder import Reminder, render
-from cicero.domain.outbox import outbox_key
-from cicero.domain.reminders import ReminderRow, due, run_stage
 from cicero.jobs.reminders import personal_reminder
 from tests.integration.recaps import expect, world
 

@@ -3,8 +3,8 @@ bodies, and the quiet cases (everyone complete, nobody counted, no group, unknow
 
 import pytest
 
+from cicero.domain.delivery.outbox import outbox_key
 from cicero.domain.layouts.username_data import StaffData, render_completeness, render_incomplete
-from cicero.domain.outbox import outbox_key
 from cicero.jobs.username_recaps import incomplete_data_recap, username_completeness_recap
 from tests.conftest import fresh_database
 from tests.integration.recaps import expect, world

@@ -6,23 +6,23 @@ from datetime import datetime, timedelta
 import aiohttp
 import pytest
 
-from cicero.domain.ingest_rules import Outcome, StopReason, TikTokSource
+from cicero.domain.ingestion.retry import RetryPolicy
+from cicero.domain.ingestion.rules import Outcome, StopReason, TikTokSource
+from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import WIB
-from cicero.domain.upstream_retry import RetryPolicy
-from cicero.domain.usernames import Platform
-from cicero.upstream.client import (
-    InstagramClient,
-    InstagramLimits,
-    TikTokClient,
-)
-from cicero.upstream.fake_server import FakeUpstream, FakeUpstreamThread, PageSizes
-from cicero.upstream.fake_world import (
+from cicero.sim.upstream.server import FakeUpstream, FakeUpstreamThread, PageSizes
+from cicero.sim.upstream.world import (
     FakeAccount,
     FakeEngagement,
     FakePost,
     Fault,
     FaultKind,
     UpstreamWorld,
+)
+from cicero.upstream.client import (
+    InstagramClient,
+    InstagramLimits,
+    TikTokClient,
 )
 from cicero.upstream.transport import Endpoint, ErrorClass, Timeouts, UpstreamError
 

@@ -14,13 +14,12 @@ import pytest
 
 from cicero.db.connect import create_pool
 from cicero.db.upstream_hosts import load_hosts
-from cicero.domain.ingest_rules import Outcome, TikTokSource
+from cicero.domain.ingestion.limits import Pace
+from cicero.domain.ingestion.rules import Outcome, TikTokSource
+from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import WIB
-from cicero.domain.upstream_limits import Pace
-from cicero.domain.usernames import Platform
-from cicero.upstream.client import InstagramClient, TikTokClient
-from cicero.upstream.fake_server import FakeUpstream, PageSizes
-from cicero.upstream.fake_world import (
+from cicero.sim.upstream.server import FakeUpstream, PageSizes
+from cicero.sim.upstream.world import (
     FakeAccount,
     FakeEngagement,
     FakePost,
@@ -28,6 +27,7 @@ from cicero.upstream.fake_world import (
     FaultKind,
     UpstreamWorld,
 )
+from cicero.upstream.client import InstagramClient, TikTokClient
 from cicero.upstream.limits import UpstreamHosts
 from cicero.upstream.transport import ErrorClass, UpstreamError
 from tests.conftest import fresh_database

@@ -12,8 +12,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from cicero.db.connect import connect
 from cicero.db.upstream_hosts import save_host
+from cicero.domain.ingestion.limits import HostState
 from cicero.domain.timezone import wib_date
-from cicero.domain.upstream_limits import HostState
 from cicero.web.app import build_app
 from tests.conftest import fresh_database
 

@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cicero.domain.usernames import Platform, canonical_username
+from cicero.domain.people.usernames import Platform, canonical_username
 from cicero.sim.scenario import ScenarioError, parse_scenario
 
 CLIENT = {

@@ -132,7 +132,7 @@ def c_string(text: str) -> tuple[Any, int]:
 
 
 def main(workdir: Path, out: Path) -> None:
-    from cicero.domain.session import ConnectFailed
+    from cicero.domain.delivery.session import ConnectFailed
 
     results: dict[str, Any] = {}
     qrs: list[str] = []
@@ -304,7 +304,7 @@ def main(workdir: Path, out: Path) -> None:
 
 
 def _ours(phone: str) -> Any:
-    from cicero.domain.phones import user_jid
+    from cicero.domain.people.phones import user_jid
 
     return user_jid(phone)
 

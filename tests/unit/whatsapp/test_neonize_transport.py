@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from cicero.domain.phones import Jid, Server, group_jid, user_jid
+from cicero.domain.people.phones import Jid, Server, group_jid, user_jid
 from cicero.whatsapp.neonize_transport import (
     NeonizeTransport,
     SendOutcomeUnknown,
@@ -204,7 +204,7 @@ def test_import_and_construction_do_not_load_neonize(tmp_path):
         "import sys\n"
         "from cicero.whatsapp.neonize_transport import NeonizeTransport\n"
         "from cicero.whatsapp.transport import NotReady\n"
-        "from cicero.domain.phones import user_jid\n"
+        "from cicero.domain.people.phones import user_jid\n"
         "import cicero.whatsapp.qr\n"
         f"t = NeonizeTransport('gateway', {str(tmp_path / 'gw.sqlite3')!r})\n"
         "assert t.accepts_caller_id is False and t.alive is False\n"

@@ -2,7 +2,7 @@
 
 from fractions import Fraction
 
-from cicero.domain.attendance import Person, assess
+from cicero.domain.attendance.rule import Person, assess
 
 
 def row(

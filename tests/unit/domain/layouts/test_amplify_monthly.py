@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cicero.domain.attendance import Person
+from cicero.domain.attendance.rule import Person
 from cicero.domain.layouts import posts
 from cicero.domain.layouts.amplify_monthly import (
     LINK_HEAD,

@@ -5,7 +5,7 @@ from cicero.domain.layouts import posts
 from cicero.domain.layouts.blocks import Grouping
 from cicero.domain.layouts.directorate_full import render
 from cicero.domain.layouts.directorate_recap import DirectorateRecap
-from cicero.domain.usernames import Platform
+from cicero.domain.people.usernames import Platform
 
 from .people import example_b, row
 

@@ -4,8 +4,8 @@ must stay the one data.md §4.3/§4.5 defines: satker place, then unit_key, then
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cicero.domain.attendance.ordering import person_key, satker_key, unit_key
 from cicero.domain.layouts.blocks import directorate_order, satker_tallies, unit_places
-from cicero.domain.ordering import person_key, satker_key, unit_key
 
 from .people import row
 

@@ -4,7 +4,7 @@ from fractions import Fraction
 from cicero.domain.layouts import posts
 from cicero.domain.layouts.directorate_recap import DirectorateRecap
 from cicero.domain.layouts.directorate_simple import render
-from cicero.domain.usernames import Platform
+from cicero.domain.people.usernames import Platform
 
 from .people import example_b, row
 

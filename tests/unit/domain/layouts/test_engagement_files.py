@@ -5,12 +5,12 @@ from datetime import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cicero.domain.attendance import Status
+from cicero.domain.attendance.rule import Status
 from cicero.domain.layouts import posts
 from cicero.domain.layouts.directorate_recap import DirectorateRecap
 from cicero.domain.layouts.engagement_files import all_users, not_yet_done
+from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import WIB
-from cicero.domain.usernames import Platform
 
 from .people import example_b, row
 

@@ -4,8 +4,8 @@ from datetime import datetime
 
 from cicero.domain.layouts.kasat_binmas import KasatBinmasRecap, render
 from cicero.domain.layouts.posts import PostRef
+from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import WIB
-from cicero.domain.usernames import Platform
 from tests.unit.domain.layouts.people import row
 
 AT = datetime(2026, 2, 10, 15, 20, 4, tzinfo=WIB)

@@ -18,8 +18,8 @@ from cicero.domain.layouts.kasatker_report import (
     percent_label,
     render,
 )
+from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import WIB
-from cicero.domain.usernames import Platform
 
 from .people import row
 

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from cicero.domain.attendance import Person
+from cicero.domain.attendance.rule import Person
 from cicero.domain.layouts import posts
 from cicero.domain.layouts.link_recap import LinkRecap, ReportedLinks, render
 from cicero.domain.timezone import WIB

@@ -4,8 +4,8 @@ from datetime import datetime
 
 from cicero.domain.layouts import posts
 from cicero.domain.layouts.per_content import PerContent, render
+from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import WIB
-from cicero.domain.usernames import Platform
 
 from .people import row
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cicero.domain.attendance import Person
+from cicero.domain.attendance.rule import Person
 from cicero.domain.layouts.username_data import (
     Completeness,
     StaffData,

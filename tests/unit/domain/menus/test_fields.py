@@ -3,7 +3,7 @@ import pytest
 from cicero.domain.menus import fields
 from cicero.domain.menus.fields import Field, Rejected
 from cicero.domain.menus.model import Context, MenuConfig, StaffView
-from cicero.domain.roles import UNKNOWN
+from cicero.domain.people.roles import UNKNOWN
 
 CTX = Context(UNKNOWN, config=MenuConfig(reserved_names=frozenset({"cicero_devs", "polri_admin"})))
 STAFF = StaffView("89050123", units=("SAT BINMAS", "SAT LANTAS"))

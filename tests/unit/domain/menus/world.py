@@ -7,7 +7,7 @@ conversations against the pure machine; it is not a model of the database.
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from cicero.domain import otp
+from cicero.domain.auth import otp
 from cicero.domain.menus import handle
 from cicero.domain.menus.model import (
     Answered,
@@ -45,7 +45,7 @@ from cicero.domain.menus.model import (
     Tick,
     UpdateStaff,
 )
-from cicero.domain.roles import ClientRow, DirectorateAccount, Facts, resolve
+from cicero.domain.people.roles import ClientRow, DirectorateAccount, Facts, resolve
 
 T0 = datetime(2026, 2, 10, 2, 0, tzinfo=UTC)  # 09:00 WIB
 ADMIN = "6281100000001"

@@ -1,0 +1,1 @@
+"""Attendance: the status rule, periods, orderings, reminders, on-demand reports."""

@@ -1,0 +1,1 @@
+"""Sending: the WhatsApp session machine, the outbox, send windows, throttle, long texts."""

@@ -1,0 +1,1 @@
+"""Ingestion: upstream payloads, limits and retries, what to fetch, run summaries."""

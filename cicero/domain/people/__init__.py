@@ -1,0 +1,1 @@
+"""People: phone numbers, roles, usernames, staff and client imports."""

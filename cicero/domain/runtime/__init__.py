@@ -1,0 +1,1 @@
+"""Runtime rules: the clock's schedule, job specs and parts, supervision, health, backups."""

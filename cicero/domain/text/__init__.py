@@ -1,0 +1,1 @@
+"""Text rules: Indonesian calendar words, storable text."""

@@ -1,0 +1,1 @@
+"""The fake upstream API (RapidAPI shapes) and its world."""
