@@ -1,6 +1,8 @@
 """jobs.md §3.4: a directorate's simple recap, Instagram and TikTok variants.
 
 People without a handle have their own block and are not part of Belum; there is no closing line.
+TikTok's summary says `❌ *Belum :*` but its block `❌ *Belum Melaksanakan (n pers):*`, as the
+previous system printed them.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from cicero.domain.text.calendar_id import angka
 @dataclass(frozen=True)
 class _Words:
     title: str
-    belum: str
+    belum: str  # the summary's label; the block is always "Belum Melaksanakan"
     username: str
 
 
@@ -49,6 +51,7 @@ def render(r: DirectorateRecap, ranks: RankTable = DEFAULT_RANK_TABLE) -> str:
     lines += ["", f"*Jumlah Total Personil:* {angka(len(ordered))} pers"]
     lines += [f"{icon} *{label} :* {angka(len(chosen[s]))} pers" for icon, label, s in blocks]
     for icon, label, status in blocks:
+        label = "Belum Melaksanakan" if status is Status.BELUM else label
         lines += ["", f"{icon} *{label} ({angka(len(chosen[status]))} pers):*"]
         lines += dash_list(f"- {a.person.pers}" for a in chosen[status])
     return "\n".join(lines)

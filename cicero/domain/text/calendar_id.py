@@ -6,7 +6,7 @@ server-local or UTC time by accident.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from cicero.domain.timezone import to_wib
 
@@ -47,9 +47,18 @@ def tgl(t: datetime) -> str:
 
 
 def tgl_panjang(t: datetime) -> str:
-    """`{TGL_PANJANG}`: 10 Februari 2026."""
-    w = to_wib(t)
-    return f"{w.day} {BULAN[w.month - 1]} {w.year}"
+    """`{TGL_PANJANG}`: 10 Februari 2026, 05 Februari 2026 (two-digit day, as V2 printed it)."""
+    return tanggal(to_wib(t).date())
+
+
+def tanggal(d: date) -> str:
+    """A WIB calendar day in full: 05 Februari 2026."""
+    return f"{d.day:02d} {BULAN[d.month - 1]} {d.year}"
+
+
+def hari_tanggal(d: date) -> str:
+    """A WIB calendar day with its weekday: Kamis, 05 Februari 2026."""
+    return f"{HARI[d.weekday()]}, {tanggal(d)}"
 
 
 def jam(t: datetime) -> str:

@@ -88,11 +88,11 @@ def test_kasatker_and_ranking_name_their_period(database_url: str, ids) -> None:
         ],
         "P4",
     )
-    assert "Periode: 1–10 Februari 2026 (data per Selasa, 10 Februari 2026" in month.body
+    assert "Periode: 01–10 Februari 2026 (data per Selasa, 10 Februari 2026" in month.body
     assert "POLRES A" in month.body and "POLRES B" in month.body
     file, caption = ranking  # January has J1: a workbook, then its caption with the period
     assert file.attachment_name and file.attachment_name.endswith(".xlsx")
-    assert caption.body.endswith("\nPeriode: 1–31 Januari 2026")
+    assert caption.body.endswith("\nPeriode: 01–31 Januari 2026")
 
 
 def test_a_period_without_posts_says_so(database_url: str, ids) -> None:
@@ -108,7 +108,7 @@ def test_a_period_without_posts_says_so(database_url: str, ids) -> None:
     )
     assert empty.body == (
         "Tidak ada konten Instagram maupun TikTok pada akun official *BID HUMAS* "
-        "pada periode 2–8 Februari 2026."
+        "pada periode 02–08 Februari 2026."
     )
 
 
