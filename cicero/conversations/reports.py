@@ -125,7 +125,7 @@ async def add_report(
         days = periods.date_range(plan.period, day)
         label = "" if plan.period is None else days.label()  # None: today, as the jobs send it
         reports = DirectorateReports(
-            conn, c, names, {}, days.start or date.min, now, letter, days.end, label
+            conn, c, names, {}, days.start or date.min, now, letter, days.end, label, plan.period
         )
         outputs = [o for key in (plan.report, *plan.also) for o in await reports.report(key)]
         if not outputs:  # the per-content workbooks are not built for a day without posts

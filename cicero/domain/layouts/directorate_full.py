@@ -15,6 +15,7 @@ from cicero.domain.attendance.ordering import DEFAULT_RANK_TABLE, RankTable, per
 from cicero.domain.attendance.rule import Attendance, Status, summarize
 from cicero.domain.layouts.blocks import (
     Grouping,
+    dash_list,
     group,
     mark,
     percent,
@@ -23,6 +24,7 @@ from cicero.domain.layouts.blocks import (
 )
 from cicero.domain.layouts.directorate_recap import DirectorateRecap
 from cicero.domain.text.calendar_id import angka
+from cicero.domain.text.wa_format import inline
 
 _BLOCKS = (
     # (label, status, printed even when empty)
@@ -61,7 +63,7 @@ def _divisions(r: DirectorateRecap, ranks: RankTable) -> list[tuple[str, list[At
     divisions = group(r.people, lambda a: a.person.client if by_client else a.person.unit)
 
     def label(key: str) -> str:
-        return (r.client_names.get(key, key) if by_client else key) or "-"
+        return inline(r.client_names.get(key, key) if by_client else key)
 
     unit = unit_places(r.people)
     order = sorted(
@@ -74,10 +76,10 @@ def _divisions(r: DirectorateRecap, ranks: RankTable) -> list[tuple[str, list[At
     ]
 
 
-def _person_lines(chosen: list[Attendance], status: Status, n: int) -> list[str]:
-    if status is Status.TANPA_USERNAME:
-        return [f"- {a.person.pers}, Pelaksanaan: 0/{n} {_empty_handles(a)}" for a in chosen]
-    return [f"- {a.person.pers}, Pelaksanaan: {a.count}/{n}{mark(a)}" for a in chosen] or ["-"]
+def _person_line(a: Attendance, n: int) -> str:
+    if a.status is Status.TANPA_USERNAME:
+        return f"- {inline(a.person.pers)}, Pelaksanaan: 0/{n} {_empty_handles(a)}"
+    return f"- {inline(a.person.pers)}, Pelaksanaan: {a.count}/{n}{mark(a)}"
 
 
 def _status_blocks(members: list[Attendance], n: int, username: str) -> list[str]:
@@ -86,14 +88,14 @@ def _status_blocks(members: list[Attendance], n: int, username: str) -> list[str
         chosen = [a for a in members if a.status is status]
         if chosen or always:
             lines.append(f"{label} ({angka(len(chosen))} pers):")
-            lines += _person_lines(chosen, status, n)
+            lines += dash_list(_person_line(a, n) for a in chosen)
     return lines
 
 
 def _no_posts(r: DirectorateRecap) -> str:
     if r.is_instagram:
-        return f"*Belum ada konten Instagram terbaru pada akun official {r.name} pada hari ini.*"
-    return f"Tidak ada konten TikTok pada akun Official {r.name} hari ini."
+        return f"*Belum ada konten Instagram terbaru pada akun official {inline(r.name)} pada hari ini.*"
+    return f"Tidak ada konten TikTok pada akun Official {inline(r.name)} hari ini."
 
 
 def render(r: DirectorateRecap, ranks: RankTable = DEFAULT_RANK_TABLE) -> str:
@@ -105,7 +107,7 @@ def render(r: DirectorateRecap, ranks: RankTable = DEFAULT_RANK_TABLE) -> str:
     username = "Belum Update Username Instagram"
     s = summarize(r.people)
     lines = recap_header(
-        "📋 Rekap Akumulasi Likes Instagram", f"*{r.name}*", r.at, r.posts, r.done_ratio
+        "📋 Rekap Akumulasi Likes Instagram", f"*{inline(r.name)}*", r.at, r.posts, r.done_ratio
     )
     lines += [
         "",
@@ -134,7 +136,7 @@ def _render_tiktok(r: DirectorateRecap, ranks: RankTable) -> str:
     username = "Belum Update Username TikTok"
     s = summarize(r.people)
     lines = recap_header(
-        "📋 *Rekap Akumulasi Komentar TikTok*", f"*Polres*: *{r.name}*", r.at, r.posts,
+        "📋 *Rekap Akumulasi Komentar TikTok*", f"*Polres*: *{inline(r.name)}*", r.at, r.posts,
         r.done_ratio,
     )  # fmt: skip
     lines += [
