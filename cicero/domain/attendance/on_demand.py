@@ -33,6 +33,7 @@ class Builder(StrEnum):
     LINK_RECAP = "link_recap"  # links reported for one day's posts (layouts.link_recap)
     TASK_MESSAGE = "task_message"  # jobs.md §3.1 for the scope, [BARU] against the last broadcast
     PER_CONTENT = "per_content"  # who did and did not engage, post by post (layouts.per_content)
+    TIKTOK_ANALYTICS = "tiktok_analytics"  # an admin's accumulated TikTok recap of a client
 
 
 class Mode(StrEnum):
@@ -163,6 +164,10 @@ def plan(req: BuildReport, directorate: bool) -> Plan:
         if directorate:
             return NotAvailable(not_available("Absensi amplifikasi direktorat"))
         return Build(Builder.AMPLIFY, key, IG, mode)
+    if key == "comments_attendance" and req.cumulative and not directorate:
+        # `absensikomentar#C#akumulasi` and clientrequest 2.2: the previous system's "Rekap
+        # Analitik" (its operators' own menu got the §3.3 recap, as here).
+        return Build(Builder.TIKTOK_ANALYTICS, key, TT, mode)
     if key in CLIENT_ATTENDANCE and not directorate:
         return Build(Builder.CLIENT_RECAP, key, CLIENT_ATTENDANCE[key], mode)
     known = DIRECTORATE_REPORTS.keys() | DIRECTORATE_ALIASES.keys() | DIRECTORATE_COMPOSITES.keys()

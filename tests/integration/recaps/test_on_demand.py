@@ -161,3 +161,19 @@ def test_directorate_items_7_and_8_are_the_per_satker_summaries(database_url: st
         "*3. POLRES B*\n*Jumlah user:* 1\n*Sudah Melaksanakan* : *0 user*\n"
         "- Melaksanakan Lengkap : 0 user\n*Belum Melaksanakan* : *1 user*\n\nTerimakasih."
     )
+
+
+def test_an_admins_accumulated_tiktok_recap_is_the_analytics(database_url: str, ids) -> None:
+    """`absensikomentar#POLRES_B#akumulasi`: POLRES B's BT1 has no comment; EKO, its operator
+    with TikTok, has not reached the target of one."""
+    asked = BuildReport("comments_attendance", "POLRES_B", "tiktok", "semua", cumulative=True)
+    (msg,) = ask(database_url, [asked], "M10")
+    lines = msg.body.splitlines()
+    assert lines[2:4] == ["📊 *Rekap Analitik Komentar TikTok*",
+                          "*POLRES B* | Selasa, 10/2/2026 | Jam 15.20.04 WIB"]  # fmt: skip
+    assert "• Personel mencapai target : 0/1 (0%)" in lines
+    assert "• Partisipan unik : 0 akun" in lines
+    assert (
+        "• Performa tertinggi : BT1 – 0 akun (https://www.tiktok.com/@polres_b/video/BT1)" in lines
+    )
+    assert "- BRIPKA EKO SAPUTRA : ekos (0/1 konten)" in lines

@@ -149,3 +149,17 @@ def test_today_on_a_period_report_is_the_scheduled_report() -> None:
     )
     weekly = plan(BuildReport("kasat_binmas_comments", "D", "tiktok", period="weekly"), True)
     assert weekly == Build(Builder.DIRECTORATE, "kasat_binmas_comments", TT, period="weekly")
+
+
+def test_an_admins_accumulated_tiktok_recap_of_a_client_is_the_analytics() -> None:
+    """`absensikomentar#C#akumulasi` and clientrequest 2.2 ask with `cumulative`: V2 answered
+    them with its "Rekap Analitik"; the operator's own request stays the §3.3 recap."""
+    asked = BuildReport("comments_attendance", "A", "tiktok", "belum", cumulative=True)
+    assert plan(asked, False) == Build(Builder.TIKTOK_ANALYTICS, "comments_attendance", TT,
+                                       Mode.BELUM)  # fmt: skip
+    operator = BuildReport("comments_attendance", "A", "tiktok", "belum")
+    assert plan(operator, False).builder is Builder.CLIENT_RECAP  # type: ignore[union-attr]
+    likes = BuildReport("likes_attendance", "A", "instagram", cumulative=True)
+    assert plan(likes, False).builder is Builder.CLIENT_RECAP  # type: ignore[union-attr]
+    on_directorate = plan(BuildReport("comments_attendance", "D", "tiktok", cumulative=True), True)
+    assert on_directorate.report == "comments_simple"  # type: ignore[union-attr]

@@ -20,6 +20,7 @@ from cicero.domain.layouts import (
     directorate_simple,
     kasat_binmas,
     satker_summary,
+    tiktok_analytics,
 )
 from cicero.domain.layouts import posts as P
 from cicero.domain.layouts.blocks import Grouping
@@ -103,6 +104,11 @@ def renderings(specs, names: dict[str, str], title: str) -> dict[str, Callable[.
         "client likes": lambda: client_recap.render_likes(recap),
         "client comments": lambda: client_recap.render_comments(replace(recap, posts=tt,
                                                                         people=tt_people)),
+        "tiktok analytics": lambda: tiktok_analytics.render(
+            tiktok_analytics.TiktokAnalytics(
+                title, AT, tuple(tiktok_analytics.ContentStat(p, title, 1) for p in tt), tt_people
+            )
+        ),
         "amplification": lambda: amplification.render(
             amplification.AmplifyRecap(
                 title, AT, ig, tuple(amplification.AmplifyPerson(a, a.count) for a in ig_people)

@@ -19,6 +19,7 @@ from cicero.domain.layouts import (
     directorate_simple,
     kasat_binmas,
     satker_summary,
+    tiktok_analytics,
 )
 from cicero.domain.layouts.satker_summary import SatkerSummary, Tally, tallies, tiktok_key
 from cicero.domain.text.wa_format import inline
@@ -301,3 +302,16 @@ def test_amplification_recap_is_v2s_text():
     """V2 `tests/absensiLinkRoleFlag.test.js` (the org link recap): V2's spacing, with no blank
     line after `⚠️ Belum Lengkap` and `❌ Belum Melaksanakan`."""
     assert amplification.render(v.amplification()) == v2.AMPLIFICATION
+
+
+def test_tiktok_analytics_is_v2s_text():
+    """V2 `tests/absensiKomentarTiktokSummary.test.js` ("returns compact analytical recap with
+    lampiran details"): the "Rekap Analitik" an admin gets for `absensikomentar#C#akumulasi`.
+    V2's text, names upper case; V2 counted every user of the client, Cicero its operators
+    (data.md §4.3), which are these three."""
+    want = re.sub(r"Personel (\d)", r"PERSONEL \1", v2.COMMENTS_ANALYTICS)
+    assert tiktok_analytics.render(v.tiktok_analytics()) == want
+    sudah = tiktok_analytics.render(v.tiktok_analytics(show_missing=False))
+    assert "mencapai target* (2 user)" in sudah and "belum mencapai target*" not in sudah
+    belum = tiktok_analytics.render(v.tiktok_analytics(show_reached=False))
+    assert "belum mencapai target* (1 user)" in belum and "Personel mencapai target*" not in belum

@@ -27,6 +27,7 @@ from cicero.domain.layouts.directorate_recap import DirectorateRecap
 from cicero.domain.layouts.kasat_binmas import KasatBinmasRecap
 from cicero.domain.layouts.posts import PostRef
 from cicero.domain.layouts.satker_summary import SatkerSummary
+from cicero.domain.layouts.tiktok_analytics import ContentStat, TiktokAnalytics
 from cicero.domain.people.usernames import Platform, canonical_username
 
 IG, TT = Platform.INSTAGRAM, Platform.TIKTOK
@@ -199,3 +200,22 @@ def amplification() -> AmplifyRecap:
     done = attend([haris, budi], ["sc1", "sc2"], {"sc1": ["haris"]}, IG)  # posts reported
     people = (AmplifyPerson(done[0], 5), AmplifyPerson(done[1], 0))
     return AmplifyRecap("POLRES ABC", at, ig_posts("sc1", "sc2"), people)
+
+
+# --- the TikTok "Rekap Analitik" ------------------------------------------------------------
+
+
+def tiktok_analytics(**kw: object) -> TiktokAnalytics:
+    """V2 `tests/absensiKomentarTiktokSummary.test.js` ("returns compact analytical recap with
+    lampiran details"): POLRES X, two videos (Konten A: user1 and user2; Konten B: user1);
+    Personel 1 and 2 of SAT INTEL with TikTok, Personel 3 of SAT RESKRIM without."""
+    staff = [
+        person("1", "POLRES_X", "Personel 1", "SAT INTEL", rank="AKP", tiktok="user1"),
+        person("2", "POLRES_X", "Personel 2", "SAT INTEL", rank="IPDA", tiktok="user2"),
+        person("3", "POLRES_X", "Personel 3", "SAT RESKRIM", rank="BRIPTU", tiktok=""),
+    ]
+    engaged = {"v1": ["user1", "user2"], "v2": ["user1"]}
+    people = attend(staff, ["v1", "v2"], engaged, TT, HALF)
+    refs = tt_posts("v1", "v2", owner="polresx")
+    stats = (ContentStat(refs[0], "Konten A", 2), ContentStat(refs[1], "Konten B", 1))
+    return TiktokAnalytics("POLRES X", AT, stats, people, 2, **kw)  # type: ignore[arg-type]
