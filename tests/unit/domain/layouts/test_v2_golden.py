@@ -24,6 +24,7 @@ from cicero.domain.layouts import (
 from cicero.domain.layouts.satker_summary import SatkerSummary, Tally, tallies, tiktok_key
 from cicero.domain.text.wa_format import inline
 
+from . import doc_examples
 from . import v2_inputs as v
 from . import v2_texts as v2
 
@@ -315,3 +316,19 @@ def test_tiktok_analytics_is_v2s_text():
     assert "mencapai target* (2 user)" in sudah and "belum mencapai target*" not in sudah
     belum = tiktok_analytics.render(v.tiktok_analytics(show_reached=False))
     assert "belum mencapai target* (1 user)" in belum and "Personel mencapai target*" not in belum
+
+
+def test_the_recaps_that_already_matched_still_do():
+    """V2 `tests/sosmedTask.test.js`, `tests/absensiLikesInsta.test.js` ("marks user with
+    @username as already liking") and `tests/absensiKomentarTiktokRoleFlag.test.js` (the
+    operator's TikTok recap): V2's text but for trailing spaces after four task lines (not
+    shown by WhatsApp), names upper case, the username as stored (lower case), and one blank
+    line, not two, before the TikTok recap's closing."""
+    task = "\n".join(line.rstrip() for line in v2.TASK.splitlines())
+    assert doc_examples.task() == task
+    likes = v2.LIKES_CLIENT.replace("Aiptu Budi : @TestUser", "AIPTU BUDI : @testuser")
+    assert doc_examples.client_likes() == likes
+    comments = re.sub(r"Personel (\d)", r"PERSONEL \1", v2.COMMENTS_CLIENT)
+    assert doc_examples.client_comments() == comments.replace(
+        "\n\n\nTerimakasih.", "\n\nTerimakasih."
+    )

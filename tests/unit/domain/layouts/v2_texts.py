@@ -371,3 +371,99 @@ KASAT_COMMENTS = """\
 
 ⚠️❌ *Belum update akun TikTok (1 pers)*
    1. IPTU Bravo (POLRES B) — Username TikTok belum tersedia"""
+
+# (`\x20`: the spaces V2 left at the end of four lines)
+# generateSosmedTaskMessage('DITBINMAS', …)
+TASK = """\
+Mohon Ijin Komandan, Senior, Rekan Operator dan Personil pelaksana Tugas Likes dan komentar Sosial Media DIT BINMAS.
+
+Tugas Likes dan Komentar Konten Instagram dan Tiktok\x20
+DIT BINMAS
+Jumlah konten Instagram hari ini: 2\x20
+Total likes semua konten: 3\x20
+
+Rincian:
+1. https://www.instagram.com/p/abc (upload 07:30 WIB) : 2 likes
+2. [BARU] https://www.instagram.com/p/def (upload 09:05 WIB) : 1 like
+
+Jumlah konten Tiktok hari ini: 1\x20
+Total komentar semua konten: 1
+
+Rincian:
+1. [BARU] https://www.tiktok.com/@ditbinmas/video/123 (upload 08:00 WIB) : 1 komentar
+
+Silahkan Melaksanakan Likes, Komentar dan Share."""
+
+# absensiLikes('POLRES', {mode: 'all'})
+LIKES_CLIENT = """\
+Mohon ijin Komandan,
+
+📋 *Rekap Akumulasi Likes Instagram*
+*Polres*: *POLRES ABC*
+Selasa, 10/2/2026
+Jam: 15.20.04
+
+*Jumlah Konten:* 1
+*Daftar Link Konten:*
+https://www.instagram.com/p/sc1
+
+*Jumlah user:* 1 user
+✅ *Melaksanakan lengkap* : *1 user*
+⚠️ *Melaksanakan kurang lengkap* : *0 user*
+❌ *Belum melaksanakan* : *0 user*
+
+✅ *Melaksanakan lengkap* (1 user)
+⚠️ *Melaksanakan kurang lengkap* (0 user)
+❌ *Belum melaksanakan* (0 user)
+
+*BAG* (1 user):
+✅ Lengkap (1 user):
+- Aiptu Budi : @TestUser (1/1 konten)
+⚠️ Kurang (0 user):
+-
+❌ Belum (0 user):
+-
+
+Terimakasih."""
+
+# absensiKomentar('polres_x', {roleFlag: 'operator'})
+COMMENTS_CLIENT = """\
+Mohon ijin Komandan,
+
+📋 *Rekap Akumulasi Komentar TikTok*
+*POLRES X*
+Selasa, 10/2/2026
+Jam: 15.20.04
+
+*Jumlah Konten:* 2
+*Daftar Link Konten:*
+https://www.tiktok.com/@polresx/video/v1
+https://www.tiktok.com/@polresx/video/v2
+
+*Jumlah user:* 3 user
+✅ *Melaksanakan lengkap* : *1 user*
+⚠️ *Melaksanakan kurang lengkap* : *1 user*
+❌ *Belum melaksanakan* : *1 user*
+
+✅ *Melaksanakan lengkap* (1 user)
+⚠️ *Melaksanakan kurang lengkap* (1 user)
+❌ *Belum melaksanakan* (1 user)
+
+*SAT INTEL* (2 user):
+✅ Lengkap (1 user):
+- AKP Personel 1 : user1 (2/2 konten)
+⚠️ Kurang (1 user):
+- IPDA Personel 2 : user2 (1/2 konten)
+❌ Belum (0 user):
+-
+
+*SAT RESKRIM* (1 user):
+✅ Lengkap (0 user):
+-
+⚠️ Kurang (0 user):
+-
+❌ Belum (1 user):
+- BRIPTU Personel 3 : belum mengisi data tiktok (0/2 konten)
+
+
+Terimakasih."""
