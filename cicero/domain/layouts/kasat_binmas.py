@@ -25,6 +25,8 @@ from cicero.domain.text.wa_format import inline
 from cicero.domain.timezone import to_wib
 
 POSITION = "KASAT BINMAS"
+LIKES_TITLE = "📋 *Absensi Likes Kasat Binmas*"
+COMMENTS_TITLE = "📋 *Absensi Komentar TikTok Kasat Binmas*"
 _PUNCT = re.compile(r"[^\w\s]|_")
 
 
@@ -67,6 +69,9 @@ def period_label(period: str | None, at: datetime) -> str:
 
 def render(r: KasatBinmasRecap) -> str:
     ig = Platform(r.platform) is Platform.INSTAGRAM
+    label = period_label(r.period, r.at)
+    if not r.posts:  # nobody is assessed without posts, so this comes before "no Kasat"
+        return _no_posts(r, label, ig)
     kasat = r.kasat()
     if not kasat:
         return "\n".join(
@@ -76,8 +81,19 @@ def render(r: KasatBinmasRecap) -> str:
                 *_lacking(r),
             ]
         )
-    label = period_label(r.period, r.at)
     return _likes(r, kasat, label) if ig else _comments(r, kasat, label)
+
+
+def _no_posts(r: KasatBinmasRecap, label: str, ig: bool) -> str:
+    if ig:
+        return "\n".join(
+            [LIKES_TITLE, f"Periode: {label}",
+             f"Belum ada konten Instagram {inline(r.name)} pada periode ini untuk diabsen."]
+        )  # fmt: skip
+    return "\n".join(
+        [COMMENTS_TITLE, f"🗓️ Periode: {label}",
+         "Tidak ada konten yang perlu dikomentari pada periode ini."]
+    )  # fmt: skip
 
 
 def _ranked(kasat: Iterable[Attendance], status: Status) -> list[Attendance]:
@@ -108,16 +124,10 @@ _LIKES_SECTIONS = (
 
 
 def _likes(r: KasatBinmasRecap, kasat: list[Attendance], label: str) -> str:
-    title = "📋 *Absensi Likes Kasat Binmas*"
     n = len(r.posts)
-    if not n:
-        return "\n".join(
-            [title, f"Periode: {label}",
-             f"Belum ada konten Instagram {inline(r.name)} pada periode ini untuk diabsen."]
-        )  # fmt: skip
     counts = {s: sum(a.status is s for a in kasat) for s, _, _ in _LIKES_SECTIONS}
     lines = [
-        title,
+        LIKES_TITLE,
         f"🗓️ Periode: {label}",
         f"📈 Total konten periode ini: {angka(n)}",
         f"👥 Total Kasat Binmas: {angka(len(kasat))} pers",
@@ -160,16 +170,10 @@ def _comment_entry(a: Attendance, n: int) -> str:
 
 
 def _comments(r: KasatBinmasRecap, kasat: list[Attendance], label: str) -> str:
-    title = "📋 *Absensi Komentar TikTok Kasat Binmas*"
     n, total = len(r.posts), angka(len(kasat))
-    if not n:
-        return "\n".join(
-            [title, f"🗓️ Periode: {label}",
-             "Tidak ada konten yang perlu dikomentari pada periode ini."]
-        )  # fmt: skip
     counts = {s: sum(a.status is s for a in kasat) for s, _, _ in _COMMENT_SECTIONS}
     lines = [
-        title,
+        COMMENTS_TITLE,
         f"🗓️ Periode: {label}",
         "*Ringkasan:*",
         f"- Total konten periode: {angka(n)} video",

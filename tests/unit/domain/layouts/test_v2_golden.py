@@ -265,7 +265,8 @@ def test_kasat_binmas_without_a_kasat_or_without_content():
     Kasat Binmas", "menghasilkan pesan khusus ketika tidak ada konten") and its TikTok twin.
     No Kasat Binmas: V2's sentence, then every linked satker as lacking one (data.md §4.6).
     No content: V2's likes text names the directorate; its TikTok one listed everybody as
-    done (jobs.md §5.14 "empty success"), so it only says there was nothing to comment on."""
+    done (jobs.md §5.14 "empty success"), so it only says there was nothing to comment on.
+    Without posts nobody is assessed, so "no content" is said before "no Kasat Binmas"."""
     likes = v.kasat_likes()
     operator_only = v.attend([v.person("1", "POLRES_A", "Op", position="Operator")], [], {}, v.IG)
     none = kasat_binmas.render(
@@ -281,6 +282,8 @@ def test_kasat_binmas_without_a_kasat_or_without_content():
         "📋 *Absensi Komentar TikTok Kasat Binmas*\n🗓️ Periode: Rabu, 22 Mei 2024\n"
         "Tidak ada konten yang perlu dikomentari pada periode ini."
     )
+    nobody = kasat_binmas.KasatBinmasRecap(v.D, "Ditbinmas", v.IG, at, (), ())
+    assert kasat_binmas.render(nobody) == v2.KASAT_LIKES_NO_CONTENT
 
 
 def test_kasat_binmas_periods_in_v2s_words():
