@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from cicero.domain.attendance.ordering import person_key
+from cicero.domain.attendance.periods import THIS_MONTH, THIS_WEEK
 from cicero.domain.attendance.rule import Attendance, Status
 from cicero.domain.layouts.blocks import mark
 from cicero.domain.layouts.posts import PostRef
@@ -59,10 +60,10 @@ def period_label(period: str | None, at: datetime) -> str:
     """The previous system's period words: `Selasa, 10 Februari 2026`, the Monday–Sunday week
     `Senin, 09 Februari 2026 s.d. Minggu, 15 Februari 2026`, `Bulan Februari 2026`."""
     today = to_wib(at).date()
-    if period in ("weekly", "week", "this_week"):
+    if period in THIS_WEEK:
         monday = today - timedelta(days=today.weekday())
         return f"{hari_tanggal(monday)} s.d. {hari_tanggal(monday + timedelta(days=6))}"
-    if period in ("monthly", "month", "this_month"):
+    if period in THIS_MONTH:
         return f"Bulan {BULAN[today.month - 1]} {today.year}"
     return hari_tanggal(today)
 

@@ -26,7 +26,7 @@ from cicero.domain.layouts import posts as P
 from cicero.domain.layouts.blocks import Grouping
 from cicero.domain.layouts.directorate_recap import DirectorateRecap
 from cicero.domain.people.usernames import Platform
-from cicero.domain.text.wa_format import MARKERS, inline
+from cicero.domain.text.wa_format import MARKERS, OTHER_SPACES, inline
 
 AT = datetime(2026, 2, 10, 8, 20, 4, tzinfo=UTC)
 CLIENTS = ("D", "S1", "S2")
@@ -146,6 +146,19 @@ def test_data_adds_no_line_and_no_marker(specs, names, title):
         for line in text.splitlines():
             assert line.count("*") % 2 == 0, (layout, line)
             assert "**" not in line, (layout, line)
+
+
+@given(awkward)
+def test_inline_is_one_line_without_markers(text):
+    out = inline(text)
+    assert out == (" ".join(text.split()).translate(str.maketrans("*_~`", "∗＿∼ˋ")) or "-")
+    assert out.split() == out.split(" ") and not set(out) & set(MARKERS)
+
+
+def test_the_other_spaces_are_all_that_split_on():
+    """`OTHER_SPACES` lets the common name skip the work; it must hold every space but " "."""
+    spaces = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+    assert spaces.replace(" ", "") == OTHER_SPACES
 
 
 def test_inline_keeps_the_words_and_drops_the_markers():
