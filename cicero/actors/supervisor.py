@@ -61,6 +61,8 @@ class Child:
 
 
 class Supervisor(CiceroActor):
+    start_message = SupervisorStart
+
     def __init__(self) -> None:
         super().__init__()
         self.flags = SupFlags()
