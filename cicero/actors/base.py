@@ -57,7 +57,7 @@ class CiceroActor(ActorTypeDispatcher):
         self._crashed = False
         self._crash_next = False
         self._started = False
-        self._held: list[tuple[Any, Any]] = []
+        self._early: list[tuple[Any, Any]] = []  # arrived before the start message
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pool: Any = None
         self.database_url: str | None = None
@@ -75,7 +75,7 @@ class CiceroActor(ActorTypeDispatcher):
         if self._crashed:
             return None  # a crashed actor only waits for its exit
         if not self._started and not isinstance(message, self.start_message):
-            self._hold(message, sender)
+            self._keep_until_started(message, sender)
             return None
         try:
             if self._crash_next and not isinstance(message, CrashNext):
@@ -94,18 +94,18 @@ class CiceroActor(ActorTypeDispatcher):
             self._replay()
         return result
 
-    def _hold(self, message: Any, sender: Any) -> None:
-        if len(self._held) >= HELD_LIMIT:
+    def _keep_until_started(self, message: Any, sender: Any) -> None:
+        if len(self._early) >= HELD_LIMIT:
             self.log.warning(
                 "%s dropped a %s that arrived before its start (%d already held)",
                 self.name, type(message).__name__, HELD_LIMIT,
             )  # fmt: skip
             return
-        self._held.append((message, sender))
+        self._early.append((message, sender))
 
     def _replay(self) -> None:
-        held, self._held = self._held, []
-        for message, sender in held:
+        early, self._early = self._early, []
+        for message, sender in early:
             if self._crashed:
                 return
             self.receiveMessage(message, sender)
