@@ -50,6 +50,9 @@ class Parked:
     since: float  # time.monotonic()
 
 
+CRASHED = "crashed"  # JobDone.status of a run whose worker crashed
+
+
 @dataclass(frozen=True)
 class ClockOptions:
     registry: str = DEFAULT_REGISTRY
@@ -143,16 +146,23 @@ class Clock(CiceroActor):
     def receiveMsg_JobDone(self, message: JobDone, sender: Any) -> None:
         if message.part:
             self._part_done(message)
-            return
-        self._step(
-            schedule.RunEnded(message.job, message.fire_time, message.status, message.reason)
-        )
+        elif message.status == CRASHED:
+            self._step(schedule.RunCrashed(message.job, message.fire_time, message.reason))
+        else:
+            self._step(
+                schedule.RunEnded(message.job, message.fire_time, message.status, message.reason)
+            )
 
     def _part_done(self, message: JobDone) -> None:
         run = (message.job, message.fire_time)
         gathering = self.gathering.get(run)
         if gathering is None:
             return  # news of a run this clock did not dispatch (it restarted since)
+        if message.status == CRASHED:
+            # The part is tried again with the job's next try (the others keep their outcome).
+            gathering.crashed.add(message.part)
+            self._step(schedule.RunCrashed(message.job, message.fire_time, message.reason))
+            return
         outcome = job_parts.PartOutcome(message.status, message.reason)
         combined = gathering.add(message.part, outcome)
         if combined is None:
@@ -196,13 +206,29 @@ class Clock(CiceroActor):
                     await ledger.record(
                         conn, effect.job, effect.fire_time, effect.status, effect.reason, now
                     )
+                    if effect.status == schedule.RunStatus.FAILED:
+                        await self._close_parts(conn, effect, now)
                 elif isinstance(effect, schedule.Advance):
                     await ledger.advance_cursor(conn, effect.job, effect.through)
                 elif isinstance(effect, (schedule.Dispatch, schedule.Owe)):
                     await ledger.enqueue(conn, effect.job, effect.fire_time)
+                elif isinstance(effect, schedule.Requeue):
+                    await ledger.requeue(conn, effect.job, effect.fire_time, effect.reason)
         for effect in effects:
             if isinstance(effect, schedule.Dispatch):
                 await self._dispatch(effect, now)
+
+    async def _close_parts(self, conn: Any, effect: schedule.Record, now: datetime) -> None:
+        """A job failed after a part crashed: the crashed parts' rows, left queued for a try
+        that will not come, are failed too (the other parts keep their own outcome)."""
+        run = (effect.job, to_wib(effect.fire_time))
+        gathering = self.gathering.get(run)
+        if gathering is None or not gathering.crashed:
+            return
+        del self.gathering[run]
+        for part in sorted(gathering.crashed):
+            key = job_parts.ledger_key(effect.job, part)
+            await ledger.record(conn, key, effect.fire_time, "failed", effect.reason, now)
 
     async def _dispatch(self, effect: schedule.Dispatch, now: datetime) -> None:
         parts = self.parts_of.get(effect.job, ())
@@ -215,6 +241,14 @@ class Clock(CiceroActor):
         self, effect: schedule.Dispatch, parts: tuple[tuple[str, str], ...], now: datetime
     ) -> None:
         run = (effect.job, to_wib(effect.fire_time))
+        retried = self.gathering.get(run)
+        if retried is not None and retried.crashed:
+            # The job's next try after a part crashed: only the crashed parts go again.
+            again, retried.crashed = sorted(retried.crashed), set()
+            for part, actor in parts:
+                if part in again:
+                    self._send_or_park(effect.job, run[1], now, part, actor)
+            return
         # A job runs one fire time at a time: an older gathering of it was given up (a part
         # crashed and the run timed out), so forget it.
         for stale in [r for r in self.gathering if r[0] == effect.job]:
@@ -281,7 +315,7 @@ class Clock(CiceroActor):
             t
             for key, spec in self.state.jobs.items()
             for t in schedule.next_fire_times(spec, max(self.state.cursor[key], self.state.now), 1)
-        ]
+        ] + [waiting.at for waiting in self.state.retrying.values()]
         idle = ClockIdle(self.state.now, min(upcoming, default=None), frozenset(self.state.ready))
         self.send(self.waiting_driver, idle)
         self.waiting_driver = None
