@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from thespian.actors import ActorSystem
 
+from cicero.actors import listen
 from cicero.actors.base import ACTOR_PROCESS_ENV
 from cicero.actors.clock import ClockOptions
 from cicero.actors.messages import (
@@ -153,6 +154,7 @@ def restart_latencies(kills: int = KILLS) -> tuple[list[float], int, str]:
     ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     os.environ[ACTOR_PROCESS_ENV] = "1"
     settings = load_settings({})
+    listen.confine(settings.config.runtime.actor_host)
     system = ActorSystem(
         "multiprocTCPBase",
         {"Admin Port": free_port()},

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from cicero.domain.ingestion.limits import HOST_NAMES
+from cicero.domain.runtime.actor_host import LOOPBACK, actor_host_problem
 from cicero.domain.runtime.jobs import BUCKETS, JobSpec, Missed, Overlap, cron_problem
 
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
@@ -33,9 +34,19 @@ class Runtime(Strict):
     web_host: str = "127.0.0.1"
     web_port: Port = 8080
     admin_port: Annotated[int, Field(ge=0, le=65535)] = 0
+    # Where every actor port listens: loopback, or one private address (DESIGN §8).
+    actor_host: str = LOOPBACK
     heartbeat_s: Annotated[float, Field(gt=0, le=60)] = 3.0
     clock_max_sleep_s: Annotated[float, Field(gt=0, le=300)] = 30.0
     shutdown_timeout_s: Annotated[float, Field(gt=0, le=120)] = 10.0
+
+    @field_validator("actor_host")
+    @classmethod
+    def _private(cls, value: str) -> str:
+        problem = actor_host_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class Supervisor(Strict):
