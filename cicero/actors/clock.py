@@ -9,6 +9,7 @@ only when the simulation driver sends ClockTick.
 
 from __future__ import annotations
 
+import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +30,7 @@ from cicero.actors.messages import (
     Start,
     StatusReport,
 )
+from cicero.actors.worker import claimant_gone
 from cicero.db import ledger
 from cicero.domain.ingestion import manual_fetch
 from cicero.domain.runtime import job_parts, schedule
@@ -106,6 +108,43 @@ class Clock(CiceroActor):
     def receiveMsg_Directory(self, message: Directory, sender: Any) -> None:
         super().receiveMsg_Directory(message, sender)
         self._unpark()
+        self._find_vanished_runs()
+
+    def _find_vanished_runs(self) -> None:
+        """A worker killed outright (SIGKILL, the OOM killer) has no crash hook to say so; the
+        supervisor's new directory after its restart is the cue to look: a run still held in
+        the ledger by a process that has exited crashed, and is tried again like any crash."""
+        if self.state is None or not self.state.running:
+            return
+        host = socket.gethostname()
+        for job, run in list(self.state.running.items()):
+            parts = self.parts_of.get(job, ())
+            keys = (
+                {job_parts.ledger_key(job, p): p for p, _ in parts} if len(parts) > 1 else {job: ""}
+            )
+            holders = self.run(self._holders(list(keys), run.fire_time))
+            gone = [
+                key for key, holder in holders.items() if holder and claimant_gone(holder, host)
+            ]
+            if not gone:
+                continue
+            reason = "its worker stopped without a word (killed)"
+            gathering = self.gathering.get((job, to_wib(run.fire_time)))
+            for key in gone:
+                if keys[key]:  # a part: its own row, and sent again with the job's next try
+                    self.run(self._requeue(key, run.fire_time, reason))
+                    if gathering is not None:
+                        gathering.crashed.add(keys[key])
+            self.log.warning("%s at %s: %s", job, run.fire_time.isoformat(), reason)
+            self._step(schedule.RunCrashed(job, run.fire_time, reason))
+
+    async def _holders(self, keys: list[str], fire_time: datetime) -> dict[str, str | None]:
+        async with (await self.pool()).acquire() as conn:
+            return {key: await ledger.claimed_by(conn, key, fire_time) for key in keys}
+
+    async def _requeue(self, key: str, fire_time: datetime, reason: str) -> None:
+        async with (await self.pool()).acquire() as conn:
+            await ledger.requeue(conn, key, fire_time, f"worker crashed: {reason}")
 
     def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender: Any) -> None:
         if message.payload == "parked":

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+
+import psutil
 
 from cicero.actors.base import CiceroActor
 from cicero.actors.messages import JobDone, OutboxNew, RunFetch, RunJob, Start
@@ -33,6 +36,27 @@ class WorkerOptions:
 FETCH_TIMEOUT = timedelta(minutes=30)  # when ingest_social (whose timeout it borrows) is absent
 
 
+def claimant(name: str, host: str, pid: int) -> str:
+    """Who claims a run in the ledger (`job_run.claimed_by`): `name@host:pid:stamp`."""
+    return f"{name}@{host}:{pid}:{time.monotonic_ns()}"
+
+
+def claimant_gone(claimed_by: str, host: str) -> bool:
+    """The process that claimed a run has exited; False when that cannot be told from here
+    (another host, another format of id)."""
+    where, _, rest = claimed_by.rpartition("@")
+    claimed_host, _, pid_text = rest.partition(":")
+    pid_text = pid_text.partition(":")[0]
+    if not where or claimed_host != host or not pid_text.isascii() or not pid_text.isdigit():
+        return False
+    try:
+        return psutil.Process(int(pid_text)).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+    except psutil.Error:
+        return False
+
+
 async def _no_wait(seconds: float) -> None:
     await asyncio.sleep(0)
 
@@ -49,7 +73,7 @@ class JobWorker(CiceroActor):
         options: WorkerOptions = message.extra or WorkerOptions()
         self.registry = load_registry(options.registry)
         self.virtual = options.virtual
-        self.worker_id = f"{message.name}:{os.getpid()}:{time.monotonic_ns()}"
+        self.worker_id = claimant(message.name, socket.gethostname(), os.getpid())
 
     def receiveMsg_RunJob(self, message: RunJob, sender: Any) -> None:
         assert self.settings is not None

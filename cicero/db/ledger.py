@@ -149,6 +149,16 @@ async def requeue(conn: asyncpg.Connection, job: str, fire_time: datetime, reaso
     )
 
 
+async def claimed_by(conn: asyncpg.Connection, job: str, fire_time: datetime) -> str | None:
+    """Who holds a run that is `running` (None when it is not running)."""
+    value: str | None = await conn.fetchval(
+        "SELECT claimed_by FROM job_run WHERE job_key = $1 AND fire_time = $2 AND status = 'running'",
+        job,
+        fire_time,
+    )
+    return value
+
+
 async def enqueue(conn: asyncpg.Connection, job: str, fire_time: datetime) -> None:
     """The clock owes this run: record it before sending, so a crash cannot lose it."""
     await conn.execute(
