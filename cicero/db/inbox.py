@@ -38,18 +38,27 @@ async def next_unhandled(conn: asyncpg.Connection) -> InboxMessage | None:
     """The next message to handle: only a chat's oldest unhandled message may go (per-chat
     order), and among those, ones never tried before ones that failed, then oldest first,
     so a message that keeps failing never holds up another chat."""
+    # The oldest unhandled message heads its chat; when it was never tried it is the one.
     row = await conn.fetchrow(
-        """SELECT * FROM (
-               SELECT DISTINCT ON (session, chat) session, message_id, chat, sender, is_group,
-                      text, push_name, received_at, attempts, last_error, seq
-               FROM inbox WHERE handled_at IS NULL ORDER BY session, chat, seq
-           ) heads ORDER BY attempts > 0, seq LIMIT 1"""
+        f"SELECT {_COLUMNS} FROM inbox WHERE handled_at IS NULL ORDER BY seq LIMIT 1"
     )
+    if row is not None and row["attempts"] > 0:  # it failed before: other chats first
+        row = await conn.fetchrow(
+            f"""SELECT * FROM (
+                    SELECT DISTINCT ON (session, chat) {_COLUMNS}, seq
+                    FROM inbox WHERE handled_at IS NULL ORDER BY session, chat, seq
+                ) heads ORDER BY attempts > 0, seq LIMIT 1"""
+        )
     if row is None:
         return None
-    values = dict(row)
-    del values["seq"]
-    return InboxMessage(**values)
+    return InboxMessage(**{k: row[k] for k in _FIELDS})
+
+
+_FIELDS = (
+    "session", "message_id", "chat", "sender", "is_group", "text", "push_name", "received_at",
+    "attempts", "last_error",
+)  # fmt: skip
+_COLUMNS = ", ".join(_FIELDS)
 
 
 async def begin_attempt(conn: asyncpg.Connection, m: InboxMessage) -> None:
