@@ -196,6 +196,9 @@ class Clock(CiceroActor):
         run = (message.job, message.fire_time)
         gathering = self.gathering.get(run)
         if gathering is None:
+            if message.status == CRASHED:  # nobody follows this run to try it again: close it
+                key = job_parts.ledger_key(message.job, message.part)
+                self.run(self._record(key, message.fire_time, "failed", message.reason))
             return  # news of a run this clock did not dispatch (it restarted since)
         if message.status == CRASHED:
             # The part is tried again with the job's next try (the others keep their outcome).
