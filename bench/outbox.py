@@ -29,7 +29,8 @@ import contextlib
 
 from thespian.actors import ActorSystem
 
-from cicero.actors.messages import ChildSpec, Pump, SupervisorStart, WhereIs
+from cicero.actors.messages import ChildSpec, SupervisorStart, WhereIs
+from cicero.actors.ports import Ports
 from cicero.actors.session import SessionOptions
 from cicero.actors.supervisor import Supervisor
 from cicero.config import Secret, load_settings
@@ -38,6 +39,8 @@ from cicero.db.connect import connect
 from cicero.db.migrate import migrate
 from cicero.domain.delivery.outbox import outbox_key
 from cicero.domain.timezone import WIB
+from cicero.sim.clock import VirtualTime
+from cicero.sim.control import Pump, SimControl
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=WIB)
 MESSAGES = 3000
@@ -89,12 +92,14 @@ def send_rate(url: str) -> float:
     base = load_settings({})
     settings = replace(base, env=replace(base.env, database_url=Secret(url)))
     system = ActorSystem("simpleSystemBase", transientUnique=True, logDefs=False)
+    virtual = VirtualTime.temporary(T0)
     try:
         root = system.createActor(Supervisor)
         spec = ChildSpec(
             "session:gateway",
             "cicero.actors.session:SessionActor",
-            extra=SessionOptions(virtual=True, start=T0, throttle=False),
+            extra=SessionOptions(throttle=False),
+            ports=Ports(virtual.clock(), SimControl()),
         )
         from cicero.domain.runtime.supervision import SupFlags
 
@@ -103,6 +108,7 @@ def send_rate(url: str) -> float:
         system.ask(session, Pump(T0), 60)  # connect first: only the sends are timed
         asyncio.run(prepare_rows(url))
         started = time.perf_counter()
+        virtual.set(T0 + timedelta(seconds=1))
         system.ask(session, Pump(T0 + timedelta(seconds=1)), 600)
         elapsed = time.perf_counter() - started
         done = asyncio.run(sent(url))
@@ -110,6 +116,7 @@ def send_rate(url: str) -> float:
         return done / elapsed
     finally:
         system.shutdown()
+        virtual.close()
 
 
 async def prepare_rows(url: str) -> None:

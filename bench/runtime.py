@@ -35,14 +35,13 @@ from cicero.actors.base import ACTOR_PROCESS_ENV
 from cicero.actors.clock import ClockOptions
 from cicero.actors.messages import (
     ChildSpec,
-    ClockIdle,
-    ClockTick,
     Directory,
     StatusRequest,
     StatusSnapshot,
     SupervisorStart,
     WhereIs,
 )
+from cicero.actors.ports import Ports
 from cicero.actors.supervisor import Supervisor
 from cicero.actors.worker import WorkerOptions
 from cicero.config import Secret, load_settings
@@ -56,6 +55,8 @@ from cicero.domain.timezone import WIB
 from cicero.launcher import PR_SET_CHILD_SUBREAPER, reap_zombies
 from cicero.logs import log_defs
 from cicero.loopback import free_port
+from cicero.sim.clock import VirtualTime
+from cicero.sim.control import Pump, Pumped, SimControl
 from tests.protocol.actors import Count, Counted
 
 T0 = datetime(2026, 11, 23, 0, 0, tzinfo=WIB)
@@ -109,27 +110,28 @@ def virtual_round_trips(url: str) -> float:
     )
     registry = "tests.integration.jobs:registry"
     system = ActorSystem("simpleSystemBase", transientUnique=True, logDefs=False)
+    virtual = VirtualTime.temporary(T0)
     try:
         root = system.createActor(Supervisor)
+        ports = Ports(virtual.clock(), SimControl())
         children = (
             ChildSpec(
-                "worker",
-                "cicero.actors.worker:JobWorker",
-                extra=WorkerOptions(registry, virtual=True),
+                "worker", "cicero.actors.worker:JobWorker", extra=WorkerOptions(registry), ports=ports
             ),
-            ChildSpec(
-                "clock", "cicero.actors.clock:Clock", extra=ClockOptions(registry, virtual_start=T0)
-            ),
+            ChildSpec("clock", "cicero.actors.clock:Clock", extra=ClockOptions(registry), ports=ports),
         )
         system.tell(root, SupervisorStart("root", SupFlags(), children, settings))
         clock = system.ask(root, WhereIs(), 5).addresses["clock"]
         started = time.perf_counter()
         for minute in range(1, FIRES + 1):
-            reply = system.ask(clock, ClockTick(T0 + timedelta(minutes=minute)), 5)
-            assert isinstance(reply, ClockIdle)
+            now = T0 + timedelta(minutes=minute)
+            virtual.set(now)
+            reply = system.ask(clock, Pump(now), 5)
+            assert isinstance(reply, Pumped)
         return (time.perf_counter() - started) / FIRES
     finally:
         system.shutdown()
+        virtual.close()
 
 
 KILLS = 50

@@ -71,14 +71,10 @@ async def prepare_database(url: str) -> list[str]:
         await conn.close()
 
 
-def root_children(
-    settings: Settings, registry_path: str, virtual: bool = False
-) -> tuple[ChildSpec, ...]:
+def root_children(settings: Settings, registry_path: str) -> tuple[ChildSpec, ...]:
     registry = load_registry(registry_path)
     workers = tuple(
-        ChildSpec(
-            name, "cicero.actors.worker:JobWorker", extra=WorkerOptions(registry_path, virtual)
-        )
+        ChildSpec(name, "cicero.actors.worker:JobWorker", extra=WorkerOptions(registry_path))
         for name in registry.actors()
     )
     sessions = tuple(

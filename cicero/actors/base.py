@@ -9,11 +9,15 @@
   order once started: no handler ever runs on an actor that has not started.
 - Owns one event loop and one small asyncpg pool per process, created after
   the fork on first use and closed on exit (spec/runtime.md §7).
+- Takes its ports from the start message (cicero.actors.ports): the Clock every actor asks
+  for the time, and the control port a simulation adds, to which it hands the control's own
+  messages unread and shows every other message first.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import ctypes
 import logging
 import os
@@ -21,9 +25,11 @@ import signal
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
-from thespian.actors import ActorExitRequest, ActorTypeDispatcher
+from thespian.actors import ActorExitRequest, ActorTypeDispatcher, WakeupMessage
 
-from cicero.actors.messages import Crashed, CrashNext, Directory, Start, Stopping
+from cicero.actors.messages import Crashed, Directory, Start, Stopping
+from cicero.actors.ports import Clock, ClockWakeup, Control
+from cicero.actors.wall_clock import WallClock
 from cicero.config import Settings
 
 T = TypeVar("T")
@@ -53,9 +59,10 @@ class CiceroActor(ActorTypeDispatcher):
         self.settings: Settings | None = None
         self.supervisor: Any = None
         self.log = logging.getLogger(f"cicero.{self.name.lower()}")
+        self.clock: Clock = WallClock()  # until the start message brings the one to use
+        self.control: Control | None = None
         self._booted = False
         self._crashed = False
-        self._crash_next = False
         self._started = False
         self._early: list[tuple[Any, Any]] = []  # arrived before the start message
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -78,10 +85,16 @@ class CiceroActor(ActorTypeDispatcher):
             self._keep_until_started(message, sender)
             return None
         try:
-            if self._crash_next and not isinstance(message, CrashNext):
-                self._crash_next = False
-                raise RuntimeError("crash injected by CrashNext")
-            result = super().receiveMessage(message, sender)
+            control = self.control
+            if control is None:
+                result = super().receiveMessage(message, sender)
+            else:
+                control.before(message)
+                if control.takes(message):
+                    result = control.receive(message, sender)
+                else:
+                    result = super().receiveMessage(message, sender)
+                control.after()
         except Exception as err:
             try:
                 self.on_crash(message, sender, err)
@@ -128,13 +141,24 @@ class CiceroActor(ActorTypeDispatcher):
         self.log = logging.getLogger(f"cicero.{message.name}")
         if message.settings.env.database_url is not None:
             self.database_url = message.settings.env.database_url.reveal()
+        # Copies: each incarnation binds its own (in-process systems share message objects).
+        self.clock = copy.copy(message.ports.clock)
+        if message.ports.control is not None:
+            self.control = copy.copy(message.ports.control)
+            self.control.attach(self)
         self.on_start(message)
 
     def receiveMsg_Directory(self, message: Directory, sender: Any) -> None:
         self.directory = message.addresses
 
-    def receiveMsg_CrashNext(self, message: CrashNext, sender: Any) -> None:
-        self._crash_next = True
+    def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender: Any) -> None:
+        if isinstance(message.payload, ClockWakeup):
+            self.clock.woke(message.payload)
+        else:
+            self.on_wakeup(message.payload)
+
+    def on_wakeup(self, payload: Any) -> None:
+        """A wakeup the actor asked for itself (not its clock's)."""
 
     def receiveMsg_ActorExitRequest(self, message: ActorExitRequest, sender: Any) -> None:
         pass

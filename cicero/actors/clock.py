@@ -1,10 +1,9 @@
 """The Clock: croniter schedules in, RunJob to ready buckets out.
 
 Rules live in cicero.domain.runtime.schedule; this actor feeds it time and readiness,
-performs its effects (dispatch, ledger records, cursor writes) and reports status.
-Wall-clock mode keeps ONE pending wakeup, capped, recomputed from `now` on every
-wake (the Thespian timer pitfall of spec/runtime.md §1.4); virtual mode moves
-only when the simulation driver sends ClockTick.
+performs its effects (dispatch, ledger records, cursor writes) and reports status. Time
+comes from its Clock port: after every step it asks to be woken at the next fire time,
+capped (`on_due`); readiness waits for that look, which a session's news asks for at once.
 """
 
 from __future__ import annotations
@@ -15,12 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from thespian.actors import WakeupMessage
-
 from cicero.actors.base import CiceroActor
 from cicero.actors.messages import (
-    ClockIdle,
-    ClockTick,
     Directory,
     JobDone,
     Poke,
@@ -30,11 +25,12 @@ from cicero.actors.messages import (
     Start,
     StatusReport,
 )
+from cicero.actors.ports import Due
 from cicero.actors.worker import claimant_gone
 from cicero.db import ledger
 from cicero.domain.ingestion import manual_fetch
 from cicero.domain.runtime import job_parts, schedule
-from cicero.domain.timezone import WIB, to_wib
+from cicero.domain.timezone import to_wib
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 
 
@@ -46,7 +42,7 @@ class Parked:
 
     job: str
     fire_time: datetime
-    issued_at: datetime
+    dispatched_at: datetime  # the clock's now when it was dispatched
     part: str
     actor: str
     since: float  # time.monotonic()
@@ -58,7 +54,6 @@ CRASHED = "crashed"  # JobDone.status of a run whose worker crashed
 @dataclass(frozen=True)
 class ClockOptions:
     registry: str = DEFAULT_REGISTRY
-    virtual_start: datetime | None = None  # set: virtual time, driven by ClockTick
 
 
 class Clock(CiceroActor):
@@ -67,12 +62,8 @@ class Clock(CiceroActor):
         self.state: schedule.ClockState | None = None
         self.parts_of: dict[str, tuple[tuple[str, str], ...]] = {}  # job → (part, actor)…
         self.gathering: dict[tuple[str, datetime], job_parts.Gathering] = {}
-        self.virtual = False
-        self.wake_at: datetime | None = None
-        self.generation = 0
-        self.waiting_driver: Any = None
         self.cap = timedelta(seconds=30)
-        self.ready_pending: set[str] = set()  # virtual mode: readiness waiting for the next tick
+        self.ready_pending: set[str] = set()  # readiness waiting for the next look at the time
         self.parked: list[Parked] = []
 
     def on_start(self, message: Start) -> None:
@@ -82,9 +73,9 @@ class Clock(CiceroActor):
         self.parts_of = {
             h.key: tuple((p.part, p.actor) for p in registry.parts(h.key)) for h in registry
         }
-        self.virtual = options.virtual_start is not None
         self.cap = timedelta(seconds=self.settings.config.runtime.clock_max_sleep_s)
-        now = options.virtual_start if self.virtual else self.wall_now()
+        self.clock.attach(self)
+        now = self.clock.now()
         cursors, queued = self.run(self._load_ledger())
         self.state, effects = schedule.initial(
             self.settings.config.job_specs(), registry.keys(), now, cursors, queued
@@ -99,10 +90,6 @@ class Clock(CiceroActor):
             # Fetches asked from menus are the router's to resend, not scheduled jobs.
             scheduled = [(k, t) for k, t in queued if not manual_fetch.is_key(k)]
             return await ledger.load_cursors(conn), scheduled
-
-    @staticmethod
-    def wall_now() -> datetime:
-        return datetime.now(WIB)
 
     # ---- inputs ----------------------------------------------------------------
     def receiveMsg_Directory(self, message: Directory, sender: Any) -> None:
@@ -146,37 +133,44 @@ class Clock(CiceroActor):
         async with (await self.pool()).acquire() as conn:
             await ledger.requeue(conn, key, fire_time, f"worker crashed: {reason}")
 
-    def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender: Any) -> None:
-        if message.payload == "parked":
+    def on_wakeup(self, payload: Any) -> None:
+        if payload == "parked":
             self._unpark()
-            return
-        if message.payload != self.generation:
-            return  # a stale wakeup; the newer one is pending
-        self.wake_at = None
-        self._step(schedule.Tick(self.wall_now()))
 
-    def receiveMsg_Poke(self, message: Poke, sender: Any) -> None:
-        if not self.virtual and self.state is not None:
-            self._step(schedule.Tick(self.wall_now()))
-
-    def receiveMsg_ClockTick(self, message: ClockTick, sender: Any) -> None:
-        # Time first, then the readiness that arrived since the last tick: fires owed to those
-        # buckets then run at this tick's instant.
+    def on_due(self) -> Due:
+        # Time first, then the readiness that arrived since the last look: fires owed to those
+        # buckets then run at this instant, not at the last look's.
+        if self.state is None:
+            return Due()
         pending, self.ready_pending = self.ready_pending, set()
-        self._step(schedule.Tick(message.now))
+        self._step(schedule.Tick(self.clock.now()))
         for name in sorted(pending):
             self._step(schedule.BucketReady(name))
-        self.waiting_driver = sender
-        self._tell_driver()
+        return self.standing()
+
+    def on_timer(self, payload: Any) -> None:
+        pass  # sets none
+
+    def standing(self) -> Due:
+        """The next fire time, the ready buckets, and whether every dispatched run ended."""
+        if self.state is None:
+            return Due()
+        state = self.state
+        upcoming = [
+            t
+            for key, spec in state.jobs.items()
+            for t in schedule.next_fire_times(spec, max(state.cursor[key], state.now), 1)
+        ] + [waiting.at for waiting in state.retrying.values()]
+        return Due(False, min(upcoming, default=None), frozenset(state.ready), not state.running)
+
+    def receiveMsg_Poke(self, message: Poke, sender: Any) -> None:
+        self.clock.nudge()
 
     def receiveMsg_SessionReady(self, message: SessionReady, sender: Any) -> None:
-        if self.virtual:
-            # Virtual time moves only with ClockTick. A session that comes back at the driver's
-            # next instant reports before that instant's tick reaches us: evaluated here, fires
-            # owed to its bucket would run at the previous tick's (stale) time. Hold it.
-            self.ready_pending.add(message.name)
-            return
-        self._step(schedule.BucketReady(message.name))
+        # A session that comes back reports before its instant reaches this actor's clock:
+        # evaluated at once, fires owed to its bucket would run at the last look's (stale) time.
+        self.ready_pending.add(message.name)
+        self.clock.nudge()
 
     def receiveMsg_SessionLost(self, message: SessionLost, sender: Any) -> None:
         self.ready_pending.discard(message.name)
@@ -233,8 +227,7 @@ class Clock(CiceroActor):
         if effects:
             self.run(self._perform(effects))
         self._report()
-        self._rearm()
-        self._tell_driver()
+        self.clock.wake_at(schedule.next_wakeup(self.state, self.cap))
 
     async def _perform(self, effects: list[schedule.Effect]) -> None:
         assert self.state is not None
@@ -304,7 +297,7 @@ class Clock(CiceroActor):
     ) -> None:
         worker = self.directory.get(actor)
         if worker is not None:
-            self.send(worker, RunJob(job, fire_time, now, part))
+            self.send(worker, RunJob(job, fire_time, part))
             return
         self.parked.append(Parked(job, fire_time, now, part, actor, time.monotonic()))
         self.wakeupAfter(self._park_limit(), payload="parked")
@@ -322,7 +315,7 @@ class Clock(CiceroActor):
         for run in self.parked:
             worker = self.directory.get(run.actor)
             if worker is not None:
-                self.send(worker, RunJob(run.job, run.fire_time, run.issued_at, run.part))
+                self.send(worker, RunJob(run.job, run.fire_time, run.part))
             elif time.monotonic() - run.since >= limit:
                 self.run(self._give_up(run))
             else:
@@ -336,31 +329,10 @@ class Clock(CiceroActor):
         self.log.warning("%s at %s: %s", run.job, run.fire_time.isoformat(), reason)
         if not run.part:
             async with (await self.pool()).acquire() as conn:
-                await ledger.record(conn, run.job, run.fire_time, "failed", reason, run.issued_at)
+                await ledger.record(
+                    conn, run.job, run.fire_time, "failed", reason, run.dispatched_at
+                )
         self.send(self.myAddress, JobDone(run.job, run.fire_time, "failed", reason, run.part))
-
-    def _rearm(self) -> None:
-        if self.virtual or self.state is None:
-            return
-        target = schedule.next_wakeup(self.state, self.cap)
-        if self.wake_at is not None and self.wake_at <= target:
-            return  # the pending wakeup comes first; keep exactly one
-        self.generation += 1
-        self.wake_at = target
-        delay = max(timedelta(milliseconds=1), target - self.wall_now())
-        self.wakeupAfter(min(delay, self.cap), payload=self.generation)
-
-    def _tell_driver(self) -> None:
-        if self.waiting_driver is None or self.state is None or self.state.running:
-            return
-        upcoming = [
-            t
-            for key, spec in self.state.jobs.items()
-            for t in schedule.next_fire_times(spec, max(self.state.cursor[key], self.state.now), 1)
-        ] + [waiting.at for waiting in self.state.retrying.values()]
-        idle = ClockIdle(self.state.now, min(upcoming, default=None), frozenset(self.state.ready))
-        self.send(self.waiting_driver, idle)
-        self.waiting_driver = None
 
     def _report(self) -> None:
         if self.supervisor is None or self.state is None:

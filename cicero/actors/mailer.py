@@ -8,18 +8,16 @@ reason; a row left `sending` by a crash is `in_doubt` (SMTP has no idempotent re
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import aiosmtplib
-from thespian.actors import WakeupMessage
 
 from cicero.actors.base import CiceroActor
-from cicero.actors.messages import OutboxNew, Pump, Pumped, Start
+from cicero.actors.messages import OutboxNew, Start
+from cicero.actors.ports import Due
 from cicero.db import outbox
 from cicero.domain.delivery.outbox import Retry, after_failure, message_id_for
-from cicero.domain.timezone import WIB
 from cicero.mail import smtp
 
 SESSION = "mail"
@@ -27,47 +25,28 @@ POLL = timedelta(seconds=2)
 MAX_ATTEMPTS = 10_000
 
 
-@dataclass(frozen=True)
-class MailerOptions:
-    virtual: bool = False
-
-
 class Mailer(CiceroActor):
     def __init__(self) -> None:
         super().__init__()
-        self.virtual = False
-        self.virtual_now: datetime | None = None
         self.rng = random.Random()
 
     def on_start(self, message: Start) -> None:
-        options: MailerOptions = message.extra or MailerOptions()
-        self.virtual = options.virtual
         self.run(self._recover())
-        if not self.virtual:
-            self.wakeupAfter(POLL, payload="poll")
+        self.clock.attach(self, POLL)
 
     async def _recover(self) -> None:
         async with (await self.pool()).acquire() as conn:
             await outbox.recover(conn, SESSION, accepts_caller_id=False)
 
-    def now(self) -> datetime:
-        if self.virtual:
-            assert self.virtual_now is not None
-            return self.virtual_now
-        return datetime.now(WIB)
-
-    def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender: Any) -> None:
-        self.run(self._drain())
-        self.wakeupAfter(POLL, payload="poll")
-
     def receiveMsg_OutboxNew(self, message: OutboxNew, sender: Any) -> None:
-        if not self.virtual:
-            self.run(self._drain())
+        self.clock.nudge()
 
-    def receiveMsg_Pump(self, message: Pump, sender: Any) -> None:
-        self.virtual_now = message.now
+    def on_due(self) -> Due:
         sent, next_due = self.run(self._drain())
-        self.send(sender, Pumped(self.name, sent > 0, next_due))
+        return Due(sent > 0, next_due)
+
+    def on_timer(self, payload: Any) -> None:
+        pass  # sets none
 
     async def _drain(self) -> tuple[int, datetime | None]:
         assert self.settings is not None
@@ -75,7 +54,7 @@ class Mailer(CiceroActor):
         done = 0
         async with (await self.pool()).acquire() as conn:
             while True:
-                now = self.now()
+                now = self.clock.now()
                 row = await outbox.next_due(conn, SESSION, now)
                 if row is None:
                     return done, await outbox.next_attempt_at(conn, SESSION)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from cicero.actors.ports import Ports
 from cicero.config import Settings
 from cicero.domain.runtime.supervision import RestartType, SupFlags
 
@@ -20,6 +21,7 @@ class ChildSpec:
     restart: RestartType = RestartType.PERMANENT
     extra: Any = None  # handed to the child in its Start message
     shutdown_s: float = 5.0
+    ports: Ports = field(default_factory=Ports)  # its clock (and a simulation's control port)
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Start:
     name: str
     settings: Settings
     extra: Any = None
+    ports: Ports = field(default_factory=Ports)
 
 
 @dataclass(frozen=True)
@@ -54,11 +57,6 @@ class WhereIs:
 class Crashed:
     name: str
     error: str
-
-
-@dataclass(frozen=True)
-class CrashNext:
-    """Test and scenario hook: raise on the next message (spec/scenario.md `crash_actor`)."""
 
 
 @dataclass(frozen=True)
@@ -85,26 +83,9 @@ class Poke:
 
 
 @dataclass(frozen=True)
-class ClockTick:
-    """Virtual time: the simulation driver moves the clock to `now`."""
-
-    now: datetime
-
-
-@dataclass(frozen=True)
-class ClockIdle:
-    """Reply to ClockTick once every job dispatched so far has ended."""
-
-    now: datetime
-    next_fire: datetime | None
-    ready: frozenset[str] = frozenset()  # the buckets the clock counts as ready now
-
-
-@dataclass(frozen=True)
 class RunJob:
     job: str
     fire_time: datetime
-    issued_at: datetime  # the clock's now; workers on a virtual clock use it as theirs
     part: str = ""  # for a job split into parts (cicero.domain.runtime.job_parts)
 
 
@@ -114,7 +95,6 @@ class RunFetch:
 
     key: str
     fire_time: datetime
-    issued_at: datetime  # the router's now; virtual-time workers use it as theirs
 
 
 @dataclass(frozen=True)
@@ -143,35 +123,6 @@ class Stopping:
 
     name: str
     info: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Pump:
-    """Virtual time: do what is due at `now` (sends, timers), then answer Pumped.
-
-    A session may also run ahead alone through its own throttled sends due before `until`
-    (the next moment anything else happens), each at its own virtual instant, instead of
-    the driver visiting every one of those instants."""
-
-    now: datetime
-    until: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Pumped:
-    name: str
-    busy: bool  # something happened: the driver pumps again before moving time
-    next_due: datetime | None  # when this actor next has something to do
-    ready: bool | None = None  # a session: whether it is ready (None from other actors)
-
-
-@dataclass(frozen=True)
-class SimCommand:
-    """The scenario driver acting on the simulated network of one session."""
-
-    action: str  # lose | restore | log_out | ban | pair | fail_next_sends | deliver
-    args: dict[str, Any] = field(default_factory=dict)
-    now: datetime | None = None  # virtual time of the event
 
 
 @dataclass(frozen=True)

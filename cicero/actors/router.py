@@ -10,70 +10,46 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from thespian.actors import WakeupMessage
-
 from cicero.actors.base import CiceroActor
-from cicero.actors.messages import Directory, InboxNew, OutboxNew, Pump, Pumped, RunFetch, Start
+from cicero.actors.messages import Directory, InboxNew, OutboxNew, RunFetch, Start
+from cicero.actors.ports import Due
 from cicero.conversations import fetches
 from cicero.conversations.step import Handled, expire_flows, handle_next, next_expiry
 from cicero.domain.ingestion import manual_fetch
-from cicero.domain.timezone import WIB
 
 POLL = timedelta(seconds=2)
-FETCH_WAIT = timedelta(seconds=20)  # virtual mode: longest wait for a fetch asked at an instant
-PUMP_WAIT = timedelta(milliseconds=200)  # of it, per pump (the driver re-asks after 0.5 s)
+FETCH_WAIT = timedelta(seconds=20)  # the longest a fetch asked at an instant counts as running
 BATCH = 50  # messages per turn before the actor looks at its mailbox again
-
-
-@dataclass(frozen=True)
-class RouterOptions:
-    virtual: bool = False
 
 
 class Router(CiceroActor):
     def __init__(self) -> None:
         super().__init__()
-        self.virtual = False
-        self.virtual_now: datetime | None = None
         self.resend_fetches = False
-        # Virtual mode: fetches sent and not yet ended → when to stop waiting (monotonic s).
+        # Fetches sent and not yet ended → when to stop counting them (monotonic s).
         self.dispatched: dict[str, float] = {}
 
     def on_start(self, message: Start) -> None:
-        options: RouterOptions = message.extra or RouterOptions()
-        self.virtual = options.virtual
-        if not self.virtual:
-            self._drain()
-            self.wakeupAfter(POLL, payload="poll")
-
-    def now(self) -> datetime:
-        if self.virtual:
-            assert self.virtual_now is not None
-            return self.virtual_now
-        return datetime.now(WIB)
+        self.clock.attach(self, POLL)
+        self.clock.nudge()
 
     def receiveMsg_InboxNew(self, message: InboxNew, sender: Any) -> None:
-        if not self.virtual:
-            self._drain()
+        self.clock.nudge()
 
-    def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender: Any) -> None:
-        self._drain()
-        self.wakeupAfter(POLL, payload="poll")
-
-    def receiveMsg_Pump(self, message: Pump, sender: Any) -> None:
-        self.virtual_now = message.now
+    def on_due(self) -> Due:
         handled = self._drain()
         if self.dispatched:
-            # Virtual time does not pass inside a run: while a fetch asked at this instant is
-            # open, say busy, so the driver pumps again instead of moving the clock. Each pump
-            # waits a little (under the driver's patience for one answer), never the whole run.
-            self.run(self._wait_fetches(PUMP_WAIT))
+            # A fetch asked here is still running: where time stands still until it ends, say
+            # busy (after a short wait), so the clock is not moved under it.
+            self.run(self._wait_fetches(self.clock.patience))
             handled += 1
-        self.send(sender, Pumped(self.name, handled > 0, self.run(self._next_expiry())))
+        return Due(handled > 0, self.run(self._next_expiry()))
+
+    def on_timer(self, payload: Any) -> None:
+        pass  # sets none
 
     def receiveMsg_Directory(self, message: Directory, sender: Any) -> None:
         super().receiveMsg_Directory(message, sender)
@@ -119,9 +95,8 @@ class Router(CiceroActor):
                 self.log.warning("no ingestor for fetch %s yet; it stays queued", key)
                 self.resend_fetches = True
                 continue
-            self.send(address, RunFetch(key, fire_time, self.now()))
-            if self.virtual:
-                self.dispatched[key] = time.monotonic() + FETCH_WAIT.total_seconds()
+            self.send(address, RunFetch(key, fire_time))
+            self.dispatched[key] = time.monotonic() + FETCH_WAIT.total_seconds()
 
     async def _wait_fetches(self, at_most: timedelta) -> None:
         """Forget the dispatched fetches that ended (or waited too long) within `at_most`."""
@@ -143,7 +118,7 @@ class Router(CiceroActor):
 
     async def _expire(self) -> Handled:
         async with (await self.pool()).acquire() as conn:
-            return await expire_flows(conn, self.now())
+            return await expire_flows(conn, self.clock.now())
 
     async def _next_expiry(self) -> datetime | None:
         async with (await self.pool()).acquire() as conn:
@@ -152,4 +127,4 @@ class Router(CiceroActor):
     async def _one(self) -> Any:
         assert self.settings is not None
         async with (await self.pool()).acquire() as conn:
-            return await handle_next(conn, self.settings, self.now())
+            return await handle_next(conn, self.settings, self.clock.now())

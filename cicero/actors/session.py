@@ -17,20 +17,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
-from thespian.actors import ThespianWatch, WakeupMessage, WatchMessage
+from thespian.actors import ThespianWatch, WatchMessage
 
 from cicero.actors.base import CiceroActor
 from cicero.actors.messages import (
     InboxNew,
     OutboxNew,
-    Pump,
-    Pumped,
     SessionLost,
     SessionReady,
-    SimCommand,
     Start,
     StatusReport,
 )
+from cicero.actors.ports import Due
 from cicero.actors.session_pacing import DRAIN_BATCH, PacedWindows, Pacing, queued
 from cicero.config.schema import parse_duration
 from cicero.db import inbox, outbox
@@ -40,7 +38,6 @@ from cicero.domain.delivery.send_window import plan_window
 from cicero.domain.delivery.throttle import OFF, Bucket, ThrottleConfig, cost_of
 from cicero.domain.people.phones import Jid, JidError, mask_phone, parse_recipient
 from cicero.domain.text.storable import storable
-from cicero.domain.timezone import WIB
 from cicero.whatsapp.transport import NotReady, RecipientInvalid, SendFailed, SendOutcomeUnknown
 
 POLL = timedelta(seconds=1)
@@ -50,11 +47,9 @@ KEEPALIVE_EVERY = timedelta(seconds=30)
 @dataclass(frozen=True)
 class SessionOptions:
     transport: str = "simulator"  # simulator | neonize
-    virtual: bool = False
     phone: str = "6281100000000"  # the simulated number
     seed: int = 0
     initial: str = "ready"  # the simulated line's state when nothing is stored
-    start: datetime | None = None  # virtual time at start (simulation)
     throttle: bool = True  # False only for benchmarks of the send path
 
 
@@ -63,15 +58,13 @@ class SessionActor(PacedWindows, CiceroActor):
         super().__init__()
         self.session = ""
         self.options = SessionOptions()
-        self.state = machine.initial(datetime.now(WIB))
+        self.state = machine.initial(self.clock.now())
         self.transport: Any = None
         self.events: queue.Queue[Any] = queue.Queue()
         self.pipe: tuple[int, int] | None = None
         self.lock_conn: asyncpg.Connection | None = None
         self.bucket = Bucket(OFF) if not self.options.throttle else Bucket()
         self.rng = random.Random()
-        self.virtual_now: datetime | None = None
-        self.timers: dict[int, datetime] = {}  # reconnect token -> due (virtual time)
         self.next_keepalive: datetime | None = None
         self.busy = False
         self.qr = ""  # the latest pairing QR as an SVG data URI, while pairing
@@ -79,23 +72,11 @@ class SessionActor(PacedWindows, CiceroActor):
         self._held: Any = None  # the connection a drain holds
         self._deliveries: Any = None  # the simulated network's delivery log (simulator only)
 
-    # ---- time -----------------------------------------------------------------
-    def now(self) -> datetime:
-        if self.options.virtual:
-            assert self.virtual_now is not None
-            return self.virtual_now
-        return datetime.now(WIB)
-
     # ---- start ------------------------------------------------------------------
     def on_start(self, message: Start) -> None:
         assert self.settings is not None
         self.options = message.extra or SessionOptions()
         self.session = message.name.removeprefix("session:")
-        if self.options.virtual:
-            # A replacement after an injected crash begins at the driver's instant of the crash.
-            restarted_at = self.run(self._stored_clock())
-            begun = [t for t in (self.options.start, restarted_at) if t is not None]
-            self.virtual_now = max(begun) if begun else datetime.now(WIB)
         cfg = self.settings.config.sessions[self.session]
         self.bucket = (
             Bucket(OFF)
@@ -105,7 +86,7 @@ class SessionActor(PacedWindows, CiceroActor):
             )
         )
         self.rng = random.Random(f"{self.options.seed}:{self.session}")
-        self.state = machine.initial(self.now())
+        self.state = machine.initial(self.clock.now())
         if not self.run(self._lock()):
             raise RuntimeError(
                 f"session {self.session} is already running elsewhere (advisory lock held)"
@@ -120,14 +101,7 @@ class SessionActor(PacedWindows, CiceroActor):
             os.set_blocking(self.pipe[0], False)
         self.transport.start(self._sink)
         self._process_events()
-        if not self.options.virtual:
-            self.wakeupAfter(POLL, payload="poll")
-
-    async def _stored_clock(self) -> datetime | None:
-        from cicero.sim.whatsapp.store import load_clock
-
-        async with (await self.pool()).acquire() as conn:
-            return await load_clock(conn)
+        self.clock.attach(self, POLL)
 
     async def _lock(self) -> bool:
         from cicero.db.connect import connect
@@ -163,7 +137,7 @@ class SessionActor(PacedWindows, CiceroActor):
             self.session,
             network,
             self.options.phone,
-            self.now,
+            self.clock.now,
             seed=self.options.seed,
             initial=self.options.initial,
         )
@@ -211,7 +185,7 @@ class SessionActor(PacedWindows, CiceroActor):
     # ---- the state machine -------------------------------------------------------------
     def _feed(self, event: machine.Event) -> None:
         before = self.state
-        self.state, effects = machine.handle(self.state, event, self.now(), self.rng.random())
+        self.state, effects = machine.handle(self.state, event, self.clock.now(), self.rng.random())
         for effect in effects:
             self._perform(effect)
         if (before.state, before.reason) != (
@@ -228,12 +202,7 @@ class SessionActor(PacedWindows, CiceroActor):
         elif isinstance(effect, machine.ReportLost):
             self._tell_clock(SessionLost(self.session, effect.reason))
         elif isinstance(effect, machine.ScheduleReconnect):
-            if self.options.virtual:
-                self.timers[effect.token] = self.now() + timedelta(seconds=effect.delay_s)
-            else:
-                self.wakeupAfter(
-                    timedelta(seconds=effect.delay_s), payload=("reconnect", effect.token)
-                )
+            self.clock.after(timedelta(seconds=effect.delay_s), ("reconnect", effect.token))
         elif isinstance(effect, machine.RestartTransport):
             self.transport.stop(5)
             self.transport.start(self._sink)
@@ -268,7 +237,7 @@ class SessionActor(PacedWindows, CiceroActor):
                     self.session,
                     s.state.value,
                     s.reason,
-                    self.now(),
+                    self.clock.now(),
                 )
 
         self.run(go())
@@ -304,28 +273,27 @@ class SessionActor(PacedWindows, CiceroActor):
 
     # ---- outgoing --------------------------------------------------------------------------
     def receiveMsg_OutboxNew(self, message: OutboxNew, sender: Any) -> None:
-        if not self.options.virtual:
-            self._drain()
+        self.clock.nudge()
 
-    def _drain(self, until: datetime | None = None) -> datetime | None:
+    def _drain(self, ahead: bool = False) -> datetime | None:
         """Send what is due now, in order, within the throttle. Returns when to look again.
-        Running ahead alone until `until` (simulation), it paces what it fetches."""
+        Running ahead alone (`ahead`), it paces what it fetches."""
         if not machine.is_ready(self.state):
             return None
         self.run(self._hold())
         try:
-            return self._drain_held(until)
+            return self._drain_held(ahead)
         finally:
             self.run(self._release())
 
-    def _drain_held(self, until: datetime | None) -> datetime | None:
-        self.run(self._update(outbox.expire, self.session, self.now()))
+    def _drain_held(self, ahead: bool) -> datetime | None:
+        self.run(self._update(outbox.expire, self.session, self.clock.now()))
         self.run(self._take_over())
         while True:
-            rows = self.run(self._update(outbox.due, self.session, self.now(), DRAIN_BATCH))
+            rows = self.run(self._update(outbox.due, self.session, self.clock.now(), DRAIN_BATCH))
             if not rows:
                 return self.run(self._next_attempt())
-            pacing = self._begin_pacing(rows, until)
+            pacing = self._begin_pacing(rows, ahead)
             try:
                 done, next_at = self._send_fetched(rows, pacing)
             except BaseException:
@@ -354,7 +322,7 @@ class SessionActor(PacedWindows, CiceroActor):
                 window = plan_window(
                     self.bucket,
                     [cost_of(row.attachment is not None) for row in rows],
-                    self.now(),
+                    self.clock.now(),
                     self.rng.random,
                     self.transport.accepts_caller_id,
                 )
@@ -373,7 +341,7 @@ class SessionActor(PacedWindows, CiceroActor):
                 if pacing is not None and pacing.over:
                     self._end_pacing(pacing)
                     pacing = None
-            told = self._told(pacing, self.now()) if pacing is not None else None
+            told = self._told(pacing, self.clock.now()) if pacing is not None else None
             if not told:  # fetch again, from the outbox
                 return False, None
             rows = told
@@ -397,7 +365,7 @@ class SessionActor(PacedWindows, CiceroActor):
                 unready_since[name] + after
                 for chain in chains.values()
                 for name in chain[: chain.index(self.session)]
-                if name in unready_since and unready_since[name] + after > self.now()
+                if name in unready_since and unready_since[name] + after > self.clock.now()
             ]
             self.next_takeover = min(waits, default=None)
             for kind, chain in chains.items():
@@ -406,7 +374,7 @@ class SessionActor(PacedWindows, CiceroActor):
                     chains,
                     ready,
                     unready_since,
-                    self.now(),
+                    self.clock.now(),
                     parse_duration(senders.fallback_after),
                 )
                 if chosen == self.session:
@@ -467,7 +435,7 @@ class SessionActor(PacedWindows, CiceroActor):
     ) -> tuple[int, str, datetime] | None:
         """One transport call for a row marked `sending`. A failure is stored at once; an
         acceptance is returned as (row id, message id, sent at) for the window to store."""
-        now = self.now()
+        now = self.clock.now()
         caller_id = message_id if self.transport.accepts_caller_id else None
         self.busy = True
         try:
@@ -518,95 +486,62 @@ class SessionActor(PacedWindows, CiceroActor):
             await (await self.pool()).release(held)
 
     # ---- time passing ------------------------------------------------------------------------
-    def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender: Any) -> None:
-        payload = message.payload
+    def on_timer(self, payload: Any) -> None:
         if isinstance(payload, tuple) and payload[0] == "reconnect":
             self._feed(machine.ReconnectDue(payload[1]))
-        elif payload == "poll":
-            self._tick()
-            self.wakeupAfter(POLL, payload="poll")
         self._process_events()
 
-    def _tick(self, until: datetime | None = None) -> datetime | None:
+    def on_due(self) -> Due:
+        next_send = self._run_ahead(self._tick())
+        moved, self.busy = self.busy, False
+        upcoming = [t for t in (next_send, self.next_takeover) if t is not None]
+        ready = frozenset({self.session}) if machine.is_ready(self.state) else frozenset()
+        return Due(moved, min(upcoming, default=None), ready)
+
+    def _tick(self, ahead: bool = False) -> datetime | None:
         self._keepalive()
         self._process_events()
-        next_send = self._drain(until)
+        next_send = self._drain(ahead)
         self._report()
         return next_send
 
     def _keepalive(self) -> None:
-        now = self.now()
+        now = self.clock.now()
         if self.next_keepalive is None or now >= self.next_keepalive:
             if self.transport.alive:
                 self._feed(machine.Heartbeat())
             self._feed(machine.KeepaliveCheck())
             self.next_keepalive = now + KEEPALIVE_EVERY
 
-    def receiveMsg_Pump(self, message: Pump, sender: Any) -> None:
-        if self.transport is None:  # a pump that overtook Start: busy, ask again
-            self.send(sender, Pumped(self.name, True, None))
-            return
-        # Never backwards: a session that ran ahead may be past the driver's instant.
-        self.virtual_now = max(self.virtual_now or message.now, message.now)
-        self.busy = False
-        for token, due in sorted(self.timers.items()):
-            if due <= message.now:
-                del self.timers[token]
-                self._feed(machine.ReconnectDue(token))
-                self._process_events()
-        next_send = self._run_ahead(self._tick(), message.until)
-        upcoming = [
-            t for t in (next_send, *self.timers.values(), self.next_takeover) if t is not None
-        ]
-        ready = machine.is_ready(self.state)
-        self.send(sender, Pumped(self.name, self.busy, min(upcoming, default=None), ready))
-
-    def _run_ahead(self, next_send: datetime | None, until: datetime | None) -> datetime | None:
-        """Alone until `until` (Pump): send what the throttle allows, each at its own virtual
-        instant, as the driver would by visiting them one by one. Stops before anything else
-        of this session is due (a reconnect timer, a takeover) and when it is not ready."""
-        moved = self.busy  # only what happened at the driver's instant asks for another round
-        while next_send is not None and self._may_run_ahead(next_send, until):
-            self.virtual_now = next_send
-            next_send = self._tick(until)
+    def _run_ahead(self, next_send: datetime | None) -> datetime | None:
+        """Alone up to the clock's horizon: send what the throttle allows, each at its own
+        instant, as if the clock visited them one by one. Stops before anything else of this
+        session is due (a timer, a takeover) and when it is not ready."""
+        moved = self.busy  # only what happened at the first instant asks for another look
+        while next_send is not None and self._may_run_ahead(next_send):
+            self.clock.advance(next_send)
+            next_send = self._tick(ahead=True)
         self.busy = moved
         return next_send
 
-    def _may_run_ahead(self, at: datetime, until: datetime | None) -> bool:
+    def _may_run_ahead(self, at: datetime) -> bool:
+        horizon = self.clock.horizon()
         return (
-            until is not None
-            and self.now() < at < until
-            and all(t > at for t in self.timers.values())
+            horizon is not None
+            and self.clock.now() < at < horizon
             and (self.next_takeover is None or self.next_takeover > at)
             and machine.is_ready(self.state)
         )
 
-    def receiveMsg_SimCommand(self, message: SimCommand, sender: Any) -> None:
-        if message.now is not None and self.options.virtual:
-            self.virtual_now = max(self.now(), message.now)
-        t, a = self.transport, message.args
-        if message.action == "deliver":
-            sender = a["from"]
-            lid = sender if sender.endswith("@lid") else None  # only a LID known, no phone
-            t.deliver_incoming(None if lid else sender, a["text"], chat=a.get("chat"),
-                               message_id=a.get("id"), sender_lid=lid)  # fmt: skip
-        elif message.action == "ban":
-            t.ban(a.get("until"))
-        elif message.action == "fail_next_sends":
-            t.fail_next_sends(int(a["count"]))
-        elif message.action == "pair":
-            if self.state.state in (machine.SessionState.LOGGED_OUT, machine.SessionState.REPLACED):
-                # Pairing a number again after a logout starts with ops' re-pair (`cicero pair`):
-                # the transport starts and shows a code, then the scan completes it.
-                self._feed(machine.PairRequested())
-                self._process_events()
-            t.pair()
-        elif message.action in ("lose", "restore", "log_out"):
-            getattr(t, message.action)()
-        else:
-            self.log.warning("unknown simulator command %r", message.action)
+    # ---- ops -------------------------------------------------------------------------------------
+    def request_pairing(self) -> None:
+        """Ops ask for a new login window (a number to link again): the machine decides."""
+        self._feed(machine.PairRequested())
         self._process_events()
-        self.busy = True
+
+    def process_events(self) -> None:
+        """Handle what the transport reported meanwhile (from this actor's own thread)."""
+        self._process_events()
 
     # ---- status and exit ------------------------------------------------------------------------
     def _report(self) -> None:

@@ -32,8 +32,7 @@ class Pacing:
     them written and the accepted ones marked `sent` when the window ends, as for one send
     window."""
 
-    until: datetime  # the driver's next moment (Pump.until)
-    stop: datetime  # no instant at or after this: until, a timer, a takeover, an outbox change
+    stop: datetime  # no instant at or after this: the horizon, a takeover, an outbox change
     lineup: Lineup
     rows: dict[int, outbox.OutboxRow]  # by id: the rows fetched
     claimed: set[int]
@@ -52,9 +51,8 @@ class PacedWindows:
     transport: Any
     bucket: Any
     session: str
-    timers: dict[Any, datetime]
+    clock: Any
     next_takeover: datetime | None
-    virtual_now: datetime | None
     _deliveries: Any
 
     def _told(self, pacing: Pacing, at: datetime) -> list[outbox.OutboxRow] | None:
@@ -63,14 +61,15 @@ class PacedWindows:
         told = paced_rows(pacing.lineup, self.bucket, at, DRAIN_BATCH)
         return None if told is None else [pacing.rows[row.id] for row in told]
 
-    def _begin_pacing(self, rows: list[outbox.OutboxRow], until: datetime | None) -> Pacing | None:
+    def _begin_pacing(self, rows: list[outbox.OutboxRow], ahead: bool) -> Pacing | None:
         """A paced window from `rows` (what `due` answered now), when running ahead alone
         with a network that de-duplicates (a crash inside the window leaves its rows
         `sending`, resent under the same ids) and when some row would go at a later
-        instant before `until`."""
-        if until is None or not self.options.virtual or not self.transport.accepts_caller_id:
+        instant before the clock's horizon."""
+        until = self.clock.horizon() if ahead else None
+        if until is None or not self.transport.accepts_caller_id:
             return None
-        now = self.now()
+        now = self.clock.now()
         costs = [cost_of(row.attachment is not None) for row in rows]
         first = plan_window(self.bucket, costs, now, lambda: 0.0, True)
         if first.next_at is None or first.next_at >= until:
@@ -83,11 +82,7 @@ class PacedWindows:
             [queued(row, due) for row, due in behind],
             limits.waiting,
         )
-        stop = min(
-            t
-            for t in (until, limits.changes_at, self.next_takeover, *self.timers.values())
-            if t is not None
-        )
+        stop = min(t for t in (until, limits.changes_at, self.next_takeover) if t is not None)
         fetched = {row.id: row for row in rows} | {row.id: row for row, _ in behind}
         claims: list[tuple[int, str]] = []
         for row_id, _ in pace(self.bucket, lineup, now, stop, DRAIN_BATCH):
@@ -101,17 +96,17 @@ class PacedWindows:
         if self._deliveries is not None:
             deferral.enter_context(self._deliveries.deferred())
         claimed = self.run(self._update(outbox.mark_sending_many, claims)) if claims else set()
-        return Pacing(until, stop, lineup, fetched, claimed, deferral)
+        return Pacing(stop, lineup, fetched, claimed, deferral)
 
     def _pace_to(self, pacing: Pacing, at: datetime | None) -> list[outbox.OutboxRow] | None:
         """Move a paced window to its next throttle instant, doing there what a tick of
         `_run_ahead` does before it drains, and return what `due` would answer there; None
         (and not moved) if the window may not go there."""
-        if at is None or at >= pacing.stop or not self._may_run_ahead(at, pacing.until):
+        if at is None or at >= pacing.stop or not self._may_run_ahead(at):
             return None
         told = self._told(pacing, at)
         if told is not None:
-            self.virtual_now = at
+            self.clock.advance(at)
             self._keepalive()
             self._process_events()
         return told

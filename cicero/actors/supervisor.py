@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 import psutil
-from thespian.actors import ActorExitRequest, ChildActorExited, DeadEnvelope, WakeupMessage
+from thespian.actors import ActorExitRequest, ChildActorExited, DeadEnvelope
 
 from cicero.actors.base import CiceroActor
 from cicero.actors.messages import (
@@ -114,7 +114,7 @@ class Supervisor(CiceroActor):
         child.expected_exit = False
         child.record = replace(child.record, last_start=time.monotonic())
         assert self.settings is not None
-        self.send(child.address, Start(name, self.settings, child.spec.extra))
+        self.send(child.address, Start(name, self.settings, child.spec.extra, child.spec.ports))
         held = [m for n, m in self.stash if n == name]
         self.stash = [(n, m) for n, m in self.stash if n != name]
         for message in held:
@@ -193,8 +193,7 @@ class Supervisor(CiceroActor):
                 self.send(child.address, ActorExitRequest())
             child.state = "stopped"
 
-    def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender: Any) -> None:
-        payload = message.payload
+    def on_wakeup(self, payload: Any) -> None:
         if payload == "watch-launcher":
             self._watch_launcher()
             return

@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
-from thespian.actors import WakeupMessage
 
 from cicero.actors.base import CiceroActor
 from cicero.actors.messages import Start, StatusRequest, StatusSnapshot
@@ -65,7 +64,7 @@ class Web(CiceroActor):
             loop.run_until_complete(runner.cleanup())
             loop.close()
 
-    def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender: Any) -> None:
+    def on_wakeup(self, payload: Any) -> None:
         if self.supervisor is not None:
             self.send(self.supervisor, StatusRequest())
         self.wakeupAfter(POLL, payload="poll")

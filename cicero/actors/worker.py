@@ -8,7 +8,6 @@ is told it crashed, and decides whether to try it again (cicero.domain.runtime.j
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import time
@@ -23,14 +22,12 @@ from cicero.actors.messages import JobDone, OutboxNew, RunFetch, RunJob, Start
 from cicero.conversations import fetches
 from cicero.db import ledger
 from cicero.domain.runtime.job_parts import ledger_key
-from cicero.domain.timezone import WIB
 from cicero.jobs.registry import DEFAULT_REGISTRY, JobContext, Registry, load_registry
 
 
 @dataclass(frozen=True)
 class WorkerOptions:
     registry: str = DEFAULT_REGISTRY
-    virtual: bool = False  # True: "now" is the clock's virtual time from RunJob
 
 
 FETCH_TIMEOUT = timedelta(minutes=30)  # when ingest_social (whose timeout it borrows) is absent
@@ -57,22 +54,16 @@ def claimant_gone(claimed_by: str, host: str) -> bool:
         return False
 
 
-async def _no_wait(seconds: float) -> None:
-    await asyncio.sleep(0)
-
-
 class JobWorker(CiceroActor):
     def __init__(self) -> None:
         super().__init__()
         self.registry = Registry()
-        self.virtual = False
         self.worker_id = ""
         self.answered: RunJob | None = None  # the last RunJob that got its JobDone
 
     def on_start(self, message: Start) -> None:
         options: WorkerOptions = message.extra or WorkerOptions()
         self.registry = load_registry(options.registry)
-        self.virtual = options.virtual
         self.worker_id = claimant(message.name, socket.gethostname(), os.getpid())
 
     def receiveMsg_RunJob(self, message: RunJob, sender: Any) -> None:
@@ -90,17 +81,13 @@ class JobWorker(CiceroActor):
             self.log.warning("unknown job %r part %r", message.job, message.part)
             done("skipped", "unknown job")
             return
-        started = time.monotonic()
-        now = self._now(message, started)
-        claim = self.run(self._claim(message, now, spec.timeout))
+        claim = self.run(self._claim(message, self.clock.now(), spec.timeout))
         if not claim.won:
             done("skipped", claim.reason)
             return
         # A handler that raises (or overruns its timeout) crashes this actor: see on_crash.
-        outcome = self.run(
-            self._execute(handler.run, message, started), spec.timeout.total_seconds()
-        )
-        self.run(self._finish(message, "done", outcome or "", self._now(message, started)))
+        outcome = self.run(self._execute(handler.run, message), spec.timeout.total_seconds())
+        self.run(self._finish(message, "done", outcome or "", self.clock.now()))
         done("done", outcome or "")
 
     def receiveMsg_RunFetch(self, message: RunFetch, sender: Any) -> None:
@@ -112,11 +99,11 @@ class JobWorker(CiceroActor):
         ctx = JobContext(
             job=message.key,
             fire_time=message.fire_time,
-            now=message.issued_at if self.virtual else datetime.now(WIB),
+            now=self.clock.now(),
             pool=self.run(self.pool()),
             settings=self.settings,
             log=self.log,
-            sleep=_no_wait if self.virtual else asyncio.sleep,
+            sleep=self.clock.pause,
         )
         session = self.run(fetches.execute(ctx, self.worker_id, lease), lease.total_seconds())
         address = self.directory.get(f"session:{session}") if session else None
@@ -138,11 +125,6 @@ class JobWorker(CiceroActor):
             key = ledger_key(message.job, message.part)
             await ledger.requeue(conn, key, message.fire_time, f"worker crashed: {reason}")
 
-    def _now(self, message: RunJob, started: float) -> datetime:
-        if self.virtual:
-            return message.issued_at
-        return datetime.now(WIB)
-
     async def _claim(self, message: RunJob, now: datetime, lease: timedelta) -> ledger.Claim:
         async with (await self.pool()).acquire() as conn:
             return await ledger.claim(
@@ -155,15 +137,15 @@ class JobWorker(CiceroActor):
                 pause_key=message.job,
             )
 
-    async def _execute(self, run: Any, message: RunJob, started: float) -> str | None:
+    async def _execute(self, run: Any, message: RunJob) -> str | None:
         ctx = JobContext(
             job=message.job,
             fire_time=message.fire_time,
-            now=self._now(message, started),
+            now=self.clock.now(),
             pool=await self.pool(),
             settings=self.settings,
             log=self.log,
-            sleep=_no_wait if self.virtual else asyncio.sleep,
+            sleep=self.clock.pause,
         )
         return await run(ctx)
 

@@ -3,8 +3,8 @@
 The driver plays the outside world: it owns virtual time, the simulated WhatsApp
 lines (their state in `sim_line`, their traffic in `sim_wa`), and the process
 itself. The runtime is the same actor tree as `cicero run` (multiprocTCPBase,
-real database, real outbox), with its clock, sessions and workers in virtual
-mode: they move only when the driver says what time it is.
+real database, real outbox), its actors handed a virtual clock and the simulator's
+control port: they move only when the driver says what time it is.
 
 Each instant: apply the scenario's events, then pump the runtime until it is
 quiet (clock: dispatch what is due and wait for the runs; sessions: send what
@@ -30,19 +30,8 @@ from typing import Any
 import psutil
 
 from cicero.actors.clock import ClockOptions
-from cicero.actors.mailer import MailerOptions
-from cicero.actors.messages import (
-    ChildSpec,
-    ClockIdle,
-    ClockTick,
-    CrashNext,
-    Directory,
-    Pump,
-    Pumped,
-    SimCommand,
-    WhereIs,
-)
-from cicero.actors.router import RouterOptions
+from cicero.actors.messages import ChildSpec, Directory, WhereIs
+from cicero.actors.ports import Ports
 from cicero.actors.session import SessionOptions
 from cicero.actors.worker import WorkerOptions
 from cicero.config import Secret, Settings
@@ -51,11 +40,13 @@ from cicero.db.migrate import migrate
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 from cicero.launcher import is_actor_process, reap_zombies
 from cicero.sim import events as ev
+from cicero.sim.clock import VirtualTime
+from cicero.sim.control import CrashNext, Pump, Pumped, SimCommand, SimControl
 from cicero.sim.scenario import Scenario
 from cicero.sim.seed import report_links, seed
 from cicero.sim.upstream.embedded import prepare_fake, world_from_scenario
 from cicero.sim.upstream.world import Fault
-from cicero.sim.whatsapp.store import save_clock, save_line
+from cicero.sim.whatsapp.store import save_line
 
 log = logging.getLogger("cicero.simulate")
 
@@ -76,7 +67,7 @@ SUPPORTED_KINDS = frozenset(
     }
 )
 ASK_TIMEOUT = 30.0
-# The clock answers a tick once every run of the instant has ended. A run meeting `timeout`
+# The clock answers a pump once every run of the instant has ended. A run meeting `timeout`
 # faults waits for real client timeouts (2 s in simulation, three attempts a request), so an
 # instant of a big scenario may take minutes of wall time without anything being stuck.
 CLOCK_PATIENCE = 300.0
@@ -93,6 +84,7 @@ class World:
     scenario: Scenario
     settings: Settings
     url: str
+    time: VirtualTime
     registry: str = DEFAULT_REGISTRY
     faults: list[dict[str, Any]] = field(default_factory=list)
     runtime: Any = None
@@ -101,26 +93,29 @@ class World:
     sink: Any = None  # the loopback SMTP server playing the mail provider
     upstream: Any = None  # the fake RapidAPI endpoints, serving the scenario's posts
     smtp_back_at: datetime | None = None
-    now: datetime | None = None  # the driver's virtual time, read by the SMTP sink
     mailbox: dict[str, str] = field(default_factory=dict)  # address → body of its latest mail
     links: list[Any] = field(default_factory=list)  # the scenario's link reports not written yet
     expected: frozenset[str] = frozenset()  # the names of the runtime's actors
 
     # ---- the runtime ------------------------------------------------------------------
-    def children(self, now: datetime) -> tuple[ChildSpec, ...]:
+    @property
+    def now(self) -> datetime:
+        return self.time.now()
+
+    def children(self) -> tuple[ChildSpec, ...]:
         registry = load_registry(self.registry)
+        ports = Ports(self.time.clock(), SimControl())
         sessions = tuple(
             ChildSpec(
                 f"session:{name}",
                 "cicero.actors.session:SessionActor",
                 extra=SessionOptions(
                     transport="simulator",
-                    virtual=True,
                     phone=f"62811000009{i:02d}",
                     seed=self.scenario.seed,
                     initial=str(self.scenario.sessions.get(name, "ready")),
-                    start=now,
                 ),
+                ports=ports,
             )
             for i, name in enumerate(self.settings.config.sessions)
         )
@@ -128,27 +123,22 @@ class World:
             ChildSpec(
                 name,
                 "cicero.actors.worker:JobWorker",
-                extra=WorkerOptions(self.registry, virtual=True),
+                extra=WorkerOptions(self.registry),
+                ports=ports,
             )
             for name in registry.actors()
         )
         clock = ChildSpec(
-            "clock",
-            "cicero.actors.clock:Clock",
-            extra=ClockOptions(self.registry, virtual_start=now),
+            "clock", "cicero.actors.clock:Clock", extra=ClockOptions(self.registry), ports=ports
         )
-        router = ChildSpec(
-            "router", "cicero.actors.router:Router", extra=RouterOptions(virtual=True)
-        )
-        mailer = ChildSpec(
-            "mailer", "cicero.actors.mailer:Mailer", extra=MailerOptions(virtual=True)
-        )
+        router = ChildSpec("router", "cicero.actors.router:Router", ports=ports)
+        mailer = ChildSpec("mailer", "cicero.actors.mailer:Mailer", ports=ports)
         return (*sessions, *workers, clock, router, mailer)
 
-    def start_runtime(self, now: datetime) -> None:
+    def start_runtime(self) -> None:
         from cicero.launcher import start_runtime
 
-        self.runtime = start_runtime(self.settings, self.registry, self.children(now))
+        self.runtime = start_runtime(self.settings, self.registry, self.children())
         self.wait_all_running()
 
     def kill_runtime(self) -> None:
@@ -177,7 +167,7 @@ class World:
     def wait_all_running(self, timeout: float = 30) -> dict[str, Any]:
         """Crashed actors come back after a short backoff; time stands still meanwhile."""
         if not self.expected:  # the same children every time: built once (loads the registry)
-            self.expected = frozenset(c.name for c in self.children(self.scenario.start))
+            self.expected = frozenset(c.name for c in self.children())
         expected = self.expected
         deadline = time.monotonic() + timeout
         while True:
@@ -234,15 +224,10 @@ class World:
         the router's and mailer's next due times: nothing else can happen in between."""
         for _ in range(MAX_ROUNDS):
             addresses = self.wait_all_running()
-            idle = self.ask(
-                addresses["clock"],
-                ClockTick(now),
-                lambda r: isinstance(r, ClockIdle) and r.now == now,
-                CLOCK_PATIENCE,
-            )
-            if not isinstance(idle, ClockIdle):
+            idle = self.ask(addresses["clock"], Pump(now), _pumped_by("clock", now), CLOCK_PATIENCE)
+            if not isinstance(idle, Pumped):
                 continue  # the clock crashed while ticking; it is back on the next round
-            upcoming = [idle.next_fire]
+            upcoming = [idle.next_due]
             busy = self.pump(addresses, ("router", "mailer"), Pump(now), upcoming)
             ahead = [t for t in (horizon, *upcoming) if t is not None and t > now]
             sessions = tuple(n for n in addresses if n.startswith("session:"))
@@ -253,7 +238,7 @@ class World:
             # can reach the clock after this round's tick: then the clock would act on it only
             # at the next instant, when a fire time owed to the session may be past its grace.
             # Until the clock's view of readiness is the sessions' own, tick again at `now`.
-            unheard = [n for n, r in ready.items() if r != (n in idle.ready)]
+            unheard = [n for n, r in ready.items() if r != (n in (idle.ready or ()))]
             if not busy and not unheard:
                 # Only what lies ahead: a due time at or before `now` (a row a session cannot
                 # send yet) must not hide the next fire time.
@@ -274,12 +259,13 @@ class World:
         for name in names:
             if name not in addresses:
                 continue
-            pumped = self.ask(addresses[name], pump, _pumped_by(name))
+            pumped = self.ask(addresses[name], pump, _pumped_by(name, pump.now))
             if isinstance(pumped, Pumped):
                 busy = busy or pumped.busy
                 upcoming.append(pumped.next_due)
                 if ready is not None and pumped.ready is not None:
-                    ready[name.removeprefix("session:")] = pumped.ready
+                    session = name.removeprefix("session:")
+                    ready[session] = session in pumped.ready
             else:
                 busy = True  # it crashed; pump again once it is back
         return busy
@@ -343,7 +329,6 @@ class World:
             if address is None:
                 self.fault(event.at, event.actor, "no such actor to crash")
                 return
-            self.db(save_clock, event.at)  # where a restarted session's clock begins
             self.runtime.system.tell(address, CrashNext())
             self.fault(event.at, event.actor, "crash injected")
             return
@@ -355,7 +340,7 @@ class World:
             if address is None:  # the parser refuses unknown sessions; never a traceback here
                 self.fault(event.at, f"session:{event.session}", "no such session actor")
                 return
-            self.runtime.system.tell(address, replace(command, now=event.at))
+            self.runtime.system.tell(address, command)
 
     def deliver_held(self) -> None:
         held, self.held = self.held, []
@@ -419,11 +404,10 @@ def run(
     port = free_port()
     env = replace(settings.env, database_url=Secret(url), smtp_host="127.0.0.1", smtp_port=port)
     settings = replace(settings, env=env)
-    world = World(scenario, settings, url, registry)
+    time_ = VirtualTime.temporary(scenario.start)
+    world = World(scenario, settings, url, time_, registry)
     world.sink = SmtpSink(world.on_mail, port)
-    world.upstream, settings = prepare_fake(
-        world_from_scenario(scenario), lambda: world.now or scenario.start, settings
-    )
+    world.upstream, settings = prepare_fake(world_from_scenario(scenario), time_.now, settings)
     world.settings = settings
     world.links = list(scenario.link_reports)
 
@@ -440,20 +424,19 @@ def run(
 
     asyncio.run(prepare())
     now = scenario.start
-    world.now = now
-    world.start_runtime(now)
+    world.start_runtime()
     world.sink.start()
     world.upstream.start()
     try:
         while True:
-            world.now = now
+            world.time.set(now)
             world.smtp_tick(now)
             for event in scenario.events_between(now, now + timedelta(microseconds=1)):
                 world.apply(event)
             if world.runtime is None:
                 if world.down_until is not None and world.down_until <= now:
                     world.fault(now, "process", "restarted on the same database")
-                    world.start_runtime(now)
+                    world.start_runtime()
                     world.down_until = None
                     world.deliver_held()
                 else:
@@ -477,12 +460,13 @@ def run(
         world.stop_runtime()
         world.sink.stop()
         world.upstream.stop()
+        world.time.close()
     met = served_fault_lines(world.upstream.fake.faults.served)
     write_transcript(url, out, [*world.faults, *met], scenario.end)
 
 
-def _pumped_by(name: str) -> Callable[[Any], bool]:
-    return lambda reply: isinstance(reply, Pumped) and reply.name == name
+def _pumped_by(name: str, now: datetime) -> Callable[[Any], bool]:
+    return lambda reply: isinstance(reply, Pumped) and reply.name == name and reply.now == now
 
 
 def _advance(now: datetime, candidates: list[datetime | None], end: datetime) -> datetime | None:

@@ -1,7 +1,7 @@
 """Clock + JobWorker + Supervisor as real actors on a virtual clock, with the real ledger.
 
-simpleSystemBase runs the actors in this process; `ask(clock, ClockTick(t))`
-returns once every run dispatched so far has ended, so the test reads the
+simpleSystemBase runs the actors in this process; `ask(clock, Pump(t))` (the simulator's
+control port) returns once every run dispatched so far has ended, so the test reads the
 ledger after each step.
 """
 
@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from thespian.actors import ActorSystem
@@ -18,8 +19,6 @@ from thespian.actors import ActorSystem
 from cicero.actors.clock import ClockOptions
 from cicero.actors.messages import (
     ChildSpec,
-    ClockIdle,
-    ClockTick,
     Directory,
     RunJob,
     SessionLost,
@@ -28,12 +27,15 @@ from cicero.actors.messages import (
     SupervisorStart,
     WhereIs,
 )
+from cicero.actors.ports import Ports
 from cicero.actors.worker import WorkerOptions
 from cicero.config import Secret, load_settings
 from cicero.config.schema import Config
 from cicero.db.connect import connect
 from cicero.domain.runtime.supervision import SupFlags
 from cicero.domain.timezone import WIB
+from cicero.sim.clock import VirtualTime
+from cicero.sim.control import CrashNext, Pump, Pumped, SimControl
 
 REGISTRY = "tests.integration.jobs:registry"
 T0 = datetime(2026, 11, 23, 6, 0, tzinfo=WIB)
@@ -53,7 +55,7 @@ def at(hh: int, mm: int = 0) -> datetime:
 
 
 class World:
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, tmp: Path) -> None:
         from cicero.actors.supervisor import Supervisor
 
         settings = load_settings({})
@@ -66,15 +68,13 @@ class World:
         self.url = database_url
         self.system = ActorSystem("simpleSystemBase", transientUnique=True, logDefs=False)
         self.root = self.system.createActor(Supervisor)
+        self.time = VirtualTime(tmp / "clock", T0)
+        ports = Ports(self.time.clock(), SimControl())
         children = (
             ChildSpec(
-                "worker",
-                "cicero.actors.worker:JobWorker",
-                extra=WorkerOptions(REGISTRY, virtual=True),
+                "worker", "cicero.actors.worker:JobWorker", extra=WorkerOptions(REGISTRY), ports=ports
             ),
-            ChildSpec(
-                "clock", "cicero.actors.clock:Clock", extra=ClockOptions(REGISTRY, virtual_start=T0)
-            ),
+            ChildSpec("clock", "cicero.actors.clock:Clock", extra=ClockOptions(REGISTRY), ports=ports),
         )
         flags = SupFlags(intensity=10, period_s=3600, backoff_min_s=0.001, backoff_max_s=0.002)
         self.system.tell(self.root, SupervisorStart("root", flags, children, settings))
@@ -85,9 +85,11 @@ class World:
         assert isinstance(reply, Directory)
         return reply.addresses[name]
 
-    def tick(self, now: datetime) -> ClockIdle:
-        reply = self.system.ask(self.address("clock"), ClockTick(now), 5)
-        assert isinstance(reply, ClockIdle), reply
+    def tick(self, now: datetime) -> Pumped:
+        clock = self.address("clock")  # started before time moves
+        self.time.set(now)
+        reply = self.system.ask(clock, Pump(now), 5)
+        assert isinstance(reply, Pumped), reply
         return reply
 
     def ledger(self) -> dict[tuple[str, datetime], tuple[str, str]]:
@@ -107,10 +109,10 @@ class World:
 
 
 @pytest.fixture
-def world(pg_server) -> Iterator[World]:  # type: ignore[no-untyped-def]
+def world(pg_server, tmp_path: Path) -> Iterator[World]:  # type: ignore[no-untyped-def]
     from tests.conftest import fresh_database
 
-    w = World(fresh_database(pg_server))
+    w = World(fresh_database(pg_server), tmp_path)
     yield w
     w.close()
 
@@ -120,7 +122,7 @@ def test_always_jobs_run_on_virtual_time_and_are_recorded_done(world: World) -> 
     ledger = world.ledger()
     assert ledger[("probe", at(6, 10))] == ("done", "probed")
     assert ("absent", at(6, 10)) not in ledger  # no handler: never dispatched
-    assert idle.next_fire == at(6, 20)
+    assert idle.next_due == at(6, 20)
 
 
 def test_gated_job_waits_for_its_session_and_after_jobs_follow(world: World) -> None:
@@ -143,14 +145,14 @@ def test_a_failing_handler_is_tried_again_then_failed_and_its_worker_restarted(
     and is tried again after 30 s and 2 min (within its 5-minute grace), then failed."""
     idle = world.tick(at(7, 0))
     first_retry = at(7, 0) + timedelta(seconds=30)
-    assert idle.next_fire == first_retry  # the simulation's clock stops at the next try
+    assert idle.next_due == first_retry  # the simulation's clock stops at the next try
     assert world.ledger()[("explode", at(7, 0))] == (
         "queued",
         "worker crashed: RuntimeError: upstream said no",
     )
     idle = world.tick(first_retry)
-    assert idle.next_fire == first_retry + timedelta(minutes=2)
-    world.tick(idle.next_fire)
+    assert idle.next_due == first_retry + timedelta(minutes=2)
+    world.tick(idle.next_due)
     assert world.ledger()[("explode", at(7, 0))] == (
         "failed",
         "worker crashed, 3 tries: RuntimeError: upstream said no",
@@ -165,21 +167,17 @@ def test_a_failing_handler_is_tried_again_then_failed_and_its_worker_restarted(
 def test_a_worker_that_crashes_on_the_run_itself_is_tried_again(world: World) -> None:
     """`crash_actor` on a worker: its next message, the RunJob, raises before any claim.
     The run used to be failed ("worker crashed") and never done."""
-    from cicero.actors.messages import CrashNext
-
     world.tick(at(6, 5))
     world.system.tell(world.address("worker"), CrashNext())
     idle = world.tick(at(6, 10))
     assert world.ledger()[("probe", at(6, 10))][0] == "queued"
-    world.tick(idle.next_fire)
+    world.tick(idle.next_due)
     assert world.ledger()[("probe", at(6, 10))] == ("done", "probed")
 
 
 def test_a_restarted_clock_runs_nothing_twice(world: World) -> None:
     world.tick(at(6, 10))
     clock = world.address("clock")
-    from cicero.actors.messages import CrashNext
-
     world.system.tell(clock, CrashNext())
     world.system.tell(clock, "boom")
     world.tick(at(6, 12))  # the replacement reloads cursors from the ledger
@@ -198,7 +196,7 @@ def test_a_restarted_clock_runs_nothing_twice(world: World) -> None:
 
 
 def test_a_job_key_not_in_config_is_refused_by_the_worker(world: World) -> None:
-    reply = world.system.ask(world.address("worker"), RunJob("no_such_job", at(6), at(6)), 2)
+    reply = world.system.ask(world.address("worker"), RunJob("no_such_job", at(6)), 2)
     assert reply.status == "skipped" and reply.reason == "unknown job"
 
 

@@ -15,21 +15,15 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from thespian.actors import ActorSystem
 
-from cicero.actors.messages import (
-    ChildSpec,
-    CrashNext,
-    Directory,
-    Pump,
-    SimCommand,
-    SupervisorStart,
-    WhereIs,
-)
-from cicero.actors.router import RouterOptions
+from cicero.actors.messages import ChildSpec, Directory, SupervisorStart, WhereIs
+from cicero.actors.ports import Ports
 from cicero.actors.session import SessionOptions
 from cicero.config import Secret, load_settings
 from cicero.db.connect import connect
 from cicero.domain.runtime.supervision import SupFlags
 from cicero.domain.timezone import WIB
+from cicero.sim.clock import VirtualTime
+from cicero.sim.control import CrashNext, Pump, SimCommand, SimControl
 
 pytestmark = pytest.mark.slow
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=WIB)
@@ -45,15 +39,18 @@ class Tree:
         self.settings = replace(base, env=replace(base.env, database_url=Secret(url)))
         self.url = url
         self.now = T0
+        self.time = VirtualTime.temporary(T0)
+        ports = Ports(self.time.clock(), SimControl())
         self.system = ActorSystem("simpleSystemBase", transientUnique=True, logDefs=False)
         self.root = self.system.createActor(Supervisor)
         children = (
             ChildSpec(
                 "session:operator",
                 "cicero.actors.session:SessionActor",
-                extra=SessionOptions(virtual=True, phone="6281100000001", start=T0),
+                extra=SessionOptions(phone="6281100000001"),
+                ports=ports,
             ),
-            ChildSpec("router", "cicero.actors.router:Router", extra=RouterOptions(virtual=True)),
+            ChildSpec("router", "cicero.actors.router:Router", ports=ports),
         )
         flags = SupFlags(intensity=1000, period_s=3600, backoff_min_s=0.001, backoff_max_s=0.002)
         self.system.tell(self.root, SupervisorStart("root", flags, children, self.settings))
@@ -66,6 +63,7 @@ class Tree:
 
     def pump(self, seconds: float = 0) -> None:
         self.now += timedelta(seconds=seconds)
+        self.time.set(self.now)
         for _ in range(20):  # router answers, session sends, until both are quiet
             busy = False
             for name in ("session:operator", "router"):
@@ -76,12 +74,13 @@ class Tree:
 
     def deliver(self, sender: str, text: str, message_id: str) -> None:
         args = {"from": sender, "text": text, "id": message_id}
-        self.system.tell(self.address("session:operator"), SimCommand("deliver", args, self.now))
+        self.system.tell(self.address("session:operator"), SimCommand("deliver", args))
 
     def close(self) -> None:
         from tests.conftest import end_connections
 
         self.system.shutdown()
+        self.time.close()
         end_connections(self.url)  # or a run of examples exhausts the server's connections
 
     def sql(self, query: str):  # type: ignore[no-untyped-def]

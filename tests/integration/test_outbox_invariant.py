@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from cicero.actors.messages import CrashNext
+from cicero.sim.control import CrashNext
 from tests.integration.test_session_actor import GROUP, Line
 
 pytestmark = pytest.mark.slow

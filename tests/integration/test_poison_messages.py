@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -146,22 +147,17 @@ def test_an_open_menu_is_closed_but_the_rest_of_the_chat_state_kept(url: str) ->
     assert kept.flow is None and kept.nrp_failures == (NOW,)
 
 
-def test_the_router_actor_lives_through_a_failing_message(url: str) -> None:
+def test_the_router_actor_lives_through_a_failing_message(url: str, tmp_path: Path) -> None:
     """Before, the router crashed on the message, its replacement read it again, and after
     the restart intensity the root escalated: the process exited, and again on each start."""
     from thespian.actors import ActorSystem
 
-    from cicero.actors.messages import (
-        ChildSpec,
-        Pump,
-        Pumped,
-        StatusRequest,
-        SupervisorStart,
-        WhereIs,
-    )
-    from cicero.actors.router import RouterOptions
+    from cicero.actors.messages import ChildSpec, StatusRequest, SupervisorStart, WhereIs
+    from cicero.actors.ports import Ports
     from cicero.actors.supervisor import Supervisor
     from cicero.domain.runtime.supervision import SupFlags
+    from cicero.sim.clock import VirtualTime
+    from cicero.sim.control import Pump, Pumped, SimControl
     from tests.conftest import end_connections
 
     world.query(
@@ -175,7 +171,8 @@ def test_the_router_actor_lives_through_a_failing_message(url: str) -> None:
     system = ActorSystem("simpleSystemBase", transientUnique=True, logDefs=False)
     try:
         root = system.createActor(Supervisor)
-        router = ChildSpec("router", "cicero.actors.router:Router", extra=RouterOptions(True))
+        ports = Ports(VirtualTime(tmp_path / "clock", NOW).clock(), SimControl())
+        router = ChildSpec("router", "cicero.actors.router:Router", ports=ports)
         flags = SupFlags(intensity=2, period_s=3600, backoff_min_s=0.001, backoff_max_s=0.002)
         system.tell(root, SupervisorStart("root", flags, (router,), settings))
         for _ in range(5):

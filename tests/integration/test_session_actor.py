@@ -11,17 +11,8 @@ from datetime import datetime, timedelta
 import pytest
 from thespian.actors import ActorSystem
 
-from cicero.actors.messages import (
-    ChildSpec,
-    CrashNext,
-    Directory,
-    Pump,
-    Pumped,
-    SimCommand,
-    StatusRequest,
-    SupervisorStart,
-    WhereIs,
-)
+from cicero.actors.messages import ChildSpec, Directory, StatusRequest, SupervisorStart, WhereIs
+from cicero.actors.ports import Ports
 from cicero.actors.session import SessionOptions
 from cicero.config import Secret, load_settings
 from cicero.db import outbox
@@ -29,6 +20,8 @@ from cicero.db.connect import connect
 from cicero.domain.delivery.outbox import message_id_for, outbox_key
 from cicero.domain.runtime.supervision import SupFlags
 from cicero.domain.timezone import WIB
+from cicero.sim.clock import VirtualTime
+from cicero.sim.control import CrashNext, Pump, Pumped, SimCommand, SimControl
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=WIB)
 GROUP = "120363000000000001@g.us"
@@ -45,14 +38,14 @@ class Line:
         settings = replace(settings, env=replace(settings.env, database_url=Secret(url)))
         self.url = url
         self.now = T0
+        self.time = VirtualTime.temporary(T0)
         self.system = ActorSystem("simpleSystemBase", transientUnique=True, logDefs=False)
         self.root = self.system.createActor(Supervisor)
         spec = ChildSpec(
             "session:gateway",
             "cicero.actors.session:SessionActor",
-            extra=SessionOptions(
-                virtual=True, phone="6281100000002", start=T0, throttle=throttle is not None
-            ),
+            extra=SessionOptions(phone="6281100000002", throttle=throttle is not None),
+            ports=Ports(self.time.clock(), SimControl()),
         )
         # Tests crash the session on purpose, many times: no escalation here.
         flags = SupFlags(intensity=1000, period_s=3600, backoff_min_s=0.001, backoff_max_s=0.002)
@@ -66,7 +59,9 @@ class Line:
 
     def pump(self, minutes: float = 0) -> Pumped:
         self.now += timedelta(minutes=minutes)
-        reply = self.system.ask(self.session(), Pump(self.now), 5)
+        session = self.session()  # started before time moves
+        self.time.set(self.now)
+        reply = self.system.ask(session, Pump(self.now), 5)
         assert isinstance(reply, Pumped), reply
         return reply
 
@@ -128,6 +123,7 @@ class Line:
         from tests.conftest import end_connections
 
         self.system.shutdown()
+        self.time.close()
         end_connections(self.url)
 
 

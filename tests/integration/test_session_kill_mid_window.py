@@ -20,16 +20,20 @@ from typing import Any
 import psutil
 import pytest
 
-from cicero.actors.messages import ChildSpec, Directory, Pump, WhereIs
+from cicero.actors.messages import ChildSpec, Directory, WhereIs
+from cicero.actors.ports import Ports
 from cicero.actors.session import DRAIN_BATCH, SessionOptions
 from cicero.config import Secret, load_settings
 from cicero.db import outbox
 from cicero.db.connect import connect
 from cicero.domain.delivery.outbox import message_id_for, outbox_key
 from cicero.domain.timezone import WIB
+from cicero.sim.clock import VirtualTime
+from cicero.sim.control import Pump, SimControl
 
 pytestmark = pytest.mark.slow
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=WIB)
+NOW = T0 + timedelta(seconds=1)  # the one instant the test pumps
 ROWS = 1000
 WINDOW = DRAIN_BATCH  # the throttle off, the simulator: a window is a whole batch
 GIVE_UP = 60.0  # seconds without the expected state: the runtime is broken, not slow
@@ -67,10 +71,12 @@ def queue(db: Db) -> list[str]:
 def start(settings: Any) -> Any:
     from cicero.launcher import start_runtime
 
+    clock = VirtualTime(settings.env.data_dir / "clock", NOW).clock()
     spec = ChildSpec(
         "session:gateway",
         "cicero.actors.session:SessionActor",
-        extra=SessionOptions(virtual=True, start=T0, throttle=False),
+        extra=SessionOptions(throttle=False),
+        ports=Ports(clock, SimControl()),
     )
     return start_runtime(settings, children=(spec,))
 
@@ -108,7 +114,7 @@ def drive_until(runtime: Any, done: Callable[[], bool]) -> None:
         if now - pumped_at > 1.0:
             reply = runtime.system.ask(runtime.root, WhereIs(), 2)
             if isinstance(reply, Directory) and "session:gateway" in reply.addresses:
-                pump = Pump(T0 + timedelta(seconds=1))
+                pump = Pump(NOW)
                 runtime.system.tell(reply.addresses["session:gateway"], pump)
             pumped_at = now
         time.sleep(0.01)

@@ -1,4 +1,5 @@
-"""Paced windows (issue 7): a session running ahead alone (Pump.until) sends what it fetched
+"""Paced windows (issue 7): a session running ahead alone (to its clock's horizon, the
+driver's Pump.until) sends what it fetched
 each at its own throttle instant without asking the outbox again in between. What it stores
 must be exactly what it stored when it ran a full tick at every throttle instant (pacing
 switched off): the same rows sent at the same virtual instants in the same order, the same
@@ -14,15 +15,8 @@ from typing import Any
 import pytest
 from thespian.actors import ActorSystem
 
-from cicero.actors.messages import (
-    ChildSpec,
-    Directory,
-    Pump,
-    Pumped,
-    SimCommand,
-    SupervisorStart,
-    WhereIs,
-)
+from cicero.actors.messages import ChildSpec, Directory, SupervisorStart, WhereIs
+from cicero.actors.ports import Ports
 from cicero.actors.session import SessionActor, SessionOptions
 from cicero.config import Secret, load_settings
 from cicero.db import outbox
@@ -30,6 +24,8 @@ from cicero.db.connect import connect
 from cicero.domain.delivery.outbox import outbox_key
 from cicero.domain.runtime.supervision import SupFlags
 from cicero.domain.timezone import WIB
+from cicero.sim.clock import VirtualTime
+from cicero.sim.control import Pump, Pumped, SimCommand, SimControl
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=WIB)
 END = T0 + timedelta(hours=2)
@@ -53,12 +49,14 @@ class Session:
         settings = load_settings({}, overrides={"sessions": {"gateway": throttle}})
         settings = replace(settings, env=replace(settings.env, database_url=Secret(url)))
         self.url = url
+        self.time = VirtualTime.temporary(T0)
         self.system = ActorSystem("simpleSystemBase", transientUnique=True, logDefs=False)
         root = self.system.createActor(Supervisor)
         spec = ChildSpec(
             "session:gateway",
             "cicero.actors.session:SessionActor",
-            extra=SessionOptions(virtual=True, phone="6281100000002", start=T0),
+            extra=SessionOptions(phone="6281100000002"),
+            ports=Ports(self.time.clock(), SimControl()),
         )
         flags = SupFlags(intensity=10, period_s=3600, backoff_min_s=0.001, backoff_max_s=0.002)
         self.system.tell(root, SupervisorStart("root", flags, (spec,), settings))
@@ -68,12 +66,14 @@ class Session:
         self.address = reply.addresses["session:gateway"]
 
     def pump(self, now: datetime, until: datetime | None) -> Pumped:
+        self.time.set(now)
         reply = self.system.ask(self.address, Pump(now, until), 10)
         assert isinstance(reply, Pumped), reply
         return reply
 
     def command(self, event: Event, now: datetime) -> None:
-        self.system.tell(self.address, SimCommand(event.action, dict(event.args), now))
+        self.time.set(now)
+        self.system.tell(self.address, SimCommand(event.action, dict(event.args)))
 
     def sql(self, query: str, *args: Any) -> list[Any]:
         async def go() -> list[Any]:
@@ -218,6 +218,7 @@ def test_a_paced_window_stores_what_a_tick_at_every_instant_stores(
             from tests.conftest import end_connections
 
             session.system.shutdown()
+            session.time.close()
             end_connections(session.url)
     ticked, paced_result = results
     assert paced_result == ticked

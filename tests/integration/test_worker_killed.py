@@ -17,12 +17,15 @@ import psutil
 import pytest
 
 from cicero.actors.clock import ClockOptions
-from cicero.actors.messages import ChildSpec, ClockIdle, ClockTick, WhereIs
+from cicero.actors.messages import ChildSpec, WhereIs
+from cicero.actors.ports import Ports
 from cicero.actors.worker import WorkerOptions
 from cicero.config import Secret, load_settings
 from cicero.config.schema import Config
 from cicero.db.connect import connect
 from cicero.domain.timezone import WIB
+from cicero.sim.clock import VirtualTime
+from cicero.sim.control import Pump, Pumped, SimControl
 
 pytestmark = pytest.mark.slow
 REGISTRY = "tests.integration.jobs:registry"
@@ -66,28 +69,34 @@ def test_a_sigkilled_worker_s_run_is_tried_again(tmp_path: Path, database_url: s
         config=base.config.model_copy(update={"jobs": jobs}),
         env=replace(base.env, database_url=Secret(database_url), data_dir=tmp_path),
     )
+    virtual = VirtualTime(tmp_path / "clock", T0)
+    ports = Ports(virtual.clock(), SimControl())
     children = (
-        ChildSpec("worker", "cicero.actors.worker:JobWorker", extra=WorkerOptions(REGISTRY, True)),
         ChildSpec(
-            "clock", "cicero.actors.clock:Clock", extra=ClockOptions(REGISTRY, virtual_start=T0)
+            "worker", "cicero.actors.worker:JobWorker", extra=WorkerOptions(REGISTRY), ports=ports
         ),
+        ChildSpec("clock", "cicero.actors.clock:Clock", extra=ClockOptions(REGISTRY), ports=ports),
     )
     runtime = start_runtime(settings, REGISTRY, children)
     try:
         clock = runtime.system.ask(runtime.root, WhereIs(), 10).addresses["clock"]
-        runtime.system.tell(clock, ClockTick(FIRE))
+        started = runtime.system.ask(clock, Pump(T0), 30)  # time moves once the clock is up
+        assert isinstance(started, Pumped), started
+        virtual.set(FIRE)
+        runtime.system.tell(clock, Pump(FIRE))
         deadline = time.monotonic() + 30
         while (ledger_row(database_url) or ("",))[0] != "running":
             assert time.monotonic() < deadline, ledger_row(database_url)
             time.sleep(0.1)
         os.kill(worker_pid(), signal.SIGKILL)
         idle = runtime.system.listen(30)  # the answer to the tick, once the run is accounted for
-        assert isinstance(idle, ClockIdle), idle
-        assert idle.next_fire == FIRE + timedelta(seconds=30)
+        assert isinstance(idle, Pumped), idle
+        assert idle.next_due == FIRE + timedelta(seconds=30)
         status, reason = ledger_row(database_url) or ("", "")
         assert status == "queued" and "killed" in reason
-        again = runtime.system.ask(clock, ClockTick(idle.next_fire), 30)
-        assert isinstance(again, ClockIdle), again
+        virtual.set(idle.next_due)
+        again = runtime.system.ask(clock, Pump(idle.next_due), 30)
+        assert isinstance(again, Pumped), again
         assert ledger_row(database_url) == ("done", "try 2")
     finally:
         runtime.stop(10)

@@ -12,7 +12,6 @@ from thespian.actors import ActorSystem
 
 from cicero.actors.messages import (
     ChildSpec,
-    CrashNext,
     Directory,
     Start,
     StatusRequest,
@@ -20,12 +19,19 @@ from cicero.actors.messages import (
     SupervisorStart,
     WhereIs,
 )
+from cicero.actors.ports import Ports
 from cicero.config import load_settings
 from cicero.domain.runtime.supervision import RestartType, Strategy, SupFlags
+from cicero.sim.control import CrashNext, SimControl
 from tests.protocol.actors import Count, Counted, Finish, Work
 
 SETTINGS = load_settings({})
 COUNTER = "tests.protocol.actors:Counter"
+
+
+def child(name: str, restart: RestartType = RestartType.PERMANENT) -> ChildSpec:
+    """A counter that the simulator's control port can crash (`CrashNext`)."""
+    return ChildSpec(name, COUNTER, restart, ports=Ports(control=SimControl()))
 
 
 def flags(intensity: int = 3, strategy: Strategy = Strategy.ONE_FOR_ONE) -> SupFlags:
@@ -75,7 +81,7 @@ class Tree:
 
 @pytest.fixture
 def tree() -> Iterator[Tree]:
-    t = Tree((ChildSpec("a", COUNTER), ChildSpec("b", COUNTER), ChildSpec("c", COUNTER)), flags())
+    t = Tree((child("a"), child("b"), child("c")), flags())
     yield t
     t.close()
 
@@ -101,7 +107,7 @@ def test_past_intensity_the_supervisor_escalates_and_stops_everyone(tree: Tree) 
 
 def test_rest_for_one_restarts_the_failed_child_and_those_after_it() -> None:
     tree = Tree(
-        (ChildSpec("a", COUNTER), ChildSpec("b", COUNTER), ChildSpec("c", COUNTER)),
+        (child("a"), child("b"), child("c")),
         flags(strategy=Strategy.REST_FOR_ONE),
     )
     try:
@@ -115,7 +121,7 @@ def test_rest_for_one_restarts_the_failed_child_and_those_after_it() -> None:
 
 
 def test_transient_child_that_finishes_normally_stays_down() -> None:
-    tree = Tree((ChildSpec("t", COUNTER, RestartType.TRANSIENT),), flags())
+    tree = Tree((child("t", RestartType.TRANSIENT),), flags())
     try:
         tree.system.tell(tree.address("t"), Finish())
         assert tree.status()["actors"]["t"]["state"] == "down"
@@ -160,7 +166,7 @@ def test_a_supervisor_holds_requests_until_its_own_start() -> None:
         root = system.createActor(Supervisor)
         system.tell(root, WhereIs())
         assert system.listen(0.05) is None
-        system.tell(root, SupervisorStart("root", flags(), (ChildSpec("a", COUNTER),), SETTINGS))
+        system.tell(root, SupervisorStart("root", flags(), (child("a"),), SETTINGS))
         reply = system.listen(1)
         assert isinstance(reply, Directory) and set(reply.addresses) == {"a"}
     finally:
@@ -175,7 +181,7 @@ class LetItCrash(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.tree = Tree((ChildSpec("a", COUNTER), ChildSpec("b", COUNTER)), flags(self.INTENSITY))
+        self.tree = Tree((child("a"), child("b")), flags(self.INTENSITY))
         self.model: dict[str, list[int]] = {"a": [], "b": []}
         self.crashes = 0
 

@@ -142,19 +142,6 @@ async def save_line(
     )
 
 
-async def save_clock(conn: asyncpg.Connection, now: datetime) -> None:
-    """The driver's virtual now, for an actor restarted after an injected crash."""
-    await conn.execute(
-        """INSERT INTO sim_clock (now) VALUES ($1)
-           ON CONFLICT (only_row) DO UPDATE SET now = EXCLUDED.now""",
-        now,
-    )
-
-
-async def load_clock(conn: asyncpg.Connection) -> datetime | None:
-    return await conn.fetchval("SELECT now FROM sim_clock")
-
-
 def apply_line(line: Line, stored: dict[str, Any] | None) -> None:
     """Bring a fresh network line to the state the driver recorded."""
     if stored is None:

@@ -1,0 +1,326 @@
+"""The one place that picks adapters and builds the actor tree (DESIGN §2).
+
+`cicero run` (cicero.launcher) and `cicero simulate` (cicero.sim.driver) both call
+`bootstrap`; the same actors run in both, handed other adapters:
+
+| adapter   | `cicero run`                                       | `cicero simulate`                  |
+|-----------|----------------------------------------------------|------------------------------------|
+| clock     | the wall clock                                     | the driver's virtual clock         |
+| WhatsApp  | neonize (CICERO_WHATSAPP=neonize), else simulated   | the simulated network              |
+| upstream  | RapidAPI (RAPIDAPI_KEY), else the fake on loopback | the fake, serving the scenario     |
+| mail      | SMTP (SMTP_HOST), else a loopback sink that logs   | a loopback sink the driver reads   |
+| database  | DATABASE_URL, else the embedded server             | a scratch embedded server, or --db |
+| control   | none                                               | the simulator's control port       |
+
+A combination that cannot work (neonize inside a simulation, a virtual clock in `run`) is
+refused in one line (`Refused`). Only this module (and the driver) import `cicero.sim`, and
+only when a simulator adapter is picked.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cicero.actors.clock import ClockOptions
+from cicero.actors.messages import ChildSpec
+from cicero.domain.runtime.names import CLOCK, MAILER, ROUTER, WEB, session_actor
+from cicero.actors.ports import Ports
+from cicero.actors.session import SessionOptions
+from cicero.actors.wall_clock import WallClock
+from cicero.actors.worker import WorkerOptions
+from cicero.config import Secret, Settings
+from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
+from cicero.whatsapp.transport import TransportFactory
+
+if TYPE_CHECKING:
+    from cicero.sim.clock import VirtualTime
+    from cicero.sim.scenario import Scenario
+    from cicero.sim.smtp_sink import Received, SmtpSink
+    from cicero.sim.upstream.server import FakeUpstreamThread
+
+log = logging.getLogger("cicero.bootstrap")
+
+
+class Mode(StrEnum):
+    RUN = "run"
+    SIMULATE = "simulate"
+
+
+class ClockKind(StrEnum):
+    WALL = "wall"
+    VIRTUAL = "virtual"
+
+
+class TransportKind(StrEnum):
+    NEONIZE = "neonize"
+    SIMULATOR = "simulator"
+
+
+class UpstreamKind(StrEnum):
+    RAPIDAPI = "rapidapi"
+    FAKE = "fake"
+
+
+class MailKind(StrEnum):
+    SMTP = "smtp"
+    SINK = "sink"
+
+
+class Refused(ValueError):
+    """Adapters that cannot work together; the message is one line, for the operator."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Which adapter of each kind a runtime gets."""
+
+    mode: Mode
+    clock: ClockKind
+    whatsapp: TransportKind
+    upstream: UpstreamKind
+    mail: MailKind
+
+
+def choose(settings: Settings, mode: Mode) -> Choice:
+    """The adapters the configuration asks for, in `mode`. A simulation owns its outside world
+    (the scenario's network, posts and mailbox): it ignores RAPIDAPI_KEY and SMTP_*."""
+    env = settings.env
+    if mode is Mode.SIMULATE:
+        return Choice(
+            mode, ClockKind.VIRTUAL, TransportKind(env.whatsapp), UpstreamKind.FAKE, MailKind.SINK
+        )
+    return Choice(
+        mode,
+        ClockKind.WALL,
+        TransportKind(env.whatsapp),
+        UpstreamKind.FAKE if env.rapidapi_key is None else UpstreamKind.RAPIDAPI,
+        MailKind.SINK if env.smtp_host is None else MailKind.SMTP,
+    )
+
+
+def check(choice: Choice) -> None:
+    """Refuse, in one line, a combination that cannot work."""
+    if choice.mode is Mode.SIMULATE and choice.whatsapp is TransportKind.NEONIZE:
+        raise Refused(
+            "cicero simulate runs on the simulated WhatsApp network, not neonize: "
+            "unset CICERO_WHATSAPP (or set it to simulator)"
+        )
+    if choice.mode is Mode.SIMULATE and choice.clock is not ClockKind.VIRTUAL:
+        raise Refused("cicero simulate needs the virtual clock: a scenario cannot wait for real time")
+    if choice.mode is Mode.RUN and choice.clock is ClockKind.VIRTUAL:
+        raise Refused(
+            "cicero run keeps real time: a virtual clock only moves under cicero simulate's driver"
+        )
+    if choice.mode is Mode.SIMULATE and (
+        choice.upstream is not UpstreamKind.FAKE or choice.mail is not MailKind.SINK
+    ):
+        raise Refused("cicero simulate serves the scenario's own upstream and mailbox")
+
+
+@dataclass
+class Wiring:
+    """What the bootstrap built: settings pointed at the adapters, the root's children, and
+    the simulator's servers (started once the actor system forked: no actor inherits them)."""
+
+    choice: Choice
+    settings: Settings
+    children: tuple[ChildSpec, ...]
+    time: VirtualTime | None = None  # the simulation's clock, moved by the driver
+    sink: SmtpSink | None = None  # the loopback mail server, when no SMTP is configured
+    upstream: FakeUpstreamThread | None = None  # the fake RapidAPI, when no key is configured
+
+    def start_services(self) -> None:
+        if self.sink is not None:
+            self.sink.start()
+        if self.upstream is not None:
+            self.upstream.start()
+
+    def stop_services(self) -> None:
+        if self.sink is not None:
+            self.sink.stop()
+        if self.upstream is not None:
+            self.upstream.stop()
+
+    def close(self) -> None:
+        self.stop_services()
+        if self.time is not None:
+            self.time.close()
+
+
+def bootstrap(
+    settings: Settings,
+    mode: Mode,
+    *,
+    registry: str = DEFAULT_REGISTRY,
+    scenario: Scenario | None = None,
+    on_mail: Callable[[Received], None] | None = None,
+) -> Wiring:
+    """Pick the adapters for `mode` and build the root supervisor's children.
+
+    A simulation needs its `scenario` (start, seed, sessions' first states, the upstream's
+    world) and takes the mails the sink accepts in `on_mail`. Raises `Refused`."""
+    choice = choose(settings, mode)
+    check(choice)
+    if mode is Mode.SIMULATE and scenario is None:
+        raise Refused("cicero simulate needs a scenario")
+    time = _virtual_time(settings, scenario) if choice.clock is ClockKind.VIRTUAL else None
+    now: Callable[[], datetime] = time.now if time is not None else WallClock().now
+    ports = Ports(time.clock(), _control()) if time is not None else Ports(WallClock())
+    settings, sink = _mail(choice, settings, on_mail)
+    settings, upstream = _upstream(choice, settings, scenario, now)
+    transports = _transports(choice, settings, scenario)
+    children = root_children(
+        settings, registry, ports, transports, web=mode is Mode.RUN
+    )
+    return Wiring(choice, settings, children, time, sink, upstream)
+
+
+def root_children(
+    settings: Settings,
+    registry_path: str,
+    ports: Ports,
+    transports: dict[str, TransportFactory],
+    *,
+    web: bool = True,
+) -> tuple[ChildSpec, ...]:
+    """The root's children, in start order (stopped in reverse): the sessions first (the
+    clock dispatches to ready buckets), the workers, the clock, the router, the mailer, the
+    web server last."""
+    registry = load_registry(registry_path)
+    sessions = tuple(
+        ChildSpec(
+            session_actor(name),
+            "cicero.actors.session:SessionActor",
+            extra=SessionOptions(transports[name]),
+            ports=ports,
+        )
+        for name in settings.config.sessions
+    )
+    workers = tuple(
+        ChildSpec(name, "cicero.actors.worker:JobWorker", extra=WorkerOptions(registry_path),
+                  ports=ports)  # fmt: skip
+        for name in registry.actors()
+    )
+    tail = (
+        ChildSpec(CLOCK, "cicero.actors.clock:Clock", extra=ClockOptions(registry_path), ports=ports),
+        ChildSpec(ROUTER, "cicero.actors.router:Router", ports=ports),
+        ChildSpec(MAILER, "cicero.actors.mailer:Mailer", ports=ports),
+    )
+    if web:
+        tail += (ChildSpec(WEB, "cicero.actors.web:Web", extra=registry_path, ports=ports),)
+    return (*sessions, *workers, *tail)
+
+
+# ---- each adapter ------------------------------------------------------------------------
+
+
+def _virtual_time(settings: Settings, scenario: Scenario | None) -> VirtualTime:
+    from cicero.sim.clock import VirtualTime
+
+    assert scenario is not None
+    return VirtualTime.temporary(scenario.start)
+
+
+def _control() -> Any:
+    from cicero.sim.control import SimControl
+
+    return SimControl()
+
+
+def _mail(
+    choice: Choice, settings: Settings, on_mail: Callable[[Received], None] | None
+) -> tuple[Settings, SmtpSink | None]:
+    if choice.mail is MailKind.SMTP:
+        return settings, None
+    from cicero.sim.smtp_sink import SmtpSink
+
+    sink = SmtpSink(on_mail or _log_mail)
+    env = replace(settings.env, smtp_host="127.0.0.1", smtp_port=sink.port)
+    return replace(settings, env=env), sink
+
+
+def _log_mail(mail: Received) -> None:
+    log.info("mail to %s accepted by the loopback sink: %s", mail.to, mail.subject)
+
+
+def _upstream(
+    choice: Choice,
+    settings: Settings,
+    scenario: Scenario | None,
+    now: Callable[[], datetime],
+) -> tuple[Settings, FakeUpstreamThread | None]:
+    if choice.upstream is UpstreamKind.RAPIDAPI:
+        return settings, None
+    from cicero.sim.upstream.embedded import prepare_fake, world_from_scenario
+    from cicero.sim.upstream.world import UpstreamWorld
+
+    world = world_from_scenario(scenario) if scenario is not None else UpstreamWorld()
+    fake, settings = prepare_fake(world, now, settings)
+    return settings, fake
+
+
+def _transports(
+    choice: Choice, settings: Settings, scenario: Scenario | None
+) -> dict[str, TransportFactory]:
+    names = list(settings.config.sessions)
+    if choice.whatsapp is TransportKind.NEONIZE:
+        from cicero.whatsapp.neonize_transport import NeonizeFactory
+
+        return {name: NeonizeFactory() for name in names}
+    from cicero.sim.whatsapp.transport import SimulatedFactory, simulated_phone
+
+    seed = scenario.seed if scenario is not None else 0
+    first = scenario.sessions if scenario is not None else {}
+    return {
+        name: SimulatedFactory(simulated_phone(i), seed, str(first.get(name, "ready")))
+        for i, name in enumerate(names)
+    }
+
+
+# ---- the database ------------------------------------------------------------------------
+
+
+@dataclass
+class Database:
+    """Where the runtime's PostgreSQL is; `close` stops an embedded server this process
+    started (unless another process still uses it)."""
+
+    url: str
+    handle: Any = None
+
+    def close(self) -> None:
+        if self.handle is not None:
+            cleanup = getattr(self.handle, "cleanup", None)
+            if cleanup is not None:
+                cleanup()
+            self.handle = None
+
+
+def database(settings: Settings, mode: Mode, url: str | None = None) -> Database:
+    """DATABASE_URL (or `url`), else the embedded server: under the data directory for `run`,
+    a scratch one (its files deleted after the run) for a simulation. Raises
+    DatabaseUnavailable."""
+    from cicero.db.connect import resolve_database
+    from cicero.db.embedded import start_embedded
+
+    if url is not None:
+        return Database(url)
+    if mode is Mode.SIMULATE:
+        found, handle = start_embedded(settings.env.data_dir, scratch=True)
+        return Database(found, handle)
+    found, handle = resolve_database(settings)
+    return Database(found, handle)
+
+
+def with_database(settings: Settings, url: str) -> Settings:
+    return replace(settings, env=replace(settings.env, database_url=Secret(url)))
+
+
+def data_dir_of(settings: Settings) -> Path:
+    return settings.env.data_dir
