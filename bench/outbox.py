@@ -29,8 +29,7 @@ import contextlib
 
 from thespian.actors import ActorSystem
 
-from cicero.actors.messages import ChildSpec, SupervisorStart, WhereIs
-from cicero.actors.ports import Ports
+from cicero.actors.messages import ChildSpec, Ports, SupervisorStart, WhereIs
 from cicero.actors.session import SessionOptions
 from cicero.actors.supervisor import Supervisor
 from cicero.config import Secret, load_settings
@@ -41,6 +40,7 @@ from cicero.domain.delivery.outbox import outbox_key
 from cicero.domain.timezone import WIB
 from cicero.sim.clock import VirtualTime
 from cicero.sim.control import Pump, SimControl
+from cicero.sim.whatsapp.factory import SimulatedFactory
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=WIB)
 MESSAGES = 3000
@@ -98,7 +98,7 @@ def send_rate(url: str) -> float:
         spec = ChildSpec(
             "session:gateway",
             "cicero.actors.session:SessionActor",
-            extra=SessionOptions(throttle=False),
+            extra=SessionOptions(SimulatedFactory(), throttle=False),
             ports=Ports(virtual.clock(), SimControl()),
         )
         from cicero.domain.runtime.supervision import SupFlags

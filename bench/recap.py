@@ -21,7 +21,7 @@ each, median of the runs' medians):
   real-shaped table                       129.7 -> 135.7 ms  (unchanged within the noise)
     the same, vacuumed                     97.0 -> 90.9 ms
 
-Until this script froze the garbage collector as cicero/launcher.py does, the old code
+Until this script froze the garbage collector as cicero/actors/system.py does, the old code
 measured 95-99 ms here and 172 ms on the real-shaped table: a full collection of the
 unfrozen start-up objects (~30 ms) fell on every ~4th recap. Where the ~83 ms go now: PostgreSQL
 ~48 ms (the done masks ~42: reading P's ~115,000 engagement rows ~13, keeping the counted
@@ -167,7 +167,7 @@ async def main(url: str) -> None:
         await seed(conn)
         rows = await conn.fetchval("SELECT count(*) FROM engagement")
         names = {r["client_id"]: r["name"] for r in await conn.fetch("SELECT * FROM client")}
-        # As cicero/launcher.py does before the actors fork: the job worker's full collections
+        # As cicero/actors/system.py does before the actors fork: the job worker's full collections
         # never walk what was loaded at start (unfrozen, every ~4th recap here paid ~30 ms for one).
         gc.collect()
         gc.freeze()

@@ -36,13 +36,14 @@ from cicero.actors.clock import ClockOptions
 from cicero.actors.messages import (
     ChildSpec,
     Directory,
+    Ports,
     StatusRequest,
     StatusSnapshot,
     SupervisorStart,
     WhereIs,
 )
-from cicero.actors.ports import Ports
 from cicero.actors.supervisor import Supervisor
+from cicero.actors.system import PR_SET_CHILD_SUBREAPER, reap_zombies
 from cicero.actors.worker import WorkerOptions
 from cicero.config import Secret, load_settings
 from cicero.config.schema import Config
@@ -52,7 +53,6 @@ from cicero.domain.runtime import schedule
 from cicero.domain.runtime.jobs import JobSpec
 from cicero.domain.runtime.supervision import SupFlags
 from cicero.domain.timezone import WIB
-from cicero.launcher import PR_SET_CHILD_SUBREAPER, reap_zombies
 from cicero.logs import log_defs
 from cicero.loopback import free_port
 from cicero.sim.clock import VirtualTime
@@ -116,9 +116,14 @@ def virtual_round_trips(url: str) -> float:
         ports = Ports(virtual.clock(), SimControl())
         children = (
             ChildSpec(
-                "worker", "cicero.actors.worker:JobWorker", extra=WorkerOptions(registry), ports=ports
+                "worker",
+                "cicero.actors.worker:JobWorker",
+                extra=WorkerOptions(registry),
+                ports=ports,
             ),
-            ChildSpec("clock", "cicero.actors.clock:Clock", extra=ClockOptions(registry), ports=ports),
+            ChildSpec(
+                "clock", "cicero.actors.clock:Clock", extra=ClockOptions(registry), ports=ports
+            ),
         )
         system.tell(root, SupervisorStart("root", SupFlags(), children, settings))
         clock = system.ask(root, WhereIs(), 5).addresses["clock"]

@@ -24,17 +24,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cicero.actors.clock import ClockOptions
-from cicero.actors.messages import ChildSpec
-from cicero.domain.runtime.names import CLOCK, MAILER, ROUTER, WEB, session_actor
-from cicero.actors.ports import Ports
+from cicero.actors.messages import ChildSpec, Ports
 from cicero.actors.session import SessionOptions
 from cicero.actors.wall_clock import WallClock
 from cicero.actors.worker import WorkerOptions
 from cicero.config import Secret, Settings
+from cicero.domain.runtime.names import CLOCK, MAILER, ROUTER, WEB, session_actor
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 from cicero.whatsapp.transport import TransportFactory
 
@@ -112,7 +110,9 @@ def check(choice: Choice) -> None:
             "unset CICERO_WHATSAPP (or set it to simulator)"
         )
     if choice.mode is Mode.SIMULATE and choice.clock is not ClockKind.VIRTUAL:
-        raise Refused("cicero simulate needs the virtual clock: a scenario cannot wait for real time")
+        raise Refused(
+            "cicero simulate needs the virtual clock: a scenario cannot wait for real time"
+        )
     if choice.mode is Mode.RUN and choice.clock is ClockKind.VIRTUAL:
         raise Refused(
             "cicero run keeps real time: a virtual clock only moves under cicero simulate's driver"
@@ -130,6 +130,7 @@ class Wiring:
 
     choice: Choice
     settings: Settings
+    registry: str  # the job handlers' registry the children were built from
     children: tuple[ChildSpec, ...]
     time: VirtualTime | None = None  # the simulation's clock, moved by the driver
     sink: SmtpSink | None = None  # the loopback mail server, when no SMTP is configured
@@ -175,10 +176,10 @@ def bootstrap(
     settings, sink = _mail(choice, settings, on_mail)
     settings, upstream = _upstream(choice, settings, scenario, now)
     transports = _transports(choice, settings, scenario)
-    children = root_children(
-        settings, registry, ports, transports, web=mode is Mode.RUN
-    )
-    return Wiring(choice, settings, children, time, sink, upstream)
+    # The simulation has no HTTP side yet: the web server binds the configured port.
+    seed = scenario.seed if scenario is not None else 0
+    children = root_children(settings, registry, ports, transports, seed=seed, web=mode is Mode.RUN)
+    return Wiring(choice, settings, registry, children, time, sink, upstream)
 
 
 def root_children(
@@ -187,6 +188,7 @@ def root_children(
     ports: Ports,
     transports: dict[str, TransportFactory],
     *,
+    seed: int = 0,
     web: bool = True,
 ) -> tuple[ChildSpec, ...]:
     """The root's children, in start order (stopped in reverse): the sessions first (the
@@ -197,18 +199,21 @@ def root_children(
         ChildSpec(
             session_actor(name),
             "cicero.actors.session:SessionActor",
-            extra=SessionOptions(transports[name]),
+            extra=SessionOptions(transports[name], seed),
             ports=ports,
         )
         for name in settings.config.sessions
     )
     workers = tuple(
-        ChildSpec(name, "cicero.actors.worker:JobWorker", extra=WorkerOptions(registry_path),
-                  ports=ports)  # fmt: skip
+        ChildSpec(
+            name, "cicero.actors.worker:JobWorker", extra=WorkerOptions(registry_path), ports=ports
+        )
         for name in registry.actors()
     )
     tail = (
-        ChildSpec(CLOCK, "cicero.actors.clock:Clock", extra=ClockOptions(registry_path), ports=ports),
+        ChildSpec(
+            CLOCK, "cicero.actors.clock:Clock", extra=ClockOptions(registry_path), ports=ports
+        ),
         ChildSpec(ROUTER, "cicero.actors.router:Router", ports=ports),
         ChildSpec(MAILER, "cicero.actors.mailer:Mailer", ports=ports),
     )
@@ -273,7 +278,7 @@ def _transports(
         from cicero.whatsapp.neonize_transport import NeonizeFactory
 
         return {name: NeonizeFactory() for name in names}
-    from cicero.sim.whatsapp.transport import SimulatedFactory, simulated_phone
+    from cicero.sim.whatsapp.factory import SimulatedFactory, simulated_phone
 
     seed = scenario.seed if scenario is not None else 0
     first = scenario.sessions if scenario is not None else {}
@@ -320,7 +325,3 @@ def database(settings: Settings, mode: Mode, url: str | None = None) -> Database
 
 def with_database(settings: Settings, url: str) -> Settings:
     return replace(settings, env=replace(settings.env, database_url=Secret(url)))
-
-
-def data_dir_of(settings: Settings) -> Path:
-    return settings.env.data_dir

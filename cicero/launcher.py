@@ -1,6 +1,7 @@
-"""The `cicero run` process: not an actor. It prepares the database, starts the
-Thespian actor system and the root supervisor, heartbeats the root, and turns
-SIGTERM/SIGINT into an orderly stop with no process left behind.
+"""The `cicero run` process: not an actor. It prepares the database, has the bootstrap pick
+the adapters and build the tree, starts the actor system (cicero.actors.system),
+heartbeats the root, and turns SIGTERM/SIGINT into an orderly stop with no process left
+behind.
 
 Exit codes: 0 after a requested stop; 1 when the root escalated or stopped
 answering (the container restarts us); 2 for a configuration or setup problem.
@@ -9,41 +10,20 @@ answering (the container restarts us); 2 for a configuration or setup problem.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import ctypes
-import gc
-import importlib
 import logging
-import os
 import signal
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Any
 
-import psutil
-
-from cicero import instance_lock
-from cicero.actors import listen
-from cicero.actors.base import ACTOR_PROCESS_ENV
-from cicero.actors.clock import ClockOptions
-from cicero.actors.messages import ChildSpec, StatusRequest, StatusSnapshot, SupervisorStart
-from cicero.actors.session import SessionOptions
-from cicero.actors.worker import WorkerOptions
-from cicero.config import Secret, Settings
-from cicero.db.connect import connect, resolve_database
+from cicero import bootstrap, instance_lock
+from cicero.actors.system import reap_zombies, start_runtime
+from cicero.config import Settings
+from cicero.db.connect import connect
 from cicero.db.embedded import DatabaseUnavailable
 from cicero.db.migrate import DatabaseTooNew, migrate
-from cicero.domain.runtime.supervision import Strategy, SupFlags
-from cicero.domain.timezone import WIB
-from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
-from cicero.loopback import free_port
 
 log = logging.getLogger("cicero.launcher")
-PR_SET_CHILD_SUBREAPER = 36
 MISSED_HEARTBEATS_LIMIT = 3
 
 
@@ -71,186 +51,6 @@ async def prepare_database(url: str) -> list[str]:
         await conn.close()
 
 
-def root_children(settings: Settings, registry_path: str) -> tuple[ChildSpec, ...]:
-    registry = load_registry(registry_path)
-    workers = tuple(
-        ChildSpec(name, "cicero.actors.worker:JobWorker", extra=WorkerOptions(registry_path))
-        for name in registry.actors()
-    )
-    sessions = tuple(
-        ChildSpec(
-            f"session:{name}",
-            "cicero.actors.session:SessionActor",
-            extra=SessionOptions(transport=settings.env.whatsapp, phone=f"62811000000{i:02d}"),
-        )
-        for i, name in enumerate(settings.config.sessions)
-    )
-    return (
-        *sessions,
-        *workers,
-        ChildSpec("clock", "cicero.actors.clock:Clock", extra=ClockOptions(registry_path)),
-        ChildSpec("router", "cicero.actors.router:Router"),
-        ChildSpec("mailer", "cicero.actors.mailer:Mailer"),
-        ChildSpec("web", "cicero.actors.web:Web", extra=registry_path),
-    )
-
-
-def sup_flags(settings: Settings) -> SupFlags:
-    s = settings.config.supervisor
-    return SupFlags(
-        Strategy.ONE_FOR_ONE,
-        s.intensity,
-        s.period_s,
-        s.backoff_min_s,
-        s.backoff_max_s,
-        s.backoff_reset_s,
-    )
-
-
-@dataclass
-class Runtime:
-    """A started actor system with its root; `stop()` leaves no process behind."""
-
-    system: Any
-    root: Any
-    admin_port: int
-    settings: Settings
-
-    def status(self, timeout: float) -> dict[str, Any] | None:
-        reply = self.system.ask(self.root, StatusRequest(), timeout)
-        return reply.data if isinstance(reply, StatusSnapshot) else None
-
-    def stop(self, timeout: float) -> None:
-        descendants = _descendants()
-        with contextlib.suppress(Exception):  # shutdown of a half-dead system may raise
-            self.system.shutdown()
-        _reap_and_kill(descendants, timeout)
-
-
-def _descendants() -> list[psutil.Process]:
-    try:
-        return psutil.Process().children(recursive=True)
-    except psutil.Error:
-        return []
-
-
-def _reap_and_kill(processes: list[psutil.Process], timeout: float) -> None:
-    """Wait for the tree to exit; SIGTERM then SIGKILL what remains, by PID."""
-    processes = [p for p in processes if is_actor_process(p)]
-    _, alive = psutil.wait_procs(processes, timeout=min(timeout, 3))
-    for proc in alive:
-        with contextlib.suppress(psutil.Error):
-            proc.terminate()
-    _, alive = psutil.wait_procs(alive, timeout=2)
-    for proc in alive:
-        with contextlib.suppress(psutil.Error):
-            proc.kill()
-    psutil.wait_procs(alive, timeout=2)
-    reap_zombies()
-
-
-def is_actor_process(proc: psutil.Process) -> bool:
-    # The embedded PostgreSQL is stopped by its own handle, not killed here.
-    try:
-        return proc.name() not in ("postgres", "pg_ctl")
-    except psutil.Error:
-        return False
-
-
-def reap_zombies() -> None:
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-
-
-# Imported here, before the actor system forks, so every actor process shares these
-# pages instead of importing its own copy (spec/runtime.md §6). Never neonize: its Go
-# runtime must not be forked (§1.7).
-SHARED_LIBRARIES = (
-    "asyncpg",
-    "aiohttp",
-    "aiohttp.web",
-    "aiosmtplib",
-    "croniter",
-    "openpyxl",
-    "pydantic",
-    "segno",
-)
-
-
-def preload(children: tuple[ChildSpec, ...], registry_path: str) -> None:
-    for name in SHARED_LIBRARIES:
-        importlib.import_module(name)
-    for spec in children:
-        importlib.import_module(spec.actor.partition(":")[0])
-    load_registry(registry_path)  # every job handler module
-
-
-@contextlib.contextmanager
-def default_stop_signals() -> Iterator[None]:
-    """SIGTERM and SIGINT at their default while the actor system forks its admin: the admin
-    keeps the handlers it is forked with and sets none of its own, so with ours (which only
-    set an event in the launcher) it could not be stopped by signal at all."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread sets handlers, so none of ours are set
-        return
-    saved = {sig: signal.signal(sig, signal.SIG_DFL) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield
-    finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
-
-
-def start_runtime(
-    settings: Settings,
-    registry_path: str = DEFAULT_REGISTRY,
-    children: tuple[ChildSpec, ...] | None = None,
-) -> Runtime:
-    from thespian.actors import ActorSystem
-
-    from cicero.actors.supervisor import Supervisor
-    from cicero.logs import log_defs
-
-    # Actors daemonise through a double fork; as a subreaper we stay their ancestor,
-    # reap them, and can find every one by PID at shutdown.
-    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    os.environ[ACTOR_PROCESS_ENV] = "1"
-    thespian_log = settings.env.data_dir / "thespian.log"
-    os.environ.setdefault("THESPLOG_FILE", str(thespian_log))
-    chosen = children if children is not None else root_children(settings, registry_path)
-    preload(chosen, registry_path)
-    # Everything loaded so far is shared with the forked actors; keep the garbage collector
-    # from writing to those objects (copy-on-write would make each actor a private copy).
-    gc.collect()
-    gc.freeze()
-    admin_port = settings.config.runtime.admin_port or free_port()
-    listen.confine(settings.config.runtime.actor_host)  # never all interfaces (DESIGN §8)
-    with default_stop_signals():  # Thespian's admin forks here
-        system = ActorSystem(
-            "multiprocTCPBase",
-            {"Admin Port": admin_port, "Process Startup Method": "fork"},
-            logDefs=log_defs(settings.env.log_format, settings.env.log_level),
-            transientUnique=True,
-        )
-    root = system.createActor(Supervisor)
-    system.tell(
-        root,
-        SupervisorStart(
-            "root",
-            sup_flags(settings),
-            chosen,
-            settings,
-            launcher_pid=os.getpid(),
-        ),
-    )
-    return Runtime(system, root, admin_port, settings)
-
-
 def run(settings: Settings, stop: threading.Event | None = None) -> int:
     """`cicero run`: returns the process exit code. One runtime per data directory: a second
     one stops at once, in one line (exit 2)."""
@@ -266,46 +66,35 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     try:
-        url, pg_handle = resolve_database(settings)
+        db = bootstrap.database(settings, bootstrap.Mode.RUN)
+    except DatabaseUnavailable as err:
+        log.error("%s", err)
+        return 2
+    try:
+        return _serve_on(bootstrap.with_database(settings, db.url), db.url, stop)
+    finally:
+        db.close()  # stops the embedded server unless another process still uses it
+
+
+def _serve_on(settings: Settings, url: str, stop: threading.Event) -> int:
+    try:
         applied = asyncio.run(prepare_database(url))
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
         runtime_cfg = settings.config.runtime
         check_port(runtime_cfg.web_host, runtime_cfg.web_port)
-    except (DatabaseUnavailable, DatabaseTooNew, SetupError) as err:
+        wiring = bootstrap.bootstrap(settings, bootstrap.Mode.RUN)
+    except (DatabaseUnavailable, DatabaseTooNew, SetupError, bootstrap.Refused) as err:
         log.error("%s", err)
         return 2
-    settings = replace(settings, env=replace(settings.env, database_url=Secret(url)))
-    sink = None
-    if settings.env.smtp_host is None:
-        # No SMTP configured: mail goes to a loopback sink that logs what it accepted.
-        from cicero.sim.smtp_sink import SmtpSink
-
-        sink = SmtpSink(
-            lambda m: log.info("mail to %s accepted by the loopback sink: %s", m.to, m.subject),
-            free_port(),
-        )
-        settings = replace(
-            settings, env=replace(settings.env, smtp_host="127.0.0.1", smtp_port=sink.port)
-        )
-    upstream = None
-    if settings.env.rapidapi_key is None:
-        # No upstream key: the fake RapidAPI endpoints serve the demo data on loopback.
-        from cicero.sim.upstream.embedded import prepare_fake
-        from cicero.sim.upstream.world import UpstreamWorld
-
-        upstream, settings = prepare_fake(UpstreamWorld(), lambda: datetime.now(WIB), settings)
     started = time.monotonic()
-    runtime = start_runtime(settings)
-    if sink is not None:
-        sink.start()  # after the actor processes forked: they must not inherit its thread
-    if upstream is not None:
-        upstream.start()
+    runtime = start_runtime(wiring.settings, wiring.registry, wiring.children)
+    wiring.start_services()  # after the actor processes forked: they must not inherit them
     log.info(
         "Cicero is up: http://%s:%d/healthz (WhatsApp: %s)",
         runtime_cfg.web_host,
         runtime_cfg.web_port,
-        settings.env.whatsapp,
+        wiring.choice.whatsapp,
     )
     code = 0
     misses = 0
@@ -336,10 +125,5 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
     finally:
         log.info("stopping (after %.0fs)", time.monotonic() - started)
         runtime.stop(runtime_cfg.shutdown_timeout_s)
-        if sink is not None:
-            sink.stop()
-        if upstream is not None:
-            upstream.stop()
-        if pg_handle is not None:
-            pg_handle.cleanup()  # stops the embedded server unless another process still uses it
+        wiring.close()
     return code

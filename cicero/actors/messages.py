@@ -9,9 +9,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cicero.actors.ports import Ports
+from cicero.actors.ports import Clock, Control
+from cicero.actors.wall_clock import WallClock
 from cicero.config import Settings
 from cicero.domain.runtime.supervision import RestartType, SupFlags
+
+
+@dataclass(frozen=True)
+class Ports:
+    """What an actor is handed besides its settings (cicero.actors.ports): its clock (the
+    bootstrap's choice; the wall clock when none is given) and, in a simulation, the
+    simulator's control port."""
+
+    clock: Clock = field(default_factory=WallClock)
+    control: Control | None = None
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,14 @@ A control port (`Control`) takes messages of its own that the actor never reads 
 simulator's: time, crash injection, network faults), and looks at every message first.
 Production actors have none.
 
-Ports travel in the Start message, so they are small picklable values; they bind to the
-actor in its own process (`attach`).
+Ports travel in the Start message (`cicero.actors.messages.Ports`), so they are small
+picklable values; each actor binds a copy of its own (`attach`) in its own process.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -130,17 +130,3 @@ class Control(Protocol):
     def after(self) -> None:
         """Called once the actor has handled any message."""
         ...
-
-
-def _wall_clock() -> Clock:
-    from cicero.actors.wall_clock import WallClock
-
-    return WallClock()
-
-
-@dataclass(frozen=True)
-class Ports:
-    """An actor's ports, in its Start message."""
-
-    clock: Clock = field(default_factory=_wall_clock)
-    control: Control | None = None

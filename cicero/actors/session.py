@@ -38,7 +38,15 @@ from cicero.domain.delivery.send_window import plan_window
 from cicero.domain.delivery.throttle import OFF, Bucket, ThrottleConfig, cost_of
 from cicero.domain.people.phones import Jid, JidError, mask_phone, parse_recipient
 from cicero.domain.text.storable import storable
-from cicero.whatsapp.transport import NotReady, RecipientInvalid, SendFailed, SendOutcomeUnknown
+from cicero.whatsapp.transport import (
+    NotReady,
+    RecipientInvalid,
+    SendFailed,
+    SendOutcomeUnknown,
+    TransportFactory,
+    TransportHost,
+    WhatsAppTransport,
+)
 
 POLL = timedelta(seconds=1)
 KEEPALIVE_EVERY = timedelta(seconds=30)
@@ -46,10 +54,8 @@ KEEPALIVE_EVERY = timedelta(seconds=30)
 
 @dataclass(frozen=True)
 class SessionOptions:
-    transport: str = "simulator"  # simulator | neonize
-    phone: str = "6281100000000"  # the simulated number
-    seed: int = 0
-    initial: str = "ready"  # the simulated line's state when nothing is stored
+    transport: TransportFactory  # the bootstrap's choice: neonize or the simulated network
+    seed: int = 0  # of its jitter (reconnect delays, throttle): a scenario's, in a simulation
     throttle: bool = True  # False only for benchmarks of the send path
 
 
@@ -57,27 +63,27 @@ class SessionActor(PacedWindows, CiceroActor):
     def __init__(self) -> None:
         super().__init__()
         self.session = ""
-        self.options = SessionOptions()
+        self.options: SessionOptions | None = None
         self.state = machine.initial(self.clock.now())
-        self.transport: Any = None
+        self.transport: WhatsAppTransport | None = None
         self.events: queue.Queue[Any] = queue.Queue()
         self.pipe: tuple[int, int] | None = None
         self.lock_conn: asyncpg.Connection | None = None
-        self.bucket = Bucket(OFF) if not self.options.throttle else Bucket()
+        self.bucket = Bucket()
         self.rng = random.Random()
         self.next_keepalive: datetime | None = None
         self.busy = False
         self.qr = ""  # the latest pairing QR as an SVG data URI, while pairing
         self.next_takeover: datetime | None = None  # when a sender fallback may next apply
         self._held: Any = None  # the connection a drain holds
-        self._deliveries: Any = None  # the simulated network's delivery log (simulator only)
 
     # ---- start ------------------------------------------------------------------
     def on_start(self, message: Start) -> None:
         assert self.settings is not None
-        self.options = message.extra or SessionOptions()
+        self.options = message.extra
         self.session = message.name.removeprefix("session:")
         cfg = self.settings.config.sessions[self.session]
+        assert isinstance(self.options, SessionOptions), "a session needs its transport"
         self.bucket = (
             Bucket(OFF)
             if not self.options.throttle
@@ -91,13 +97,16 @@ class SessionActor(PacedWindows, CiceroActor):
             raise RuntimeError(
                 f"session {self.session} is already running elsewhere (advisory lock held)"
             )
-        self.transport = self._build_transport()
+        host = TransportHost(
+            self.session, self.settings.env.data_dir, self.clock.now, self.run, self._update
+        )
+        self.transport = self.options.transport.build(host)
         recovered = self.run(self._recover())
         if recovered:
             self.log.warning("%d row(s) left sending by a crash were recovered", recovered)
         self._log_state()
-        if self.options.transport == "neonize":
-            self.pipe = os.pipe()  # neonize calls the sink from its own threads
+        if self.transport.foreign_threads:
+            self.pipe = os.pipe()  # it calls the sink from its own threads
             os.set_blocking(self.pipe[0], False)
         self.transport.start(self._sink)
         self._process_events()
@@ -117,37 +126,6 @@ class SessionActor(PacedWindows, CiceroActor):
     async def _recover(self) -> int:
         async with (await self.pool()).acquire() as conn:
             return await outbox.recover(conn, self.session, self.transport.accepts_caller_id)
-
-    def _build_transport(self) -> Any:
-        if self.options.transport == "neonize":
-            from cicero.whatsapp.neonize_transport import (
-                NeonizeTransport,
-            )  # imported in this process only
-
-            assert self.settings is not None
-            store = self.settings.env.data_dir / "wa" / f"{self.session}.sqlite3"
-            store.parent.mkdir(parents=True, exist_ok=True)
-            return NeonizeTransport(self.session, str(store))
-        from cicero.sim.whatsapp.store import DbDeliveryLog, apply_line, load_line
-        from cicero.sim.whatsapp.transport import SimulatedNetwork, SimulatedTransport
-
-        self._deliveries = DbDeliveryLog(self.run, self._update, self.session)
-        network = SimulatedNetwork(log=self._deliveries)
-        transport = SimulatedTransport(
-            self.session,
-            network,
-            self.options.phone,
-            self.clock.now,
-            seed=self.options.seed,
-            initial=self.options.initial,
-        )
-
-        async def stored() -> Any:
-            async with (await self.pool()).acquire() as conn:
-                return await load_line(conn, self.session)
-
-        apply_line(transport.line, self.run(stored()))
-        return transport
 
     # ---- the foreign-thread bridge -------------------------------------------------
     def _sink(self, event: machine.TransportEvent) -> None:
@@ -412,7 +390,7 @@ class SessionActor(PacedWindows, CiceroActor):
             pacing.claimed = claimed
         claims = [c for c in claims if c[0].id in claimed]  # the others were taken elsewhere
         sent: list[tuple[int, str, datetime]] = []
-        with self._deliveries.deferred() if self._deliveries else contextlib.nullcontext():
+        with self.transport.window():
             for i, (row, to, message_id) in enumerate(claims):
                 if not machine.is_ready(self.state):
                     unsent = [r.id for r, _, _ in claims[i:]]
@@ -558,7 +536,7 @@ class SessionActor(PacedWindows, CiceroActor):
                     "reason": s.reason,
                     "terminal": s.state in machine.TERMINAL,
                     "jid": mask_phone(str(s.jid)) if s.jid else "",
-                    "transport": self.options.transport,
+                    "transport": self.options.transport.kind if self.options else "",
                     "qr": self.qr if s.state is machine.SessionState.PAIRING else "",
                 },
             ),

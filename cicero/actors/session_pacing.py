@@ -36,7 +36,7 @@ class Pacing:
     lineup: Lineup
     rows: dict[int, outbox.OutboxRow]  # by id: the rows fetched
     claimed: set[int]
-    deferral: contextlib.ExitStack  # the delivery log's deferred writes
+    deferral: contextlib.ExitStack  # the transport's window (its records written at the end)
     sent: list[tuple[int, str, datetime]] = field(default_factory=list)
     handed: set[int] = field(default_factory=set)  # rows given to the transport
     over: bool = False  # something else than an acceptance happened: end after this instant
@@ -53,7 +53,6 @@ class PacedWindows:
     session: str
     clock: Any
     next_takeover: datetime | None
-    _deliveries: Any
 
     def _told(self, pacing: Pacing, at: datetime) -> list[outbox.OutboxRow] | None:
         """What `due` would answer at `at`, from the paced window's Lineup; None if it
@@ -93,8 +92,7 @@ class PacedWindows:
                 break  # marked dead when its turn comes, which ends the window
             claims.append((row.id, message_id_for(row.key)))
         deferral = contextlib.ExitStack()
-        if self._deliveries is not None:
-            deferral.enter_context(self._deliveries.deferred())
+        deferral.enter_context(self.transport.window())
         claimed = self.run(self._update(outbox.mark_sending_many, claims)) if claims else set()
         return Pacing(stop, lineup, fetched, claimed, deferral)
 

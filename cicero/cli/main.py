@@ -174,9 +174,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     import tempfile
     from pathlib import Path
 
-    from cicero import logs
+    from cicero import bootstrap, logs
     from cicero.config.load import load_settings
-    from cicero.db.embedded import DatabaseUnavailable, start_embedded
+    from cicero.db.embedded import DatabaseUnavailable
     from cicero.sim.driver import SUPPORTED_KINDS, SimulationError, run
     from cicero.sim.scenario import ScenarioError, load_scenario
 
@@ -192,24 +192,27 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             )
         return EXIT_USAGE
     settings = load_settings(overrides=scenario.settings_overrides)
+    try:  # before anything starts: adapters that cannot simulate are refused in one line
+        bootstrap.check(bootstrap.choose(settings, bootstrap.Mode.SIMULATE))
+    except bootstrap.Refused as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
     logs.setup(
         settings.env.log_format,
         "WARNING" if settings.env.log_level == "INFO" else settings.env.log_level,
     )
     with tempfile.TemporaryDirectory(prefix="cicero-sim-") as tmp:
         settings = _with_data_dir(settings, Path(tmp))
+        db = None
         try:
-            if args.db:
-                url, server = args.db, None
-            else:
-                url, server = start_embedded(Path(tmp), scratch=True)  # deleted at the end
-            run(scenario, settings, url, Path(args.out))
+            db = bootstrap.database(settings, bootstrap.Mode.SIMULATE, url=args.db)
+            run(scenario, settings, db.url, Path(args.out))
         except (DatabaseUnavailable, SimulationError) as err:
             print(f"error: {err}", file=sys.stderr)
             return EXIT_FAIL
         finally:
-            if not args.db and "server" in locals() and server is not None:
-                server.cleanup()  # type: ignore[attr-defined]
+            if db is not None:
+                db.close()  # a scratch server's files go with the temporary directory
     print(
         f"{args.out}: transcript of {scenario.name!r} from {scenario.start.isoformat()} to {scenario.end.isoformat()}"
     )

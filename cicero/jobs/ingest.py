@@ -20,6 +20,7 @@ from typing import TypeVar
 import aiohttp
 import asyncpg
 
+from cicero.config import Settings
 from cicero.db.engagement import (
     KIND,
     EngagementRow,
@@ -52,7 +53,6 @@ from cicero.domain.ingestion.summary import (
 from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import wib_date
 from cicero.jobs.registry import JobContext
-from cicero.sim.upstream.server import Keys
 from cicero.upstream.client import (
     InstagramClient,
     InstagramLimits,
@@ -145,17 +145,18 @@ async def ingest(
     return [r for t in tasks for r in t.result()]
 
 
-def endpoints(settings, platform: Platform) -> tuple[Endpoint, Endpoint | None]:  # type: ignore[no-untyped-def]
-    """Primary and fallback endpoint of a platform. Without RAPIDAPI_KEY the URLs point at
-    the fake upstream on loopback, which accepts its own fixed keys."""
+def endpoints(settings: Settings, platform: Platform) -> tuple[Endpoint, Endpoint | None]:
+    """Primary and fallback endpoint of a platform, with RAPIDAPI_KEY (and its fallback). The
+    bootstrap always gives one: without RAPIDAPI_KEY it points the settings at the fake
+    upstream on loopback, keys included; a key still missing is asked as none, and refused
+    like any wrong key."""
     up, env = settings.config.upstream, settings.env
     url = up.instagram_url if platform is IG else up.tiktok_url
     fallback_url = up.instagram_fallback_url if platform is IG else up.tiktok_fallback_url
-    if env.rapidapi_key is None:
-        key, fallback_key = Keys().of(platform, False), Keys().of(platform, True)
-    else:
-        key = env.rapidapi_key.reveal()
-        fallback_key = (env.rapidapi_key_fallback or env.rapidapi_key).reveal()
+    key_secret = env.rapidapi_key
+    fallback_secret = env.rapidapi_key_fallback or key_secret
+    key = key_secret.reveal() if key_secret is not None else ""
+    fallback_key = fallback_secret.reveal() if fallback_secret is not None else ""
     primary = Endpoint(url, key)
     return primary, Endpoint(fallback_url, fallback_key) if fallback_url else None
 

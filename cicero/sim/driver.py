@@ -29,22 +29,25 @@ from typing import Any
 
 import psutil
 
-from cicero.actors.clock import ClockOptions
-from cicero.actors.messages import ChildSpec, Directory, WhereIs
-from cicero.actors.ports import Ports
-from cicero.actors.session import SessionOptions
-from cicero.actors.worker import WorkerOptions
-from cicero.config import Secret, Settings
+from cicero.actors.messages import Directory, WhereIs
+from cicero.actors.system import is_actor_process, reap_zombies
+from cicero.bootstrap import Mode, bootstrap, with_database
+from cicero.config import Settings
 from cicero.db.connect import connect
 from cicero.db.migrate import migrate
-from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
-from cicero.launcher import is_actor_process, reap_zombies
+from cicero.domain.runtime.names import (
+    CLOCK,
+    MAILER,
+    ROUTER,
+    is_session_actor,
+    session_actor,
+    session_of,
+)
+from cicero.jobs.registry import DEFAULT_REGISTRY
 from cicero.sim import events as ev
-from cicero.sim.clock import VirtualTime
-from cicero.sim.control import CrashNext, Pump, Pumped, SimCommand, SimControl
+from cicero.sim.control import CrashNext, Pump, Pumped, SimCommand
 from cicero.sim.scenario import Scenario
 from cicero.sim.seed import report_links, seed
-from cicero.sim.upstream.embedded import prepare_fake, world_from_scenario
 from cicero.sim.upstream.world import Fault
 from cicero.sim.whatsapp.store import save_line
 
@@ -82,16 +85,12 @@ class SimulationError(RuntimeError):
 @dataclass
 class World:
     scenario: Scenario
-    settings: Settings
     url: str
-    time: VirtualTime
-    registry: str = DEFAULT_REGISTRY
+    wiring: Any = None  # what the bootstrap picked and built (cicero.bootstrap.Wiring)
     faults: list[dict[str, Any]] = field(default_factory=list)
     runtime: Any = None
     held: list[ev.EvMessage] = field(default_factory=list)  # messages while the process is down
     down_until: datetime | None = None
-    sink: Any = None  # the loopback SMTP server playing the mail provider
-    upstream: Any = None  # the fake RapidAPI endpoints, serving the scenario's posts
     smtp_back_at: datetime | None = None
     mailbox: dict[str, str] = field(default_factory=dict)  # address → body of its latest mail
     links: list[Any] = field(default_factory=list)  # the scenario's link reports not written yet
@@ -102,43 +101,26 @@ class World:
     def now(self) -> datetime:
         return self.time.now()
 
-    def children(self) -> tuple[ChildSpec, ...]:
-        registry = load_registry(self.registry)
-        ports = Ports(self.time.clock(), SimControl())
-        sessions = tuple(
-            ChildSpec(
-                f"session:{name}",
-                "cicero.actors.session:SessionActor",
-                extra=SessionOptions(
-                    transport="simulator",
-                    phone=f"62811000009{i:02d}",
-                    seed=self.scenario.seed,
-                    initial=str(self.scenario.sessions.get(name, "ready")),
-                ),
-                ports=ports,
-            )
-            for i, name in enumerate(self.settings.config.sessions)
-        )
-        workers = tuple(
-            ChildSpec(
-                name,
-                "cicero.actors.worker:JobWorker",
-                extra=WorkerOptions(self.registry),
-                ports=ports,
-            )
-            for name in registry.actors()
-        )
-        clock = ChildSpec(
-            "clock", "cicero.actors.clock:Clock", extra=ClockOptions(self.registry), ports=ports
-        )
-        router = ChildSpec("router", "cicero.actors.router:Router", ports=ports)
-        mailer = ChildSpec("mailer", "cicero.actors.mailer:Mailer", ports=ports)
-        return (*sessions, *workers, clock, router, mailer)
+    @property
+    def settings(self) -> Settings:
+        return self.wiring.settings
+
+    @property
+    def time(self) -> Any:
+        return self.wiring.time  # the virtual clock this driver moves
+
+    @property
+    def sink(self) -> Any:
+        return self.wiring.sink  # the loopback SMTP server playing the mail provider
+
+    @property
+    def upstream(self) -> Any:
+        return self.wiring.upstream  # the fake RapidAPI endpoints, serving the scenario's posts
 
     def start_runtime(self) -> None:
-        from cicero.launcher import start_runtime
+        from cicero.actors.system import start_runtime
 
-        self.runtime = start_runtime(self.settings, self.registry, self.children())
+        self.runtime = start_runtime(self.settings, self.wiring.registry, self.wiring.children)
         self.wait_all_running()
 
     def kill_runtime(self) -> None:
@@ -167,7 +149,7 @@ class World:
     def wait_all_running(self, timeout: float = 30) -> dict[str, Any]:
         """Crashed actors come back after a short backoff; time stands still meanwhile."""
         if not self.expected:  # the same children every time: built once (loads the registry)
-            self.expected = frozenset(c.name for c in self.children())
+            self.expected = frozenset(c.name for c in self.wiring.children)
         expected = self.expected
         deadline = time.monotonic() + timeout
         while True:
@@ -224,13 +206,13 @@ class World:
         the router's and mailer's next due times: nothing else can happen in between."""
         for _ in range(MAX_ROUNDS):
             addresses = self.wait_all_running()
-            idle = self.ask(addresses["clock"], Pump(now), _pumped_by("clock", now), CLOCK_PATIENCE)
+            idle = self.ask(addresses[CLOCK], Pump(now), _pumped_by(CLOCK, now), CLOCK_PATIENCE)
             if not isinstance(idle, Pumped):
                 continue  # the clock crashed while ticking; it is back on the next round
             upcoming = [idle.next_due]
-            busy = self.pump(addresses, ("router", "mailer"), Pump(now), upcoming)
+            busy = self.pump(addresses, (ROUTER, MAILER), Pump(now), upcoming)
             ahead = [t for t in (horizon, *upcoming) if t is not None and t > now]
-            sessions = tuple(n for n in addresses if n.startswith("session:"))
+            sessions = tuple(n for n in addresses if is_session_actor(n))
             send_ahead = Pump(now, min(ahead, default=None))
             ready: dict[str, bool] = {}
             busy = self.pump(addresses, sessions, send_ahead, upcoming, ready) or busy
@@ -264,7 +246,7 @@ class World:
                 busy = busy or pumped.busy
                 upcoming.append(pumped.next_due)
                 if ready is not None and pumped.ready is not None:
-                    session = name.removeprefix("session:")
+                    session = session_of(name)
                     ready[session] = session in pumped.ready
             else:
                 busy = True  # it crashed; pump again once it is back
@@ -336,9 +318,9 @@ class World:
             event = self.typed(event)
         command = _command(event)
         if command is not None:
-            address = addresses.get(f"session:{event.session}")
+            address = addresses.get(session_actor(event.session))
             if address is None:  # the parser refuses unknown sessions; never a traceback here
-                self.fault(event.at, f"session:{event.session}", "no such session actor")
+                self.fault(event.at, session_actor(event.session), "no such session actor")
                 return
             self.runtime.system.tell(address, command)
 
@@ -397,18 +379,19 @@ def _command(event: ev.Event) -> SimCommand | None:
 def run(
     scenario: Scenario, settings: Settings, url: str, out: Path, registry: str = DEFAULT_REGISTRY
 ) -> None:
-    from cicero.loopback import free_port
+    """Play `scenario` on the database at `url`; write its transcript to `out`. Raises
+    `cicero.bootstrap.Refused` for adapters that cannot simulate (neonize)."""
     from cicero.sim.record import served_fault_lines, write_transcript
-    from cicero.sim.smtp_sink import SmtpSink
 
-    port = free_port()
-    env = replace(settings.env, database_url=Secret(url), smtp_host="127.0.0.1", smtp_port=port)
-    settings = replace(settings, env=env)
-    time_ = VirtualTime.temporary(scenario.start)
-    world = World(scenario, settings, url, time_, registry)
-    world.sink = SmtpSink(world.on_mail, port)
-    world.upstream, settings = prepare_fake(world_from_scenario(scenario), time_.now, settings)
-    world.settings = settings
+    world = World(scenario, url)
+    world.wiring = bootstrap(
+        with_database(settings, url),
+        Mode.SIMULATE,
+        registry=registry,
+        scenario=scenario,
+        on_mail=world.on_mail,
+    )
+    settings = world.settings
     world.links = list(scenario.link_reports)
 
     async def prepare() -> None:
@@ -425,8 +408,7 @@ def run(
     asyncio.run(prepare())
     now = scenario.start
     world.start_runtime()
-    world.sink.start()
-    world.upstream.start()
+    world.wiring.start_services()  # after the actors forked: none inherits their sockets
     try:
         while True:
             world.time.set(now)
@@ -458,9 +440,7 @@ def run(
             now = nxt
     finally:
         world.stop_runtime()
-        world.sink.stop()
-        world.upstream.stop()
-        world.time.close()
+        world.wiring.close()
     met = served_fault_lines(world.upstream.fake.faults.served)
     write_transcript(url, out, [*world.faults, *met], scenario.end)
 

@@ -34,6 +34,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,7 @@ from cicero.whatsapp.transport import (
     SendReceipt,
     Sink,
     TransportError,
+    TransportHost,
 )
 
 log = logging.getLogger(__name__)
@@ -136,10 +138,24 @@ def _load() -> Any:
     return neonize.client
 
 
+@dataclass(frozen=True)
+class NeonizeFactory:
+    """The bootstrap's choice of the real network: each session's store is a SQLite file
+    under the data directory (`wa/<session>.sqlite3`)."""
+
+    kind: str = "neonize"
+
+    def build(self, host: TransportHost) -> NeonizeTransport:
+        store = host.data_dir / "wa" / f"{host.session}.sqlite3"
+        store.parent.mkdir(parents=True, exist_ok=True)
+        return NeonizeTransport(host.session, str(store), clock=host.now)
+
+
 class NeonizeTransport:
     """`WhatsAppTransport` over neonize; one per session actor incarnation."""
 
     accepts_caller_id = False
+    foreign_threads = True  # its events arrive on the Go-owned thread
 
     def __init__(
         self,
@@ -173,6 +189,9 @@ class NeonizeTransport:
         if client is None or self._stopping or self._keepalive_lost:
             return False
         return bool(client.is_connected and client.is_logged_in)
+
+    def window(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()  # nothing of its own to keep per window
 
     @property
     def stuck(self) -> bool:

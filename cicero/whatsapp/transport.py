@@ -6,10 +6,12 @@ dataclasses, which live with the session machine in `cicero.domain.delivery.sess
 re-exported here.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from pathlib import Path
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from cicero.domain.delivery.session import (
     ConnectFailed,
@@ -46,8 +48,12 @@ __all__ = [
     "TemporarilyBanned",
     "TransportError",
     "TransportEvent",
+    "TransportFactory",
+    "TransportHost",
     "WhatsAppTransport",
 ]
+
+T = TypeVar("T")
 
 Sink = Callable[[TransportEvent], None]
 
@@ -110,6 +116,9 @@ class WhatsAppTransport(Protocol):
     """
 
     accepts_caller_id: bool
+    # True when it calls the sink from threads of its own (neonize's): the session actor then
+    # wakes itself through a pipe. False: it calls the sink only inside the actor's own calls.
+    foreign_threads: bool
 
     @property
     def alive(self) -> bool:
@@ -146,3 +155,27 @@ class WhatsAppTransport(Protocol):
     def request_pair_code(self, phone: str) -> str:
         """Pair by phone number instead of QR; returns `XXXX-XXXX` (also sent as PairCode)."""
         ...
+
+    def window(self) -> AbstractContextManager[None]:
+        """A window of sends: the transport may keep its own records of them until it ends
+        (the simulated network writes its log once; neonize keeps none)."""
+        ...
+
+
+@dataclass(frozen=True)
+class TransportHost:
+    """What a session actor lends the transport it builds."""
+
+    session: str
+    data_dir: Path
+    now: Callable[[], datetime]  # the actor's clock
+    run: Callable[[Awaitable[Any]], Any]  # runs a coroutine on the actor's event loop
+    db: Callable[..., Awaitable[Any]]  # (statement function, *args) on the actor's connection
+
+
+class TransportFactory(Protocol):
+    """The bootstrap's choice of transport, built in the session actor's own process."""
+
+    kind: str  # shown on the status page: "neonize" | "simulator"
+
+    def build(self, host: TransportHost) -> WhatsAppTransport: ...

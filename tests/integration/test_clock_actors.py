@@ -20,6 +20,7 @@ from cicero.actors.clock import ClockOptions
 from cicero.actors.messages import (
     ChildSpec,
     Directory,
+    Ports,
     RunJob,
     SessionLost,
     SessionReady,
@@ -27,7 +28,6 @@ from cicero.actors.messages import (
     SupervisorStart,
     WhereIs,
 )
-from cicero.actors.ports import Ports
 from cicero.actors.worker import WorkerOptions
 from cicero.config import Secret, load_settings
 from cicero.config.schema import Config
@@ -72,9 +72,14 @@ class World:
         ports = Ports(self.time.clock(), SimControl())
         children = (
             ChildSpec(
-                "worker", "cicero.actors.worker:JobWorker", extra=WorkerOptions(REGISTRY), ports=ports
+                "worker",
+                "cicero.actors.worker:JobWorker",
+                extra=WorkerOptions(REGISTRY),
+                ports=ports,
             ),
-            ChildSpec("clock", "cicero.actors.clock:Clock", extra=ClockOptions(REGISTRY), ports=ports),
+            ChildSpec(
+                "clock", "cicero.actors.clock:Clock", extra=ClockOptions(REGISTRY), ports=ports
+            ),
         )
         flags = SupFlags(intensity=10, period_s=3600, backoff_min_s=0.001, backoff_max_s=0.002)
         self.system.tell(self.root, SupervisorStart("root", flags, children, settings))

@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from thespian.actors import ActorSystem
 
-from cicero.actors.messages import ChildSpec, Directory, SupervisorStart, WhereIs
-from cicero.actors.ports import Ports
+from cicero.actors.messages import ChildSpec, Directory, Ports, SupervisorStart, WhereIs
 from cicero.actors.session import SessionOptions
 from cicero.config import Secret, load_settings
 from cicero.db.connect import connect
@@ -24,6 +23,7 @@ from cicero.domain.runtime.supervision import SupFlags
 from cicero.domain.timezone import WIB
 from cicero.sim.clock import VirtualTime
 from cicero.sim.control import CrashNext, Pump, SimCommand, SimControl
+from cicero.sim.whatsapp.factory import SimulatedFactory
 
 pytestmark = pytest.mark.slow
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=WIB)
@@ -47,7 +47,7 @@ class Tree:
             ChildSpec(
                 "session:operator",
                 "cicero.actors.session:SessionActor",
-                extra=SessionOptions(phone="6281100000001"),
+                extra=SessionOptions(SimulatedFactory("6281100000001")),
                 ports=ports,
             ),
             ChildSpec("router", "cicero.actors.router:Router", ports=ports),

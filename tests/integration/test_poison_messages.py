@@ -152,8 +152,7 @@ def test_the_router_actor_lives_through_a_failing_message(url: str, tmp_path: Pa
     the restart intensity the root escalated: the process exited, and again on each start."""
     from thespian.actors import ActorSystem
 
-    from cicero.actors.messages import ChildSpec, StatusRequest, SupervisorStart, WhereIs
-    from cicero.actors.ports import Ports
+    from cicero.actors.messages import ChildSpec, Ports, StatusRequest, SupervisorStart, WhereIs
     from cicero.actors.supervisor import Supervisor
     from cicero.domain.runtime.supervision import SupFlags
     from cicero.sim.clock import VirtualTime

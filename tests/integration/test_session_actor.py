@@ -11,8 +11,14 @@ from datetime import datetime, timedelta
 import pytest
 from thespian.actors import ActorSystem
 
-from cicero.actors.messages import ChildSpec, Directory, StatusRequest, SupervisorStart, WhereIs
-from cicero.actors.ports import Ports
+from cicero.actors.messages import (
+    ChildSpec,
+    Directory,
+    Ports,
+    StatusRequest,
+    SupervisorStart,
+    WhereIs,
+)
 from cicero.actors.session import SessionOptions
 from cicero.config import Secret, load_settings
 from cicero.db import outbox
@@ -22,6 +28,7 @@ from cicero.domain.runtime.supervision import SupFlags
 from cicero.domain.timezone import WIB
 from cicero.sim.clock import VirtualTime
 from cicero.sim.control import CrashNext, Pump, Pumped, SimCommand, SimControl
+from cicero.sim.whatsapp.factory import SimulatedFactory
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=WIB)
 GROUP = "120363000000000001@g.us"
@@ -44,7 +51,7 @@ class Line:
         spec = ChildSpec(
             "session:gateway",
             "cicero.actors.session:SessionActor",
-            extra=SessionOptions(phone="6281100000002", throttle=throttle is not None),
+            extra=SessionOptions(SimulatedFactory("6281100000002"), throttle=throttle is not None),
             ports=Ports(self.time.clock(), SimControl()),
         )
         # Tests crash the session on purpose, many times: no escalation here.

@@ -20,16 +20,17 @@ from typing import Any
 import psutil
 import pytest
 
-from cicero.actors.messages import ChildSpec, Directory, WhereIs
-from cicero.actors.ports import Ports
+from cicero.actors.messages import ChildSpec, Directory, Ports, WhereIs
 from cicero.actors.session import DRAIN_BATCH, SessionOptions
 from cicero.config import Secret, load_settings
 from cicero.db import outbox
 from cicero.db.connect import connect
 from cicero.domain.delivery.outbox import message_id_for, outbox_key
 from cicero.domain.timezone import WIB
+from cicero.jobs.registry import DEFAULT_REGISTRY
 from cicero.sim.clock import VirtualTime
 from cicero.sim.control import Pump, SimControl
+from cicero.sim.whatsapp.factory import SimulatedFactory
 
 pytestmark = pytest.mark.slow
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=WIB)
@@ -69,27 +70,27 @@ def queue(db: Db) -> list[str]:
 
 
 def start(settings: Any) -> Any:
-    from cicero.launcher import start_runtime
+    from cicero.actors.system import start_runtime
 
     clock = VirtualTime(settings.env.data_dir / "clock", NOW).clock()
     spec = ChildSpec(
         "session:gateway",
         "cicero.actors.session:SessionActor",
-        extra=SessionOptions(throttle=False),
+        extra=SessionOptions(SimulatedFactory(), throttle=False),
         ports=Ports(clock, SimControl()),
     )
-    return start_runtime(settings, children=(spec,))
+    return start_runtime(settings, DEFAULT_REGISTRY, (spec,))
 
 
 def actor_processes() -> list[psutil.Process]:
-    from cicero.launcher import is_actor_process
+    from cicero.actors.system import is_actor_process
 
     return [p for p in psutil.Process().children(recursive=True) if is_actor_process(p)]
 
 
 def kill() -> None:
     """SIGKILL every actor process (not the database), as `kill -9` would."""
-    from cicero.launcher import reap_zombies
+    from cicero.actors.system import reap_zombies
 
     for _ in range(50):
         victims = actor_processes()

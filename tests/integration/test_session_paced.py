@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 from thespian.actors import ActorSystem
 
-from cicero.actors.messages import ChildSpec, Directory, SupervisorStart, WhereIs
-from cicero.actors.ports import Ports
+from cicero.actors.messages import ChildSpec, Directory, Ports, SupervisorStart, WhereIs
 from cicero.actors.session import SessionActor, SessionOptions
 from cicero.config import Secret, load_settings
 from cicero.db import outbox
@@ -26,6 +25,7 @@ from cicero.domain.runtime.supervision import SupFlags
 from cicero.domain.timezone import WIB
 from cicero.sim.clock import VirtualTime
 from cicero.sim.control import Pump, Pumped, SimCommand, SimControl
+from cicero.sim.whatsapp.factory import SimulatedFactory
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=WIB)
 END = T0 + timedelta(hours=2)
@@ -55,7 +55,7 @@ class Session:
         spec = ChildSpec(
             "session:gateway",
             "cicero.actors.session:SessionActor",
-            extra=SessionOptions(phone="6281100000002"),
+            extra=SessionOptions(SimulatedFactory("6281100000002")),
             ports=Ports(self.time.clock(), SimControl()),
         )
         flags = SupFlags(intensity=10, period_s=3600, backoff_min_s=0.001, backoff_max_s=0.002)

@@ -17,8 +17,7 @@ import psutil
 import pytest
 
 from cicero.actors.clock import ClockOptions
-from cicero.actors.messages import ChildSpec, WhereIs
-from cicero.actors.ports import Ports
+from cicero.actors.messages import ChildSpec, Ports, WhereIs
 from cicero.actors.worker import WorkerOptions
 from cicero.config import Secret, load_settings
 from cicero.config.schema import Config
@@ -60,7 +59,7 @@ def worker_pid() -> int:
 
 
 def test_a_sigkilled_worker_s_run_is_tried_again(tmp_path: Path, database_url: str) -> None:
-    from cicero.launcher import start_runtime
+    from cicero.actors.system import start_runtime
 
     base = load_settings({})
     jobs = Config.model_validate({"jobs": JOBS}).jobs

@@ -13,13 +13,13 @@ from thespian.actors import ActorSystem
 from cicero.actors.messages import (
     ChildSpec,
     Directory,
+    Ports,
     Start,
     StatusRequest,
     StatusSnapshot,
     SupervisorStart,
     WhereIs,
 )
-from cicero.actors.ports import Ports
 from cicero.config import load_settings
 from cicero.domain.runtime.supervision import RestartType, Strategy, SupFlags
 from cicero.sim.control import CrashNext, SimControl

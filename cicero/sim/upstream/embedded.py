@@ -1,5 +1,6 @@
 """The fake upstream as the runtime's default when no RAPIDAPI_KEY is configured:
-started on loopback, and the settings pointed at it (keys included)."""
+started on loopback, and the settings pointed at it (keys included), as for RapidAPI: one key
+and one fallback key for both platforms."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from datetime import datetime
 from cicero.config import Secret, Settings
 from cicero.domain.people.usernames import Platform
 from cicero.loopback import free_port
-from cicero.sim.upstream.server import FakeUpstreamThread, Keys
+from cicero.sim.upstream.server import FakeUpstream, FakeUpstreamThread, Keys
 from cicero.sim.upstream.world import FakeAccount, FakeEngagement, FakePost, UpstreamWorld
 
 KEY, FALLBACK_KEY = "fake-key", "fake-fallback-key"
+KEYS = Keys(
+    instagram=KEY, instagram_fallback=FALLBACK_KEY, tiktok=KEY, tiktok_fallback=FALLBACK_KEY
+)
 
 
 def prepare_fake(
@@ -21,10 +25,12 @@ def prepare_fake(
 ) -> tuple[FakeUpstreamThread, Settings]:
     """The fake (not started yet: start it after the actor system forked, so no actor
     inherits its thread) and the settings that point the clients at it."""
-    keys = Keys(
-        instagram=KEY, instagram_fallback=FALLBACK_KEY, tiktok=KEY, tiktok_fallback=FALLBACK_KEY
-    )
-    fake = FakeUpstreamThread(world, now, keys=keys, port=free_port())
+    fake = FakeUpstreamThread(world, now, keys=KEYS, port=free_port())
+    return fake, pointed_at(settings, fake)
+
+
+def pointed_at(settings: Settings, fake: FakeUpstream | FakeUpstreamThread) -> Settings:
+    """`settings` with the upstream clients pointed at `fake` (made with `KEYS`)."""
     upstream = settings.config.upstream.model_copy(
         update={
             "instagram_url": fake.base_url(Platform.INSTAGRAM),
@@ -35,14 +41,13 @@ def prepare_fake(
             "total_timeout_s": min(settings.config.upstream.total_timeout_s, 2.0),
         }
     )
-    settings = replace(
+    return replace(
         settings,
         config=settings.config.model_copy(update={"upstream": upstream}),
         env=replace(
             settings.env, rapidapi_key=Secret(KEY), rapidapi_key_fallback=Secret(FALLBACK_KEY)
         ),
     )
-    return fake, settings
 
 
 def world_from_scenario(scenario) -> UpstreamWorld:  # type: ignore[no-untyped-def]

@@ -22,9 +22,10 @@ time comes from the `clock` callable (the runtime's virtual or wall clock). Even
 the sink synchronously, from the thread that made the call.
 """
 
+import contextlib
 import hashlib
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -88,6 +89,10 @@ class DeliveryLog(Protocol):
 
     def add(self, accepted: Accepted) -> None: ...
 
+    def deferred(self) -> contextlib.AbstractContextManager[None]:
+        """Writes of a window of sends kept until it ends (the store's own batching)."""
+        ...
+
 
 class MemoryDeliveryLog:
     def __init__(self) -> None:
@@ -100,6 +105,10 @@ class MemoryDeliveryLog:
     def add(self, accepted: Accepted) -> None:
         self.by_id[accepted.session, accepted.message_id] = accepted
         self.in_order.append(accepted)
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        yield  # in memory: nothing to batch
 
 
 @dataclass
@@ -154,6 +163,7 @@ class SimulatedTransport:
     """`WhatsAppTransport` over a `SimulatedNetwork`; one per session actor incarnation."""
 
     accepts_caller_id = True
+    foreign_threads = False  # events go to the sink from the caller's own thread
 
     def __init__(
         self,
@@ -226,6 +236,9 @@ class SimulatedTransport:
                 continue
             found[raw] = None if phone in self.network.not_on_whatsapp else user_jid(phone)
         return found
+
+    def window(self) -> contextlib.AbstractContextManager[None]:
+        return self.network.log.deferred()
 
     def request_pair_code(self, phone: str) -> str:
         if not self.started:

@@ -5,18 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
-from cicero.config import Settings, load_settings
+from cicero.config import Secret, Settings, load_settings
 from cicero.db.connect import create_pool
 from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import WIB
 from cicero.jobs.ingest import IngestOptions, run_ingest
 from cicero.jobs.registry import JobContext
+from cicero.sim.upstream.embedded import FALLBACK_KEY, KEY, KEYS
 from cicero.sim.upstream.server import FakeUpstream
 from cicero.sim.upstream.world import UpstreamWorld
 
@@ -106,7 +107,7 @@ async def rig(
     **fake_kw: Any,
 ) -> AsyncIterator[Rig]:
     clock = Clock(at(10))
-    async with FakeUpstream(world, now=clock, **fake_kw) as fake:
+    async with FakeUpstream(world, now=clock, **{"keys": KEYS, **fake_kw}) as fake:
         upstream: dict[str, Any] = {
             "instagram_url": fake.base_url(IG),
             "tiktok_url": fake.base_url(TT),
@@ -119,6 +120,8 @@ async def rig(
             upstream["instagram_fallback_url"] = fake.base_url(IG, fallback=True)
             upstream["tiktok_fallback_url"] = fake.base_url(TT, fallback=True)
         settings = load_settings({}, {"upstream": upstream})
+        keys = {"rapidapi_key": Secret(KEY), "rapidapi_key_fallback": Secret(FALLBACK_KEY)}
+        settings = replace(settings, env=replace(settings.env, **keys))
         if pool_init is None:
             pool = await create_pool(url, size=4)
         else:
