@@ -25,6 +25,7 @@ from cicero.web import metrics, page
 from cicero.web.context import Clock, WebContext, default_settings
 from cicero.web.routes import ROUTES
 from cicero.web.server import mount
+from cicero.web.upstream import ProfileFetcher
 
 POOL = web.AppKey("pool", asyncpg.Pool | None)
 POOL_ERROR = web.AppKey("pool_error", str)
@@ -79,6 +80,8 @@ def build_app(
     are registered there by name). `now` is the runtime's clock (virtual in simulation)."""
     settings = settings or default_settings()
     context = WebContext(settings, now or (lambda: datetime.now(WIB)))
+    fetcher = ProfileFetcher(settings)
+    context.fetch_profile = fetcher
     app = web.Application(client_max_size=settings.config.web.body_limit_kb * 1024)
     started = time.monotonic()
 
@@ -97,6 +100,7 @@ def build_app(
         if app.get(POOL) is not None:
             await app[POOL].close()
         context.passwords.close()
+        await fetcher.close()
 
     async def database(app: web.Application) -> tuple[bool, str, dict[str, Any]]:
         pool = app.get(POOL)

@@ -12,16 +12,37 @@ from aiohttp import web
 
 from cicero.domain.auth.access import Scope, Who, access
 from cicero.web import bodies
-from cicero.web.api import auth
+from cicero.web.api import auth, link_reports, profiles, staff
 from cicero.web.api import schemas as s
-from cicero.web.route import Reply, Route
+from cicero.web.route import Param, Reply, Route
 
 STAFF = access(Who.STAFF)
+STAFF_SELF = access(Who.STAFF, scope=Scope.SELF)
+STAFF_CLIENT = access(Who.STAFF, scope=Scope.CLIENT)
 ANYONE = access(Who.ANONYMOUS)
 SCRAPE = access(Who.SCRAPER, Who.ADMIN)
 OPS_PAGE = access(Who.OPS, Who.ADMIN, Who.SCRAPER)
 
 DENIED = Reply("refused", s.ERROR)
+POSTS = {200: Reply("today's tasks, by posted_at then shortcode", s.ok({"type": "array",
+                                                                       "items": s.POST_ITEM}))}
+CLIENT_Q = (Param("client_id", description="the caller's client, any case; absent = the caller's"),)
+REPORT_Q = (
+    Param("shortcode", description="(b) the caller's report on this post"),
+    Param("post_id", description="alias of shortcode"),
+    Param("user_id", description="(b) the caller's NRP"),
+    Param("links[]", repeated=True, description="(c) links to check for duplicates"),
+    Param("links", repeated=True, description="(c) the same, without brackets"),
+)
+REPORT_LIST = Reply("(a) own reports in the window, (b) [report] or [], (c) [] + duplicates",
+                    s.ok({"type": "array", "items": s.REPORT_ITEM}, duplicates=s.DUPLICATES)
+                    | {"required": ["success", "data"]})
+REPORT_POST = {201: Reply("stored", s.ok(s.REPORT_ITEM)),
+               200: Reply("an identical replay: the stored report", s.ok(s.REPORT_ITEM)),
+               404: Reply("not a post of the caller's tasks", s.ERROR),
+               409: Reply("report_exists, or link_duplicate + duplicates", s.ERROR),
+               422: Reply("window_closed, invalid_link, no_links, invalid", s.ERROR)}
+PROFILE_Q = (Param("username", required=True, description="the caller's own Instagram handle"),)
 
 
 async def openapi_json(request: web.Request) -> web.Response:
@@ -51,6 +72,32 @@ ROUTES: tuple[Route, ...] = (
           replies={200: Reply("a new pair", s.LOGIN), 401: DENIED}),
     Route("POST", "/api/auth/logout", auth.logout, STAFF, "Revoke this login",
           replies={200: Reply("revoked", s.REVOKED)}),
+    # ---- the app: A2–A8 ----
+    Route("GET", "/api/users/{user_id}", staff.profile, STAFF_SELF, "A2: own profile",
+          budget="get", replies={200: Reply("profile", s.ok(s.PROFILE))}),
+    Route("GET", "/api/insta/posts", staff.routine_posts, STAFF_CLIENT, "A3: today's posts",
+          query=CLIENT_Q, budget="get", replies=POSTS),
+    Route("GET", "/api/insta/posts-khusus", staff.special_posts, STAFF_CLIENT,
+          "A4: today's special tasks", query=CLIENT_Q, budget="get", replies=POSTS),
+    Route("GET", "/api/link-reports", link_reports.list_reports, STAFF_SELF,
+          "A5: own link reports", query=REPORT_Q, budget="get", replies={200: REPORT_LIST}),
+    Route("GET", "/api/link-reports-khusus", link_reports.list_reports, STAFF_SELF,
+          "A5: own special link reports", query=REPORT_Q, budget="get",
+          replies={200: REPORT_LIST}),
+    Route("POST", "/api/link-reports", link_reports.submit_report, STAFF_SELF,
+          "A6: report links", body=bodies.schema(link_reports.REPORT_FIELDS), budget="post",
+          replies=REPORT_POST),
+    Route("POST", "/api/link-reports-khusus", link_reports.submit_report, STAFF_SELF,
+          "A6: report links of a special task", body=bodies.schema(link_reports.REPORT_FIELDS),
+          budget="post", replies=REPORT_POST),
+    Route("GET", "/api/insta/profile", profiles.cached_profile, STAFF, "A7: own IG profile",
+          query=PROFILE_Q, budget="get",
+          replies={200: Reply("cached", s.ok(s.IG_PROFILE)), 404: Reply("not cached", s.ERROR)}),
+    Route("GET", "/api/insta/rapid-profile", profiles.refreshed_profile, STAFF,
+          "A8: own IG profile, refreshed when over a day old", query=PROFILE_Q, budget="get",
+          replies={200: Reply("fresh or refreshed", s.ok(s.IG_PROFILE)),
+                   429: Reply("3 refreshes a day used", s.ERROR),
+                   502: Reply("upstream failed", s.ERROR)}),
 )  # fmt: skip
 
 __all__ = ["ROUTES", "Scope"]

@@ -18,6 +18,7 @@ from cicero.db.outbox import NewMessage, enqueue
 from cicero.domain.auth import lockout, passwords, tokens, transition
 from cicero.domain.auth.tokens import Grant, Revocation, TokenKind
 from cicero.domain.delivery.outbox import MessageKind, Priority, expires_at_for
+from cicero.web.api.items import instant
 from cicero.web.bodies import Field, check, read_json
 from cicero.web.context import WebContext, ctx
 from cicero.web.errors import INACTIVE, LOGIN_FAILED, ApiError
@@ -116,7 +117,7 @@ def _tokens(
         "token": access.token,
         "user": user,
         "expires_in": int((access.expires_at - now).total_seconds()),
-        "expires_at": access.expires_at.isoformat(),
+        "expires_at": instant(access.expires_at),
     }
     if len(grants) > 1:
         body["refresh_token"] = grants[1].token

@@ -20,6 +20,7 @@ from cicero.config import load_settings
 from cicero.db.connect import connect
 from cicero.web.app import build_app
 from cicero.web.passwords import hasher
+from tests.integration.web.openapi_check import check_response
 
 # 2026-11-23, 09:00 WIB
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -83,6 +84,46 @@ async def seed(conn: asyncpg.Connection) -> None:
     )  # fmt: skip
 
 
+WIB_MIDNIGHT = datetime(2026, 11, 22, 17, 0, tzinfo=UTC)  # 00:00 WIB on the 23rd
+MEDIA = {
+    "thumbnail": "https://scontent.cdninstagram.com/t1.jpg",
+    "video": None,
+    "images": [
+        "https://scontent.cdninstagram.com/a.jpg",
+        "https://scontent.cdninstagram.com/b.jpg",
+    ],
+}
+# shortcode, owner, kind, posted at, removed
+POSTS = [
+    ("DAbc001", "POLRES_A", "routine", WIB_MIDNIGHT + timedelta(hours=7, minutes=15), False),
+    ("DAbc002", "DITBINMAS", "routine", WIB_MIDNIGHT + timedelta(hours=8), False),
+    ("DAbc003", "POLRES_A", "routine", WIB_MIDNIGHT, False),  # 00:00:00 WIB: today
+    ("DAbc000", "POLRES_A", "routine", WIB_MIDNIGHT - timedelta(seconds=1), False),  # yesterday
+    ("DAbc0B1", "POLRES_B", "routine", WIB_MIDNIGHT + timedelta(hours=6), False),
+    ("DAbc0C1", "POLRES_C", "routine", WIB_MIDNIGHT + timedelta(hours=6), False),  # no amplify
+    ("DAbc0R1", "POLRES_A", "routine", WIB_MIDNIGHT + timedelta(hours=6), True),  # removed
+    ("DAbcS01", "POLRES_A", "special", WIB_MIDNIGHT + timedelta(hours=7), False),
+    ("DAbc0T1", "POLRES_B", "routine", WIB_MIDNIGHT + timedelta(hours=5), False),  # tagged
+    ("DAbcOLD", "POLRES_A", "routine", WIB_MIDNIGHT - timedelta(days=3), False),
+]
+BUDI_TODAY = ["DAbc003", "DAbc0T1", "DAbc001", "DAbc002"]  # by posted_at
+
+
+async def seed_posts(conn: asyncpg.Connection) -> None:
+    for code, owner, kind, at, removed in POSTS:
+        await conn.execute(
+            """INSERT INTO post (platform, external_id, client_id, kind, caption, posted_at,
+                                 like_count, media, first_seen_at, last_seen_at, removed_at)
+               VALUES ('instagram', $1, $2, $3, $4, $5, $6, $7, $5, $5, $8)""",
+            code, owner, kind, None if code == "DAbc003" else f"Kegiatan {code}", at,
+            None if code == "DAbc002" else 10, json.dumps(MEDIA), at if removed else None,
+        )  # fmt: skip
+    await conn.execute(
+        """INSERT INTO post_tag (post_id, role_name)
+           SELECT id, 'ditbinmas' FROM post WHERE external_id = 'DAbc0T1'"""
+    )
+
+
 @dataclass
 class App:
     client: TestClient
@@ -106,6 +147,7 @@ class App:
             parsed: Any = json.loads(text)
         except ValueError:
             parsed = text
+        check_response(method, path, resp.status, parsed, resp.headers.get("Content-Type", ""))
         return resp.status, parsed, resp.headers
 
     async def login(self, nrp: str, password: str = PASSWORD, **extra: Any) -> str:
@@ -138,6 +180,7 @@ async def seeded(url: str) -> None:
     conn = await connect(url)
     try:
         await seed(conn)
+        await seed_posts(conn)
     finally:
         await conn.close()
 
