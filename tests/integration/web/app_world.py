@@ -51,7 +51,8 @@ async def seed(conn: asyncpg.Connection) -> None:
              ('POLRES_C', 'POLRES C', 'ORG', 'polres_c', false),
              ('DITBINMAS', 'DIREKTORAT BINMAS', 'DIREKTORAT', 'ditbinmas', true);
            INSERT INTO client_directorate (client_id, directorate_id) VALUES
-             ('POLRES_A', 'DITBINMAS');"""
+             ('POLRES_A', 'DITBINMAS');
+           UPDATE client SET operator_wa = '6281200000001' WHERE client_id = 'POLRES_A';"""
     )
     staff = [
         (BUDI, "BUDI SANTOSO", "BRIPKA", "SAT BINMAS", "BA SAT BINMAS", "POLRES_A", "budi.s",
@@ -168,8 +169,10 @@ class App:
 
 
 @contextlib.asynccontextmanager
-async def serve(url: str, overrides: dict[str, Any] | None = None) -> AsyncIterator[App]:
-    settings = load_settings({}, overrides=overrides or {})
+async def serve(
+    url: str, overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None
+) -> AsyncIterator[App]:
+    settings = load_settings(environ or {}, overrides=overrides or {})
     clock = Clock()
     app = build_app(lambda: (GOOD, 0.1), url, [], settings, now=clock.now)
     async with TestClient(TestServer(app)) as client:
