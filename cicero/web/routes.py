@@ -14,6 +14,7 @@ from cicero.domain.auth.access import Scope, Who, access
 from cicero.web import bodies
 from cicero.web.api import auth, link_reports, profiles, staff
 from cicero.web.api import schemas as s
+from cicero.web.pages import password as password_page
 from cicero.web.route import Param, Reply, Route
 
 STAFF = access(Who.STAFF)
@@ -72,6 +73,17 @@ ROUTES: tuple[Route, ...] = (
           replies={200: Reply("a new pair", s.LOGIN), 401: DENIED}),
     Route("POST", "/api/auth/logout", auth.logout, STAFF, "Revoke this login",
           replies={200: Reply("revoked", s.REVOKED)}),
+    # ---- staff password page (menus.md §4 "Password aplikasi") ----
+    Route("GET", "/akun/password", password_page.show, ANYONE,
+          "Set the app's password from a single-use link", tag="pages", page=True,
+          query=(Param("t", required=True, description="the link's token"),),
+          replies={200: Reply("the form", media="text/html"),
+                   404: Reply("link spent, expired or unknown", media="text/html")}),
+    Route("POST", "/akun/password", password_page.save, ANYONE, "Save the app's password",
+          tag="pages", page=True, form=True,
+          replies={200: Reply("saved", media="text/html"),
+                   404: Reply("link spent, expired or unknown", media="text/html"),
+                   422: Reply("refused password, form again", media="text/html")}),
     # ---- the app: A2–A8 ----
     Route("GET", "/api/users/{user_id}", staff.profile, STAFF_SELF, "A2: own profile",
           budget="get", replies={200: Reply("profile", s.ok(s.PROFILE))}),
