@@ -46,7 +46,7 @@ class Web(Strict):
     # Where people reach this server: the base of the links sent by WhatsApp (password page).
     public_url: str = "http://127.0.0.1:8080"
     body_limit_kb: Annotated[int, Field(ge=1, le=10240)] = 64
-    db_pool: Annotated[int, Field(ge=1, le=32)] = 4  # connections of the Web actor
+    db_pool: Annotated[int, Field(ge=1, le=32)] = 8  # connections of the Web actor
     # Networks whose requests are the `scraper` identity (/metrics, /healthz in full)
     # without CICERO_METRICS_TOKEN.
     trusted_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")

@@ -87,8 +87,10 @@ async def submit_report(request: web.Request) -> web.Response:
             duplicates = [verdict[keys[k]] for k in keys if k in done.taken]
             raise ApiError(409, "link_duplicate", extra={"duplicates": duplicates},
                            fields={keys[k].column: "sudah dilaporkan" for k in done.taken})  # fmt: skip
-        row = await app_api.report_of_post(conn, post["id"], who.subject)
-    assert row is not None
+    # What was stored, without asking again: the post's row, the links, this instant.
+    row = {"external_id": post["external_id"], "nrp": who.subject, "reported_at": now,
+           "caption": post["caption"], "media": post["media"],
+           **{f.column: verdict.get(f) for f in FIELDS}}  # fmt: skip
     return json_ok(report_item(row), status=201)
 
 
