@@ -229,6 +229,15 @@ def test_deactivation_ends_a_live_token_at_once(pg_server: object) -> None:
             token = await app.login(SITI)
             await app.sql("UPDATE staff SET active = false WHERE nrp = $1", SITI)
             assert (await app.call("POST", "/api/auth/logout", token=token))[0] == 401
+            await app.sql("UPDATE staff SET active = true WHERE nrp = $1", SITI)
+            assert (await app.call("POST", "/api/auth/logout", token=token))[
+                0
+            ] == 401  # stays revoked
+            moved = await app.login(SITI)
+            await app.sql("UPDATE staff SET client_id = 'POLRES_B' WHERE nrp = $1", SITI)
+            assert (await app.call("POST", "/api/auth/logout", token=moved))[0] == 401
+            reasons = await app.sql("SELECT revoked_reason FROM auth_token")
+            assert sorted(r["revoked_reason"] for r in reasons) == ["deactivated", "scope_changed"]
 
     run(go())
 
