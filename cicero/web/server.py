@@ -18,6 +18,7 @@ from aiohttp.web_urldispatcher import AbstractRoute
 from cicero.domain.auth.access import ANONYMOUS, Denial, Principal, Target, Who, authorize
 from cicero.web.context import CONTEXT, WebContext, ctx
 from cicero.web.errors import ApiError, envelope
+from cicero.web.identify import identify
 from cicero.web.route import Handler, Route
 
 log = logging.getLogger("cicero.web")
@@ -118,8 +119,6 @@ async def _serve(request: web.Request, handler: Handler, route: Route | None) ->
         raise ApiError(404, "not_found")
     request[ROUTE] = route
     c = ctx(request)
-    from cicero.web.identify import identify  # the db layer stays out of import cycles
-
     who = await identify(request, c, route.access)
     request[PRINCIPAL] = who
     denial = authorize(who, route.access, _target(request))
