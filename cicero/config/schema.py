@@ -50,6 +50,9 @@ class Web(Strict):
     # Networks whose requests are the `scraper` identity (/metrics, /healthz in full)
     # without CICERO_METRICS_TOKEN.
     trusted_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    # Reverse proxies whose X-Forwarded-For is believed (none by default): the client address
+    # of a request from one of them is the nearest address in that header not itself a proxy.
+    trusted_proxies: tuple[str, ...] = ()
     cors_origins: tuple[str, ...] = ()
     report_window: str = "48h"  # link reports accepted this long after the post (§2.1)
     posts_per_minute: Annotated[int, Field(ge=1)] = 30  # link-report POSTs per staff member
@@ -63,7 +66,7 @@ class Web(Strict):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value.rstrip("/")
 
-    @field_validator("trusted_networks")
+    @field_validator("trusted_networks", "trusted_proxies")
     @classmethod
     def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for net in value:

@@ -43,6 +43,6 @@ async def identify(request: web.Request, c: WebContext, rule: Access) -> Princip
         ):
             return Principal(Who.SCRAPER)
         return ANONYMOUS
-    if (public or Who.SCRAPER in rule.identities) and c.trusted(request.remote):
+    if (public or Who.SCRAPER in rule.identities) and c.trusted(request):
         return Principal(Who.SCRAPER)
     return ANONYMOUS

@@ -49,7 +49,7 @@ async def login(request: web.Request) -> web.Response:
     if missing:
         raise ApiError(400, "bad_request", fields=missing)
     now = c.now()
-    ip = request.remote or "0.0.0.0"
+    ip = c.client_ip(request)
     known_shape = NRP.fullmatch(nrp) is not None
     account = db.staff_account(nrp if known_shape else "(invalid)")
     async with c.db().acquire() as conn:

@@ -325,3 +325,26 @@ def test_undeclared_paths_and_methods_answer_in_the_envelope(pg_server: object) 
             assert headers["X-Request-ID"] == "abc-123" == body["error"]["request_id"]
 
     run(go())
+
+
+def test_x_forwarded_for_counts_only_from_a_listed_proxy(pg_server: object) -> None:
+    url = world(pg_server)
+    blocked = "203.0.113.9"
+
+    async def go() -> None:
+        rows = ", ".join(
+            f"('{(T0 - timedelta(seconds=i)).isoformat()}', 'staff:{i:08d}', '{blocked}', 'failure')"
+            for i in range(100)
+        )
+        async with serve(url, {"web": {"trusted_proxies": ["127.0.0.0/8"]}}) as app:
+            await app.sql(f"INSERT INTO login_attempt (at, account, ip, outcome) VALUES {rows}")
+            login = {"nrp": BUDI, "password": PASSWORD}
+            via = {"X-Forwarded-For": f"198.51.100.1, {blocked}"}
+            status, body, _ = await app.call("POST", "/api/auth/user-login", login, headers=via)
+            assert (status, body["error"]["code"]) == (429, "locked")
+            other = {"X-Forwarded-For": f"{blocked}, 203.0.113.10"}  # the nearest hop counts
+            assert (await app.call("POST", "/api/auth/user-login", login, headers=other))[0] == 200
+        async with serve(url) as app:  # no proxy listed: the header is anyone's to write
+            assert (await app.call("POST", "/api/auth/user-login", login, headers=via))[0] == 200
+
+    run(go())
