@@ -71,15 +71,16 @@ async def submit_report(request: web.Request) -> web.Response:
         )
         if post is None:
             raise ApiError(404, "not_found", "Konten tidak ditemukan dalam tugas Anda.")
-        stored = await app_api.report_of_post(conn, post["id"], who.subject)
-        if stored is not None:
-            return _replay(stored, raw)
         verdict = submission.judge(raw, kind == "special", post["posted_at"], now, c.report_window)
         if isinstance(verdict, submission.Refusal):
+            # A replay of a stored report is answered as one, even once its window closed.
+            stored = await app_api.report_of_post(conn, post["id"], who.subject)
+            if stored is not None:
+                return _replay(stored, raw)
             raise ApiError(verdict.status, verdict.code, fields=verdict.fields)
         keys = submission.keys(verdict)
         done = await app_api.insert_report(conn, post["id"], who.subject, verdict, keys, now)
-        if done.report_exists:  # the same person, racing themselves
+        if done.report_exists:  # one report per post and person: a replay or a conflict
             stored = await app_api.report_of_post(conn, post["id"], who.subject)
             assert stored is not None
             return _replay(stored, raw)
