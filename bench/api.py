@@ -12,7 +12,7 @@ body of the same size as the posts list (GET) and reading and answering a report
 Goals: posts GET >= 30 % of the ceiling, report POST >= 15 %, p99 <= 100 ms for every call but
 login, logins >= 20 a second per core, the Web process's PSS <= 150 MB during the burst.
 
-Run: .venv/bin/python bench/api.py [--staff 5000] [--connections 64]
+Run: .venv/bin/python bench/api.py [--staff 5000] [--connections 64] [--profile app.prof]
 The machine is shared: the load average is printed with the figures.
 """
 
@@ -102,8 +102,24 @@ async def seed(url: str, staff: int) -> None:
 # ---- servers (each in a process of its own) ---------------------------------------------------
 
 
-def serve_app(url: str, port: int, ready: Any) -> None:
+def serve_app(url: str, port: int, ready: Any, profile: str | None = None) -> None:
     from aiohttp import web
+
+    if profile:  # a cProfile of the app process, written when the bench stops it
+        import atexit
+        import cProfile
+        import signal
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+
+        def dump(*_: Any) -> None:
+            profiler.disable()
+            profiler.dump_stats(profile)
+            os._exit(0)
+
+        signal.signal(signal.SIGTERM, dump)
+        atexit.register(dump)
 
     from cicero.config import load_settings
     from cicero.web.app import build_app
@@ -239,6 +255,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--staff", type=int, default=5000)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--profile", help="write a cProfile of the app process to this file")
     args = parser.parse_args()
     ctx = mp.get_context("fork")
     with tempfile.TemporaryDirectory(prefix="cicero-bench-api-") as tmp:
@@ -256,7 +273,9 @@ def main() -> int:
         print(f"seeded {args.staff} staff and {POSTS} posts in {time.perf_counter() - t:.1f} s")
         app_port, ceiling_port = free_port(), free_port()
         app_ready, ceiling_ready = ctx.Event(), ctx.Event()
-        app_proc = ctx.Process(target=serve_app, args=(url, app_port, app_ready), daemon=True)
+        app_proc = ctx.Process(
+            target=serve_app, args=(url, app_port, app_ready, args.profile), daemon=True
+        )
         ceiling_proc = ctx.Process(
             target=serve_ceiling, args=(ceiling_port, ceiling_ready),
             daemon=True,
