@@ -146,7 +146,8 @@ def build_app(
     async def prometheus(request: web.Request) -> web.Response:
         body = await gather(request)
         return web.Response(
-            body=metrics.render(body), headers={"Content-Type": metrics.CONTENT_TYPE}
+            body=metrics.render(body) + context.counters.render(),
+            headers={"Content-Type": metrics.CONTENT_TYPE},
         )
 
     async def status_page(request: web.Request) -> web.Response:

@@ -17,6 +17,7 @@ from cicero.config import Settings
 from cicero.config.load import DEFAULT_CONFIG, Env
 from cicero.config.schema import Config, parse_duration
 from cicero.domain.auth.tokens import TokenPolicy
+from cicero.web.counters import WebCounters
 from cicero.web.errors import ApiError
 from cicero.web.limits import MinuteLimits
 from cicero.web.passwords import PasswordWorkers
@@ -31,6 +32,7 @@ class WebContext:
     pool: asyncpg.Pool | None = None
     passwords: PasswordWorkers = field(default_factory=PasswordWorkers)
     limits: MinuteLimits = field(default_factory=MinuteLimits)
+    counters: WebCounters = field(default_factory=WebCounters)
     # A8's upstream call: (username) -> profile dict; built by the app (None: not available).
     fetch_profile: Callable[[str], Any] | None = None
     policy: TokenPolicy = field(init=False)

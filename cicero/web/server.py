@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -91,6 +92,7 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
     incoming = request.headers.get("X-Request-ID", "")
     rid = incoming if _SANE_ID.fullmatch(incoming) else secrets.token_hex(8)
     request[REQUEST_ID] = rid
+    started = time.perf_counter()
     route = _declared(request)
     try:
         response = await _serve(request, handler, route)
@@ -107,6 +109,10 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
         log.exception("request %s %s %s failed", rid, request.method, _template(request, route))
         response = web.json_response(envelope(ApiError(500, "internal"), rid), status=500)
     _decorate(request, response, route, rid)
+    ctx(request).counters.request(
+        _template(request, route), request.method if route else "-", response.status,
+        time.perf_counter() - started,
+    )  # fmt: skip
     return response
 
 

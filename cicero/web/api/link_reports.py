@@ -77,6 +77,7 @@ async def submit_report(request: web.Request) -> web.Response:
             stored = await app_api.report_of_post(conn, post["id"], who.subject)
             if stored is not None:
                 return _replay(stored, raw)
+            c.counters.reports[kind, verdict.code] += 1
             raise ApiError(verdict.status, verdict.code, fields=verdict.fields)
         keys = submission.keys(verdict)
         done = await app_api.insert_report(conn, post["id"], who.subject, verdict, keys, now)
@@ -85,6 +86,7 @@ async def submit_report(request: web.Request) -> web.Response:
             assert stored is not None
             return _replay(stored, raw)
         if not done.ok:
+            c.counters.reports[kind, "link_duplicate"] += 1
             duplicates = [verdict[keys[k]] for k in keys if k in done.taken]
             raise ApiError(409, "link_duplicate", extra={"duplicates": duplicates},
                            fields={keys[k].column: "sudah dilaporkan" for k in done.taken})  # fmt: skip
@@ -92,6 +94,7 @@ async def submit_report(request: web.Request) -> web.Response:
     row = {"external_id": post["external_id"], "nrp": who.subject, "reported_at": now,
            "caption": post["caption"], "media": post["media"],
            **{f.column: verdict.get(f) for f in FIELDS}}  # fmt: skip
+    c.counters.reports[kind, "created"] += 1
     return json_ok(report_item(row), status=201)
 
 
