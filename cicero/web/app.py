@@ -15,11 +15,18 @@ import asyncpg
 from aiohttp import web
 
 from cicero import __version__
+from cicero.config import Settings
 from cicero.db import ledger
+from cicero.db.connect import create_pool
 from cicero.db.upstream_hosts import load_hosts
 from cicero.domain.ingestion.limits import host_view
 from cicero.domain.runtime.health import assess
+from cicero.domain.timezone import WIB
 from cicero.web import metrics, page
+from cicero.web.context import Clock, WebContext, default_settings
+from cicero.web.routes import ROUTES
+from cicero.web.server import mount
+from cicero.web.upstream import ProfileFetcher
 
 POOL = web.AppKey("pool", asyncpg.Pool | None)
 POOL_ERROR = web.AppKey("pool_error", str)
@@ -64,24 +71,36 @@ async def _read(conn: asyncpg.Connection) -> dict[str, Any]:
 
 
 def build_app(
-    status: StatusSource, database_url: str | None, not_implemented: list[str]
+    status: StatusSource,
+    database_url: str | None,
+    not_implemented: list[str],
+    settings: Settings | None = None,
+    now: Clock | None = None,
 ) -> web.Application:
-    app = web.Application()
+    """The whole web server: every route comes from cicero.web.routes (the ops handlers below
+    are registered there by name). `now` is the runtime's clock (virtual in simulation)."""
+    settings = settings or default_settings()
+    context = WebContext(settings, now or (lambda: datetime.now(WIB)))
+    fetcher = ProfileFetcher(settings)
+    context.fetch_profile = fetcher
+    app = web.Application(client_max_size=settings.config.web.body_limit_kb * 1024)
     started = time.monotonic()
 
     async def on_startup(app: web.Application) -> None:
         app[POOL] = None
         if database_url:
             try:
-                app[POOL] = await asyncpg.create_pool(
-                    database_url, min_size=0, max_size=1, timeout=5
-                )
+                # The runtime's pools: UTC sessions, no four-statement reset on every release.
+                app[POOL] = await create_pool(database_url, settings.config.web.db_pool)
             except Exception as err:  # reported by /healthz
                 app[POOL_ERROR] = str(err)
+        context.pool = app[POOL]
 
     async def on_cleanup(app: web.Application) -> None:
         if app.get(POOL) is not None:
             await app[POOL].close()
+        context.passwords.close()
+        await fetcher.close()
 
     async def database(app: web.Application) -> tuple[bool, str, dict[str, Any]]:
         pool = app.get(POOL)
@@ -127,16 +146,16 @@ def build_app(
     async def prometheus(request: web.Request) -> web.Response:
         body = await gather(request)
         return web.Response(
-            body=metrics.render(body), headers={"Content-Type": metrics.CONTENT_TYPE}
+            body=metrics.render(body) + context.counters.render(),
+            headers={"Content-Type": metrics.CONTENT_TYPE},
         )
 
     async def status_page(request: web.Request) -> web.Response:
         body = await gather(request)
         return web.Response(text=page.render(body), content_type="text/html")
 
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", prometheus)
-    app.router.add_get("/", status_page)
+    ops = {"healthz": healthz, "metrics": prometheus, "status_page": status_page}
+    mount(app, ROUTES, context, ops)
     app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)
     return app
