@@ -9,6 +9,7 @@ session, made a singleton by a PostgreSQL advisory lock held for its whole life.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import queue
 import random
@@ -23,6 +24,8 @@ from cicero.actors.base import CiceroActor
 from cicero.actors.messages import (
     InboxNew,
     OutboxNew,
+    PairingReply,
+    PairingRequest,
     Pump,
     Pumped,
     SessionLost,
@@ -38,13 +41,21 @@ from cicero.domain.delivery import session as machine
 from cicero.domain.delivery.outbox import Retry, after_failure, choose_sender, message_id_for
 from cicero.domain.delivery.send_window import plan_window
 from cicero.domain.delivery.throttle import OFF, Bucket, ThrottleConfig, cost_of
-from cicero.domain.people.phones import Jid, JidError, mask_phone, parse_recipient
+from cicero.domain.people.phones import Jid, JidError, mask_phone, normalize_phone, parse_recipient
 from cicero.domain.text.storable import storable
 from cicero.domain.timezone import WIB
-from cicero.whatsapp.transport import NotReady, RecipientInvalid, SendFailed, SendOutcomeUnknown
+from cicero.whatsapp import qr as qr_image
+from cicero.whatsapp.transport import (
+    NotReady,
+    RecipientInvalid,
+    SendFailed,
+    SendOutcomeUnknown,
+    TransportError,
+)
 
 POLL = timedelta(seconds=1)
 KEEPALIVE_EVERY = timedelta(seconds=30)
+PAIR_CODE_WAIT = timedelta(seconds=30)  # for a login window to open, to ask for a pair code
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,9 @@ class SessionOptions:
     initial: str = "ready"  # the simulated line's state when nothing is stored
     start: datetime | None = None  # virtual time at start (simulation)
     throttle: bool = True  # False only for benchmarks of the send path
+    # "module:function(session, data_dir)" returning how to import neonize; tests put a
+    # stand-in for its Go library there. Empty: the real neonize.
+    neonize_loader: str = ""
 
 
 class SessionActor(PacedWindows, CiceroActor):
@@ -74,7 +88,12 @@ class SessionActor(PacedWindows, CiceroActor):
         self.timers: dict[int, datetime] = {}  # reconnect token -> due (virtual time)
         self.next_keepalive: datetime | None = None
         self.busy = False
-        self.qr = ""  # the latest pairing QR as an SVG data URI, while pairing
+        self.qr = ""  # the latest QR code of an open login window (the text to encode)
+        self.qr_at: datetime | None = None
+        self.pair_code = ""  # the latest pair code given out, while pairing
+        self.pair_code_for = ""  # the number it is for, masked
+        self.pair_code_at: datetime | None = None
+        self.pending_pair: tuple[Any, str, datetime] | None = None  # (reply to, phone, until)
         self.next_takeover: datetime | None = None  # when a sender fallback may next apply
         self._held: Any = None  # the connection a drain holds
         self._deliveries: Any = None  # the simulated network's delivery log (simulator only)
@@ -146,14 +165,20 @@ class SessionActor(PacedWindows, CiceroActor):
 
     def _build_transport(self) -> Any:
         if self.options.transport == "neonize":
+            # This module imports no neonize; the transport does, in this process only.
             from cicero.whatsapp.neonize_transport import (
                 NeonizeTransport,
-            )  # imported in this process only
+                load_neonize,
+                sqlite_store,
+            )
 
             assert self.settings is not None
-            store = self.settings.env.data_dir / "wa" / f"{self.session}.sqlite3"
-            store.parent.mkdir(parents=True, exist_ok=True)
-            return NeonizeTransport(self.session, str(store))
+            data_dir = self.settings.env.data_dir
+            load = load_neonize
+            if self.options.neonize_loader:
+                module, _, name = self.options.neonize_loader.partition(":")
+                load = getattr(importlib.import_module(module), name)(self.session, data_dir)
+            return NeonizeTransport(self.session, sqlite_store(data_dir, self.session), load=load)
         from cicero.sim.whatsapp.store import DbDeliveryLog, apply_line, load_line
         from cicero.sim.whatsapp.transport import SimulatedNetwork, SimulatedTransport
 
@@ -235,18 +260,115 @@ class SessionActor(PacedWindows, CiceroActor):
                     timedelta(seconds=effect.delay_s), payload=("reconnect", effect.token)
                 )
         elif isinstance(effect, machine.RestartTransport):
+            self._forget_codes()  # a new login window shows new ones
             self.transport.stop(5)
             self.transport.start(self._sink)
         elif isinstance(effect, machine.StopTransport):
+            self._forget_codes()
             self.transport.stop(5)
         elif isinstance(effect, machine.AlertOps):
             self.log.error("session %s needs attention: %s", self.session, effect.reason)
         elif isinstance(effect, machine.ShowQr):
-            self.log.warning(
-                "session %s is waiting to be paired (QR code on the status page)", self.session
-            )
+            self._show_qr(effect.code)
         elif isinstance(effect, machine.ShowPairCode):
-            self.log.warning("session %s pair code: %s", self.session, effect.code)
+            self.pair_code, self.pair_code_at = effect.code, self.now()
+            self.log.warning("session %s: a pair code was given out (%s)", self.session,
+                             self.pair_code_for or "number not told")  # fmt: skip
+
+    # ---- pairing ---------------------------------------------------------------------------
+    def _show_qr(self, code: str) -> None:
+        first = not self.qr
+        self.qr, self.qr_at = code, self.now()
+        if not self.options.virtual:  # the terminal of `cicero run`; codes rotate every 20-60 s
+            if first:
+                self.log.warning("session %s is waiting to be paired: scan the QR code below "
+                                 "or on the status page", self.session)  # fmt: skip
+            try:
+                qr_image.show(code, self.session)
+            except Exception as err:  # a code segno cannot draw is still on the status page
+                self.log.warning("session %s: could not draw the QR code: %s", self.session, err)
+        self._answer_pending_pair()
+        self._report()
+
+    def _forget_codes(self) -> None:
+        self.qr, self.qr_at = "", None
+        self.pair_code, self.pair_code_for, self.pair_code_at = "", "", None
+
+    def _window_open(self) -> bool:
+        s = self.state
+        if s.state is not machine.SessionState.PAIRING or machine.is_resting(s):
+            return False
+        return bool(self.qr) and s.reason != "paired"  # scanned: the window is over
+
+    def receiveMsg_PairingRequest(self, message: PairingRequest, sender: Any) -> None:
+        reply_to = message.reply_to or sender
+        answer = self._pairing(message, reply_to)
+        if answer is not None:
+            self.send(reply_to, answer)
+        self._report()
+
+    def _pairing(self, message: PairingRequest, reply_to: Any) -> PairingReply | None:
+        name = self.session
+        if message.session != name:
+            return PairingReply(message.session, False, f"this is session {name}, not {message.session}")
+        phone = None
+        if message.phone is not None:
+            try:
+                phone = normalize_phone(str(message.phone))
+            except JidError as err:
+                return PairingReply(name, False, f"not a number WhatsApp can link: {err}")
+        s = self.state
+        paired = (s.jid is not None and s.state in (
+            machine.SessionState.READY, machine.SessionState.RECONNECTING
+        )) or (s.state is machine.SessionState.PAIRING and s.reason == "paired")  # fmt: skip
+        if paired:
+            return PairingReply(
+                name, False, f"session {name} is already paired with {mask_phone(str(s.jid or ''))}: "
+                "unlink it on that phone (Linked devices) to pair another number",
+            )  # fmt: skip
+        if s.state in machine.TERMINAL or machine.is_resting(s):
+            self._feed(machine.PairRequested())  # a new login window
+            self._process_events()
+        if phone is None:
+            if self._window_open():
+                return PairingReply(name, True, "QR codes are on show: scan one with WhatsApp → "
+                                    "Linked devices → Link a device")  # fmt: skip
+            return PairingReply(name, True, "a login window is opening: QR codes follow in the "
+                                "terminal and on the status page")  # fmt: skip
+        if self._window_open():
+            return self._pair_code(phone)
+        if self.pending_pair is not None:  # one at a time: the newer wins
+            self.send(self.pending_pair[0], PairingReply(name, False, "replaced by a newer request"))
+        self.pending_pair = (reply_to, phone, self.now() + PAIR_CODE_WAIT)
+        return None  # answered when the login window opens (its first QR code)
+
+    def _pair_code(self, phone: str) -> PairingReply:
+        try:
+            code = self.transport.request_pair_code(phone)
+        except (TransportError, JidError) as err:
+            return PairingReply(self.session, False, f"no pair code: {err}")
+        self.pair_code_for = mask_phone(phone)
+        return PairingReply(
+            self.session, True, f"on the phone of {mask_phone(phone)}: WhatsApp → Linked devices → "
+            f"Link a device → Link with phone number instead, and type {code} (within 2 minutes)",
+            code,
+        )  # fmt: skip
+
+    def _answer_pending_pair(self) -> None:
+        pending, self.pending_pair = self.pending_pair, None
+        if pending is not None:
+            self.send(pending[0], self._pair_code(pending[1]))
+
+    def _expire_pending_pair(self) -> None:
+        pending = self.pending_pair
+        if pending is not None and self.now() >= pending[2]:
+            self.pending_pair = None
+            s = self.state
+            why = f"{s.state.value}" + (f": {s.reason}" if s.reason else "")
+            wait = int(PAIR_CODE_WAIT.total_seconds())
+            self.send(pending[0], PairingReply(
+                self.session, False, f"no login window opened within {wait} s (session {why})"
+            ))  # fmt: skip
 
     def _tell_clock(self, message: Any) -> None:
         clock = self.directory.get("clock")
@@ -530,6 +652,7 @@ class SessionActor(PacedWindows, CiceroActor):
     def _tick(self, until: datetime | None = None) -> datetime | None:
         self._keepalive()
         self._process_events()
+        self._expire_pending_pair()
         next_send = self._drain(until)
         self._report()
         return next_send
@@ -613,6 +736,8 @@ class SessionActor(PacedWindows, CiceroActor):
         if self.supervisor is None:
             return
         s = self.state
+        window = self._window_open()
+        pairing = s.state is machine.SessionState.PAIRING
         self.send(
             self.supervisor,
             StatusReport(
@@ -621,15 +746,28 @@ class SessionActor(PacedWindows, CiceroActor):
                     "session": self.session,
                     "state": s.state.value,
                     "reason": s.reason,
+                    "since": s.since.isoformat() if s.since else "",
                     "terminal": s.state in machine.TERMINAL,
                     "jid": mask_phone(str(s.jid)) if s.jid else "",
                     "transport": self.options.transport,
-                    "qr": self.qr if s.state is machine.SessionState.PAIRING else "",
+                    # Pairing (the status page draws `qr`; both change as codes rotate):
+                    "qr": self.qr if window else "",
+                    "qr_at": self.qr_at.isoformat() if window and self.qr_at else "",
+                    "pair_code": self.pair_code if pairing else "",
+                    "pair_code_for": self.pair_code_for if pairing else "",
+                    "pair_code_at": self.pair_code_at.isoformat()
+                    if pairing and self.pair_code_at
+                    else "",
+                    "login_window_open": window,
+                    "pairing_resting": machine.is_resting(s),  # windows expired: ask again
+                    "stalled": s.stalled,  # keepalive lost, the library is retrying
                 },
             ),
         )
 
     def on_stop(self) -> None:
+        if self.pending_pair is not None:
+            self.send(self.pending_pair[0], PairingReply(self.session, False, "the session is stopping"))
         if self.transport is not None:
             self.transport.stop(5)
             if getattr(self.transport, "stuck", False):
