@@ -327,10 +327,10 @@ class NeonizeTransport:
         """Raises JidError for a number that is not an Indonesian mobile number."""
         digits = normalize_phone(phone)  # whatsmeow wants digits only, country code first
         client = self._started_client()
-        if not self._qr_seen:  # whatsmeow pairs by code only on the login socket
-            raise NotReady("wait for the first QR code before asking for a pair code")
         if client.is_logged_in:
             raise SendFailed("already paired", retryable=False)
+        if not self._qr_seen:  # whatsmeow pairs by code only on the login socket
+            raise NotReady("wait for the first QR code before asking for a pair code")
         try:
             code = str(client.PairPhone(digits, show_push_notification=True))
         except Exception as exc:

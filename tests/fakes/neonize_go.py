@@ -75,8 +75,9 @@ def install(gocode: FakeGo) -> Any:
     `neonize.client`. Refuses a process where the real library is loaded already."""
     loaded = sys.modules.get("neonize.client")
     if loaded is not None:
-        if loaded.gocode is not gocode:
-            raise RuntimeError("neonize is already imported in this process with another Go library")
+        if not isinstance(loaded.gocode, FakeGo):
+            raise RuntimeError("the real neonize library is loaded in this process")
+        loaded.gocode = gocode  # NewClient reads the module's gocode when it is built
         return loaded
     spec = importlib.util.find_spec("neonize")
     assert spec is not None and spec.loader is not None
