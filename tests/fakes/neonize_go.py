@@ -612,6 +612,9 @@ def _remote_call(gocode: FakeGo, name: str, args: list[Any]) -> Any:
         return list(gocode.client(args[0]).qr_codes)
     if name in ("hanging", "calls"):
         return getattr(gocode, name)
+    if name == "raw_event_hex":
+        store, code, data = args
+        return gocode.raw_event(store, code, bytes.fromhex(data))
     if name.startswith("_") or name not in CONTROL:
         raise AttributeError(f"no control method {name}")
     return getattr(gocode, name)(*args)
