@@ -149,14 +149,14 @@ class NeonizeTransport:
         on_qr: Callable[[str], None] | None = None,
         proxy: str | None = None,
         clock: Callable[[], datetime] | None = None,
-        load: Callable[[], Any] = load_neonize,
+        load: Callable[[], Any] | None = None,
     ) -> None:
         self.session = session_name
         self.store = check_store(str(store))
         self.on_qr = on_qr
         self.proxy = proxy  # e.g. socks5://host:port; tests point it at a closed port
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.load = load  # returns neonize.client (tests: over a stand-in Go library)
+        self.load = load or load_neonize  # returns neonize.client (tests: over a stand-in)
         self._lock = threading.Lock()
         self._client: Any = None
         self._thread: threading.Thread | None = None
