@@ -32,8 +32,9 @@ performs the returned effects; it holds no rule of its own. Decisions worth know
 * `banned` is terminal too, except that a ban with an `until` ends by itself: the first
   `KeepaliveCheck` at or after `until` moves to reconnecting. A ban without `until`
   waits for a re-pair like a logout.
-* A non-retryable `ConnectFailed` (e.g. client outdated) alerts ops but is not terminal:
-  only the network's logout, replace and ban are. It retries at the backoff cap.
+* A non-retryable `ConnectFailed` (e.g. client outdated, a refusal neonize cannot read)
+  alerts ops but is not terminal: only the network's logout, replace and ban are. It is
+  retried at the backoff cap, never sooner, for as long as it repeats.
 * Only leaving `ready` reports `ReportLost`; a session is not ready from its start until
   its first `ReportReady`, so the clock needs no "lost" for a session never ready.
 * Reconnect timers carry a token; a `ReconnectDue` whose token is not the newest one
@@ -391,7 +392,14 @@ def _connect_failed(s: Session, ev: Event, now: datetime, rng: float) -> Result:
     assert isinstance(ev, ConnectFailed)
     alert = () if ev.retryable else (AlertOps(f"connect failed, not retryable: {ev.reason}"),)
     if s.state is SessionState.RECONNECTING:
-        return s, alert  # the armed timer retries
+        if ev.retryable:
+            return replace(s, reason=ev.reason), alert  # the armed timer retries
+        # Not retryable: never sooner than the cap, whatever the backoff had reached.
+        token = s.timer + 1
+        return replace(s, reason=ev.reason, timer=token), (
+            ScheduleReconnect(RECONNECT_CAP_S, token),
+            *alert,
+        )
     delay = None if ev.retryable else RECONNECT_CAP_S
     new, effects = _to_reconnecting(s, now, rng, ev.reason, restart=False, delay_s=delay)
     return new, (*effects, *alert)

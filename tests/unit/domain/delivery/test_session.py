@@ -119,7 +119,7 @@ def test_table_is_total():
         (S.READY, ConnectFailed("x", True), S.RECONNECTING, [ReportLost, ScheduleReconnect]),
         (S.STARTING, ConnectFailed("x", False), S.RECONNECTING, [ScheduleReconnect, AlertOps]),
         (S.RECONNECTING, ConnectFailed("x", True), S.RECONNECTING, []),
-        (S.RECONNECTING, ConnectFailed("x", False), S.RECONNECTING, [AlertOps]),
+        (S.RECONNECTING, ConnectFailed("x", False), S.RECONNECTING, [ScheduleReconnect, AlertOps]),
         (S.READY, LoggedOut("LOGGED_OUT"), S.LOGGED_OUT, [ReportLost, StopTransport, AlertOps]),
         (S.PAIRING, LoggedOut("x"), S.LOGGED_OUT, [StopTransport, AlertOps]),
         (
@@ -291,6 +291,17 @@ def test_an_unpaired_loss_uses_the_machine_backoff():
     # Before pairing whatsmeow does not reconnect: the machine's own short backoff applies.
     s, eff = handle(at(S.STARTING), Disconnected(), T0, rng_value=0.0)
     assert eff == (ScheduleReconnect(reconnect_delay(0, 0.0), s.timer),)
+
+
+def test_a_refusal_that_repeats_is_retried_at_the_cap_never_sooner():
+    s, eff = handle(at(S.READY, jid=JID), ConnectFailed("unknown reason", False), T0, 0.0)
+    assert eff[1] == ScheduleReconnect(RECONNECT_CAP_S, s.timer)
+    for _ in range(5):  # each retry meets the same refusal
+        s, eff = handle(s, ReconnectDue(s.timer), T0, 0.0)
+        assert eff[0] == RestartTransport()
+        s, eff = handle(s, ConnectFailed("unknown reason", False), T0, 0.0)
+        assert eff[0] == ScheduleReconnect(RECONNECT_CAP_S, s.timer) and isinstance(eff[1], AlertOps)
+    assert s.reason == "unknown reason"
 
 
 # --- login windows ---------------------------------------------------------------------------
