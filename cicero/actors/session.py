@@ -24,8 +24,6 @@ from cicero.actors.base import CiceroActor
 from cicero.actors.messages import (
     InboxNew,
     OutboxNew,
-    PairingReply,
-    PairingRequest,
     Pump,
     Pumped,
     SessionLost,
@@ -35,27 +33,20 @@ from cicero.actors.messages import (
     StatusReport,
 )
 from cicero.actors.session_pacing import DRAIN_BATCH, PacedWindows, Pacing, queued
+from cicero.actors.session_pairing import Pairing
 from cicero.config.schema import parse_duration
 from cicero.db import inbox, outbox
 from cicero.domain.delivery import session as machine
 from cicero.domain.delivery.outbox import Retry, after_failure, choose_sender, message_id_for
 from cicero.domain.delivery.send_window import plan_window
 from cicero.domain.delivery.throttle import OFF, Bucket, ThrottleConfig, cost_of
-from cicero.domain.people.phones import Jid, JidError, mask_phone, normalize_phone, parse_recipient
+from cicero.domain.people.phones import Jid, JidError, mask_phone, parse_recipient
 from cicero.domain.text.storable import storable
 from cicero.domain.timezone import WIB
-from cicero.whatsapp import qr as qr_image
-from cicero.whatsapp.transport import (
-    NotReady,
-    RecipientInvalid,
-    SendFailed,
-    SendOutcomeUnknown,
-    TransportError,
-)
+from cicero.whatsapp.transport import NotReady, RecipientInvalid, SendFailed, SendOutcomeUnknown
 
 POLL = timedelta(seconds=1)
 KEEPALIVE_EVERY = timedelta(seconds=30)
-PAIR_CODE_WAIT = timedelta(seconds=30)  # for a login window to open, to ask for a pair code
 
 
 @dataclass(frozen=True)
@@ -72,7 +63,7 @@ class SessionOptions:
     neonize_loader: str = ""
 
 
-class SessionActor(PacedWindows, CiceroActor):
+class SessionActor(Pairing, PacedWindows, CiceroActor):
     def __init__(self) -> None:
         super().__init__()
         self.session = ""
@@ -88,12 +79,7 @@ class SessionActor(PacedWindows, CiceroActor):
         self.timers: dict[int, datetime] = {}  # reconnect token -> due (virtual time)
         self.next_keepalive: datetime | None = None
         self.busy = False
-        self.qr = ""  # the latest QR code of an open login window (the text to encode)
-        self.qr_at: datetime | None = None
-        self.pair_code = ""  # the latest pair code given out, while pairing
-        self.pair_code_for = ""  # the number it is for, masked
-        self.pair_code_at: datetime | None = None
-        self.pending_pair: tuple[Any, str, datetime] | None = None  # (reply to, phone, until)
+        self._init_pairing()
         self.next_takeover: datetime | None = None  # when a sender fallback may next apply
         self._held: Any = None  # the connection a drain holds
         self._deliveries: Any = None  # the simulated network's delivery log (simulator only)
@@ -248,6 +234,7 @@ class SessionActor(PacedWindows, CiceroActor):
 
     def _perform(self, effect: machine.Effect) -> None:
         if isinstance(effect, machine.ReportReady):
+            self._refuse_pending_pair(f"session {self.session} is paired already and ready")
             self._tell_clock(SessionReady(self.session))
             self.send(self.myAddress, OutboxNew())
         elif isinstance(effect, machine.ReportLost):
@@ -271,104 +258,7 @@ class SessionActor(PacedWindows, CiceroActor):
         elif isinstance(effect, machine.ShowQr):
             self._show_qr(effect.code)
         elif isinstance(effect, machine.ShowPairCode):
-            self.pair_code, self.pair_code_at = effect.code, self.now()
-            self.log.warning("session %s: a pair code was given out (%s)", self.session,
-                             self.pair_code_for or "number not told")  # fmt: skip
-
-    # ---- pairing ---------------------------------------------------------------------------
-    def _show_qr(self, code: str) -> None:
-        first = not self.qr
-        self.qr, self.qr_at = code, self.now()
-        if not self.options.virtual:  # the terminal of `cicero run`; codes rotate every 20-60 s
-            if first:
-                self.log.warning("session %s is waiting to be paired: scan the QR code below "
-                                 "or on the status page", self.session)  # fmt: skip
-            try:
-                qr_image.show(code, self.session)
-            except Exception as err:  # a code segno cannot draw is still on the status page
-                self.log.warning("session %s: could not draw the QR code: %s", self.session, err)
-        self._answer_pending_pair()
-        self._report()
-
-    def _forget_codes(self) -> None:
-        self.qr, self.qr_at = "", None
-        self.pair_code, self.pair_code_for, self.pair_code_at = "", "", None
-
-    def _window_open(self) -> bool:
-        s = self.state
-        if s.state is not machine.SessionState.PAIRING or machine.is_resting(s):
-            return False
-        return bool(self.qr) and s.reason != "paired"  # scanned: the window is over
-
-    def receiveMsg_PairingRequest(self, message: PairingRequest, sender: Any) -> None:
-        reply_to = message.reply_to or sender
-        answer = self._pairing(message, reply_to)
-        if answer is not None:
-            self.send(reply_to, answer)
-        self._report()
-
-    def _pairing(self, message: PairingRequest, reply_to: Any) -> PairingReply | None:
-        name = self.session
-        if message.session != name:
-            return PairingReply(message.session, False, f"this is session {name}, not {message.session}")
-        phone = None
-        if message.phone is not None:
-            try:
-                phone = normalize_phone(str(message.phone))
-            except JidError as err:
-                return PairingReply(name, False, f"not a number WhatsApp can link: {err}")
-        s = self.state
-        paired = (s.jid is not None and s.state in (
-            machine.SessionState.READY, machine.SessionState.RECONNECTING
-        )) or (s.state is machine.SessionState.PAIRING and s.reason == "paired")  # fmt: skip
-        if paired:
-            return PairingReply(
-                name, False, f"session {name} is already paired with {mask_phone(str(s.jid or ''))}: "
-                "unlink it on that phone (Linked devices) to pair another number",
-            )  # fmt: skip
-        if s.state in machine.TERMINAL or machine.is_resting(s):
-            self._feed(machine.PairRequested())  # a new login window
-            self._process_events()
-        if phone is None:
-            if self._window_open():
-                return PairingReply(name, True, "QR codes are on show: scan one with WhatsApp → "
-                                    "Linked devices → Link a device")  # fmt: skip
-            return PairingReply(name, True, "a login window is opening: QR codes follow in the "
-                                "terminal and on the status page")  # fmt: skip
-        if self._window_open():
-            return self._pair_code(phone)
-        if self.pending_pair is not None:  # one at a time: the newer wins
-            self.send(self.pending_pair[0], PairingReply(name, False, "replaced by a newer request"))
-        self.pending_pair = (reply_to, phone, self.now() + PAIR_CODE_WAIT)
-        return None  # answered when the login window opens (its first QR code)
-
-    def _pair_code(self, phone: str) -> PairingReply:
-        try:
-            code = self.transport.request_pair_code(phone)
-        except (TransportError, JidError) as err:
-            return PairingReply(self.session, False, f"no pair code: {err}")
-        self.pair_code_for = mask_phone(phone)
-        return PairingReply(
-            self.session, True, f"on the phone of {mask_phone(phone)}: WhatsApp → Linked devices → "
-            f"Link a device → Link with phone number instead, and type {code} (within 2 minutes)",
-            code,
-        )  # fmt: skip
-
-    def _answer_pending_pair(self) -> None:
-        pending, self.pending_pair = self.pending_pair, None
-        if pending is not None:
-            self.send(pending[0], self._pair_code(pending[1]))
-
-    def _expire_pending_pair(self) -> None:
-        pending = self.pending_pair
-        if pending is not None and self.now() >= pending[2]:
-            self.pending_pair = None
-            s = self.state
-            why = f"{s.state.value}" + (f": {s.reason}" if s.reason else "")
-            wait = int(PAIR_CODE_WAIT.total_seconds())
-            self.send(pending[0], PairingReply(
-                self.session, False, f"no login window opened within {wait} s (session {why})"
-            ))  # fmt: skip
+            self._show_pair_code(effect.code)
 
     def _tell_clock(self, message: Any) -> None:
         clock = self.directory.get("clock")
@@ -736,8 +626,6 @@ class SessionActor(PacedWindows, CiceroActor):
         if self.supervisor is None:
             return
         s = self.state
-        window = self._window_open()
-        pairing = s.state is machine.SessionState.PAIRING
         self.send(
             self.supervisor,
             StatusReport(
@@ -750,24 +638,14 @@ class SessionActor(PacedWindows, CiceroActor):
                     "terminal": s.state in machine.TERMINAL,
                     "jid": mask_phone(str(s.jid)) if s.jid else "",
                     "transport": self.options.transport,
-                    # Pairing (the status page draws `qr`; both change as codes rotate):
-                    "qr": self.qr if window else "",
-                    "qr_at": self.qr_at.isoformat() if window and self.qr_at else "",
-                    "pair_code": self.pair_code if pairing else "",
-                    "pair_code_for": self.pair_code_for if pairing else "",
-                    "pair_code_at": self.pair_code_at.isoformat()
-                    if pairing and self.pair_code_at
-                    else "",
-                    "login_window_open": window,
-                    "pairing_resting": machine.is_resting(s),  # windows expired: ask again
                     "stalled": s.stalled,  # keepalive lost, the library is retrying
+                    **self._pairing_report(),
                 },
             ),
         )
 
     def on_stop(self) -> None:
-        if self.pending_pair is not None:
-            self.send(self.pending_pair[0], PairingReply(self.session, False, "the session is stopping"))
+        self._abandon_pending_pair()
         if self.transport is not None:
             self.transport.stop(5)
             if getattr(self.transport, "stuck", False):
