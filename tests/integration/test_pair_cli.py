@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.neonize_go import Remote
+from tests.fakes.neonize_remote import Remote
 
 ROOT = Path(__file__).resolve().parents[2]
 SHUTDOWN_TIMEOUT_S = 10.0  # runtime.shutdown_timeout_s, the default

@@ -37,7 +37,7 @@ from cicero.domain.delivery.outbox import outbox_key
 from cicero.domain.timezone import WIB
 from cicero.jobs.registry import DEFAULT_REGISTRY
 from cicero.loopback import free_port
-from tests.fakes.neonize_go import Remote
+from tests.fakes.neonize_remote import Remote
 
 pytestmark = pytest.mark.slow
 GROUP = "120363000000000001"
@@ -136,7 +136,7 @@ def run(pg_server, tmp_path: Path) -> Iterator[Run]:  # type: ignore[no-untyped-
     folder.mkdir()
     # A login window of 20 s then two of 5 s: long enough to scan, short enough to expire.
     (folder / "config.json").write_text(json.dumps({"qr_timeouts": [20, 5, 5]}))
-    options = SessionOptions(transport="neonize", neonize_loader="tests.fakes.neonize_go:loader")
+    options = SessionOptions(transport="neonize", neonize_loader="tests.fakes.neonize_remote:loader")
     children = (
         ChildSpec("session:gateway", "cicero.actors.session:SessionActor", extra=options),
         ChildSpec("web", "cicero.actors.web:Web", extra=DEFAULT_REGISTRY),
