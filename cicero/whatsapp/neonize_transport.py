@@ -167,6 +167,7 @@ class NeonizeTransport:
         self._stopping = True
         self._keepalive_lost = False
         self._looping = False  # the current client's event loop runs (its device event came)
+        self._online = False  # connected and logged in, as the last connection event said
         self._qr_seen = False  # a login window of the current client is open
         self._window_ended = False  # ... or was, and closed unpaired
         self._jid: Jid | None = None
@@ -176,12 +177,12 @@ class NeonizeTransport:
 
     @property
     def alive(self) -> bool:
-        client, thread = self._client, self._thread
-        if client is None or self._stopping or self._keepalive_lost or not self._looping:
+        """Told from the events, never by asking Go: whatsmeow's IsConnected waits on its
+        socket lock, which a reconnect in progress holds for as long as its dial takes."""
+        thread = self._thread
+        if self._stopping or not self._online or self._keepalive_lost or not self._looping:
             return False
-        if thread is None or not thread.is_alive():
-            return False  # the event loop ended: nothing more arrives from this connection
-        return bool(client.is_connected and client.is_logged_in)
+        return thread is not None and thread.is_alive()  # else the event loop has ended
 
     @property
     def stuck(self) -> bool:
@@ -218,6 +219,7 @@ class NeonizeTransport:
             self._client = client
             self._sink, self._stopping = sink, False
             self._keepalive_lost = self._qr_seen = self._looping = self._window_ended = False
+            self._online = False
         self._thread = threading.Thread(
             target=self._run, args=(client, generation), name=f"wa-{self.session}", daemon=True
         )
@@ -362,14 +364,14 @@ class NeonizeTransport:
 
         on(ev.PairStatusEv, self._paired)
         on(ev.ConnectedEv, self._connected)
-        on(ev.DisconnectedEv, lambda m: Disconnected())
+        on(ev.DisconnectedEv, self._offline(lambda m: Disconnected()))
         on(ev.KeepAliveTimeoutEv, self._keepalive_timeout)
         on(ev.KeepAliveRestoredEv, self._keepalive_restored)
-        on(ev.LoggedOutEv, tr.logged_out)
-        on(ev.StreamReplacedEv, lambda m: Replaced())
-        on(ev.TemporaryBanEv, lambda m: tr.banned(m, self.clock()))
-        on(ev.ConnectFailureEv, tr.connect_failure)
-        on(ev.ClientOutdatedEv, lambda m: ConnectFailed("client outdated", retryable=False))
+        on(ev.LoggedOutEv, self._offline(tr.logged_out))
+        on(ev.StreamReplacedEv, self._offline(lambda m: Replaced()))
+        on(ev.TemporaryBanEv, self._offline(lambda m: tr.banned(m, self.clock())))
+        on(ev.ConnectFailureEv, self._offline(tr.connect_failure))
+        on(ev.ClientOutdatedEv, self._offline(lambda m: ConnectFailed("client outdated", False)))
         on(ev.MessageEv, self._message)
 
         def on_qr(_client: Any, data: bytes) -> None:
@@ -473,9 +475,17 @@ class NeonizeTransport:
             self._jid = event.jid
         return event
 
+    def _offline(self, make: Callable[[Any], TransportEvent]) -> Callable[[Any], TransportEvent]:
+        def translate(msg: Any) -> TransportEvent:
+            self._online = False
+            return make(msg)
+
+        return translate
+
     def _connected(self, msg: Any) -> TransportEvent | None:
         self._keepalive_lost = False
         self._qr_seen = False
+        self._online = True
         jid = self._own_jid()
         if jid is None:
             log.error("session %s: connected but its own JID is unknown", self.session)

@@ -250,6 +250,7 @@ class FakeGo:
             client.disconnect()
 
     def IsConnected(self, uuid: bytes) -> bool:
+        self.calls.append("IsConnected")  # whatsmeow takes its socket lock for this
         client = self.clients.get(uuid.decode())
         return client is not None and client.connected
 

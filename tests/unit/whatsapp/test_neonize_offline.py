@@ -217,6 +217,21 @@ def test_a_keepalive_streak_is_one_loss_and_a_restore_no_restart(ready, go, stor
     assert "Neonize" not in go.calls[calls:] and "Stop" not in go.calls[calls:]
 
 
+def test_alive_is_told_from_events_never_by_asking_go(ready, go, store):
+    # whatsmeow's IsConnected waits on the socket lock a reconnect holds while it dials:
+    # the watchdog asks `alive` on the actor's thread, which must never block.
+    t, sink = ready
+    assert t.alive
+    go.keepalive_timeout(store)
+    sink.wait_for(KeepaliveLost)
+    assert not t.alive
+    go.drop(store)
+    sink.wait_for(Disconnected)
+    sink.wait_for(Ready)
+    assert t.alive
+    assert "IsConnected" not in go.calls
+
+
 def test_a_remote_disconnect_is_reconnected_by_the_library(ready, go, store):
     t, sink = ready
     calls = len(go.calls)
