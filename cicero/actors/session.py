@@ -13,6 +13,8 @@ import importlib
 import os
 import queue
 import random
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,6 +49,12 @@ from cicero.whatsapp.transport import NotReady, RecipientInvalid, SendFailed, Se
 
 POLL = timedelta(seconds=1)
 KEEPALIVE_EVERY = timedelta(seconds=30)
+EXIT_GRACE_S = 1.0  # a process left with neonize's stuck call ends this long after on_stop
+
+
+def _exit_after(seconds: float) -> None:
+    time.sleep(seconds)
+    os._exit(0)
 
 
 @dataclass(frozen=True)
@@ -649,10 +657,14 @@ class SessionActor(Pairing, PacedWindows, CiceroActor):
         if self.transport is not None:
             self.transport.stop(5)
             if getattr(self.transport, "stuck", False):
-                # neonize's connect thread is non-daemon and did not end: it would keep this
-                # process (and a second WhatsApp client) alive after the supervisor moved on.
-                self.log.error("session %s transport did not stop; exiting hard", self.session)
-                os._exit(1)
+                # neonize's connect thread is non-daemon and never ends (a stopped login
+                # window): at its end the process would wait for it forever, holding a
+                # second WhatsApp client. It ends itself once Thespian has told the parent
+                # and sent what this actor still had to send (an abrupt exit here could
+                # leave the actor system's shutdown waiting).
+                self.log.warning("session %s: neonize left a call behind; the process ends "
+                                 "in %.0f s", self.session, EXIT_GRACE_S)  # fmt: skip
+                threading.Thread(target=_exit_after, args=(EXIT_GRACE_S,), daemon=True).start()
         if self.lock_conn is not None and self._loop is not None and not self._loop.is_closed():
             self._loop.run_until_complete(self.lock_conn.close())
         if self.pipe is not None:
