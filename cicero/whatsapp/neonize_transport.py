@@ -22,7 +22,7 @@ device ID that never comes). Its non-daemon thread stays, so:
 * each `start` builds a new neonize client under a new id; one whose Go call did not
   return is kept referenced, never reused, and a restart is never refused;
 * `stuck` tells the owner that such a call exists; a process that must end then ends
-  with `os._exit` (the session actor on exit, `cicero pair`).
+  with `os._exit` (the session actor just after its exit, `cicero pair`).
 
 Guarantees: `accepts_caller_id = False`. neonize 0.5.2's `send_message` picks the message
 id itself (whatsmeow's `SendRequestExtra.ID` is reachable only from `send_fb_message`), so
