@@ -17,6 +17,7 @@ from cicero.config import Settings
 from cicero.config.load import DEFAULT_CONFIG, Env
 from cicero.config.schema import Config, parse_duration
 from cicero.domain.auth.tokens import TokenPolicy
+from cicero.web.counters import WebCounters
 from cicero.web.errors import ApiError
 from cicero.web.limits import MinuteLimits
 from cicero.web.passwords import PasswordWorkers
@@ -31,6 +32,10 @@ class WebContext:
     pool: asyncpg.Pool | None = None
     passwords: PasswordWorkers = field(default_factory=PasswordWorkers)
     limits: MinuteLimits = field(default_factory=MinuteLimits)
+    metrics: WebCounters = field(default_factory=WebCounters)
+    # Messages to the actors (pairing, run a job now); set by the Web actor, None in tests
+    # that serve the app alone.
+    actors: Any = None
     # A8's upstream call: (username) -> profile dict; built by the app (None: not available).
     fetch_profile: Callable[[str], Any] | None = None
     policy: TokenPolicy = field(init=False)

@@ -142,7 +142,7 @@ class App:
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)
         if data is not None:
             h.setdefault("Content-Type", "application/json")
-        resp = await self.client.request(method, path, data=data, headers=h)
+        resp = await self.client.request(method, path, data=data, headers=h, allow_redirects=False)
         text = await resp.text()
         try:
             parsed: Any = json.loads(text)

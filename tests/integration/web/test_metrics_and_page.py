@@ -106,7 +106,7 @@ def test_metrics_still_answer_without_a_database() -> None:
 def test_the_status_page_shows_problems_escaped_and_the_pairing_qr(pg_server: object) -> None:
     url = fresh_database(pg_server)
     seed(url)
-    status, content_type, html = fetch(url, "/")
+    status, content_type, html = fetch(url, "/status")
     assert status == 200 and content_type.startswith("text/html")
     assert "Needs attention" in html
     assert "&lt;b&gt;boom&lt;/b&gt;" in html and "<b>boom</b>" not in html

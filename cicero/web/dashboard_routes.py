@@ -1,0 +1,93 @@
+"""The dashboard's and the ops pages' part of the one route table (api.md §3, §4): pages,
+their JSON API, the admin and ops calls. cicero.web.routes joins it to the app's routes;
+the router, the OpenAPI document and the authorization matrix see one table.
+
+To add a page: its handler under cicero/web/pages, a template under cicero/web/templates
+extending base.html, one `Route` here (page=True) and one line of cicero.web.nav. An API
+route: the handler under cicero/web/api and one `Route` (identities, scope, answers)."""
+
+from __future__ import annotations
+
+from cicero.domain.auth.access import Scope, Who, access
+from cicero.web import bodies, static_files
+from cicero.web.api import admin_users, dashboard_auth
+from cicero.web.api import schemas as s
+from cicero.web.pages import accounts as account_pages
+from cicero.web.pages import home
+from cicero.web.route import Param, Reply, Route
+
+ANYONE = access(Who.ANONYMOUS)
+SIGNED_IN = access(Who.OPERATOR, Who.DIRECTORATE, Who.OPS, Who.ADMIN)
+READERS = access(Who.OPERATOR, Who.DIRECTORATE, Who.ADMIN, scope=Scope.CLIENT)
+ADMIN = access(Who.ADMIN)
+
+PAGE = Reply("page", media="text/html")
+SIGN_IN = Reply("signed out: to /login", media="text/html")
+ERR = Reply("refused", s.ERROR)
+OK = Reply("done", s.ok({"type": "object"}))
+LIST = Reply("a list", s.ok({"type": "array", "items": {"type": "object"}}))
+ACCOUNT_ID = "{account_id}"
+
+DASHBOARD_ROUTES: tuple[Route, ...] = (
+    Route("GET", "/static/cicero.js", static_files.static, ANYONE, "The pages' script",
+          tag="pages", replies={200: Reply("script", media="text/javascript")}),
+    Route("GET", "/static/cicero.css", static_files.static, ANYONE, "The pages' styles",
+          tag="pages", replies={200: Reply("style sheet", media="text/css")}),
+    # ---- accounts (api.md §1) ----
+    Route("GET", "/login", account_pages.login_page, ANYONE, "Login page", tag="pages",
+          page=True, query=(Param("next", description="a path to return to"),),
+          replies={200: PAGE, 303: Reply("signed in already: home", media="text/html")}),
+    Route("GET", "/daftar", account_pages.register_page, ANYONE, "Registration page",
+          tag="pages", page=True, replies={200: PAGE}),
+    Route("GET", "/lupa-password", account_pages.forgot_page, ANYONE, "Password reset request",
+          tag="pages", page=True, replies={200: PAGE}),
+    Route("GET", "/reset-password", account_pages.reset_page, ANYONE,
+          "New password from a WhatsApp link", tag="pages", page=True, secret_url=True,
+          query=(Param("t", required=True, description="the link's token"),),
+          replies={200: PAGE, 404: Reply("link spent, expired or unknown", media="text/html")}),
+    Route("GET", "/akun", account_pages.account_page, SIGNED_IN, "Own account and password",
+          tag="pages", page=True, replies={200: PAGE, 303: SIGN_IN}),
+    Route("POST", "/api/auth/dashboard-login", dashboard_auth.login, ANYONE,
+          "Dashboard login (+TOTP for admins): sets the __Host-cicero cookie", tag="dashboard",
+          double_submit=True, body=bodies.schema(dashboard_auth.LOGIN_FIELDS),
+          replies={200: OK, 401: ERR, 403: ERR, 429: Reply("locked (Retry-After)", s.ERROR)}),
+    Route("POST", "/api/auth/dashboard-logout", dashboard_auth.logout, SIGNED_IN,
+          "End this dashboard session", tag="dashboard", replies={200: OK}),
+    Route("POST", "/api/auth/dashboard-register", dashboard_auth.register, ANYONE,
+          "Register a dashboard account (pending until an admin decides)", tag="dashboard",
+          double_submit=True, body=bodies.schema(dashboard_auth.REGISTER_FIELDS),
+          replies={201: OK, 422: ERR, 429: ERR}),
+    Route("POST", "/api/auth/password-reset/request", dashboard_auth.reset_request, ANYONE,
+          "Ask for a reset link by WhatsApp (always 202)", tag="dashboard", double_submit=True,
+          body=bodies.schema(dashboard_auth.RESET_REQUEST_FIELDS), replies={202: OK}),
+    Route("POST", "/api/auth/password-reset", dashboard_auth.reset, ANYONE,
+          "Set a new password from a reset link", tag="dashboard", double_submit=True,
+          body=bodies.schema(dashboard_auth.RESET_FIELDS), replies={200: OK, 404: ERR, 422: ERR}),
+    Route("GET", "/api/me", dashboard_auth.me, SIGNED_IN, "Identity, role, CSRF token, scope",
+          tag="dashboard", replies={200: OK}),
+    Route("POST", "/api/me/password", dashboard_auth.change_password, SIGNED_IN,
+          "Change one's own password (ends every session)", tag="dashboard",
+          body=bodies.schema(dashboard_auth.PASSWORD_FIELDS), replies={200: OK, 422: ERR}),
+    # ---- admin: dashboard accounts ----
+    Route("GET", "/admin/pengguna", account_pages.users_page, ADMIN, "Approvals page",
+          tag="pages", page=True, replies={200: PAGE, 303: SIGN_IN}),
+    Route("GET", "/api/admin/dashboard-users", admin_users.list_accounts, ADMIN,
+          "Dashboard accounts, pending first", tag="admin", replies={200: LIST}),
+    Route("POST", f"/api/admin/dashboard-users/{ACCOUNT_ID}/approve", admin_users.approve, ADMIN,
+          "Approve a registration, fixing role and clients", tag="admin",
+          body=bodies.schema(admin_users.APPROVE_FIELDS),
+          replies={200: OK, 404: ERR, 409: ERR, 422: ERR}),
+    Route("POST", f"/api/admin/dashboard-users/{ACCOUNT_ID}/reject", admin_users.reject, ADMIN,
+          "Reject a registration", tag="admin", body=bodies.schema(admin_users.REASON_FIELDS),
+          replies={200: OK, 404: ERR, 409: ERR}),
+    Route("POST", f"/api/admin/dashboard-users/{ACCOUNT_ID}/disable", admin_users.disable, ADMIN,
+          "Deactivate an account and end its sessions", tag="admin",
+          body=bodies.schema(admin_users.REASON_FIELDS), replies={200: OK, 403: ERR, 404: ERR}),
+    # ---- the dashboard (api.md §3) ----
+    Route("GET", "/", home.home_page, READERS, "Home: today's counts in scope", tag="pages",
+          page=True, replies={200: PAGE, 303: SIGN_IN}),
+    Route("GET", "/api/clients", home.clients, READERS, "Clients in scope", tag="dashboard",
+          replies={200: LIST}),
+    Route("GET", "/api/summary", home.summary, READERS, "Home numbers", tag="dashboard",
+          query=(Param("client_id"),), replies={200: OK}),
+)  # fmt: skip
