@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from cicero.domain.auth.access import Scope, Who, access
 from cicero.web import bodies, static_files
-from cicero.web.api import admin_users, dashboard_auth
+from cicero.web.api import admin_users, amplification, attendance, dashboard_auth
 from cicero.web.api import schemas as s
 from cicero.web.pages import accounts as account_pages
+from cicero.web.pages import attendance as attendance_page
 from cicero.web.pages import home
 from cicero.web.route import Param, Reply, Route
 
@@ -25,6 +26,8 @@ PAGE = Reply("page", media="text/html")
 SIGN_IN = Reply("signed out: to /login", media="text/html")
 ERR = Reply("refused", s.ERROR)
 OK = Reply("done", s.ok({"type": "object"}))
+XLSX = Reply("the workbook", media=attendance.XLSX)
+RANGE = Reply("a range over 31 days, or backwards", s.ERROR)
 LIST = Reply("a list", s.ok({"type": "array", "items": {"type": "object"}}))
 ACCOUNT_ID = "{account_id}"
 
@@ -90,4 +93,32 @@ DASHBOARD_ROUTES: tuple[Route, ...] = (
           replies={200: LIST}),
     Route("GET", "/api/summary", home.summary, READERS, "Home numbers", tag="dashboard",
           query=(Param("client_id"),), replies={200: OK}),
+    Route("GET", "/absensi/{platform}", attendance_page.attendance_page, READERS,
+          "Attendance of a scope and period (instagram, tiktok)", tag="pages", page=True,
+          query=attendance.QUERY, replies={200: PAGE, 303: SIGN_IN, 422: RANGE}),
+    Route("GET", "/api/attendance", attendance.attendance, READERS,
+          "Attendance: period, required, posts, summary, groups of people, days", tag="dashboard",
+          query=attendance.QUERY, replies={200: OK, 422: RANGE}),
+    Route("GET", "/api/attendance/text", attendance.attendance_text, READERS,
+          "The WhatsApp recap's text of the same scope and moment", tag="dashboard",
+          query=attendance.QUERY, replies={200: Reply("recap", media="text/plain"), 422: RANGE}),
+    Route("GET", "/api/exports/attendance.xlsx", attendance.attendance_xlsx, READERS,
+          "Attendance as Excel", tag="dashboard", query=attendance.QUERY,
+          replies={200: XLSX, 422: RANGE}),
+    Route("GET", "/api/exports/per-content.xlsx", attendance.per_content_xlsx, READERS,
+          "Per-content attendance as Excel (a sheet per satker)", tag="dashboard",
+          query=attendance.QUERY, replies={200: XLSX, 422: RANGE}),
+    Route("GET", "/amplifikasi", amplification.amplification_page, READERS,
+          "Amplification: routine/special per person and per post", tag="pages", page=True,
+          query=amplification.QUERY, replies={200: PAGE, 303: SIGN_IN}),
+    Route("GET", "/api/amplification", amplification.amplification_json, READERS,
+          "Amplification: posts with reporters, summary, people", tag="dashboard",
+          query=amplification.QUERY, replies={200: OK}),
+    Route("GET", "/api/exports/amplification.xlsx", amplification.amplification_xlsx, READERS,
+          "Amplification as Excel", tag="dashboard", query=amplification.QUERY,
+          replies={200: XLSX}),
+    Route("DELETE", "/api/link-reports/{kind}/{shortcode}/{nrp}", amplification.delete_report,
+          access(Who.OPERATOR, Who.DIRECTORATE, Who.ADMIN), "Delete a wrong link report (reason)",
+          tag="dashboard", body=bodies.schema(amplification.DELETE_FIELDS),
+          replies={200: OK, 404: ERR, 422: ERR}),
 )  # fmt: skip

@@ -143,11 +143,14 @@ class App:
         if data is not None:
             h.setdefault("Content-Type", "application/json")
         resp = await self.client.request(method, path, data=data, headers=h, allow_redirects=False)
-        text = await resp.text()
+        payload = await resp.read()
         try:
-            parsed: Any = json.loads(text)
+            parsed: Any = json.loads(payload)
         except ValueError:
-            parsed = text
+            try:
+                parsed = payload.decode("utf-8")
+            except UnicodeDecodeError:
+                parsed = payload  # a file (an Excel export)
         check_response(method, path, resp.status, parsed, resp.headers.get("Content-Type", ""))
         return resp.status, parsed, resp.headers
 

@@ -74,12 +74,15 @@ class Browser:
             h["Content-Type"] = "application/json"
         resp = await self.client.request(method, path, data=data, headers=h, allow_redirects=False)
         self._remember(resp.headers)
-        text = await resp.text()
+        payload = await resp.read()
         try:
-            parsed: Any = json.loads(text)
+            parsed: Any = json.loads(payload)
         except ValueError:
-            parsed = text
-            found = _META.search(text)
+            try:
+                parsed = payload.decode("utf-8")
+            except UnicodeDecodeError:
+                parsed = payload  # a file (an Excel export)
+            found = _META.search(parsed) if isinstance(parsed, str) else None
             if found and found.group(1):
                 self.csrf = found.group(1)
         check_response(method, path, resp.status, parsed, resp.headers.get("Content-Type", ""))

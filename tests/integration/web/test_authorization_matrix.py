@@ -34,7 +34,8 @@ class Caller:
 
 def concrete(route: Route, nrp: str) -> str:
     path = route.path.replace("{user_id}", nrp).replace("{account_id}", "999")
-    path = path.replace("{name}", "cicero.css").replace("{platform}", "instagram")
+    path = path.replace("{platform}", "instagram").replace("{kind}", "routine")
+    path = path.replace("{shortcode}", "DAbc001").replace("{nrp}", nrp)
     if "profile" in path:
         path += "?username=budi.s"
     return path
@@ -128,7 +129,7 @@ def test_every_identity_on_every_route(pg_server: object) -> None:
                 for route in routes:
                     status, body, _ = await app.call(
                         route.method, concrete(route, BUDI), headers=caller.headers,
-                        body={} if route.method == "POST" else None,
+                        body={} if route.method in ("POST", "DELETE") else None,
                     )  # fmt: skip
                     want = expected(route, caller.who)
                     where = f"{caller.name} {route.method} {route.path}: {status} {body}"
