@@ -141,7 +141,7 @@ class AttendanceView:
             "required": self.required,
             "posts": [
                 {"id": p.ref.external_id, "link": p.ref.link, "engaged": p.engaged,
-                 "posted_at": p.ref.posted_at.isoformat() if p.ref.posted_at else None,
+                 "posted_at": p.ref.posted_at,
                  "fetch_failed": p.ref.external_id in self.failed_posts}
                 for p in self.posts
             ],
