@@ -625,6 +625,10 @@ class SessionActor(PacedWindows, CiceroActor):
                     "jid": mask_phone(str(s.jid)) if s.jid else "",
                     "transport": self.options.transport,
                     "qr": self.qr if s.state is machine.SessionState.PAIRING else "",
+                    # For the status page's words: since when, which reconnect, banned until.
+                    "since": s.since.isoformat() if s.since else "",
+                    "attempt": s.attempt,
+                    "until": s.until.isoformat() if s.until else "",
                 },
             ),
         )

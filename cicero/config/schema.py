@@ -49,7 +49,10 @@ class Web(Strict):
     db_pool: Annotated[int, Field(ge=1, le=32)] = 4  # connections of the Web actor
     # Networks whose requests are the `scraper` identity (/metrics, /healthz in full)
     # without CICERO_METRICS_TOKEN.
-    trusted_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    # api.md §4: networks whose requests see /healthz whole and may scrape /metrics without
+    # CICERO_METRICS_TOKEN. Empty by default: loopback is not trusted (a reverse proxy on the
+    # same host would make every visitor loopback).
+    trusted_networks: tuple[str, ...] = ()
     cors_origins: tuple[str, ...] = ()
     report_window: str = "48h"  # link reports accepted this long after the post (§2.1)
     posts_per_minute: Annotated[int, Field(ge=1)] = 30  # link-report POSTs per staff member

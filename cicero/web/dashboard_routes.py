@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from cicero.domain.auth.access import Scope, Who, access
 from cicero.web import bodies, static_files
-from cicero.web.api import admin_users, amplification, attendance, dashboard_auth
+from cicero.web.api import admin_users, amplification, attendance, dashboard_auth, ops
 from cicero.web.api import schemas as s
 from cicero.web.pages import accounts as account_pages
 from cicero.web.pages import attendance as attendance_page
@@ -21,6 +21,7 @@ ANYONE = access(Who.ANONYMOUS)
 SIGNED_IN = access(Who.OPERATOR, Who.DIRECTORATE, Who.OPS, Who.ADMIN)
 READERS = access(Who.OPERATOR, Who.DIRECTORATE, Who.ADMIN, scope=Scope.CLIENT)
 ADMIN = access(Who.ADMIN)
+OPS = access(Who.OPS, Who.ADMIN)
 
 PAGE = Reply("page", media="text/html")
 SIGN_IN = Reply("signed out: to /login", media="text/html")
@@ -86,6 +87,27 @@ DASHBOARD_ROUTES: tuple[Route, ...] = (
     Route("POST", f"/api/admin/dashboard-users/{ACCOUNT_ID}/disable", admin_users.disable, ADMIN,
           "Deactivate an account and end its sessions", tag="admin",
           body=bodies.schema(admin_users.REASON_FIELDS), replies={200: OK, 403: ERR, 404: ERR}),
+    Route("POST", f"/api/admin/dashboard-users/{ACCOUNT_ID}/revoke", ops.revoke_sessions, ADMIN,
+          "End every session of an account", tag="admin",
+          body=bodies.schema(ops.REASON_FIELDS), replies={200: OK, 404: ERR}),
+    # ---- ops (api.md §4) ----
+    Route("GET", "/status", ops.status_page, OPS, "Status page: sessions, pairing, jobs, outbox",
+          tag="ops", page=True, replies={200: PAGE, 303: SIGN_IN}),
+    Route("GET", "/api/ops/status", ops.status_json, OPS, "What /status shows (polled)",
+          tag="ops", replies={200: OK}),
+    Route("GET", "/api/ops/pairing/{session}/qr.svg", ops.qr_svg, ADMIN,
+          "The session's current pairing QR (never cached)", tag="ops",
+          replies={200: Reply("QR code", media="image/svg+xml"), 404: ERR}),
+    Route("POST", "/api/ops/pairing/{session}", ops.pair, ADMIN,
+          "Fresh QR codes, or a pair code for a number; pair again after a terminal state",
+          tag="ops", body=bodies.schema(ops.PAIR_FIELDS),
+          replies={200: OK, 404: ERR, 409: ERR, 422: ERR}),
+    Route("POST", "/api/ops/jobs/{job}/{action}", ops.job_action, ADMIN,
+          "pause, resume or run a job now", tag="ops", body=bodies.schema(ops.REASON_FIELDS),
+          replies={200: OK, 404: ERR}),
+    Route("POST", "/api/ops/outbox/{row_id}/{action}", ops.outbox_action, ADMIN,
+          "An in_doubt message: sent (it arrived) or resend", tag="ops",
+          body=bodies.schema(ops.REASON_FIELDS), replies={200: OK, 404: ERR, 409: ERR}),
     # ---- the dashboard (api.md §3) ----
     Route("GET", "/", home.home_page, READERS, "Home: today's counts in scope", tag="pages",
           page=True, replies={200: PAGE, 303: SIGN_IN}),

@@ -13,6 +13,9 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from cicero.web import counters
+from cicero.web.counters import WebCounters
+
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
@@ -93,18 +96,22 @@ def families(body: Mapping[str, Any]) -> Iterator[Metric]:
     )
 
 
-def render(body: Mapping[str, Any]) -> bytes:
+def render(body: Mapping[str, Any], web: WebCounters | None = None) -> bytes:
+    """The snapshot's families, and the web server's own counters when given."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Snapshot(body))
+    registry.register(_Snapshot(body, web))
     return generate_latest(registry)
 
 
 class _Snapshot(Collector):
-    def __init__(self, body: Mapping[str, Any]) -> None:
+    def __init__(self, body: Mapping[str, Any], web: WebCounters | None) -> None:
         self.body = body
+        self.web = web
 
     def collect(self) -> Iterator[Metric]:
-        return families(self.body)
+        yield from families(self.body)
+        if self.web is not None:
+            yield from counters.families(self.web)
 
 
 def _gauge(

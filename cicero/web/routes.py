@@ -23,7 +23,6 @@ STAFF_SELF = access(Who.STAFF, scope=Scope.SELF)
 STAFF_CLIENT = access(Who.STAFF, scope=Scope.CLIENT)
 ANYONE = access(Who.ANONYMOUS)
 SCRAPE = access(Who.SCRAPER, Who.ADMIN)
-OPS_PAGE = access(Who.OPS, Who.ADMIN, Who.SCRAPER)
 
 DENIED = Reply("refused", s.ERROR)
 POSTS = {200: Reply("today's tasks, by posted_at then shortcode", s.ok({"type": "array",
@@ -60,8 +59,6 @@ ROUTES: tuple[Route, ...] = (
                    503: Reply("down", {"type": "object"})}),
     Route("GET", "/metrics", "metrics", SCRAPE, "Prometheus metrics", tag="ops",
           replies={200: Reply("exposition format", media="text/plain")}),
-    Route("GET", "/status", "status_page", OPS_PAGE, "Status page (pairing QR)", tag="ops",
-          page=True, replies={200: Reply("page", media="text/html")}),
     Route("GET", "/api/openapi.json", openapi_json, ANYONE, "This document", tag="ops",
           replies={200: Reply("OpenAPI 3.1", {"type": "object"})}),
     # ---- the app: authentication (A1) ----

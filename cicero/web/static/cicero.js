@@ -133,3 +133,100 @@
 
   window.cicero = { call, say, problems };
 })();
+
+// /status: forms whose API path is filled from their fields ({job}/{action}).
+document.addEventListener("submit", async (ev) => {
+  const form = ev.target.closest("form[data-api-dinamis]");
+  if (!form) return;
+  ev.preventDefault();
+  const values = Object.fromEntries(new FormData(form).entries());
+  const url = form.dataset.apiDinamis.replace(/\{(\w+)\}/g, (_, k) => encodeURIComponent(values[k] || ""));
+  try {
+    await window.cicero.call("POST", url, { reason: values.reason || "" });
+    location.reload();
+  } catch (err) {
+    window.cicero.say(window.cicero.problems(err), false);
+  }
+});
+
+(function () {
+  const root = document.querySelector("[data-ops-poll]");
+  if (!root) return;
+  const every = 1000 * (parseInt(root.dataset.opsPoll, 10) || 5);
+
+  // A pair code, shown with its countdown (WhatsApp keeps one about 160 s).
+  for (const form of document.querySelectorAll("form[data-kode-pair]")) {
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const box = form.parentElement.querySelector("[data-kode]");
+      try {
+        const answer = await window.cicero.call("POST", form.dataset.kodePair, { phone: form.elements.phone.value });
+        let left = 160;
+        const show = () => {
+          box.textContent = left > 0 ? `${answer.data.code} (berlaku ${left} detik)` : "Kode kedaluwarsa; minta lagi.";
+          box.hidden = false;
+          if (left-- > 0) setTimeout(show, 1000);
+        };
+        show();
+      } catch (err) {
+        window.cicero.say(window.cicero.problems(err), false);
+      }
+    });
+  }
+
+  function fill(tbody, rows, columns) {
+    tbody.textContent = "";
+    for (const row of rows) {
+      const tr = document.createElement("tr");
+      for (const key of columns) {
+        const td = document.createElement("td");
+        const value = row[key];
+        td.textContent = value === null || value === undefined || value === "" ? "–" : String(value);
+        tr.appendChild(td);
+      }
+      tbody.appendChild(tr);
+    }
+  }
+
+  async function refresh() {
+    try {
+      const resp = await fetch("/api/ops/status", { credentials: "same-origin", cache: "no-store" });
+      if (resp.status === 401) return void (location.href = "/login?next=%2Fstatus");
+      if (!resp.ok) return;
+      const data = (await resp.json()).data;
+      root.querySelector("[data-diperbarui]").textContent = new Date(data.at).toLocaleTimeString("id-ID");
+      const problems = root.querySelector("[data-masalah]");
+      problems.textContent = "";
+      for (const p of data.problems) {
+        const li = document.createElement("li");
+        li.textContent = p;
+        problems.appendChild(li);
+      }
+      problems.hidden = data.problems.length === 0;
+      for (const s of data.sessions) {
+        const box = root.querySelector(`[data-sesi="${CSS.escape(s.session)}"]`);
+        if (!box) continue;
+        box.querySelector("[data-kata]").textContent = s.words;
+        box.querySelector("[data-jid]").textContent = s.jid;
+        const qrBox = box.querySelector("[data-qr-kotak]");
+        if (qrBox) {
+          const img = qrBox.querySelector("img");
+          if (s.qr && img.dataset.qr !== s.qr) {
+            img.src = `/api/ops/pairing/${encodeURIComponent(s.session)}/qr.svg?v=${s.qr}`;
+            img.dataset.qr = s.qr;
+          }
+          qrBox.hidden = !s.qr;
+          if (!s.qr) { img.removeAttribute("src"); img.dataset.qr = ""; }
+        }
+        const again = box.querySelector("[data-pair-ulang]");
+        if (again) again.hidden = !s.terminal;
+      }
+      const runs = root.querySelector('[data-tabel="jobs.runs"]');
+      if (runs) fill(runs, data.jobs.runs, runs.dataset.kolom.split(","));
+      root.querySelector("[data-gated]").textContent = data.jobs.gated.join(", ") || "tidak ada";
+    } catch (e) {
+      // The next poll tries again; a page left open survives a restart of the service.
+    }
+  }
+  setInterval(refresh, every);
+})();

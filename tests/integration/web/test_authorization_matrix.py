@@ -36,6 +36,8 @@ def concrete(route: Route, nrp: str) -> str:
     path = route.path.replace("{user_id}", nrp).replace("{account_id}", "999")
     path = path.replace("{platform}", "instagram").replace("{kind}", "routine")
     path = path.replace("{shortcode}", "DAbc001").replace("{nrp}", nrp)
+    path = path.replace("{session}", "operator").replace("{job}", "housekeeping")
+    path = path.replace("{action}", "resume").replace("{row_id}", "1")
     if "profile" in path:
         path += "?username=budi.s"
     return path
