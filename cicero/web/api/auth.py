@@ -65,6 +65,7 @@ async def login(request: web.Request) -> web.Response:
         if t is not None
     ]
     if locks:
+        c.metrics.login("staff", "locked")
         raise _locked(max(locks), now)
     stored = staff.password_hash if staff is not None else None
     right = await c.passwords.verify(stored, password)  # a decoy hash when there is none
@@ -77,6 +78,7 @@ async def login(request: web.Request) -> web.Response:
     if not (right or by_phone) or staff is None:
         async with c.db().acquire() as conn:
             await db.record_attempt(conn, account, ip, lockout.Outcome.FAILURE, now)
+        c.metrics.login("staff", "failure")
         raise ApiError(401, "unauthenticated", LOGIN_FAILED)
     new_hash = (
         await c.passwords.hash(password) if right and passwords.needs_rehash(stored or "") else None
@@ -84,12 +86,14 @@ async def login(request: web.Request) -> web.Response:
     async with c.db().acquire() as conn, conn.transaction():
         await db.record_attempt(conn, account, ip, lockout.Outcome.SUCCESS, now)
         if not staff.active:
+            c.metrics.login("staff", "inactive")
             raise ApiError(403, "forbidden", INACTIVE)
         if new_hash is not None and stored is not None:
             await db.rehash(conn, staff.nrp, stored, new_hash)
         grants = await _issue(conn, c, staff.nrp, now, bool(body.get("refresh")))
         if by_phone:
             await _queue_reminder(conn, c, staff, now)
+    c.metrics.login("staff", "success")
     return _tokens(grants, {"user_id": staff.nrp, "nama": staff.name, "role": "user"}, c, now)
 
 

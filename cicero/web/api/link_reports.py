@@ -50,7 +50,7 @@ async def list_reports(request: web.Request) -> web.Response:
     return json_ok([report_item(r) for r in rows])
 
 
-async def submit_report(request: web.Request) -> web.Response:
+async def _submit(request: web.Request) -> web.Response:
     c, who = ctx(request), principal(request)
     kind = _kind(request)
     body = check(await read_json(request), REPORT_FIELDS)
@@ -99,3 +99,16 @@ def _replay(stored: object, raw: dict[LinkField, str]) -> web.Response:
     if not problems and submission.same_report(current, links):
         return json_ok(report_item(stored))  # type: ignore[arg-type]
     raise ApiError(409, "report_exists")
+
+
+async def submit_report(request: web.Request) -> web.Response:
+    """A6, counted for /metrics by kind and outcome (created, replayed or the refusal's code)."""
+    kind = "special" if request.path.endswith("-khusus") else "routine"
+    counters = ctx(request).metrics
+    try:
+        response = await _submit(request)
+    except ApiError as err:
+        counters.link_report(kind, err.code)
+        raise
+    counters.link_report(kind, "created" if response.status == 201 else "replayed")
+    return response
