@@ -92,7 +92,7 @@ def test_login_attendance_examples_copy_recap_and_excel(world: dict[str, Any], w
     # The Excel download, read back.
     with page.expect_download() as download:
         page.click("text=Unduh Excel")
-    book = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
     statuses = {row[3]: row[9] for row in book["Absensi"].iter_rows(min_row=2, values_only=True)}
     assert statuses["75020001"] == "Sudah" and statuses["75020006"] == "Belum"
     assert download.value.suggested_filename.startswith("Absensi_Likes_POLRES_A_Jumat_06-02-2026")
