@@ -25,8 +25,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
+    """Per module: Playwright's sync API keeps an event loop running on the test thread while
+    it is up, which the rest of the suite (asyncio.run) cannot share."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)")
     from playwright.sync_api import sync_playwright
