@@ -648,6 +648,9 @@ class SessionActor(Pairing, PacedWindows, CiceroActor):
                     "transport": self.options.transport,
                     "stalled": s.stalled,  # keepalive lost, the library is retrying
                     **self._pairing_report(),
+                    # For the status page's words: which reconnect, banned until.
+                    "attempt": s.attempt,
+                    "until": s.until.isoformat() if s.until else "",
                 },
             ),
         )
