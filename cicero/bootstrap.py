@@ -12,6 +12,10 @@
 | database  | DATABASE_URL, else the embedded server             | a scratch embedded server, or --db |
 | control   | none                                               | the simulator's control port       |
 
+`run` with nothing configured (embedded database, fake upstream, simulated WhatsApp) is the
+demo: the fake upstream serves the demo day squeezed into today, its people seeded once. The
+web server listens where configured; in a simulation on a loopback port of its own.
+
 A combination that cannot work (neonize inside a simulation, a virtual clock in `run`) is
 refused in one line (`Refused`). Only this module (and the driver) import `cicero.sim`, and
 only when a simulator adapter is picked.
@@ -19,6 +23,7 @@ only when a simulator adapter is picked.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -30,6 +35,7 @@ from cicero.actors.clock import ClockOptions
 from cicero.actors.messages import ChildSpec, Ports
 from cicero.actors.session import SessionOptions
 from cicero.actors.wall_clock import WallClock
+from cicero.actors.web import WebOptions
 from cicero.actors.worker import WorkerOptions
 from cicero.config import Secret, Settings
 from cicero.domain.runtime.names import CLOCK, MAILER, ROUTER, WEB, session_actor
@@ -70,6 +76,12 @@ class MailKind(StrEnum):
     SINK = "sink"
 
 
+class DatabaseKind(StrEnum):
+    URL = "url"  # DATABASE_URL, or `cicero simulate --db`
+    EMBEDDED = "embedded"  # the embedded server under the data directory
+    SCRATCH = "scratch"  # an embedded server whose files go after the run (a simulation)
+
+
 class Refused(ValueError):
     """Adapters that cannot work together; the message is one line, for the operator."""
 
@@ -83,50 +95,67 @@ class Choice:
     whatsapp: TransportKind
     upstream: UpstreamKind
     mail: MailKind
+    database: DatabaseKind = DatabaseKind.URL
 
-
-def choose(settings: Settings, mode: Mode) -> Choice:
-    """The adapters the configuration asks for, in `mode`. A simulation owns its outside world
-    (the scenario's network, posts and mailbox): it ignores RAPIDAPI_KEY and SMTP_*."""
-    env = settings.env
-    if mode is Mode.SIMULATE:
-        return Choice(
-            mode, ClockKind.VIRTUAL, TransportKind(env.whatsapp), UpstreamKind.FAKE, MailKind.SINK
+    @property
+    def demo(self) -> bool:
+        """Nothing configured: `cicero run` shows a live service on demo data."""
+        return (
+            self.mode is Mode.RUN
+            and self.database is DatabaseKind.EMBEDDED
+            and self.upstream is UpstreamKind.FAKE
+            and self.whatsapp is TransportKind.SIMULATOR
         )
+
+
+def choose(settings: Settings, mode: Mode, database_url: str | None = None) -> Choice:
+    """The adapters the configuration asks for in `mode`, before anything starts
+    (`database_url`: `cicero simulate --db`). A simulation owns its outside world (the
+    scenario's network, posts and mailbox): it ignores RAPIDAPI_KEY and SMTP_*."""
+    env = settings.env
+    whatsapp = TransportKind(env.whatsapp)
+    if database_url is not None or env.database_url is not None:
+        database = DatabaseKind.URL
+    else:
+        database = DatabaseKind.SCRATCH if mode is Mode.SIMULATE else DatabaseKind.EMBEDDED
+    if mode is Mode.SIMULATE:
+        return Choice(mode, ClockKind.VIRTUAL, whatsapp, UpstreamKind.FAKE, MailKind.SINK, database)
     return Choice(
         mode,
         ClockKind.WALL,
-        TransportKind(env.whatsapp),
+        whatsapp,
         UpstreamKind.FAKE if env.rapidapi_key is None else UpstreamKind.RAPIDAPI,
         MailKind.SINK if env.smtp_host is None else MailKind.SMTP,
+        database,
     )
 
 
 def check(choice: Choice) -> None:
     """Refuse, in one line, a combination that cannot work."""
-    if choice.mode is Mode.SIMULATE and choice.whatsapp is TransportKind.NEONIZE:
+    simulate = choice.mode is Mode.SIMULATE
+    if simulate and choice.whatsapp is TransportKind.NEONIZE:
         raise Refused(
             "cicero simulate runs on the simulated WhatsApp network, not neonize: "
             "unset CICERO_WHATSAPP (or set it to simulator)"
         )
-    if choice.mode is Mode.SIMULATE and choice.clock is not ClockKind.VIRTUAL:
+    if simulate and choice.clock is not ClockKind.VIRTUAL:
         raise Refused(
             "cicero simulate needs the virtual clock: a scenario cannot wait for real time"
         )
-    if choice.mode is Mode.RUN and choice.clock is ClockKind.VIRTUAL:
+    if not simulate and choice.clock is ClockKind.VIRTUAL:
         raise Refused(
             "cicero run keeps real time: a virtual clock only moves under cicero simulate's driver"
         )
-    if choice.mode is Mode.SIMULATE and (
-        choice.upstream is not UpstreamKind.FAKE or choice.mail is not MailKind.SINK
-    ):
+    if simulate and (choice.upstream is not UpstreamKind.FAKE or choice.mail is not MailKind.SINK):
         raise Refused("cicero simulate serves the scenario's own upstream and mailbox")
+    if not simulate and choice.database is DatabaseKind.SCRATCH:
+        raise Refused("cicero run keeps its data: a scratch database is for cicero simulate")
 
 
 @dataclass
 class Wiring:
     """What the bootstrap built: settings pointed at the adapters, the root's children, and
-    the simulator's servers (started once the actor system forked: no actor inherits them)."""
+    the stand-in servers (started once the actor system forked: no actor inherits them)."""
 
     choice: Choice
     settings: Settings
@@ -135,6 +164,19 @@ class Wiring:
     time: VirtualTime | None = None  # the simulation's clock, moved by the driver
     sink: SmtpSink | None = None  # the loopback mail server, when no SMTP is configured
     upstream: FakeUpstreamThread | None = None  # the fake RapidAPI, when no key is configured
+    demo: Scenario | None = None  # the demo day the fake serves (`run` with nothing configured)
+    now: Callable[[], datetime] = WallClock().now  # the runtime's time, read in this process
+
+    def seed_demo(self) -> bool:
+        """The demo day's clients and staff, and an ingestion owed now, on a database without
+        clients (before the actors start); False where there are clients already."""
+        if self.demo is None:
+            return False
+        from cicero.sim import demo
+
+        url = self.settings.env.database_url
+        assert url is not None, "seeded once the database is chosen"
+        return asyncio.run(demo.seed_database(url.reveal(), self.settings, self.demo, self.now()))
 
     def start_services(self) -> None:
         if self.sink is not None:
@@ -156,30 +198,33 @@ class Wiring:
 
 def bootstrap(
     settings: Settings,
-    mode: Mode,
+    choice: Choice,
     *,
     registry: str = DEFAULT_REGISTRY,
     scenario: Scenario | None = None,
     on_mail: Callable[[Received], None] | None = None,
 ) -> Wiring:
-    """Pick the adapters for `mode` and build the root supervisor's children.
+    """Build what `choice` picked (`choose`) and the root supervisor's children, for `settings`
+    whose database is chosen already (`database`, `with_database`).
 
     A simulation needs its `scenario` (start, seed, sessions' first states, the upstream's
     world) and takes the mails the sink accepts in `on_mail`. Raises `Refused`."""
-    choice = choose(settings, mode)
     check(choice)
-    if mode is Mode.SIMULATE and scenario is None:
+    if choice.mode is Mode.SIMULATE and scenario is None:
         raise Refused("cicero simulate needs a scenario")
-    time = _virtual_time(settings, scenario) if choice.clock is ClockKind.VIRTUAL else None
+    time = _virtual_time(scenario) if choice.clock is ClockKind.VIRTUAL else None
     now: Callable[[], datetime] = time.now if time is not None else WallClock().now
     ports = Ports(time.clock(), _control()) if time is not None else Ports(WallClock())
+    if choice.mode is Mode.SIMULATE:
+        settings = _web_on_loopback(settings)
     settings, sink = _mail(choice, settings, on_mail)
-    settings, upstream = _upstream(choice, settings, scenario, now)
+    settings, upstream, demo = _upstream(choice, settings, scenario, now)
     transports = _transports(choice, settings, scenario)
-    # The simulation has no HTTP side yet: the web server binds the configured port.
     seed = scenario.seed if scenario is not None else 0
-    children = root_children(settings, registry, ports, transports, seed=seed, web=mode is Mode.RUN)
-    return Wiring(choice, settings, registry, children, time, sink, upstream)
+    # Nobody scans a scenario's QR codes: they are not drawn in the terminal.
+    draw_qr = choice.mode is Mode.RUN
+    children = root_children(settings, registry, ports, transports, seed=seed, draw_qr=draw_qr)
+    return Wiring(choice, settings, registry, children, time, sink, upstream, demo, now)
 
 
 def root_children(
@@ -189,7 +234,7 @@ def root_children(
     transports: dict[str, TransportFactory],
     *,
     seed: int = 0,
-    web: bool = True,
+    draw_qr: bool = True,
 ) -> tuple[ChildSpec, ...]:
     """The root's children, in start order (stopped in reverse): the sessions first (the
     clock dispatches to ready buckets), the workers, the clock, the router, the mailer, the
@@ -199,7 +244,7 @@ def root_children(
         ChildSpec(
             session_actor(name),
             "cicero.actors.session:SessionActor",
-            extra=SessionOptions(transports[name], seed),
+            extra=SessionOptions(transports[name], seed, draw_qr=draw_qr),
             ports=ports,
         )
         for name in settings.config.sessions
@@ -210,22 +255,22 @@ def root_children(
         )
         for name in registry.actors()
     )
-    tail = (
+    return (
+        *sessions,
+        *workers,
         ChildSpec(
             CLOCK, "cicero.actors.clock:Clock", extra=ClockOptions(registry_path), ports=ports
         ),
         ChildSpec(ROUTER, "cicero.actors.router:Router", ports=ports),
         ChildSpec(MAILER, "cicero.actors.mailer:Mailer", ports=ports),
+        ChildSpec(WEB, "cicero.actors.web:Web", extra=WebOptions(registry_path), ports=ports),
     )
-    if web:
-        tail += (ChildSpec(WEB, "cicero.actors.web:Web", extra=registry_path, ports=ports),)
-    return (*sessions, *workers, *tail)
 
 
 # ---- each adapter ------------------------------------------------------------------------
 
 
-def _virtual_time(settings: Settings, scenario: Scenario | None) -> VirtualTime:
+def _virtual_time(scenario: Scenario | None) -> VirtualTime:
     from cicero.sim.clock import VirtualTime
 
     assert scenario is not None
@@ -236,6 +281,16 @@ def _control() -> Any:
     from cicero.sim.control import SimControl
 
     return SimControl()
+
+
+def _web_on_loopback(settings: Settings) -> Settings:
+    """A simulation's web server on a loopback port of its own (`http` events go there)."""
+    from cicero.loopback import free_port
+
+    runtime = settings.config.runtime.model_copy(
+        update={"web_host": "127.0.0.1", "web_port": free_port()}
+    )
+    return replace(settings, config=settings.config.model_copy(update={"runtime": runtime}))
 
 
 def _mail(
@@ -259,15 +314,22 @@ def _upstream(
     settings: Settings,
     scenario: Scenario | None,
     now: Callable[[], datetime],
-) -> tuple[Settings, FakeUpstreamThread | None]:
+) -> tuple[Settings, FakeUpstreamThread | None, Scenario | None]:
     if choice.upstream is UpstreamKind.RAPIDAPI:
-        return settings, None
+        return settings, None, None
+    from cicero.sim import demo
     from cicero.sim.upstream.embedded import prepare_fake, world_from_scenario
     from cicero.sim.upstream.world import UpstreamWorld
 
-    world = world_from_scenario(scenario) if scenario is not None else UpstreamWorld()
+    day = None
+    if scenario is not None:
+        world = world_from_scenario(scenario)
+    elif choice.demo and demo.available():
+        day, world = demo.demo_world(now())
+    else:
+        world = UpstreamWorld()
     fake, settings = prepare_fake(world, now, settings)
-    return settings, fake
+    return settings, fake, day
 
 
 def _transports(
@@ -307,19 +369,18 @@ class Database:
             self.handle = None
 
 
-def database(settings: Settings, mode: Mode, url: str | None = None) -> Database:
-    """DATABASE_URL (or `url`), else the embedded server: under the data directory for `run`,
-    a scratch one (its files deleted after the run) for a simulation. Raises
-    DatabaseUnavailable."""
-    from cicero.db.connect import resolve_database
+def database(settings: Settings, choice: Choice, url: str | None = None) -> Database:
+    """The database `choice` picked: `url` (`--db`) or DATABASE_URL, else the embedded server
+    under the data directory, or a scratch one (its files deleted after the run) for a
+    simulation. Raises DatabaseUnavailable."""
     from cicero.db.embedded import start_embedded
 
-    if url is not None:
-        return Database(url)
-    if mode is Mode.SIMULATE:
-        found, handle = start_embedded(settings.env.data_dir, scratch=True)
-        return Database(found, handle)
-    found, handle = resolve_database(settings)
+    if choice.database is DatabaseKind.URL:
+        given = url or (settings.env.database_url.reveal() if settings.env.database_url else None)
+        assert given is not None, "a URL was given when the database was chosen"
+        return Database(given)
+    scratch = choice.database is DatabaseKind.SCRATCH
+    found, handle = start_embedded(settings.env.data_dir, scratch=scratch)
     return Database(found, handle)
 
 

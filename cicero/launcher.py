@@ -51,6 +51,19 @@ async def prepare_database(url: str) -> list[str]:
         await conn.close()
 
 
+def welcome(host: str, port: int, demo: bool) -> str:
+    """What `make run` prints once the service is up: where the dashboard is, how to sign in."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    lines = [
+        f"Dasbor Cicero: http://{shown}:{port}/  (status: http://{shown}:{port}/status)",
+        "Buat admin (password dari stdin, lalu pindai URI otpauth:// dengan aplikasi autentikator):",
+        "    .venv/bin/cicero admin add admin --password-stdin",
+    ]
+    if demo:
+        lines.insert(1, "Mode demo: data hari ini disimulasikan (WhatsApp dan RapidAPI tiruan).")
+    return "\n".join(lines)
+
+
 def run(settings: Settings, stop: threading.Event | None = None) -> int:
     """`cicero run`: returns the process exit code. One runtime per data directory: a second
     one stops at once, in one line (exit 2)."""
@@ -66,24 +79,28 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     try:
-        db = bootstrap.database(settings, bootstrap.Mode.RUN)
-    except DatabaseUnavailable as err:
+        choice = bootstrap.choose(settings, bootstrap.Mode.RUN)
+        bootstrap.check(choice)
+        db = bootstrap.database(settings, choice)
+    except (DatabaseUnavailable, bootstrap.Refused) as err:
         log.error("%s", err)
         return 2
     try:
-        return _serve_on(bootstrap.with_database(settings, db.url), db.url, stop)
+        return _serve_on(bootstrap.with_database(settings, db.url), choice, stop)
     finally:
         db.close()  # stops the embedded server unless another process still uses it
 
 
-def _serve_on(settings: Settings, url: str, stop: threading.Event) -> int:
+def _serve_on(settings: Settings, choice: bootstrap.Choice, stop: threading.Event) -> int:
+    assert settings.env.database_url is not None
     try:
-        applied = asyncio.run(prepare_database(url))
+        applied = asyncio.run(prepare_database(settings.env.database_url.reveal()))
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
         runtime_cfg = settings.config.runtime
         check_port(runtime_cfg.web_host, runtime_cfg.web_port)
-        wiring = bootstrap.bootstrap(settings, bootstrap.Mode.RUN)
+        wiring = bootstrap.bootstrap(settings, choice)
+        wiring.seed_demo()  # before the actors start: the clock finds the ingestion owed
     except (DatabaseUnavailable, DatabaseTooNew, SetupError, bootstrap.Refused) as err:
         log.error("%s", err)
         return 2
@@ -96,6 +113,7 @@ def _serve_on(settings: Settings, url: str, stop: threading.Event) -> int:
         runtime_cfg.web_port,
         wiring.choice.whatsapp,
     )
+    print(welcome(runtime_cfg.web_host, runtime_cfg.web_port, wiring.demo is not None), flush=True)
     code = 0
     misses = 0
     try:

@@ -20,6 +20,7 @@ from cicero.actors.messages import (
     JobDone,
     Poke,
     RunJob,
+    RunNow,
     SessionLost,
     SessionReady,
     Start,
@@ -136,6 +137,12 @@ class Clock(CiceroActor):
     def on_wakeup(self, payload: Any) -> None:
         if payload == "parked":
             self._unpark()
+
+    def receiveMsg_RunNow(self, message: RunNow, sender: Any) -> None:
+        if self.state is None:
+            return
+        self._step(schedule.Tick(self.clock.now()))  # owed at the clock's now, not its last look's
+        self._step(schedule.RunNow(message.job))
 
     def on_due(self) -> Due:
         # Time first, then the readiness that arrived since the last look: fires owed to those

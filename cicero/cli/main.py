@@ -192,8 +192,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             )
         return EXIT_USAGE
     settings = load_settings(overrides=scenario.settings_overrides)
+    choice = bootstrap.choose(settings, bootstrap.Mode.SIMULATE, database_url=args.db)
     try:  # before anything starts: adapters that cannot simulate are refused in one line
-        bootstrap.check(bootstrap.choose(settings, bootstrap.Mode.SIMULATE))
+        bootstrap.check(choice)
     except bootstrap.Refused as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
@@ -205,7 +206,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         settings = _with_data_dir(settings, Path(tmp))
         db = None
         try:
-            db = bootstrap.database(settings, bootstrap.Mode.SIMULATE, url=args.db)
+            db = bootstrap.database(settings, choice, url=args.db)
             run(scenario, settings, db.url, Path(args.out))
         except (DatabaseUnavailable, SimulationError) as err:
             print(f"error: {err}", file=sys.stderr)
@@ -283,6 +284,10 @@ def build_parser() -> argparse.ArgumentParser:
     from cicero.cli.pair import add_parser as add_pair_parser
 
     add_pair_parser(sub)
+
+    from cicero.cli.admin import add_parser as add_admin_parser
+
+    add_admin_parser(sub)
     return parser
 
 

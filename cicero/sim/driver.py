@@ -31,7 +31,7 @@ import psutil
 
 from cicero.actors.messages import Directory, WhereIs
 from cicero.actors.system import is_actor_process, reap_zombies
-from cicero.bootstrap import Mode, bootstrap, with_database
+from cicero.bootstrap import Mode, bootstrap, choose, with_database
 from cicero.config import Settings
 from cicero.db.connect import connect
 from cicero.db.migrate import migrate
@@ -39,6 +39,7 @@ from cicero.domain.runtime.names import (
     CLOCK,
     MAILER,
     ROUTER,
+    WEB,
     is_session_actor,
     session_actor,
     session_of,
@@ -67,6 +68,7 @@ SUPPORTED_KINDS = frozenset(
         "send_failures",
         "smtp_down",
         "upstream_fault",
+        "http",
     }
 )
 ASK_TIMEOUT = 30.0
@@ -95,6 +97,7 @@ class World:
     mailbox: dict[str, str] = field(default_factory=dict)  # address → body of its latest mail
     links: list[Any] = field(default_factory=list)  # the scenario's link reports not written yet
     expected: frozenset[str] = frozenset()  # the names of the runtime's actors
+    saved: dict[str, str] = field(default_factory=dict)  # `save` names of http events
 
     # ---- the runtime ------------------------------------------------------------------
     @property
@@ -279,7 +282,32 @@ class World:
             self.sink.start()
             self.smtp_back_at = None
 
+    def http(self, event: ev.EvHttp) -> None:
+        """Send the request to the runtime's web server once it knows the event's instant, and
+        write what it answered (`http` line)."""
+        from cicero.sim.http import call, fill
+
+        line: dict[str, Any] = {"t": event.at, "type": "http", "method": event.method,
+                                "path": event.path, "id": event.request_id}  # fmt: skip
+        if self.runtime is None:
+            self.faults.append({**line, "status": 0, "body": "no answer: the process is down"})
+            return
+        addresses = self.wait_all_running()
+        self.ask(addresses[WEB], Pump(event.at), _pumped_by(WEB, event.at))  # it has started
+        runtime = self.settings.config.runtime
+        status, body = call(
+            f"http://{runtime.web_host}:{runtime.web_port}",
+            replace(event, path=fill(event.path, self.saved)),
+            self.saved,
+        )
+        self.faults.append({**line, "status": status, "body": body})
+        if event.save and isinstance(body, dict) and isinstance(body.get("token"), str):
+            self.saved[event.save] = body["token"]
+
     def apply(self, event: ev.Event) -> None:
+        if isinstance(event, ev.EvHttp):
+            self.http(event)
+            return
         if isinstance(event, ev.EvUpstreamFault):
             until = event.until
             self.upstream.add_fault(
@@ -384,9 +412,10 @@ def run(
     from cicero.sim.record import served_fault_lines, write_transcript
 
     world = World(scenario, url)
+    settings = with_database(settings, url)
     world.wiring = bootstrap(
-        with_database(settings, url),
-        Mode.SIMULATE,
+        settings,
+        choose(settings, Mode.SIMULATE),
         registry=registry,
         scenario=scenario,
         on_mail=world.on_mail,

@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 from cicero import bootstrap
-from cicero.bootstrap import Choice, ClockKind, MailKind, Mode, TransportKind, UpstreamKind
+from cicero.bootstrap import (
+    Choice,
+    ClockKind,
+    DatabaseKind,
+    MailKind,
+    Mode,
+    TransportKind,
+    UpstreamKind,
+    choose,
+)
 from cicero.cli.main import main
 from cicero.config import Secret, Settings, load_settings
 from cicero.sim.clock import VirtualClock
@@ -42,11 +51,20 @@ def wirings() -> Iterator[list[bootstrap.Wiring]]:
 def test_run_with_nothing_configured_gets_the_embedded_stand_ins(
     wirings: list[bootstrap.Wiring],
 ) -> None:
-    wiring = bootstrap.bootstrap(settings(), Mode.RUN)
-    wirings.append(wiring)
-    assert wiring.choice == Choice(
-        Mode.RUN, ClockKind.WALL, TransportKind.SIMULATOR, UpstreamKind.FAKE, MailKind.SINK
+    base = settings()
+    choice = choose(base, Mode.RUN)
+    assert choice == Choice(
+        Mode.RUN,
+        ClockKind.WALL,
+        TransportKind.SIMULATOR,
+        UpstreamKind.FAKE,
+        MailKind.SINK,
+        DatabaseKind.EMBEDDED,
     )
+    assert choice.demo  # the embedded default shows the demo day
+    wiring = bootstrap.bootstrap(base, choice)
+    wirings.append(wiring)
+    assert wiring.demo is not None  # the fake serves it (seeded once the database is there)
     assert wiring.sink is not None and wiring.upstream is not None and wiring.time is None
     env = wiring.settings.env
     assert (env.smtp_host, env.smtp_port) == ("127.0.0.1", wiring.sink.port)
@@ -66,10 +84,10 @@ def test_run_with_real_services_configured_leaves_them_alone(
     configured = settings(
         whatsapp="neonize", rapidapi_key=Secret("k"), smtp_host="mail.example.org", smtp_port=587
     )
-    wiring = bootstrap.bootstrap(configured, Mode.RUN)
+    wiring = bootstrap.bootstrap(configured, choose(configured, Mode.RUN))
     wirings.append(wiring)
-    assert wiring.choice.whatsapp is TransportKind.NEONIZE
-    assert wiring.sink is None and wiring.upstream is None
+    assert wiring.choice.whatsapp is TransportKind.NEONIZE and not wiring.choice.demo
+    assert wiring.sink is None and wiring.upstream is None and wiring.demo is None
     assert wiring.settings == configured
     sessions = [c for c in wiring.children if c.name.startswith("session:")]
     assert sessions and all(isinstance(c.extra.transport, NeonizeFactory) for c in sessions)
@@ -80,13 +98,14 @@ def test_run_and_simulate_start_the_same_actors_with_other_adapters(
 ) -> None:
     scenario = load_scenario(SCENARIO, SUPPORTED_KINDS)
     base = load_settings({}, overrides=scenario.settings_overrides)
-    run = bootstrap.bootstrap(base, Mode.RUN)
-    simulate = bootstrap.bootstrap(base, Mode.SIMULATE, scenario=scenario)
+    run = bootstrap.bootstrap(base, choose(base, Mode.RUN))
+    simulate = bootstrap.bootstrap(base, choose(base, Mode.SIMULATE), scenario=scenario)
     wirings += [run, simulate]
-    # Only the web server stays out of a simulation (it has no HTTP side yet).
-    assert [(c.name, c.actor) for c in run.children if c.name != "web"] == [
+    assert [(c.name, c.actor) for c in run.children] == [
         (c.name, c.actor) for c in simulate.children
     ]
+    web = simulate.settings.config.runtime
+    assert web.web_host == "127.0.0.1" and web.web_port != base.config.runtime.web_port
     assert simulate.time is not None and simulate.time.now() == scenario.start
     for child in simulate.children:
         assert isinstance(child.ports.clock, VirtualClock)
@@ -95,6 +114,7 @@ def test_run_and_simulate_start_the_same_actors_with_other_adapters(
     for name, options in sessions.items():
         first = str(scenario.sessions.get(name.removeprefix("session:"), "ready"))
         assert options.transport.initial == first and options.seed == scenario.seed
+        assert not options.draw_qr  # nobody scans a scenario's QR codes
 
 
 @pytest.mark.parametrize(
@@ -110,7 +130,7 @@ def test_adapters_that_cannot_work_together_are_refused_in_one_line(
 ) -> None:
     upstream, mail = (UpstreamKind.FAKE, MailKind.SINK)
     with pytest.raises(bootstrap.Refused) as refused:
-        bootstrap.check(Choice(mode, clock, whatsapp, upstream, mail))
+        bootstrap.check(Choice(mode, clock, whatsapp, upstream, mail, DatabaseKind.URL))
     assert words in str(refused.value) and "\n" not in str(refused.value)
 
 
