@@ -31,6 +31,7 @@ from cicero.actors.worker import claimant_gone
 from cicero.db import ledger
 from cicero.domain.ingestion import manual_fetch
 from cicero.domain.runtime import job_parts, schedule
+from cicero.domain.runtime.supervision import back_within
 from cicero.domain.timezone import to_wib
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 
@@ -310,9 +311,8 @@ class Clock(CiceroActor):
         self.wakeupAfter(self._park_limit(), payload="parked")
 
     def _park_limit(self) -> timedelta:
-        # Past the longest restart backoff, the worker is not coming back soon.
         assert self.settings is not None
-        return timedelta(seconds=2 * self.settings.config.supervisor.backoff_max_s + 5)
+        return timedelta(seconds=back_within(self.settings.config.supervisor.backoff_max_s))
 
     def _unpark(self) -> None:
         """Send parked runs whose worker is listed again; fail those that waited too long."""

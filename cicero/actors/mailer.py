@@ -1,8 +1,9 @@
 """The Mailer: drains the outbox rows of the `mail` session over SMTP.
 
-Same rules as a WhatsApp session: marked `sending` before the SMTP call and `sent`
-after; SMTP down means retry with backoff, never loss; a refusal is `dead` with the
-reason; a row left `sending` by a crash is `in_doubt` (SMTP has no idempotent resend).
+Same rules as a WhatsApp session (cicero.domain.delivery.failures): marked `sending` before
+the SMTP call and `sent` after; SMTP down means retry with backoff until the row expires,
+never loss; a refusal is `dead` with the reason; a row left `sending` by a crash is
+`in_doubt` (SMTP has no idempotent resend).
 """
 
 from __future__ import annotations
@@ -11,18 +12,16 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosmtplib
-
 from cicero.actors.base import CiceroActor
 from cicero.actors.messages import OutboxNew, Start
 from cicero.actors.ports import Due
 from cicero.db import outbox
-from cicero.domain.delivery.outbox import Retry, after_failure, message_id_for
+from cicero.domain.delivery.failures import Again, after_send_failure
+from cicero.domain.delivery.outbox import message_id_for
 from cicero.mail import smtp
 
 SESSION = "mail"
 POLL = timedelta(seconds=2)
-MAX_ATTEMPTS = 10_000
 
 
 class Mailer(CiceroActor):
@@ -62,26 +61,16 @@ class Mailer(CiceroActor):
                     continue
                 try:
                     await smtp.send(env, smtp.build(env, row.recipient, row.body, row.key))
-                except smtp.MailRefused as err:
-                    await outbox.mark_dead(conn, row.id, f"refused: {err}")
-                    await outbox.redact(conn, row.id)
-                except (OSError, TimeoutError, aiosmtplib.SMTPException) as err:
-                    # SMTP being down is retried until the row expires, however long that takes.
-                    decision = after_failure(
-                        row.attempts + 1,
-                        True,
-                        f"SMTP: {err}",
-                        now,
-                        self.rng.random(),
+                except smtp.MailFailed as err:
+                    fate = after_send_failure(
+                        err.failure, err.reason, row.attempts + 1, now, self.rng.random,
                         row.expires_at,
-                        MAX_ATTEMPTS,
-                    )
-                    if isinstance(decision, Retry):
-                        await outbox.mark_retry(conn, row.id, decision.at, f"SMTP: {err}")
-                    else:
-                        await outbox.mark_dead(conn, row.id, decision.reason)
-                        await outbox.redact(conn, row.id)
-                    return done, await outbox.next_attempt_at(conn, SESSION)
+                    )  # fmt: skip
+                    await outbox.settle_failure(conn, row.id, fate)
+                    if not isinstance(fate, Again):
+                        await outbox.redact(conn, row.id)  # an OTP code leaves no trace
+                    if err.failure.of_sender:  # the server is down: nothing else goes now
+                        return done, await outbox.next_attempt_at(conn, SESSION)
                 else:
                     await outbox.mark_sent(conn, row.id, message_id_for(row.key), now)
                     await outbox.redact(conn, row.id)  # menus.md §6: the code leaves no trace

@@ -19,6 +19,7 @@ from cicero.actors.ports import Due
 from cicero.conversations import fetches
 from cicero.conversations.step import Handled, expire_flows, handle_next, next_expiry
 from cicero.domain.ingestion import manual_fetch
+from cicero.domain.runtime.names import WORKER, ingestor, session_actor
 
 POLL = timedelta(seconds=2)
 FETCH_WAIT = timedelta(seconds=20)  # the longest a fetch asked at an instant counts as running
@@ -76,7 +77,7 @@ class Router(CiceroActor):
         handled += expired.replies
         sessions |= expired.sessions
         for session in sessions:  # wake the senders instead of waiting for their poll
-            address = self.directory.get(f"session:{session}")
+            address = self.directory.get(session_actor(session))
             if address is not None:
                 self.send(address, OutboxNew())
         return handled
@@ -88,8 +89,8 @@ class Router(CiceroActor):
             req = manual_fetch.from_key(key, fire_time)
             if req is None:
                 continue
-            address = self.directory.get(f"ingestor:{req.platforms[0].value}") or (
-                self.directory.get("worker")
+            address = self.directory.get(ingestor(req.platforms[0].value)) or (
+                self.directory.get(WORKER)
             )
             if address is None:  # not known yet (start-up, restart): retried at the next drain
                 self.log.warning("no ingestor for fetch %s yet; it stays queued", key)

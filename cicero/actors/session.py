@@ -31,21 +31,22 @@ from cicero.actors.messages import (
     StatusReport,
 )
 from cicero.actors.ports import Due
-from cicero.actors.session_pacing import DRAIN_BATCH, PacedWindows, Pacing, queued
+from cicero.actors.session_pacing import DRAIN_BATCH, Pacer, Pacing, queued
 from cicero.actors.session_pairing import Pairing
 from cicero.config.schema import parse_duration
 from cicero.db import inbox, outbox
 from cicero.domain.delivery import session as machine
-from cicero.domain.delivery.outbox import Retry, after_failure, choose_sender, message_id_for
+from cicero.domain.delivery.failures import Failure, after_send_failure
+from cicero.domain.delivery.outbox import message_id_for, takeover
 from cicero.domain.delivery.send_window import plan_window
 from cicero.domain.delivery.throttle import OFF, Bucket, ThrottleConfig, cost_of
 from cicero.domain.people.phones import Jid, JidError, mask_phone, parse_recipient
+from cicero.domain.runtime.names import CLOCK, ROUTER, session_of
 from cicero.domain.text.storable import storable
 from cicero.whatsapp.transport import (
     NotReady,
     RecipientInvalid,
     SendFailed,
-    SendOutcomeUnknown,
     TransportFactory,
     TransportHost,
     WhatsAppTransport,
@@ -69,13 +70,14 @@ class SessionOptions:
     draw_qr: bool = True  # QR codes drawn in the terminal (cicero run's; nobody scans a scenario's)
 
 
-class SessionActor(Pairing, PacedWindows, CiceroActor):
+class SessionActor(Pairing, CiceroActor):
     def __init__(self) -> None:
         super().__init__()
         self.session = ""
         self.options: SessionOptions | None = None
         self.state = machine.initial(self.clock.now())
         self.transport: WhatsAppTransport | None = None
+        self.pacer: Pacer | None = None  # paced send windows, when running ahead alone
         self.events: queue.Queue[Any] = queue.Queue()
         self.pipe: tuple[int, int] | None = None
         self.lock_conn: asyncpg.Connection | None = None
@@ -91,7 +93,7 @@ class SessionActor(Pairing, PacedWindows, CiceroActor):
     def on_start(self, message: Start) -> None:
         assert self.settings is not None
         self.options = message.extra
-        self.session = message.name.removeprefix("session:")
+        self.session = session_of(message.name)
         cfg = self.settings.config.sessions[self.session]
         assert isinstance(self.options, SessionOptions), "a session needs its transport"
         self.bucket = (
@@ -111,6 +113,7 @@ class SessionActor(Pairing, PacedWindows, CiceroActor):
             self.session, self.settings.env.data_dir, self.clock.now, self.run, self._update
         )
         self.transport = self.options.transport.build(host)
+        self.pacer = Pacer(self.session, self.transport, self.clock, self._sql)
         recovered = self.run(self._recover())
         if recovered:
             self.log.warning("%d row(s) left sending by a crash were recovered", recovered)
@@ -207,7 +210,7 @@ class SessionActor(Pairing, PacedWindows, CiceroActor):
             self._show_pair_code(effect.code)
 
     def _tell_clock(self, message: Any) -> None:
-        clock = self.directory.get("clock")
+        clock = self.directory.get(CLOCK)
         if clock is not None:
             self.send(clock, message)
 
@@ -252,7 +255,7 @@ class SessionActor(Pairing, PacedWindows, CiceroActor):
 
         if self.run(go()):
             self.busy = True
-            router = self.directory.get("router")
+            router = self.directory.get(ROUTER)
             if router is not None:
                 self.send(router, InboxNew())
         else:
@@ -282,7 +285,7 @@ class SessionActor(Pairing, PacedWindows, CiceroActor):
             rows = self.run(self._update(outbox.due, self.session, self.clock.now(), DRAIN_BATCH))
             if not rows:
                 return self.run(self._next_attempt())
-            pacing = self._begin_pacing(rows, ahead)
+            pacing = self.pacer.begin(rows, self.bucket, self.next_takeover) if ahead else None
             try:
                 done, next_at = self._send_fetched(rows, pacing)
             except BaseException:
@@ -290,7 +293,7 @@ class SessionActor(Pairing, PacedWindows, CiceroActor):
                     pacing.deferral.close()
                 raise
             if pacing is not None:
-                self._end_pacing(pacing)
+                self.pacer.end(pacing)
             if done:
                 return next_at
 
@@ -328,9 +331,9 @@ class SessionActor(Pairing, PacedWindows, CiceroActor):
                 if not machine.is_ready(self.state):
                     return True, None
                 if pacing is not None and pacing.over:
-                    self._end_pacing(pacing)
+                    self.pacer.end(pacing)
                     pacing = None
-            told = self._told(pacing, self.clock.now()) if pacing is not None else None
+            told = self.pacer.told(pacing, self.bucket, self.clock.now()) if pacing else None
             if not told:  # fetch again, from the outbox
                 return False, None
             rows = told
@@ -340,39 +343,19 @@ class SessionActor(Pairing, PacedWindows, CiceroActor):
         enough are taken over by this one, if the chain names it next."""
         assert self.settings is not None
         senders = self.settings.config.senders
-        chains = {
-            kind: chain for kind, chain in senders.chains.items() if self.session in chain[1:]
-        }
-        if not chains:
-            return
+        if not any(self.session in chain[1:] for chain in senders.chains.values()):
+            return  # first in every chain it is in: it never takes over
+        after = parse_duration(senders.fallback_after)
         async with (await self.pool()).acquire() as conn:
             states = await outbox.readiness(conn)
-            ready = {name for name, (state, _) in states.items() if state == "ready"}
-            unready_since = {name: at for name, (state, at) in states.items() if state != "ready"}
-            after = parse_duration(senders.fallback_after)
-            waits = [
-                unready_since[name] + after
-                for chain in chains.values()
-                for name in chain[: chain.index(self.session)]
-                if name in unready_since and unready_since[name] + after > self.clock.now()
-            ]
-            self.next_takeover = min(waits, default=None)
-            for kind, chain in chains.items():
-                chosen = choose_sender(
-                    kind,
-                    chains,
-                    ready,
-                    unready_since,
-                    self.clock.now(),
-                    parse_duration(senders.fallback_after),
-                )
-                if chosen == self.session:
-                    earlier = list(chain[: chain.index(self.session)])
-                    moved = await outbox.reassign(conn, kind, earlier, self.session)
-                    if moved:
-                        self.log.warning(
-                            "took over %d %s row(s) from %s", moved, kind, ", ".join(earlier)
-                        )
+            plan = takeover(self.session, senders.chains, states, self.clock.now(), after)
+            self.next_takeover = plan.next_look
+            for kind, earlier in plan.moves:
+                moved = await outbox.reassign(conn, kind, list(earlier), self.session)
+                if moved:
+                    self.log.warning(
+                        "took over %d %s row(s) from %s", moved, kind, ", ".join(earlier)
+                    )
 
     async def _next_attempt(self) -> datetime | None:
         async with (await self.pool()).acquire() as conn:
@@ -439,26 +422,34 @@ class SessionActor(Pairing, PacedWindows, CiceroActor):
                 )
             else:
                 receipt = self.transport.send_text(to, row.body, caller_id)
-        except RecipientInvalid as err:
-            self.run(self._update(outbox.mark_dead, row.id, str(err)))
-        except NotReady as err:
-            self.run(self._update(outbox.mark_retry, row.id, now, f"not ready: {err}"))
-            self._feed(machine.Disconnected())
-        except SendOutcomeUnknown as err:
-            self.run(self._update(outbox.mark_in_doubt, row.id, str(err)))
-        except SendFailed as err:
-            decision = after_failure(
-                row.attempts + 1, err.retryable, str(err), now, self.rng.random(), row.expires_at
+        except (RecipientInvalid, NotReady, SendFailed) as err:
+            fate = after_send_failure(
+                err.failure, str(err), row.attempts + 1, now, self.rng.random, row.expires_at
             )
-            if isinstance(decision, Retry):
-                self.run(self._update(outbox.mark_retry, row.id, decision.at, str(err)))
-            else:
-                self.run(self._update(outbox.mark_dead, row.id, decision.reason))
+            self.run(self._update(outbox.settle_failure, row.id, fate))
+            if err.failure is Failure.NOT_READY:
+                self._feed(machine.Disconnected())
         else:
             self.bucket = self.bucket.take(now, cost_of(row.attachment is not None))
             self._feed(machine.Heartbeat())
             return row.id, receipt.message_id, now
         return None
+
+    def _pace_to(self, pacing: Pacing, at: datetime | None) -> list[outbox.OutboxRow] | None:
+        """Move a paced window to its next throttle instant, doing there what a tick of
+        `_run_ahead` does before it drains, and return what `due` would answer there; None
+        (and not moved) if the window may not go there."""
+        if at is None or at >= pacing.stop or not self._may_run_ahead(at):
+            return None
+        told = self.pacer.told(pacing, self.bucket, at)
+        if told is not None:
+            self.clock.advance(at)
+            self._keepalive()
+            self._process_events()
+        return told
+
+    def _sql(self, fn: Any, *args: Any) -> Any:
+        return self.run(self._update(fn, *args))
 
     async def _update(self, fn: Any, *args: Any) -> Any:
         if self._held is not None:  # inside a drain: one connection for all its statements

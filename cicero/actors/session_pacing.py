@@ -1,27 +1,39 @@
-"""Paced send windows: the part of a session actor that, running ahead alone on virtual
-time, sends throttled rows each at its own instant from one fetch of the outbox (see
-`cicero.domain.delivery.lineup` and `cicero.domain.delivery.send_window.pace`).
+"""Paced send windows: a session running ahead alone (to its clock's horizon) sends throttled
+rows each at its own instant from one fetch of the outbox, instead of asking the outbox again
+at every instant (`cicero.domain.delivery.lineup`, `cicero.domain.delivery.send_window.pace`).
 
-`PacedWindows` is a mixin of `SessionActor`: it uses the actor's transport, throttle bucket,
-clock and outbox helpers, and keeps nothing of its own between windows.
+`Pacer` is the session actor's collaborator for it: handed the session's name, transport,
+clock and statement runner, it begins, tells and ends windows, and keeps nothing between
+them. On a clock that cannot be skipped (the wall clock: no horizon) it begins none.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
+from cicero.actors.ports import Clock
 from cicero.db import outbox
 from cicero.domain.delivery.lineup import Lineup, Queued
 from cicero.domain.delivery.outbox import message_id_for
 from cicero.domain.delivery.send_window import pace, paced_rows, plan_window
-from cicero.domain.delivery.throttle import cost_of
+from cicero.domain.delivery.throttle import Bucket, cost_of
 from cicero.domain.people.phones import JidError, parse_recipient
+from cicero.whatsapp.transport import WhatsAppTransport
 
 # Rows fetched per query (each first in line for its recipient); also the largest window.
 DRAIN_BATCH = 100
+
+T = TypeVar("T")
+
+
+class Statements(Protocol):
+    """Runs one statement function on the session's connection: `sql(fn, *args)`."""
+
+    def __call__(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T: ...
 
 
 @dataclass
@@ -43,48 +55,42 @@ class Pacing:
     ended: bool = False
 
 
-class PacedWindows:
-    """Begin, step and end a paced window (mixed into `SessionActor`)."""
+class Pacer:
+    def __init__(
+        self, session: str, transport: WhatsAppTransport, clock: Clock, sql: Statements
+    ) -> None:
+        self.session = session
+        self.transport = transport
+        self.clock = clock
+        self.sql = sql
 
-    # Provided by SessionActor.
-    options: Any
-    transport: Any
-    bucket: Any
-    session: str
-    clock: Any
-    next_takeover: datetime | None
-
-    def _told(self, pacing: Pacing, at: datetime) -> list[outbox.OutboxRow] | None:
-        """What `due` would answer at `at`, from the paced window's Lineup; None if it
-        cannot tell."""
-        told = paced_rows(pacing.lineup, self.bucket, at, DRAIN_BATCH)
-        return None if told is None else [pacing.rows[row.id] for row in told]
-
-    def _begin_pacing(self, rows: list[outbox.OutboxRow], ahead: bool) -> Pacing | None:
-        """A paced window from `rows` (what `due` answered now), when running ahead alone
-        with a network that de-duplicates (a crash inside the window leaves its rows
-        `sending`, resent under the same ids) and when some row would go at a later
-        instant before the clock's horizon."""
-        until = self.clock.horizon() if ahead else None
+    def begin(
+        self, rows: list[outbox.OutboxRow], bucket: Bucket, next_takeover: datetime | None
+    ) -> Pacing | None:
+        """A paced window from `rows` (what `due` answered now), when the clock lets the
+        session run ahead (a horizon), its network de-duplicates (a crash inside the window
+        leaves its rows `sending`, resent under the same ids) and some row would go at a later
+        instant before the horizon. It stops before the next takeover too."""
+        until = self.clock.horizon()
         if until is None or not self.transport.accepts_caller_id:
             return None
         now = self.clock.now()
         costs = [cost_of(row.attachment is not None) for row in rows]
-        first = plan_window(self.bucket, costs, now, lambda: 0.0, True)
+        first = plan_window(bucket, costs, now, lambda: 0.0, True)
         if first.next_at is None or first.next_at >= until:
             return None  # what goes before `until` goes now
-        limits = self.run(self._update(outbox.pace_limits, self.session, now, rows))
-        behind = self.run(self._update(outbox.behind, self.session, now, rows, DRAIN_BATCH))
+        limits = self.sql(outbox.pace_limits, self.session, now, rows)
+        behind = self.sql(outbox.behind, self.session, now, rows, DRAIN_BATCH)
         lineup = Lineup.fetched(
             [queued(row) for row in rows],
             DRAIN_BATCH,
             [queued(row, due) for row, due in behind],
             limits.waiting,
         )
-        stop = min(t for t in (until, limits.changes_at, self.next_takeover) if t is not None)
+        stop = min(t for t in (until, limits.changes_at, next_takeover) if t is not None)
         fetched = {row.id: row for row in rows} | {row.id: row for row, _ in behind}
         claims: list[tuple[int, str]] = []
-        for row_id, _ in pace(self.bucket, lineup, now, stop, DRAIN_BATCH):
+        for row_id, _ in pace(bucket, lineup, now, stop, DRAIN_BATCH):
             row = fetched[row_id]
             try:
                 parse_recipient(row.recipient)
@@ -93,31 +99,24 @@ class PacedWindows:
             claims.append((row.id, message_id_for(row.key)))
         deferral = contextlib.ExitStack()
         deferral.enter_context(self.transport.window())
-        claimed = self.run(self._update(outbox.mark_sending_many, claims)) if claims else set()
+        claimed = self.sql(outbox.mark_sending_many, claims) if claims else set()
         return Pacing(stop, lineup, fetched, claimed, deferral)
 
-    def _pace_to(self, pacing: Pacing, at: datetime | None) -> list[outbox.OutboxRow] | None:
-        """Move a paced window to its next throttle instant, doing there what a tick of
-        `_run_ahead` does before it drains, and return what `due` would answer there; None
-        (and not moved) if the window may not go there."""
-        if at is None or at >= pacing.stop or not self._may_run_ahead(at):
-            return None
-        told = self._told(pacing, at)
-        if told is not None:
-            self.clock.advance(at)
-            self._keepalive()
-            self._process_events()
-        return told
+    def told(self, pacing: Pacing, bucket: Bucket, at: datetime) -> list[outbox.OutboxRow] | None:
+        """What `due` would answer at `at`, from the paced window's Lineup; None if it
+        cannot tell."""
+        told = paced_rows(pacing.lineup, bucket, at, DRAIN_BATCH)
+        return None if told is None else [pacing.rows[row.id] for row in told]
 
-    def _end_pacing(self, pacing: Pacing) -> None:
+    def end(self, pacing: Pacing) -> None:
         """Store a paced window as a send window is stored: the network's records, then the
         accepted rows `sent`, then the rows claimed but never handed over pending again."""
         if pacing.ended:
             return
         pacing.ended = True
         pacing.deferral.close()
-        self.run(self._update(outbox.mark_sent_many, pacing.sent))
-        self.run(self._update(outbox.release_unsent, sorted(pacing.claimed - pacing.handed)))
+        self.sql(outbox.mark_sent_many, pacing.sent)
+        self.sql(outbox.release_unsent, sorted(pacing.claimed - pacing.handed))
 
 
 def queued(row: outbox.OutboxRow, due: bool = True) -> Queued:

@@ -34,6 +34,7 @@ from cicero.actors.messages import (
     WhereIs,
 )
 from cicero.actors.process_group import end_process_group
+from cicero.domain.runtime.names import CLOCK, is_session_actor, session_actor, session_of
 from cicero.domain.runtime.supervision import (
     ChildRecord,
     Escalate,
@@ -249,19 +250,17 @@ class Supervisor(CiceroActor):
         self.reports[message.name] = message.data
 
     def receiveMsg_StatusRequest(self, message: StatusRequest, sender: Any) -> None:
-        clock = self.children.get("clock")
+        clock = self.children.get(CLOCK)
         if clock is not None and clock.state == "running":
             self.send(clock.address, Poke())
         self.send(sender, StatusSnapshot(self.snapshot()))
 
     def receiveMsg_PairingRequest(self, message: PairingRequest, sender: Any) -> None:
-        child = self.children.get(f"session:{message.session}")
+        child = self.children.get(session_actor(message.session))
         if child is not None and child.state == "running":
             self.send(child.address, replace(message, reply_to=message.reply_to or sender))
             return
-        sessions = sorted(
-            n.removeprefix("session:") for n in self.children if n.startswith("session:")
-        )
+        sessions = sorted(session_of(n) for n in self.children if is_session_actor(n))
         why = (
             f"WhatsApp session {message.session} is {child.state}: try again shortly"
             if child is not None

@@ -22,6 +22,7 @@ from cicero.actors.messages import JobDone, OutboxNew, RunFetch, RunJob, Start
 from cicero.conversations import fetches
 from cicero.db import ledger
 from cicero.domain.runtime.job_parts import ledger_key
+from cicero.domain.runtime.names import session_actor
 from cicero.jobs.registry import DEFAULT_REGISTRY, JobContext, Registry, load_registry
 
 
@@ -106,7 +107,7 @@ class JobWorker(CiceroActor):
             sleep=self.clock.pause,
         )
         session = self.run(fetches.execute(ctx, self.worker_id, lease), lease.total_seconds())
-        address = self.directory.get(f"session:{session}") if session else None
+        address = self.directory.get(session_actor(session)) if session else None
         if address is not None:
             self.send(address, OutboxNew())
 

@@ -15,6 +15,7 @@ from datetime import datetime
 
 import asyncpg
 
+from cicero.domain.delivery.failures import Again, Fate, InDoubt
 from cicero.domain.delivery.outbox import OutboxStatus, on_restart
 
 
@@ -279,6 +280,16 @@ async def redact(conn: asyncpg.Connection, row_id: int) -> None:
         "UPDATE outbox SET body = split_part(body, E'\n\n', 1) || E'\n\n[redacted]' WHERE id = $1",
         row_id,
     )
+
+
+async def settle_failure(conn: asyncpg.Connection, row_id: int, fate: Fate) -> None:
+    """Store what a failed send led to (cicero.domain.delivery.failures)."""
+    if isinstance(fate, Again):
+        await mark_retry(conn, row_id, fate.at, fate.error)
+    elif isinstance(fate, InDoubt):
+        await mark_in_doubt(conn, row_id, fate.reason)
+    else:
+        await mark_dead(conn, row_id, fate.reason)
 
 
 async def mark_retry(conn: asyncpg.Connection, row_id: int, at: datetime, error: str) -> None:

@@ -3,6 +3,7 @@ config/cicero.toml missing here is reported as not implemented, never faked."""
 
 from __future__ import annotations
 
+from cicero.domain.runtime.names import WORKER, ingestor, recap_worker
 from cicero.jobs.amplify import amplify_recap
 from cicero.jobs.amplify_reports import amplify_daily_report, amplify_monthly_excel
 from cicero.jobs.backup import db_backup
@@ -16,28 +17,31 @@ from cicero.jobs.registry import JobHandler, Registry
 from cicero.jobs.reminders import personal_reminder
 from cicero.jobs.username_recaps import incomplete_data_recap, username_completeness_recap
 
+IG, TT = "instagram", "tiktok"
+DITBINMAS = recap_worker("ditbinmas")
+
 
 def registry() -> Registry:
     return Registry(
         [
-            JobHandler("housekeeping", housekeeping, actor="worker"),
+            JobHandler("housekeeping", housekeeping, actor=WORKER),
             # One part per platform, each in its own ingestor actor (DESIGN §3).
-            JobHandler("ingest_social", ingest_instagram, "ingestor:instagram", "instagram"),
-            JobHandler("ingest_social", ingest_tiktok, "ingestor:tiktok", "tiktok"),
-            JobHandler("task_broadcast", task_broadcast, actor="worker"),
-            JobHandler("org_engagement_recap", org_engagement_recap, actor="worker"),
-            JobHandler("bidhumas_evening_recap", directorate_recap, actor="recap:bidhumas"),
-            JobHandler("ditbinmas_group_recap", directorate_recap, actor="recap:ditbinmas"),
-            JobHandler("ditbinmas_leader_recap", directorate_recap, actor="recap:ditbinmas"),
-            JobHandler("ditbinmas_kasatker_report", directorate_recap, actor="recap:ditbinmas"),
-            JobHandler("ditbinmas_full_recap", directorate_recap, actor="recap:ditbinmas"),
-            JobHandler("amplify_recap", amplify_recap, actor="worker"),
-            JobHandler("personal_reminder", personal_reminder, actor="worker"),
+            JobHandler("ingest_social", ingest_instagram, ingestor(IG), IG),
+            JobHandler("ingest_social", ingest_tiktok, ingestor(TT), TT),
+            JobHandler("task_broadcast", task_broadcast, actor=WORKER),
+            JobHandler("org_engagement_recap", org_engagement_recap, actor=WORKER),
+            JobHandler("bidhumas_evening_recap", directorate_recap, actor=recap_worker("bidhumas")),
+            JobHandler("ditbinmas_group_recap", directorate_recap, actor=DITBINMAS),
+            JobHandler("ditbinmas_leader_recap", directorate_recap, actor=DITBINMAS),
+            JobHandler("ditbinmas_kasatker_report", directorate_recap, actor=DITBINMAS),
+            JobHandler("ditbinmas_full_recap", directorate_recap, actor=DITBINMAS),
+            JobHandler("amplify_recap", amplify_recap, actor=WORKER),
+            JobHandler("personal_reminder", personal_reminder, actor=WORKER),
             JobHandler("db_backup", db_backup, actor="backup"),
-            JobHandler("ops_digest", ops_digest, actor="worker"),
-            JobHandler("incomplete_data_recap", incomplete_data_recap, actor="worker"),
-            JobHandler("username_completeness_recap", username_completeness_recap, actor="worker"),
-            JobHandler("amplify_daily_report", amplify_daily_report, actor="worker"),
-            JobHandler("amplify_monthly_excel", amplify_monthly_excel, actor="worker"),
+            JobHandler("ops_digest", ops_digest, actor=WORKER),
+            JobHandler("incomplete_data_recap", incomplete_data_recap, actor=WORKER),
+            JobHandler("username_completeness_recap", username_completeness_recap, actor=WORKER),
+            JobHandler("amplify_daily_report", amplify_daily_report, actor=WORKER),
+            JobHandler("amplify_monthly_excel", amplify_monthly_excel, actor=WORKER),
         ]
     )

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cicero.domain.runtime.names import WORKER
+
 DEFAULT_REGISTRY = "cicero.jobs.catalogue:registry"
 
 
@@ -39,7 +41,7 @@ Handler = Callable[[JobContext], Awaitable[str | None]]  # returns a short outco
 class JobHandler:
     key: str
     run: Handler
-    actor: str = "worker"  # the worker actor that hosts it
+    actor: str = WORKER  # the worker actor that hosts it
     # A job may be split into named parts, each in its own actor (ingest_social runs one
     # part per platform ingestor); see cicero.domain.runtime.job_parts.
     part: str = ""

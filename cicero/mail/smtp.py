@@ -7,12 +7,35 @@ from email.message import EmailMessage
 import aiosmtplib
 
 from cicero.config import Env
+from cicero.domain.delivery.failures import Failure
 
 KEY_HEADER = "X-Cicero-Key"  # the outbox key travels with the mail (the sink's transcript reads it)
 
 
-class MailRefused(Exception):
+class MailFailed(Exception):
+    """A mail not handed over; `failure` says which kind (cicero.domain.delivery.failures)."""
+
+    failure = Failure.OUTAGE
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class MailRefused(MailFailed):
     """The server refused this recipient or message: retrying will not help."""
+
+    failure = Failure.REFUSED
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"refused: {reason}")
+
+
+class MailUnreachable(MailFailed):
+    """The server is down or did not answer: try again later (until the row expires)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"SMTP: {reason}")
 
 
 def build(env: Env, to: str, stored_body: str, key: str) -> EmailMessage:
@@ -28,7 +51,7 @@ def build(env: Env, to: str, stored_body: str, key: str) -> EmailMessage:
 
 
 async def send(env: Env, message: EmailMessage, timeout: float = 20) -> None:
-    """Raise MailRefused for a permanent refusal; OSError/SMTPException for retryable ones."""
+    """Raise MailRefused for a permanent refusal, MailUnreachable when the server is down."""
     try:
         await aiosmtplib.send(
             message,
@@ -44,4 +67,6 @@ async def send(env: Env, message: EmailMessage, timeout: float = 20) -> None:
     except aiosmtplib.SMTPResponseException as err:
         if 500 <= err.code < 600:
             raise MailRefused(f"{err.code} {err.message}") from None
-        raise
+        raise MailUnreachable(str(err)) from None
+    except (OSError, TimeoutError, aiosmtplib.SMTPException) as err:
+        raise MailUnreachable(str(err)) from None

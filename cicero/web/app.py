@@ -22,6 +22,7 @@ from cicero.db.upstream_hosts import load_hosts
 from cicero.domain.auth.access import Who
 from cicero.domain.ingestion.limits import host_view
 from cicero.domain.runtime.health import assess
+from cicero.domain.runtime.names import CLOCK, is_session_actor
 from cicero.domain.timezone import WIB
 from cicero.web import metrics
 from cicero.web.actor_bridge import ActorBridge
@@ -127,7 +128,7 @@ def build_app(
         db_ok, db_error, data = await database(request.app)
         health = assess(snapshot, age, db_ok, db_error, data.get("outbox", {}))
         reports = (snapshot or {}).get("reports", {})
-        clock = reports.get("clock", {})
+        clock = reports.get(CLOCK, {})
         body = {
             "ok": health.ok,
             "problems": list(health.problems),
@@ -135,9 +136,7 @@ def build_app(
             "uptime_s": round(time.monotonic() - started, 1),
             "database": {"ok": db_ok, "error": db_error},
             "actors": (snapshot or {}).get("actors", {}),
-            "sessions": {
-                r["session"]: r for name, r in reports.items() if name.startswith("session:")
-            },
+            "sessions": {r["session"]: r for name, r in reports.items() if is_session_actor(name)},
             "buckets": clock.get("buckets", {}),
             "next": clock.get("next", {}),
             "running": clock.get("running", {}),

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
+from cicero.domain.delivery.failures import Failure
 from cicero.domain.delivery.session import (
     ConnectFailed,
     Disconnected,
@@ -71,11 +72,16 @@ class SendReceipt:
 
 
 class TransportError(Exception):
-    """Base of what a send may raise; the session actor maps each to an outbox outcome."""
+    """Base of what a send may raise; each says which kind of failure it is (`failure`), and
+    the outbox's one rule (cicero.domain.delivery.failures) decides the row's fate."""
+
+    failure: Failure = Failure.TRANSIENT
 
 
 class NotReady(TransportError):
     """Not connected and logged in: nothing was sent, try again when ready (not an attempt)."""
+
+    failure = Failure.NOT_READY
 
     def __init__(self, reason: str = "not ready") -> None:
         super().__init__(reason)
@@ -84,6 +90,8 @@ class NotReady(TransportError):
 
 class RecipientInvalid(TransportError):
     """The recipient cannot receive (not on WhatsApp, unknown LID, not a member): never retry."""
+
+    failure = Failure.REFUSED
 
     def __init__(self, to: str, reason: str) -> None:
         super().__init__(to, reason)
@@ -103,6 +111,10 @@ class SendFailed(TransportError):
     def __str__(self) -> str:
         return f"{self.reason} ({'retryable' if self.retryable else 'permanent'})"
 
+    @property  # type: ignore[override]
+    def failure(self) -> Failure:
+        return Failure.TRANSIENT if self.retryable else Failure.REFUSED
+
 
 class SendOutcomeUnknown(SendFailed):
     """The message left but no answer came: it may have been delivered. Never retried by
@@ -110,6 +122,10 @@ class SendOutcomeUnknown(SendFailed):
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"outcome unknown: {reason}", retryable=False)
+
+    @property
+    def failure(self) -> Failure:
+        return Failure.UNKNOWN
 
 
 @runtime_checkable

@@ -17,6 +17,7 @@ from thespian.actors import ActorSystem
 
 from cicero.actors.messages import ChildSpec, Directory, Ports, SupervisorStart, WhereIs
 from cicero.actors.session import SessionActor, SessionOptions
+from cicero.actors.session_pacing import Pacer
 from cicero.config import Secret, load_settings
 from cicero.db import outbox
 from cicero.db.connect import connect
@@ -194,7 +195,7 @@ def test_a_paced_window_stores_what_a_tick_at_every_instant_stores(
     from tests.conftest import fresh_database
 
     statements = [0]  # the drain's, on its held connection (the actor is in this process)
-    update, begin_pacing = SessionActor._update, SessionActor._begin_pacing
+    update, begin_pacing = SessionActor._update, Pacer.begin
 
     async def counted(self: SessionActor, fn: Any, *args: Any) -> Any:
         statements[0] += 1
@@ -203,9 +204,7 @@ def test_a_paced_window_stores_what_a_tick_at_every_instant_stores(
     monkeypatch.setattr(SessionActor, "_update", counted)
     results, counts = [], []
     for paced in (False, True):
-        monkeypatch.setattr(
-            SessionActor, "_begin_pacing", begin_pacing if paced else lambda *_: None
-        )
+        monkeypatch.setattr(Pacer, "begin", begin_pacing if paced else lambda *_: None)
         session = Session(fresh_database(pg_server))
         try:
             rows, events = SCENARIOS[scenario]

@@ -15,6 +15,8 @@ from enum import IntEnum, StrEnum
 
 from cicero.domain.timezone import WIB, to_wib
 
+READY = "ready"  # a session's state in the session log when it may send
+
 MAX_ATTEMPTS = 8
 RETRY_FIRST_S = 2.0
 RETRY_CAP_S = 300.0
@@ -206,3 +208,39 @@ def choose_sender(
         if since is not None and now - since < fallback_after:
             return None
     return None
+
+
+@dataclass(frozen=True)
+class Takeover:
+    """What the sender fallback has one session do now."""
+
+    moves: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (kind, the senders it takes over from)
+    next_look: datetime | None = None  # when a wait for an unready sender ends
+
+
+def takeover(
+    session: str,
+    chains: Mapping[str, Sequence[str]],
+    states: Mapping[str, tuple[str, datetime]],
+    now: datetime,
+    fallback_after: timedelta = FALLBACK_AFTER,
+) -> Takeover:
+    """The sender fallback as `session` sees it, from each session's state and since when
+    (`states`, the session log's latest): the kinds whose rows it takes over now (`choose_sender`
+    names it: every sender before it in the kind's chain has been unready `fallback_after`),
+    and when to look again (the first of those waits to end)."""
+    mine = {kind: tuple(chain) for kind, chain in chains.items() if session in chain[1:]}
+    ready = {name for name, (state, _) in states.items() if state == READY}
+    unready_since = {name: at for name, (state, at) in states.items() if state != READY}
+    waits = [
+        unready_since[name] + fallback_after
+        for chain in mine.values()
+        for name in chain[: chain.index(session)]
+        if name in unready_since and unready_since[name] + fallback_after > now
+    ]
+    moves = tuple(
+        (kind, chain[: chain.index(session)])
+        for kind, chain in mine.items()
+        if choose_sender(kind, mine, ready, unready_since, now, fallback_after) == session
+    )
+    return Takeover(moves, min(waits, default=None))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from cicero.domain.runtime.names import is_session_actor
+
 STALE_AFTER_S = 10.0
 
 
@@ -39,7 +41,7 @@ def assess(
         elif actor["state"] in ("down", "stopped") and actor.get("restart_type") == "permanent":
             problems.append(f"actor {name} is {actor['state']}")
     for name, session in sorted(snapshot.get("reports", {}).items()):
-        if name.startswith("session:") and session.get("terminal"):
+        if is_session_actor(name) and session.get("terminal"):
             state = f"WhatsApp session {session['session']} is {session['state']}"
             problems.append(f"{state}: {session['reason']}" if session.get("reason") else state)
     for session, counts in sorted((outbox or {}).items()):

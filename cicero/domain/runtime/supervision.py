@@ -60,6 +60,16 @@ def backoff(failures: int, flags: SupFlags, jitter: float) -> float:
     return min(flags.backoff_max_s, base * (0.8 + 0.4 * jitter))
 
 
+START_S = 5.0  # a fresh child's start, at most (its Start handled, its pool made)
+
+
+def back_within(backoff_max_s: float) -> float:
+    """Seconds within which a restarted child is back: the longest backoff twice (its first
+    restart may fail once more) and its start. A child missing longer is not coming soon
+    (the clock then fails a run parked for it rather than hold it)."""
+    return 2 * backoff_max_s + START_S
+
+
 def recent_restarts(stamps: tuple[float, ...], now: float, period_s: float) -> tuple[float, ...]:
     """Restart times still inside the intensity window (stamps are monotonic seconds)."""
     return tuple(t for t in stamps if t > now - period_s)

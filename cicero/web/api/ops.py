@@ -20,6 +20,7 @@ from cicero.db.auth import revoke_subject
 from cicero.domain.auth.access import Who
 from cicero.domain.auth.tokens import Revocation, TokenKind
 from cicero.domain.people.phones import JidError, normalize_phone
+from cicero.domain.runtime.names import CLOCK, session_actor
 from cicero.web.actor_bridge import NoAnswer
 from cicero.web.bodies import Field, check, read_json
 from cicero.web.context import ctx
@@ -36,7 +37,9 @@ POLL_S = 5
 def _entry(request: web.Request, reason: str = "") -> audit.Entry:
     session = session_of(request)
     actor = f"dash:{session.username}" if session else "dash:?"
-    return audit.Entry(actor, audit.Channel.WEB, "ops", reason=reason, request_id=request_id(request))
+    return audit.Entry(
+        actor, audit.Channel.WEB, "ops", reason=reason, request_id=request_id(request)
+    )
 
 
 async def status_data(request: web.Request) -> dict[str, Any]:
@@ -65,10 +68,12 @@ def _pairing_code(request: web.Request) -> str:
 
     session = request.match_info["session"]
     snapshot, _age = request.app[STATUS]()
-    report = ((snapshot or {}).get("reports") or {}).get(f"session:{session}") or {}
+    report = ((snapshot or {}).get("reports") or {}).get(session_actor(session)) or {}
     code = str(report.get("qr") or "") if report.get("state") == "pairing" else ""
     if not code:
-        raise ApiError(404, "not_found", "Tidak ada kode QR: sesi ini tidak sedang menunggu pairing.")
+        raise ApiError(
+            404, "not_found", "Tidak ada kode QR: sesi ini tidak sedang menunggu pairing."
+        )
     return code
 
 
@@ -97,13 +102,15 @@ async def pair(request: web.Request) -> web.Response:
         except JidError:
             raise ApiError(422, "invalid", fields={"phone": "nomor WhatsApp tidak valid"}) from None
     if c.actors is None:
-        raise ApiError(503, "unavailable", "Pairing hanya dapat diminta dari layanan yang berjalan.")
+        raise ApiError(
+            503, "unavailable", "Pairing hanya dapat diminta dari layanan yang berjalan."
+        )
     entry = _entry(request)
     async with c.db().acquire() as conn, conn.transaction():
         await audit.record(
             conn,
             audit.Entry(entry.actor, entry.channel, "session.pair_code" if phone else "session.pair",
-                        f"session:{session}", after={"by_phone": bool(phone)},
+                        session_actor(session), after={"by_phone": bool(phone)},
                         request_id=entry.request_id),
             c.now(),
         )  # fmt: skip
@@ -127,7 +134,9 @@ async def job_action(request: web.Request) -> web.Response:
     now = c.now()
     if action == "run":
         if c.actors is None:
-            raise ApiError(503, "unavailable", "Job hanya dapat dijalankan dari layanan yang berjalan.")
+            raise ApiError(
+                503, "unavailable", "Job hanya dapat dijalankan dari layanan yang berjalan."
+            )
         async with c.db().acquire() as conn, conn.transaction():
             await audit.record(
                 conn,
@@ -136,7 +145,7 @@ async def job_action(request: web.Request) -> web.Response:
                 now,
             )  # fmt: skip
         try:
-            await c.actors.tell("clock", RunNow(job))
+            await c.actors.tell(CLOCK, RunNow(job))
         except NoAnswer:
             raise ApiError(503, "unavailable", "Clock tidak menjawab. Coba lagi.") from None
         return json_ok({"job": job, "queued": True})

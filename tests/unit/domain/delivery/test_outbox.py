@@ -246,3 +246,30 @@ def test_choose_sender_properties(chain, ready, minutes, refused):
             assert s in refused or (
                 s not in ready and (s not in since or T0 - since[s] >= timedelta(minutes=10))
             )
+
+
+# --- the sender fallback as one session sees it ----------------------------------------------
+
+
+def test_takeover_waits_for_the_preferred_sender_then_takes_its_kinds() -> None:
+    from cicero.domain.delivery.outbox import Takeover, takeover
+
+    down_at = T0 - timedelta(minutes=4)
+    states = {"gateway": ("reconnecting", down_at), "operator": ("ready", T0 - timedelta(hours=1))}
+    waiting = takeover("operator", DEFAULT_CHAINS, states, T0)
+    assert waiting == Takeover((), down_at + timedelta(minutes=10))
+    later = takeover("operator", DEFAULT_CHAINS, states, down_at + timedelta(minutes=10))
+    taken = {kind for kind, earlier in later.moves if earlier == ("gateway",)}
+    assert taken == {"group_broadcast", "directorate_personal", "reminder"}
+    assert later.next_look is None
+    # The gateway comes first in those chains: it never takes them over; and it takes
+    # the operator's admin notices only once the operator has been unready long enough.
+    assert takeover("gateway", DEFAULT_CHAINS, states, T0).moves == ()
+
+
+def test_takeover_passes_over_a_sender_never_seen_ready() -> None:
+    from cicero.domain.delivery.outbox import takeover
+
+    states = {"operator": ("ready", T0)}  # the gateway has no line in the session log
+    moves = dict(takeover("operator", DEFAULT_CHAINS, states, T0).moves)
+    assert moves["reminder"] == ("gateway",)

@@ -84,3 +84,18 @@ def test_escalation_happens_exactly_when_the_window_overflows(gaps: list[float])
         assert isinstance(decision, Escalate) == (len(in_window) > FLAGS.intensity)
         if isinstance(decision, Escalate):
             break
+
+
+@given(
+    failures=st.integers(1, 50),
+    backoff_max=st.floats(0.01, 3600),
+    jitter=st.floats(0, 0.999),
+)
+def test_a_child_restarted_twice_in_a_row_is_back_within_back_within(
+    failures: int, backoff_max: float, jitter: float
+) -> None:
+    from cicero.domain.runtime.supervision import START_S, SupFlags, back_within, backoff
+
+    flags = SupFlags(backoff_min_s=min(0.5, backoff_max), backoff_max_s=backoff_max)
+    twice = backoff(failures, flags, jitter) + backoff(failures + 1, flags, jitter)
+    assert twice + START_S <= back_within(backoff_max)
