@@ -30,7 +30,7 @@ of the tree before this work, back to back with the new, load 1-2; same digests 
   all 18 runs                   22.69 s   5.66 s   (3.6 s in a quieter hour)
 
 * Excel: openpyxl cost ~10 µs a cell (a directorate's per-content workbook is ~237,000 cells,
-  2.3 s); written directly as SpreadsheetML (cicero.jobs.xlsx) ~0.5 µs. Left: ~50 ms a
+  2.3 s); written directly as SpreadsheetML (cicero.reports.xlsx) ~0.5 µs. Left: ~50 ms a
   workbook, a third of it zlib at level 6 (level 1 would save ~25 ms for 30 % bigger files).
 * Attendance: a directorate's role holders as EXISTS made the planner probe the staff index
   per engagement row (server 29-53 ms); as IN it hashes the people (13-17 ms). The ORG

@@ -19,10 +19,10 @@ import psutil
 
 from cicero.actors.base import CiceroActor
 from cicero.actors.messages import JobDone, OutboxNew, RunFetch, RunJob, Start
-from cicero.conversations import fetches
 from cicero.db import ledger
 from cicero.domain.runtime.job_parts import ledger_key
 from cicero.domain.runtime.names import session_actor
+from cicero.jobs import manual_fetch
 from cicero.jobs.registry import DEFAULT_REGISTRY, JobContext, Registry, load_registry
 
 
@@ -92,10 +92,10 @@ class JobWorker(CiceroActor):
         done("done", outcome or "")
 
     def receiveMsg_RunFetch(self, message: RunFetch, sender: Any) -> None:
-        """A fetch asked from a menu (cicero.conversations.fetches): claimed in the ledger like
+        """A fetch asked from a menu (cicero.jobs.manual_fetch): claimed in the ledger like
         a job; its answers go to the asking chat, so that chat's session is woken."""
         assert self.settings is not None
-        spec = {s.key: s for s in self.settings.config.job_specs()}.get(fetches.PAUSE_KEY)
+        spec = {s.key: s for s in self.settings.config.job_specs()}.get(manual_fetch.PAUSE_KEY)
         lease = spec.timeout if spec is not None else FETCH_TIMEOUT
         ctx = JobContext(
             job=message.key,
@@ -106,7 +106,7 @@ class JobWorker(CiceroActor):
             log=self.log,
             sleep=self.clock.pause,
         )
-        session = self.run(fetches.execute(ctx, self.worker_id, lease), lease.total_seconds())
+        session = self.run(manual_fetch.execute(ctx, self.worker_id, lease), lease.total_seconds())
         address = self.directory.get(session_actor(session)) if session else None
         if address is not None:
             self.send(address, OutboxNew())

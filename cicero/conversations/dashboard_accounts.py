@@ -10,7 +10,6 @@ from datetime import datetime
 import asyncpg
 
 from cicero.config import Settings
-from cicero.conversations import reports
 from cicero.dashboard import accounts as service
 from cicero.db import audit
 from cicero.db import dashboard as db
@@ -18,6 +17,7 @@ from cicero.db.inbox import InboxMessage
 from cicero.db.outbox import NewMessage
 from cicero.domain.auth.dashboard import DecisionRefused, Role
 from cicero.domain.menus.model import DecideDashboardAccount
+from cicero.reports import on_demand as reports
 
 DECISION_PART = 60  # after the menu reply, reports (10…) and fetch answers (40…)
 

@@ -17,7 +17,7 @@ from datetime import datetime
 import asyncpg
 
 from cicero.config import Settings
-from cicero.conversations import dashboard_accounts, fetches, reports
+from cicero.conversations import dashboard_accounts, fetches
 from cicero.conversations.facts import load_context
 from cicero.conversations.lookups import Mail, answer
 from cicero.db import inbox, outbox
@@ -48,6 +48,7 @@ from cicero.domain.menus.model import (
 from cicero.domain.menus.model import Session as MenuSession
 from cicero.domain.people.phones import mask_phone
 from cicero.domain.runtime import poison
+from cicero.reports import on_demand as reports
 
 log = logging.getLogger("cicero.router")
 MAX_LOOKUPS = 8  # a machine asking more in one step is a bug, not a conversation

@@ -32,7 +32,7 @@ DIRECTORATE_REPORT = {Platform.INSTAGRAM: "likes_full", Platform.TIKTOK: "commen
 
 def recap_ratio(settings: Settings, c: recaps.ClientRow, platform: Platform) -> Ratio:
     """The done ratio the scope's WhatsApp recap counts with (config, else jobs.md §4's default)."""
-    from cicero.jobs.directorate_recaps import DEFAULT_RATIO
+    from cicero.reports.directorate import DEFAULT_RATIO
 
     jobs = settings.config.jobs
     if not c.is_directorate:
@@ -74,9 +74,7 @@ async def compute(
         conn, c.client_id, platform, days.start, now, c.is_directorate, until=days.end
     )
     ids = [p.id for p in posts]
-    people = await scope_attendance(
-        conn, c.client_id, platform, ids, now, c.is_directorate, ratio
-    )
+    people = await scope_attendance(conn, c.client_id, platform, ids, now, c.is_directorate, ratio)
     names = await recaps.client_names(conn)
     failed = await recaps.failed_fetches(conn, ids, ENGAGEMENT_KIND[platform]) if ids else set()
     failed_ids = tuple(p.ref.external_id for p in posts if p.id in failed)

@@ -25,9 +25,10 @@ from cicero.domain.delivery.outbox import MessageKind
 from cicero.domain.layouts import amplify_monthly, link_recap
 from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import WIB, to_wib, wib_date
-from cicero.jobs.messages import Batch, recipients
+from cicero.jobs.params import batch_for
 from cicero.jobs.registry import JobContext
-from cicero.jobs.xlsx import WorkbookError, attachment
+from cicero.reports.batch import recipients
+from cicero.reports.xlsx import WorkbookError, attachment
 
 KIND = MessageKind.OPERATOR_DIRECT
 
@@ -70,7 +71,7 @@ async def _day_recap(
 
 
 async def amplify_daily_report(ctx: JobContext) -> str:
-    batch, entries, notes = Batch.for_run(ctx), [], []
+    batch, entries, notes = batch_for(ctx), [], []
     async with ctx.pool.acquire() as conn, conn.transaction():
         for c, operator in await _amplify_clients(conn, notes):
             for days_back, report in ((0, ctx.job), (1, f"{ctx.job}_yesterday")):
@@ -96,7 +97,7 @@ def month_window(t: datetime) -> tuple[datetime, datetime]:
 
 async def amplify_monthly_excel(ctx: JobContext) -> str:
     start, end = month_window(ctx.fire_time)
-    batch, notes, files = Batch.for_run(ctx), [], 0
+    batch, notes, files = batch_for(ctx), [], 0
     async with ctx.pool.acquire() as conn, conn.transaction():
         for c, operator in await _amplify_clients(conn, notes):
             reports = await client_link_reports(conn, c.client_id, start, min(end, ctx.now))

@@ -8,46 +8,17 @@ supersedes an unsent older one of the same client and day.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import time
 
-import asyncpg
-
-from cicero.db.attendance import ScopePost, scope_posts
 from cicero.db.outbox import enqueue
-from cicero.db.recaps import ClientRow, active_clients, last_broadcast, record_broadcast
+from cicero.db.recaps import active_clients, last_broadcast, record_broadcast
 from cicero.domain.delivery.outbox import MessageKind, Priority
-from cicero.domain.layouts.task_broadcast import TaskBroadcast, TaskPost, render
-from cicero.domain.people.usernames import Platform
+from cicero.domain.layouts.task_broadcast import render
 from cicero.domain.timezone import to_wib
-from cicero.jobs.messages import Batch, job_params, recipients
+from cicero.jobs.params import batch_for, job_params
 from cicero.jobs.registry import JobContext
-
-
-async def task_posts(
-    conn: asyncpg.Connection, c: ClientRow, day: date, now: datetime
-) -> dict[Platform, list[ScopePost]]:
-    """Today's posts of each platform the client runs, with their engager counts (shared with
-    the directorate menu's task message)."""
-    return {
-        platform: await scope_posts(conn, c.client_id, platform, day, now, c.is_directorate, True)
-        if enabled
-        else []
-        for platform, enabled in (
-            (Platform.INSTAGRAM, c.has_instagram),
-            (Platform.TIKTOK, c.has_tiktok),
-        )
-    }
-
-
-def task_message(
-    c: ClientRow, posts: dict[Platform, list[ScopePost]], seen: set[int]
-) -> TaskBroadcast:
-    """§3.1 of those posts; a post missing from `seen` (the last broadcast's set) is [BARU]."""
-    ig, tt = (
-        tuple(TaskPost(p.ref, p.engagers, new=p.id not in seen) for p in posts[platform])
-        for platform in (Platform.INSTAGRAM, Platform.TIKTOK)
-    )
-    return TaskBroadcast(c.name, ig, tt)
+from cicero.reports.batch import recipients
+from cicero.reports.task_broadcast import task_message, task_posts
 
 
 async def task_broadcast(ctx: JobContext) -> str:
@@ -56,7 +27,7 @@ async def task_broadcast(ctx: JobContext) -> str:
     if fire.time() > time(hh, mm):
         return f"after {hh:02d}:{mm:02d} WIB: no broadcast"
     day = fire.date()
-    batch, notes, sent = Batch.for_run(ctx), [], 0
+    batch, notes, sent = batch_for(ctx), [], 0
     async with ctx.pool.acquire() as conn, conn.transaction():
         for c in await active_clients(conn):
             posts = await task_posts(conn, c, day, ctx.now)

@@ -9,7 +9,7 @@ from cicero.jobs.amplify_reports import amplify_daily_report, amplify_monthly_ex
 from cicero.jobs.backup import db_backup
 from cicero.jobs.broadcast import task_broadcast
 from cicero.jobs.client_recaps import org_engagement_recap
-from cicero.jobs.directorate_recaps import directorate_recap
+from cicero.jobs.directorate_recap import directorate_recap
 from cicero.jobs.housekeeping import housekeeping
 from cicero.jobs.ingest import ingest_instagram, ingest_tiktok
 from cicero.jobs.ops_digest import ops_digest

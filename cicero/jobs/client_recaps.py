@@ -3,79 +3,20 @@ to its group, operator and supers. "No content" goes to the group only, once a d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime
-
-import asyncpg
-
-from cicero.db.attendance import ENGAGEMENT_KIND, ScopePost, org_attendance, org_posts
 from cicero.db.outbox import enqueue
 from cicero.db.recaps import (
     ClientRow,
     RecapEntry,
     active_clients,
     empty_recaps_logged,
-    failed_fetches,
     log_recaps,
 )
-from cicero.domain.attendance.rule import FULL, Ratio
-from cicero.domain.layouts.client_recap import ClientRecap, render_comments, render_likes
 from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import wib_date
-from cicero.jobs.messages import Batch, job_params, recipients
+from cicero.jobs.params import batch_for, job_params
 from cicero.jobs.registry import JobContext
-
-RENDER = {Platform.INSTAGRAM: render_likes, Platform.TIKTOK: render_comments}
-
-
-async def client_recaps(
-    conn: asyncpg.Connection,
-    clients: Sequence[ClientRow],
-    platform: Platform,
-    day: date,
-    now: datetime,
-    ratio: Ratio = FULL,
-) -> dict[str, tuple[list[ScopePost], ClientRecap]]:
-    """Each ORG client's §3.2/§3.3 recap input for WIB day `day`, counted up to `now`: a few
-    queries for all clients (a query per client and kind cost ~200 round trips a run)."""
-    if not clients:
-        return {}
-    ids = [c.client_id for c in clients]
-    posts = await org_posts(conn, ids, platform, day, now)
-    people = await org_attendance(conn, posts, platform, now, ratio)
-    failed = (
-        await failed_fetches(conn, [p.id for ps in posts.values() for p in ps],
-                             ENGAGEMENT_KIND[platform])
-        if platform is Platform.TIKTOK
-        else set()
-    )  # fmt: skip
-    out = {}
-    for c in clients:
-        mine = posts[c.client_id]
-        out[c.client_id] = (
-            mine,
-            ClientRecap(
-                client_name=c.name,
-                at=now,
-                posts=tuple(p.ref for p in mine),
-                people=tuple(people[c.client_id]) if mine else (),
-                done_ratio=ratio,
-                failed_posts=tuple(p.ref.external_id for p in mine if p.id in failed),
-            ),
-        )
-    return out
-
-
-async def client_recap(
-    conn: asyncpg.Connection,
-    c: ClientRow,
-    platform: Platform,
-    day: date,
-    now: datetime,
-    ratio: Ratio = FULL,
-) -> tuple[list[ScopePost], ClientRecap]:
-    """One ORG client's recap input (the on-demand menu reports)."""
-    return (await client_recaps(conn, [c], platform, day, now, ratio))[c.client_id]
+from cicero.reports.batch import recipients
+from cicero.reports.client_recap import RENDER, client_recaps
 
 
 def _counts(c: ClientRow, platform: Platform) -> bool:
@@ -85,7 +26,7 @@ def _counts(c: ClientRow, platform: Platform) -> bool:
 async def org_engagement_recap(ctx: JobContext) -> str:
     ratio = job_params(ctx).get("done_ratio", 1)
     day = wib_date(ctx.fire_time)
-    batch, entries, notes = Batch.for_run(ctx), [], []
+    batch, entries, notes = batch_for(ctx), [], []
     async with ctx.pool.acquire() as conn, conn.transaction():
         clients = await active_clients(conn, "ORG")
         built = {

@@ -20,7 +20,6 @@ from typing import TypeVar
 import aiohttp
 import asyncpg
 
-from cicero.config import Settings
 from cicero.db.engagement import (
     KIND,
     EngagementRow,
@@ -60,8 +59,9 @@ from cicero.upstream.client import (
     TikTokClient,
     TikTokLimits,
 )
+from cicero.upstream.endpoints import endpoints
 from cicero.upstream.limits import UpstreamHosts, run_clock
-from cicero.upstream.transport import Endpoint, Jitter, Sleep, Timeouts, UpstreamError
+from cicero.upstream.transport import Jitter, Sleep, Timeouts, UpstreamError
 
 IG, TT = Platform.INSTAGRAM, Platform.TIKTOK
 T = TypeVar("T")
@@ -143,22 +143,6 @@ async def ingest(
         finally:
             await hosts.close()  # this run's calls and outcomes, even when a bug ends it
     return [r for t in tasks for r in t.result()]
-
-
-def endpoints(settings: Settings, platform: Platform) -> tuple[Endpoint, Endpoint | None]:
-    """Primary and fallback endpoint of a platform, with RAPIDAPI_KEY (and its fallback). The
-    bootstrap always gives one: without RAPIDAPI_KEY it points the settings at the fake
-    upstream on loopback, keys included; a key still missing is asked as none, and refused
-    like any wrong key."""
-    up, env = settings.config.upstream, settings.env
-    url = up.instagram_url if platform is IG else up.tiktok_url
-    fallback_url = up.instagram_fallback_url if platform is IG else up.tiktok_fallback_url
-    key_secret = env.rapidapi_key
-    fallback_secret = env.rapidapi_key_fallback or key_secret
-    key = key_secret.reveal() if key_secret is not None else ""
-    fallback_key = fallback_secret.reveal() if fallback_secret is not None else ""
-    primary = Endpoint(url, key)
-    return primary, Endpoint(fallback_url, fallback_key) if fallback_url else None
 
 
 class _Run:

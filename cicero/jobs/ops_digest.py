@@ -10,15 +10,16 @@ from cicero.domain.delivery.outbox import MessageKind, Priority
 from cicero.domain.layouts.ops_digest import Digest, RowIssue, RunIssue, render
 from cicero.domain.runtime import job_parts
 from cicero.domain.timezone import WIB, wib_date
-from cicero.jobs.messages import Batch, recipients
+from cicero.jobs.params import batch_for
 from cicero.jobs.registry import JobContext
+from cicero.reports.batch import recipients
 
 
 async def ops_digest(ctx: JobContext) -> str:
     start = datetime.combine(wib_date(ctx.fire_time), time(0), tzinfo=WIB)
     end = start + timedelta(days=1)
     admins, bad = recipients(ctx.settings.admin_numbers)
-    batch = Batch.for_run(ctx)
+    batch = batch_for(ctx)
     async with ctx.pool.acquire() as conn, conn.transaction():
         runs = await conn.fetch(
             """SELECT job_key, fire_time, status, reason FROM job_run

@@ -14,7 +14,7 @@ from cicero.domain.layouts.posts import PostRef
 from cicero.domain.layouts.reminder import Reminder, render
 from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import wib_date
-from cicero.jobs.messages import Batch, job_params
+from cicero.jobs.params import batch_for, job_params
 from cicero.jobs.registry import JobContext
 
 
@@ -26,7 +26,7 @@ def _todo(posts: list[ScopePost], a: Attendance | None) -> tuple[PostRef, ...]:
 
 async def personal_reminder(ctx: JobContext) -> str:
     day = wib_date(ctx.fire_time)
-    batch, notes, sent = Batch.for_run(ctx), [], []
+    batch, notes, sent = batch_for(ctx), [], []
     async with ctx.pool.acquire() as conn, conn.transaction():
         for client_id in job_params(ctx).get("clients", []):
             c = await client(conn, str(client_id))

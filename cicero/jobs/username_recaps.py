@@ -17,8 +17,9 @@ from cicero.db.outbox import enqueue
 from cicero.db.recaps import active_clients, client, client_names
 from cicero.domain.delivery.outbox import MessageKind
 from cicero.domain.layouts.username_data import StaffData, render_completeness, render_incomplete
-from cicero.jobs.messages import Batch, job_params, recipients
+from cicero.jobs.params import batch_for, job_params
 from cicero.jobs.registry import JobContext
+from cicero.reports.batch import recipients
 
 
 async def incomplete_data_recap(ctx: JobContext) -> str:
@@ -26,7 +27,7 @@ async def incomplete_data_recap(ctx: JobContext) -> str:
     scopes = params.get("clients") or [d.id for d in ctx.settings.config.directorates]
     if not isinstance(scopes, list) or not all(isinstance(c, str) for c in scopes):
         raise ValueError(f"jobs.{ctx.job}.params.clients: give a list of client ids")
-    batch, notes, sent = Batch.for_run(ctx), [], 0
+    batch, notes, sent = batch_for(ctx), [], 0
     async with ctx.pool.acquire() as conn, conn.transaction():
         names = await client_names(conn)
         for scope in dict.fromkeys(c.upper() for c in scopes):
@@ -49,7 +50,7 @@ async def incomplete_data_recap(ctx: JobContext) -> str:
 
 
 async def username_completeness_recap(ctx: JobContext) -> str:
-    batch, notes, sent = Batch.for_run(ctx), [], 0
+    batch, notes, sent = batch_for(ctx), [], 0
     async with ctx.pool.acquire() as conn, conn.transaction():
         names = await client_names(conn)
         for c in await active_clients(conn, "ORG"):

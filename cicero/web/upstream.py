@@ -19,7 +19,7 @@ class ProfileFetcher:
         self.session: aiohttp.ClientSession | None = None
 
     async def __call__(self, handle: str) -> InstagramProfile:
-        from cicero.jobs.ingest import endpoints  # the keys and URLs ingestion uses
+        from cicero.upstream.endpoints import endpoints  # the keys and URLs ingestion uses
 
         if self.session is None:
             self.session = aiohttp.ClientSession()

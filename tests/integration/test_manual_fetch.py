@@ -14,6 +14,7 @@ import pytest
 from cicero.conversations import fetches
 from cicero.db.inbox import InboxMessage
 from cicero.domain.menus.model import TriggerFetch
+from cicero.jobs import manual_fetch
 from cicero.jobs.registry import JobContext
 from cicero.sim.upstream.world import FakeEngagement, FakePost, UpstreamWorld
 from tests.conftest import fresh_database
@@ -57,7 +58,7 @@ async def queue(r: Rig, t: TriggerFetch, message_id: str, now: datetime):  # typ
 
 async def execute(r: Rig, key: str, asked: datetime, now: datetime) -> str | None:
     ctx = JobContext(key, asked, now, r.pool, r.settings, LOG, sleep=r.sleep)
-    return await fetches.execute(ctx, "worker-1", LEASE)
+    return await manual_fetch.execute(ctx, "worker-1", LEASE)
 
 
 async def answers(r: Rig, message_id: str) -> list[str]:

@@ -1,5 +1,5 @@
 """On-demand reports: what a menu's `BuildReport` / `TriggerFetch` turns into (menus.md §3.1-3.2,
-jobs.md §2.2-§3). Pure; the database side is `cicero.conversations.reports`.
+jobs.md §2.2-§3). Pure; the database side is `cicero.reports.on_demand`.
 
 A report key maps to one of the scheduled recaps' builders (same query, same layout), with the
 menu's mode (semua / sudah / belum) as a filter on the counted people. A key without a builder

@@ -18,7 +18,7 @@ from cicero.domain.layouts import sheets
 from cicero.domain.layouts.dashboard_sheets import attendance_workbook
 from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import wib_date
-from cicero.jobs.xlsx import xlsx_bytes
+from cicero.reports.xlsx import xlsx_bytes
 from cicero.web.api.scope import ScopeClient, chosen_client
 from cicero.web.context import ctx
 from cicero.web.errors import ApiError
@@ -127,7 +127,11 @@ async def per_content_xlsx(request: web.Request) -> web.Response:
     a = await asked(request)
     done = await computed(request, a)
     v = done.view
-    prefix = "Rekap_Likes_Per_Konten" if v.platform is Platform.INSTAGRAM else "Rekap_Komentar_Per_Konten"
+    prefix = (
+        "Rekap_Likes_Per_Konten"
+        if v.platform is Platform.INSTAGRAM
+        else "Rekap_Komentar_Per_Konten"
+    )
     book = sheets.per_content_workbook(
         prefix, v.scope, ctx(request).now(), [(p.id, p.ref) for p in v.posts], v.people,
         done.names, v.scope if v.directorate else "",

@@ -11,7 +11,7 @@ from cicero.domain.delivery.outbox import outbox_key
 from cicero.domain.layouts import daily_engagement, directorate_simple, engagement_files
 from cicero.domain.layouts.directorate_recap import DirectorateRecap
 from cicero.domain.people.usernames import Platform
-from cicero.jobs.directorate_recaps import directorate_recap
+from cicero.jobs.directorate_recap import directorate_recap
 from tests.conftest import fresh_database
 from tests.integration.recaps import expect, world
 

@@ -1,4 +1,4 @@
-"""On-demand reports from the menus (cicero.conversations.reports) on a real database: the
+"""On-demand reports from the menus (cicero.reports.on_demand) on a real database: the
 scheduled recaps' builders, the mode filter, honest "belum tersedia", keys from the message."""
 
 from __future__ import annotations
@@ -8,13 +8,13 @@ from collections.abc import Sequence
 
 import pytest
 
-from cicero.conversations import reports
 from cicero.db.connect import connect
 from cicero.db.inbox import InboxMessage
 from cicero.db.outbox import NewMessage
 from cicero.domain.delivery.outbox import reply_key
 from cicero.domain.layouts.client_recap import ClientRecap, render_likes
 from cicero.domain.menus.model import BuildReport
+from cicero.reports import on_demand as reports
 from tests.integration.recaps import expect, world
 
 NOW = world.at(15, 20, 4)

@@ -14,7 +14,7 @@ from cicero.config import load_settings
 from cicero.db.connect import connect, create_pool
 from cicero.domain.auth.dashboard import Role
 from cicero.jobs.client_recaps import org_engagement_recap
-from cicero.jobs.directorate_recaps import directorate_recap
+from cicero.jobs.directorate_recap import directorate_recap
 from cicero.jobs.registry import JobContext
 from tests.conftest import fresh_database
 from tests.integration.web.app_world import Clock, run
@@ -105,7 +105,7 @@ def test_example_a_page_api_text_excel_and_whatsapp_agree(pg_server: object) -> 
                                    strict=True):  # fmt: skip
                     assert f'<b data-angka="{name}">{n}</b>' in html
                 for nrp, st in expected.items():
-                    row = html[html.index(f'<tr data-nrp="{nrp}">'):]
+                    row = html[html.index(f'<tr data-nrp="{nrp}">') :]
                     assert f'data-status="{st}"' in row[: row.index("</tr>")]
                 assert "DEDI &lt;B&gt;KURNIA&lt;/B&gt;" in html and "<B>KURNIA</B>" not in html
 
@@ -152,7 +152,12 @@ def test_example_b_directorate_order_and_agreement(pg_server: object) -> None:
             assert [g["client_id"] for g in data["groups"]] == ["DITBINMAS", "POLRES_A", "POLRES_B"]
             s = data["summary"]
             assert (s["total"], s["sudah"], s["kurang"], s["belum"], s["tanpa_username"]) == (
-                8, 4, 2, 1, 1)
+                8,
+                4,
+                2,
+                1,
+                1,
+            )
             status, text, _ = await b.request("GET", f"/api/attendance/text?{B_Q}")
             sent = await whatsapp_recap(url, "ditbinmas_full_recap", overrides, directorate_recap)
             assert text == sent
@@ -160,7 +165,9 @@ def test_example_b_directorate_order_and_agreement(pg_server: object) -> None:
             assert [r[3] for r in sheet_rows(xlsx, "Absensi")[1:]] == B_ORDER
             # The status filter keeps the order and the summary.
             status, body, _ = await b.request("GET", f"/api/attendance?{B_Q}&status=sudah")
-            assert [p["nrp"] for p in people(body)] == [n for n in B_ORDER if B_STATUS[n] == "sudah"]
+            assert [p["nrp"] for p in people(body)] == [
+                n for n in B_ORDER if B_STATUS[n] == "sudah"
+            ]
             assert body["data"]["summary"]["total"] == 8
 
     run(go())
@@ -177,7 +184,9 @@ def test_bad_input_gets_the_section_5_answer(pg_server: object) -> None:
                 "GET", "/api/attendance?from=2026-01-01&to=2026-02-06"
             )
             assert status == 422 and body["error"]["code"] == "invalid"
-            status, body, _ = await b.request("GET", "/api/attendance?from=2026-02-06&to=2026-02-01")
+            status, body, _ = await b.request(
+                "GET", "/api/attendance?from=2026-02-06&to=2026-02-01"
+            )
             assert status == 422
             for path in ("/api/attendance", "/api/attendance/text", "/api/exports/attendance.xlsx",
                          "/api/amplification", "/absensi/tiktok"):  # fmt: skip
@@ -193,7 +202,9 @@ def test_bad_input_gets_the_section_5_answer(pg_server: object) -> None:
             )
             assert status == 200
             summary = dict(sheet_rows(xlsx, "Ringkasan")[1:])
-            assert summary["Jumlah konten"] == 0 and "Tidak ada konten" in str(summary["Keterangan"])
+            assert summary["Jumlah konten"] == 0 and "Tidak ada konten" in str(
+                summary["Keterangan"]
+            )
             assert sheet_rows(xlsx, "Absensi")[1:] == []
             status, xlsx, _ = await b.request(
                 "GET", "/api/exports/per-content.xlsx?client_id=POLRES_A&date=2026-01-10"
@@ -201,9 +212,7 @@ def test_bad_input_gets_the_section_5_answer(pg_server: object) -> None:
             assert status == 200 and xlsx[:2] == b"PK"
             # Week and month are cumulative: every post of the week or month counts.
             for period in ("week", "month"):
-                status, body, _ = await b.request(
-                    "GET", f"/api/attendance?{A_Q}&period={period}"
-                )
+                status, body, _ = await b.request("GET", f"/api/attendance?{A_Q}&period={period}")
                 assert len(body["data"]["posts"]) == 4  # P0 (Thursday 5 Feb) too
                 days = body["data"]["days"]
                 assert len(days) == (7 if period == "week" else 28)
@@ -236,12 +245,16 @@ def test_amplification_lists_reports_and_deletes_a_wrong_one_with_its_reason(
             data = body["data"]
             assert [p["shortcode"] for p in data["posts"]] == ["P1", "P2", "P3"]
             reporters = {p["shortcode"]: p["reporters"] for p in data["posts"]}
-            assert reporters["P2"][0]["links"] == {"instagram": "https://www.instagram.com/p/REPOST1"}
+            assert reporters["P2"][0]["links"] == {
+                "instagram": "https://www.instagram.com/p/REPOST1"
+            }
             budi = next(p for p in data["people"] if p["nrp"] == "75020001")
             assert (budi["posts_done"], budi["links"], budi["status"]) == (1, 1, "kurang")
             status, html, _ = await b.request("GET", "/amplifikasi?client_id=POLRES_A")
             assert status == 200 and "REPOST1" in html
-            status, xlsx, _ = await b.request("GET", "/api/exports/amplification.xlsx?client_id=POLRES_A")
+            status, xlsx, _ = await b.request(
+                "GET", "/api/exports/amplification.xlsx?client_id=POLRES_A"
+            )
             assert sheet_rows(xlsx, "Per Konten")[1][1] == "75020001"
             # No reason, no deletion; the report of a post in scope goes with its reason.
             status, _, _ = await b.request("DELETE", "/api/link-reports/routine/P2/75020001",

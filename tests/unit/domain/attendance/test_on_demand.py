@@ -19,7 +19,7 @@ from cicero.domain.attendance.rule import Attendance, Person, Status
 from cicero.domain.menus import directorate
 from cicero.domain.menus.model import BuildReport
 from cicero.domain.people.usernames import Platform
-from cicero.jobs.directorate_recaps import REPORTS
+from cicero.reports.directorate import REPORTS
 
 MENU_KEYS = {o.report for o in directorate.OPTIONS.values() if o.report} | {
     "likes_attendance", "comments_attendance", "amplify_attendance", "amplify_link_recap",

@@ -1,11 +1,10 @@
-"""The directorate jobs (jobs.md §2.1: one type; a directorate, recipients, ordered reports).
+"""A directorate's reports (jobs.md §2.2 keys) built from the database: texts and Excel files
+for its scope, each logged in recap_log per platform it counts; an Excel build failure sends
+a notice instead. The scheduled directorate jobs (cicero.jobs.directorate_recap) and the
+menus' on-demand reports (cicero.reports.on_demand) both build them here.
 
-`[jobs.KEY.params]`: `directorate` (client id), `recipients` (selectors `group`, `super`,
-`operator` of the directorate's client row), optional `numbers`, `reports` (jobs.md §2.2 keys,
-in send order) and `done_ratio` (a ratio per report key; defaults of jobs.md §4). Each report
-is logged in recap_log per platform it counts; an Excel build failure sends a notice instead.
-`kasatker_report` also reads `kasatker_header` (lines), `kasatker_invite_link`,
-`kasatker_aktif` and `kasatker_sedang` (ratios; jobs.md §4: 0.9 and 0.5).
+`kasatker_report` reads `kasatker_header` (lines), `kasatker_invite_link`, `kasatker_aktif`
+and `kasatker_sedang` (ratios; jobs.md §4: 0.9 and 0.5) from the job's params.
 """
 
 from __future__ import annotations
@@ -20,14 +19,10 @@ from typing import Any
 import asyncpg
 
 from cicero.db.attendance import ScopePost, scope_attendance, scope_posts
-from cicero.db.outbox import enqueue
 from cicero.db.recaps import (
     ClientRow,
     RecapEntry,
-    client,
-    client_names,
     directorate_satkers,
-    log_recaps,
 )
 from cicero.domain.attendance.daily_progress import progress, satker_scores
 from cicero.domain.attendance.rule import Attendance, Ratio, exact_ratio
@@ -44,10 +39,8 @@ from cicero.domain.layouts import (
 )
 from cicero.domain.layouts.directorate_recap import DirectorateRecap
 from cicero.domain.people.usernames import Platform
-from cicero.domain.timezone import wib_date
-from cicero.jobs.messages import Attachment, Batch, job_params, recipients
-from cicero.jobs.registry import JobContext
-from cicero.jobs.xlsx import WorkbookError, attachment
+from cicero.reports.batch import Attachment, Batch
+from cicero.reports.xlsx import WorkbookError, attachment
 
 IG, TT = Platform.INSTAGRAM, Platform.TIKTOK
 # jobs.md §4 table: the TikTok full recap and both per-satker summaries count half the posts.
@@ -76,7 +69,7 @@ Output = Text | File
 @dataclass
 class DirectorateReports:
     """Builds the §2.2 reports of one directorate for WIB day `day`, counted up to `now`; shared
-    by the scheduled jobs and the on-demand menu reports (`cicero.conversations.reports`).
+    by the scheduled jobs and the on-demand menu reports (`cicero.reports.on_demand`).
     A menu's period counts the posts of days `day`..`until` together, named by `period`."""
 
     conn: asyncpg.Connection
@@ -297,46 +290,3 @@ def kasatker_letter(job: str, params: dict[str, Any]) -> kasatker_report.Letter:
     except (ValueError, TypeError) as err:
         raise ValueError(f"{key}.kasatker_aktif/kasatker_sedang: {err}") from None
     return kasatker_report.Letter(tuple(header), link, thresholds)
-
-
-def _targets(d: ClientRow, params: dict[str, Any]) -> tuple[list[str], list[str]]:
-    fields = {"group": d.group_jid, "super": d.super_wa, "operator": d.operator_wa}
-    chosen = [fields[s] for s in params.get("recipients", ["group"]) if s in fields]
-    return recipients(*chosen, params.get("numbers", []))
-
-
-async def directorate_recap(ctx: JobContext) -> str:
-    params = job_params(ctx)
-    directorate = str(params["directorate"]).upper()
-    reports = [str(r) for r in params.get("reports", [])]
-    unknown = [r for r in reports if r not in REPORTS]
-    if unknown:
-        raise ValueError(f"jobs.{ctx.job}.params.reports: unknown {', '.join(unknown)}")
-    batch, notes = Batch.for_run(ctx), []
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        d = await client(conn, directorate)
-        if d is None:
-            return f"{directorate}: no client row, nothing built"
-        run = DirectorateReports(
-            conn, d, await client_names(conn), dict(params.get("done_ratio", {})),
-            wib_date(ctx.fire_time), ctx.now, kasatker_letter(ctx.job, params),
-        )  # fmt: skip
-        outputs = [o for r in reports for o in await run.report(r)]
-        targets, bad = _targets(d, params)
-        notes += [f"bad recipient {b!r}" for b in bad]
-        if not targets:
-            notes.append(f"{directorate}: no recipients")
-        files, failed = build_files(outputs)
-        notes += [f"excel failed: {err}" for err in failed]
-        for to in targets:
-            kind = (
-                MessageKind.GROUP_BROADCAST
-                if to.endswith("@g.us")
-                else MessageKind.DIRECTORATE_PERSONAL
-            )
-            add_outputs(batch, to, outputs, files, kind)
-        await log_recaps(conn, ctx.job, ctx.fire_time, run.entries, ctx.now)
-        await enqueue(conn, batch.messages, ctx.now)
-    return "; ".join(
-        [f"{len(run.entries)} recaps, {len(batch.messages)} messages to {len(targets)}", *notes]
-    )

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
 from cicero.domain.layouts.sheets import Sheet, Workbook, sheet_titles
-from cicero.jobs.xlsx import MAX_TEXT, WorkbookError, attachment, column_name, xlsx_bytes
+from cicero.reports.xlsx import MAX_TEXT, WorkbookError, attachment, column_name, xlsx_bytes
 
 # Text a cell can hold: no surrogates, none of the control characters XML 1.0 refuses.
 _CONTROL = "".join(chr(c) for c in range(32) if chr(c) not in "\t\n\r")

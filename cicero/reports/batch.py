@@ -1,5 +1,6 @@
 """A run's outgoing messages as outbox rows: recipients normalised, long texts split, parts
-numbered per recipient so keys are (job, fire time, recipient, part)."""
+numbered per recipient so keys are (job, fire time, recipient, part). A scheduled job makes
+its batch with `cicero.jobs.params.batch_for`; a menu reply keys its rows from the message."""
 
 from __future__ import annotations
 
@@ -13,21 +14,8 @@ from cicero.db.outbox import NewMessage
 from cicero.domain.delivery.outbox import MessageKind, Priority, expires_at_for, outbox_key
 from cicero.domain.delivery.splitting import DEFAULT_MAX_CHARS, split_message
 from cicero.domain.people.phones import parse_recipients
-from cicero.jobs.registry import JobContext
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def job_params(ctx: JobContext) -> dict[str, Any]:
-    job = ctx.settings.config.jobs.get(ctx.job)
-    return dict(job.params) if job else {}
-
-
-def job_session(ctx: JobContext) -> str:
-    """The session of the job's bucket (sender fallback between sessions is the drain's)."""
-    job = ctx.settings.config.jobs.get(ctx.job)
-    bucket = job.bucket if job else "gateway"
-    return "operator" if bucket == "always" else bucket
 
 
 def recipients(*fields: str | Iterable[str] | None) -> tuple[list[str], list[str]]:
@@ -58,16 +46,11 @@ class Batch:
     session: str
     max_chars: int = DEFAULT_MAX_CHARS
     messages: list[NewMessage] = field(default_factory=list)
-    # On-demand reports (cicero.conversations.reports) key their rows from the incoming
+    # On-demand reports (cicero.reports.on_demand) key their rows from the incoming
     # message instead: `key_for(recipient, part)`, and name it in `in_reply_to`.
     key_for: Callable[[str, int], str] | None = None
     in_reply_to: str | None = None
     _parts: Counter[str] = field(default_factory=Counter)
-
-    @classmethod
-    def for_run(cls, ctx: JobContext) -> Batch:
-        limit = int(job_params(ctx).get("max_text_chars", DEFAULT_MAX_CHARS))
-        return cls(ctx.job, ctx.fire_time, ctx.now, job_session(ctx), limit)
 
     def _add(
         self, recipient: str, kind: MessageKind | str, priority: Priority, **fields: Any

@@ -38,21 +38,22 @@ from cicero.domain.layouts.staff_data import Registrations
 from cicero.domain.menus.model import BuildReport
 from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import wib_date
-from cicero.jobs.amplify import amplify_recap_for
-from cicero.jobs.broadcast import task_message, task_posts
-from cicero.jobs.client_recaps import client_recap
-from cicero.jobs.directorate_recaps import (
+from cicero.reports.amplification import amplify_recap_for
+from cicero.reports.batch import Batch
+from cicero.reports.client_recap import client_recap
+from cicero.reports.directorate import (
     DirectorateReports,
     Text,
     add_outputs,
     build_files,
     kasatker_letter,
 )
-from cicero.jobs.messages import Batch
+from cicero.reports.task_broadcast import task_message, task_posts
 
 JOB = "on_demand"  # outbox.job of these rows: sent because of a request, not a schedule
 KIND = "menu_reply"  # same sender as the menu's replies: the session that was asked
-FIRST_PART = 10
+FIRST_PART = 10  # parts of on-demand reports (the menu reply takes 1, 2, …)
+FETCH_PART = 40  # parts of a fetch's answers: after the reports built in the step
 
 
 def reply_batch(session: str, message_id: str, now: datetime, first_part: int) -> Batch:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
 from cicero.domain.layouts.sheets import Cell, Workbook
-from cicero.jobs.messages import Attachment
+from cicero.reports.batch import Attachment
 
 MAX_TEXT = 32_767  # Excel's limit for one cell
 _ENTRY_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip entry can carry
