@@ -32,7 +32,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from cicero.actors.clock import ClockOptions
-from cicero.actors.messages import ChildSpec, Ports
+from cicero.actors.messages import ChildSpec, Ports, check_children
 from cicero.actors.session import SessionOptions
 from cicero.actors.wall_clock import WallClock
 from cicero.actors.web import WebOptions
@@ -224,6 +224,7 @@ def bootstrap(
     # Nobody scans a scenario's QR codes: they are not drawn in the terminal.
     draw_qr = choice.mode is Mode.RUN
     children = root_children(settings, registry, ports, transports, seed=seed, draw_qr=draw_qr)
+    check_children(children)  # a job handler's actor named like a sibling is refused here
     return Wiring(choice, settings, registry, children, time, sink, upstream, demo, now)
 
 

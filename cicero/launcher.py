@@ -17,6 +17,7 @@ import threading
 import time
 
 from cicero import bootstrap, instance_lock
+from cicero.actors.messages import ChildSpecError
 from cicero.actors.system import reap_zombies, start_runtime
 from cicero.config import Settings
 from cicero.db.connect import connect
@@ -101,7 +102,13 @@ def _serve_on(settings: Settings, choice: bootstrap.Choice, stop: threading.Even
         check_port(runtime_cfg.web_host, runtime_cfg.web_port)
         wiring = bootstrap.bootstrap(settings, choice)
         wiring.seed_demo()  # before the actors start: the clock finds the ingestion owed
-    except (DatabaseUnavailable, DatabaseTooNew, SetupError, bootstrap.Refused) as err:
+    except (
+        DatabaseUnavailable,
+        DatabaseTooNew,
+        SetupError,
+        bootstrap.Refused,
+        ChildSpecError,
+    ) as err:
         log.error("%s", err)
         return 2
     started = time.monotonic()

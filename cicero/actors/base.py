@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from thespian.actors import ActorExitRequest, ActorTypeDispatcher, WakeupMessage
 
-from cicero.actors.messages import Crashed, Directory, Start, Stopping
+from cicero.actors.messages import Crashed, Directory, Start, Started, Stopping
 from cicero.actors.ports import Clock, ClockWakeup, Control
 from cicero.actors.wall_clock import WallClock
 from cicero.config import Settings
@@ -147,6 +147,7 @@ class CiceroActor(ActorTypeDispatcher):
             self.control = copy.copy(message.ports.control)
             self.control.attach(self)
         self.on_start(message)
+        self.send(self.supervisor, Started(self.name, os.getpid()))
 
     def receiveMsg_Directory(self, message: Directory, sender: Any) -> None:
         self.directory = message.addresses

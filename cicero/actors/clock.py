@@ -31,6 +31,7 @@ from cicero.actors.worker import claimant_gone
 from cicero.db import ledger
 from cicero.domain.ingestion import manual_fetch
 from cicero.domain.runtime import job_parts, schedule
+from cicero.domain.runtime.names import RunStatus
 from cicero.domain.runtime.supervision import back_within
 from cicero.domain.timezone import to_wib
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
@@ -48,9 +49,6 @@ class Parked:
     part: str
     actor: str
     since: float  # time.monotonic()
-
-
-CRASHED = "crashed"  # JobDone.status of a run whose worker crashed
 
 
 @dataclass(frozen=True)
@@ -187,7 +185,7 @@ class Clock(CiceroActor):
     def receiveMsg_JobDone(self, message: JobDone, sender: Any) -> None:
         if message.part:
             self._part_done(message)
-        elif message.status == CRASHED:
+        elif message.status == RunStatus.CRASHED:
             self._step(schedule.RunCrashed(message.job, message.fire_time, message.reason))
         else:
             self._step(
@@ -198,11 +196,13 @@ class Clock(CiceroActor):
         run = (message.job, message.fire_time)
         gathering = self.gathering.get(run)
         if gathering is None:
-            if message.status == CRASHED:  # nobody follows this run to try it again: close it
+            if (
+                message.status == RunStatus.CRASHED
+            ):  # nobody follows this run to try it again: close it
                 key = job_parts.ledger_key(message.job, message.part)
-                self.run(self._record(key, message.fire_time, "failed", message.reason))
+                self.run(self._record(key, message.fire_time, RunStatus.FAILED, message.reason))
             return  # news of a run this clock did not dispatch (it restarted since)
-        if message.status == CRASHED:
+        if message.status == RunStatus.CRASHED:
             # The part is tried again with the job's next try (the others keep their outcome).
             gathering.crashed.add(message.part)
             self._step(schedule.RunCrashed(message.job, message.fire_time, message.reason))
@@ -249,7 +249,7 @@ class Clock(CiceroActor):
                     await ledger.record(
                         conn, effect.job, effect.fire_time, effect.status, effect.reason, now
                     )
-                    if effect.status == schedule.RunStatus.FAILED:
+                    if effect.status == RunStatus.FAILED:
                         await self._close_parts(conn, effect, now)
                 elif isinstance(effect, schedule.Advance):
                     await ledger.advance_cursor(conn, effect.job, effect.through)
@@ -271,7 +271,7 @@ class Clock(CiceroActor):
         del self.gathering[run]
         for part in sorted(gathering.crashed):
             key = job_parts.ledger_key(effect.job, part)
-            await ledger.record(conn, key, effect.fire_time, "failed", effect.reason, now)
+            await ledger.record(conn, key, effect.fire_time, RunStatus.FAILED, effect.reason, now)
 
     async def _dispatch(self, effect: schedule.Dispatch, now: datetime) -> None:
         parts = self.parts_of.get(effect.job, ())
@@ -337,9 +337,11 @@ class Clock(CiceroActor):
         if not run.part:
             async with (await self.pool()).acquire() as conn:
                 await ledger.record(
-                    conn, run.job, run.fire_time, "failed", reason, run.dispatched_at
+                    conn, run.job, run.fire_time, RunStatus.FAILED, reason, run.dispatched_at
                 )
-        self.send(self.myAddress, JobDone(run.job, run.fire_time, "failed", reason, run.part))
+        self.send(
+            self.myAddress, JobDone(run.job, run.fire_time, RunStatus.FAILED, reason, run.part)
+        )
 
     def _report(self) -> None:
         if self.supervisor is None or self.state is None:

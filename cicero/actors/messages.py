@@ -12,7 +12,8 @@ from typing import Any
 from cicero.actors.ports import Clock, Control
 from cicero.actors.wall_clock import WallClock
 from cicero.config import Settings
-from cicero.domain.runtime.supervision import RestartType, SupFlags
+from cicero.domain.runtime.names import RunStatus
+from cicero.domain.runtime.supervision import RestartType, SupFlags, spec_problems
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,19 @@ class ChildSpec:
     actor: str  # dotted path "module:Class", resolved in the supervisor's process
     restart: RestartType = RestartType.PERMANENT
     extra: Any = None  # handed to the child in its Start message
-    shutdown_s: float = 5.0
+    shutdown_s: float = 5.0  # asked to stop, it is killed past this
     ports: Ports = field(default_factory=Ports)  # its clock (and a simulation's control port)
+
+
+class ChildSpecError(ValueError):
+    """Child specs that cannot start; the message is one line, naming the children."""
+
+
+def check_children(children: tuple[ChildSpec, ...]) -> None:
+    """Refuse, before the first start, specs a supervisor could not keep (OTP's check)."""
+    problems = spec_problems([(c.name, c.actor, c.shutdown_s) for c in children])
+    if problems:
+        raise ChildSpecError("; ".join(problems))
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,15 @@ class Start:
     settings: Settings
     extra: Any = None
     ports: Ports = field(default_factory=Ports)
+
+
+@dataclass(frozen=True)
+class Started:
+    """A child tells its supervisor it has started, and in which process (the supervisor
+    kills a child that outlives its shutdown time)."""
+
+    name: str
+    pid: int
 
 
 @dataclass(frozen=True)
@@ -119,7 +140,7 @@ class RunFetch:
 class JobDone:
     job: str
     fire_time: datetime
-    status: str  # done | failed | skipped, or crashed: the worker will never say how it ended
+    status: RunStatus  # done | failed | skipped, or crashed: the worker will never say how it ended
     reason: str = ""
     part: str = ""
 

@@ -6,9 +6,11 @@ table of children, starts and stops them, and relays status.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import random
+import signal
 import time
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -20,18 +22,21 @@ from thespian.actors import ActorExitRequest, ChildActorExited, DeadEnvelope
 from cicero.actors.base import CiceroActor
 from cicero.actors.messages import (
     ChildSpec,
+    ChildSpecError,
     Crashed,
     Directory,
     PairingReply,
     PairingRequest,
     Poke,
     Start,
+    Started,
     StatusReport,
     StatusRequest,
     StatusSnapshot,
     Stopping,
     SupervisorStart,
     WhereIs,
+    check_children,
 )
 from cicero.actors.process_group import end_process_group
 from cicero.domain.runtime.names import CLOCK, is_session_actor, session_actor, session_of
@@ -72,6 +77,7 @@ class Child:
     generation: int = 0
     last_error: str = ""
     expected_exit: bool = False  # we asked it to stop, or it said it was stopping
+    pid: int | None = None  # its process, once it said it started
 
 
 class Supervisor(CiceroActor):
@@ -99,6 +105,11 @@ class Supervisor(CiceroActor):
         self.supervisor = sender
         self.flags = message.flags
         self.launcher_pid = message.launcher_pid
+        try:
+            check_children(message.children)
+        except ChildSpecError as err:  # started by hand with bad specs: start none of them
+            self._escalate(f"child specs refused: {err}")
+            return
         self.order = tuple(spec.name for spec in message.children)
         now = time.monotonic()
         for spec in message.children:
@@ -115,6 +126,7 @@ class Supervisor(CiceroActor):
         child.address = self.createActor(resolve(child.spec.actor))
         child.state = "running"
         child.expected_exit = False
+        child.pid = None
         child.record = replace(child.record, last_start=time.monotonic())
         assert self.settings is not None
         self.send(child.address, Start(name, self.settings, child.spec.extra, child.spec.ports))
@@ -141,6 +153,27 @@ class Supervisor(CiceroActor):
         if child is not None:
             child.last_error = message.error
 
+    def receiveMsg_Started(self, message: Started, sender: Any) -> None:
+        child = self._by_address(sender)
+        if child is not None:
+            child.pid = message.pid
+
+    def _stop_child(self, child: Child) -> None:
+        """Ask a child to exit, and kill it if it has not within its shutdown time."""
+        self.send(child.address, ActorExitRequest())
+        if child.pid is not None:
+            deadline = timedelta(seconds=child.spec.shutdown_s)
+            self.wakeupAfter(deadline, payload=("shutdown", child.spec.name, child.pid))
+
+    def _overdue(self, name: str, pid: int) -> None:
+        child = self.children[name]
+        if child.pid != pid or pid == os.getpid():
+            return  # it exited (or restarted) meanwhile; in-process systems share one pid
+        self.log.error("child %s did not stop within %.0f s; killing process %d",
+                       name, child.spec.shutdown_s, pid)  # fmt: skip
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+
     def receiveMsg_Stopping(self, message: Stopping, sender: Any) -> None:
         child = self._by_address(sender)
         if child is not None:
@@ -148,6 +181,8 @@ class Supervisor(CiceroActor):
 
     def receiveMsg_ChildActorExited(self, message: ChildActorExited, sender: Any) -> None:
         child = self._by_address(message.childAddress)
+        if child is not None:
+            child.pid = None  # gone: nothing left to kill
         if child is None or child.state not in ("running", "restarting"):
             return
         self.former = [*self.former[-99:], (child.address, child.spec.name)]
@@ -177,7 +212,7 @@ class Supervisor(CiceroActor):
                 sibling = self.children[name]
                 if name != child.spec.name and sibling.state == "running":
                     sibling.state = "restarting"
-                    self.send(sibling.address, ActorExitRequest())
+                    self._stop_child(sibling)
                 sibling.state = "restarting"
                 sibling.generation += 1
             self.wakeupAfter(
@@ -193,12 +228,15 @@ class Supervisor(CiceroActor):
         for name in reversed(self.order):
             child = self.children[name]
             if child.state in ("running", "restarting") and child.address is not None:
-                self.send(child.address, ActorExitRequest())
+                self._stop_child(child)
             child.state = "stopped"
 
     def on_wakeup(self, payload: Any) -> None:
         if payload == "watch-launcher":
             self._watch_launcher()
+            return
+        if isinstance(payload, tuple) and payload[0] == "shutdown":
+            self._overdue(payload[1], payload[2])
             return
         if isinstance(payload, tuple) and payload[0] == "restart":
             _, name, generation = payload

@@ -20,7 +20,13 @@ import psutil
 
 from cicero.actors import listen
 from cicero.actors.base import ACTOR_PROCESS_ENV
-from cicero.actors.messages import ChildSpec, StatusRequest, StatusSnapshot, SupervisorStart
+from cicero.actors.messages import (
+    ChildSpec,
+    StatusRequest,
+    StatusSnapshot,
+    SupervisorStart,
+    check_children,
+)
 from cicero.config import Settings
 from cicero.domain.runtime.supervision import Strategy, SupFlags
 from cicero.jobs.registry import load_registry
@@ -49,6 +55,7 @@ class Runtime:
     root: Any
     admin_port: int
     settings: Settings
+    shutdown_s: float = 3.0  # the longest a child may take to stop (its spec's shutdown_s)
 
     def status(self, timeout: float) -> dict[str, Any] | None:
         reply = self.system.ask(self.root, StatusRequest(), timeout)
@@ -58,7 +65,7 @@ class Runtime:
         descendants = _descendants()
         with contextlib.suppress(Exception):  # shutdown of a half-dead system may raise
             self.system.shutdown()
-        _reap_and_kill(descendants, timeout)
+        _reap_and_kill(descendants, timeout, self.shutdown_s)
 
 
 def _descendants() -> list[psutil.Process]:
@@ -68,10 +75,11 @@ def _descendants() -> list[psutil.Process]:
         return []
 
 
-def _reap_and_kill(processes: list[psutil.Process], timeout: float) -> None:
-    """Wait for the tree to exit; SIGTERM then SIGKILL what remains, by PID."""
+def _reap_and_kill(processes: list[psutil.Process], timeout: float, grace: float) -> None:
+    """Wait for the tree to exit (up to `grace`, within `timeout`); SIGTERM then SIGKILL what
+    remains, by PID."""
     processes = [p for p in processes if is_actor_process(p)]
-    _, alive = psutil.wait_procs(processes, timeout=min(timeout, 3))
+    _, alive = psutil.wait_procs(processes, timeout=min(timeout, grace))
     for proc in alive:
         with contextlib.suppress(psutil.Error):
             proc.terminate()
@@ -155,6 +163,7 @@ def start_runtime(
     os.environ[ACTOR_PROCESS_ENV] = "1"
     thespian_log = settings.env.data_dir / "thespian.log"
     os.environ.setdefault("THESPLOG_FILE", str(thespian_log))
+    check_children(children)  # before anything forks: one line naming what is wrong
     preload(children, registry_path)
     # Everything loaded so far is shared with the forked actors; keep the garbage collector
     # from writing to those objects (copy-on-write would make each actor a private copy).
@@ -180,4 +189,5 @@ def start_runtime(
             launcher_pid=os.getpid(),
         ),
     )
-    return Runtime(system, root, admin_port, settings)
+    grace = max((c.shutdown_s for c in children), default=3.0)
+    return Runtime(system, root, admin_port, settings, grace)

@@ -21,7 +21,7 @@ from cicero.actors.base import CiceroActor
 from cicero.actors.messages import JobDone, OutboxNew, RunFetch, RunJob, Start
 from cicero.db import ledger
 from cicero.domain.runtime.job_parts import ledger_key
-from cicero.domain.runtime.names import session_actor
+from cicero.domain.runtime.names import RunStatus, session_actor
 from cicero.jobs import manual_fetch
 from cicero.jobs.registry import DEFAULT_REGISTRY, JobContext, Registry, load_registry
 
@@ -80,16 +80,16 @@ class JobWorker(CiceroActor):
         if handler is None or spec is None:
             # A job key this worker does not know: answer, so the clock does not wait on it.
             self.log.warning("unknown job %r part %r", message.job, message.part)
-            done("skipped", "unknown job")
+            done(RunStatus.SKIPPED, "unknown job")
             return
         claim = self.run(self._claim(message, self.clock.now(), spec.timeout))
         if not claim.won:
-            done("skipped", claim.reason)
+            done(RunStatus.SKIPPED, claim.reason)
             return
         # A handler that raises (or overruns its timeout) crashes this actor: see on_crash.
         outcome = self.run(self._execute(handler.run, message), spec.timeout.total_seconds())
-        self.run(self._finish(message, "done", outcome or "", self.clock.now()))
-        done("done", outcome or "")
+        self.run(self._finish(message, RunStatus.DONE, outcome or "", self.clock.now()))
+        done(RunStatus.DONE, outcome or "")
 
     def receiveMsg_RunFetch(self, message: RunFetch, sender: Any) -> None:
         """A fetch asked from a menu (cicero.jobs.manual_fetch): claimed in the ledger like
@@ -119,7 +119,9 @@ class JobWorker(CiceroActor):
             return
         reason = f"{type(err).__name__}: {err}"[:500]
         self.run(self._requeue(message, reason), 10)
-        self.send(sender, JobDone(message.job, message.fire_time, "crashed", reason, message.part))
+        self.send(
+            sender, JobDone(message.job, message.fire_time, RunStatus.CRASHED, reason, message.part)
+        )
 
     async def _requeue(self, message: RunJob, reason: str) -> None:
         async with (await self.pool()).acquire() as conn:

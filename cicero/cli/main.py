@@ -175,6 +175,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from cicero import bootstrap, logs
+    from cicero.actors.messages import ChildSpecError
     from cicero.config.load import load_settings
     from cicero.db.embedded import DatabaseUnavailable
     from cicero.sim.driver import SUPPORTED_KINDS, SimulationError, run
@@ -211,6 +212,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         except (DatabaseUnavailable, SimulationError) as err:
             print(f"error: {err}", file=sys.stderr)
             return EXIT_FAIL
+        except (bootstrap.Refused, ChildSpecError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            return EXIT_USAGE
         finally:
             if db is not None:
                 db.close()  # a scratch server's files go with the temporary directory

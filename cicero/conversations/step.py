@@ -22,7 +22,7 @@ from cicero.conversations.facts import load_context
 from cicero.conversations.lookups import Mail, answer
 from cicero.db import inbox, outbox
 from cicero.domain.auth import otp
-from cicero.domain.delivery.outbox import Priority, reply_key
+from cicero.domain.delivery.outbox import MessageKind, Priority, reply_key
 from cicero.domain.menus import ChatState, handle
 from cicero.domain.menus.model import (
     Answered,
@@ -51,6 +51,7 @@ from cicero.domain.runtime import poison
 from cicero.reports import on_demand as reports
 
 log = logging.getLogger("cicero.router")
+REPLY = MessageKind.MENU_REPLY.value  # a menu reply goes from the session that was asked
 MAX_LOOKUPS = 8  # a machine asking more in one step is a bug, not a conversation
 STAFF_FIELDS = frozenset(
     {"name", "rank", "unit", "position", "village", "instagram", "tiktok", "whatsapp", "email"}
@@ -125,7 +126,7 @@ async def _set_aside(
             return Handled(0, frozenset())
         notice = outbox.NewMessage(
             key=poison.notice_key(m.session, m.message_id), session=m.session, recipient=m.chat,
-            kind="menu_reply", body=poison.NOTICE, priority=Priority.MENU_REPLY, in_reply_to=m.message_id,
+            kind=REPLY, body=poison.NOTICE, priority=Priority.MENU_REPLY, in_reply_to=m.message_id,
         )  # fmt: skip
         await outbox.enqueue(conn, [notice], now)
     return Handled(1, frozenset({m.session}))
@@ -168,7 +169,7 @@ async def expire_flows(conn: asyncpg.Connection, now: datetime) -> Handled:
                     key=key,
                     session=r["session"],
                     recipient=r["chat"],
-                    kind="menu_reply",
+                    kind=REPLY,
                     body=e.text,
                     priority=Priority.MENU_REPLY,
                 )
@@ -245,7 +246,7 @@ async def _apply(
             out.append(
                 outbox.NewMessage(
                     key=reply_key(m.session, m.message_id, part), session=m.session, recipient=to,
-                    kind="menu_reply", body=e.text, priority=Priority.MENU_REPLY, in_reply_to=m.message_id,
+                    kind=REPLY, body=e.text, priority=Priority.MENU_REPLY, in_reply_to=m.message_id,
                 )
             )  # fmt: skip
         elif isinstance(e, SendEmail):
@@ -320,7 +321,7 @@ def _mails(mail: Mail, m: inbox.InboxMessage, now: datetime) -> list[outbox.NewM
 
 def _email(m: inbox.InboxMessage, part: int, to: str, subject: str, body: str) -> outbox.NewMessage:
     return outbox.NewMessage(
-        key=reply_key("mail", m.message_id, part), session="mail", recipient=to, kind="email",
+        key=reply_key("mail", m.message_id, part), session="mail", recipient=to, kind=MessageKind.EMAIL.value,
         body=f"Subject: {subject}\n\n{body}", priority=Priority.MENU_REPLY, in_reply_to=m.message_id,
     )  # fmt: skip
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
+from cicero.domain.runtime.names import RunStatus
 from cicero.domain.timezone import to_wib
 
 
@@ -124,7 +125,7 @@ async def record(
     A `failed` record only closes a run still open; a queued run that is missed or
     skipped later is closed too; finished runs are never overwritten.
     """
-    if status == "failed":
+    if status == RunStatus.FAILED:
         await conn.execute(
             """UPDATE job_run SET status = 'failed', reason = $3, finished_at = $4
                WHERE job_key = $1 AND fire_time = $2 AND status IN ('queued', 'running')""",

@@ -15,6 +15,7 @@ from cicero.db.outbox import enqueue
 from cicero.domain.ingestion import manual_fetch
 from cicero.domain.ingestion.manual_fetch import FetchRequest
 from cicero.domain.menus.model import BuildReport
+from cicero.domain.runtime.names import RunStatus
 from cicero.jobs.ingest import IngestOptions, ingest
 from cicero.jobs.registry import JobContext
 from cicero.reports import on_demand as reports
@@ -41,16 +42,16 @@ async def execute(ctx: JobContext, worker: str, lease: timedelta) -> str | None:
         await answer_unrun(ctx.pool, req, manual_fetch.paused_text, ctx.now)
         return req.session
     if manual_fetch.expired(req, ctx.now):
-        await _finish(ctx, worker, "missed", "asked too long ago")
+        await _finish(ctx, worker, RunStatus.MISSED, "asked too long ago")
         await answer_unrun(ctx.pool, req, manual_fetch.expired_text, ctx.now)
         return req.session
     try:
         reason = await run(ctx, req)
     except Exception as err:  # recorded and answered, then the actor crashes (let it crash)
-        await _finish(ctx, worker, "failed", f"{type(err).__name__}: {err}"[:500])
+        await _finish(ctx, worker, RunStatus.FAILED, f"{type(err).__name__}: {err}"[:500])
         await answer_unrun(ctx.pool, req, manual_fetch.failed_text, ctx.now)
         raise
-    await _finish(ctx, worker, "done", reason)
+    await _finish(ctx, worker, RunStatus.DONE, reason)
     return req.session
 
 

@@ -23,7 +23,7 @@ from cicero.db.inbox import InboxMessage
 from cicero.db.outbox import NewMessage
 from cicero.domain.attendance import on_demand, periods
 from cicero.domain.attendance.on_demand import Build, Builder, Mode, NotAvailable
-from cicero.domain.delivery.outbox import reply_key
+from cicero.domain.delivery.outbox import MessageKind, reply_key
 from cicero.domain.layouts import (
     amplification,
     kasatker_report,
@@ -51,7 +51,7 @@ from cicero.reports.directorate import (
 from cicero.reports.task_broadcast import task_message, task_posts
 
 JOB = "on_demand"  # outbox.job of these rows: sent because of a request, not a schedule
-KIND = "menu_reply"  # same sender as the menu's replies: the session that was asked
+KIND = MessageKind.MENU_REPLY  # same sender as the menu's replies: the session that was asked
 FIRST_PART = 10  # parts of on-demand reports (the menu reply takes 1, 2, …)
 FETCH_PART = 40  # parts of a fetch's answers: after the reports built in the step
 

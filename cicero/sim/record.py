@@ -14,11 +14,12 @@ from typing import Any
 
 from cicero.db.connect import connect
 from cicero.domain.runtime import job_parts
+from cicero.domain.runtime.names import RunStatus
 from cicero.domain.timezone import to_wib
 from cicero.sim.transcript import LINE_KEYS, Transcript
 from cicero.sim.upstream.world import Served
 
-FINAL = ("done", "failed", "skipped", "missed")
+FINAL = (RunStatus.DONE, RunStatus.FAILED, RunStatus.SKIPPED, RunStatus.MISSED)
 
 
 def iso(t: datetime | None) -> str | None:

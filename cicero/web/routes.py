@@ -25,8 +25,11 @@ ANYONE = access(Who.ANONYMOUS)
 SCRAPE = access(Who.SCRAPER, Who.ADMIN)
 
 DENIED = Reply("refused", s.ERROR)
-POSTS = {200: Reply("today's tasks, by posted_at then shortcode", s.ok({"type": "array",
-                                                                       "items": s.POST_ITEM}))}
+POSTS = {
+    200: Reply(
+        "today's tasks, by posted_at then shortcode", s.ok({"type": "array", "items": s.POST_ITEM})
+    )
+}
 CLIENT_Q = (Param("client_id", description="the caller's client, any case; absent = the caller's"),)
 REPORT_Q = (
     Param("shortcode", description="(b) the caller's report on this post"),
@@ -35,14 +38,18 @@ REPORT_Q = (
     Param("links[]", repeated=True, description="(c) links to check for duplicates"),
     Param("links", repeated=True, description="(c) the same, without brackets"),
 )
-REPORT_LIST = Reply("(a) own reports in the window, (b) [report] or [], (c) [] + duplicates",
-                    s.ok({"type": "array", "items": s.REPORT_ITEM}, duplicates=s.DUPLICATES)
-                    | {"required": ["success", "data"]})
-REPORT_POST = {201: Reply("stored", s.ok(s.REPORT_ITEM)),
-               200: Reply("an identical replay: the stored report", s.ok(s.REPORT_ITEM)),
-               404: Reply("not a post of the caller's tasks", s.ERROR),
-               409: Reply("report_exists, or link_duplicate + duplicates", s.ERROR),
-               422: Reply("window_closed, invalid_link, no_links, invalid", s.ERROR)}
+REPORT_LIST = Reply(
+    "(a) own reports in the window, (b) [report] or [], (c) [] + duplicates",
+    s.ok({"type": "array", "items": s.REPORT_ITEM}, duplicates=s.DUPLICATES)
+    | {"required": ["success", "data"]},
+)
+REPORT_POST = {
+    201: Reply("stored", s.ok(s.REPORT_ITEM)),
+    200: Reply("an identical replay: the stored report", s.ok(s.REPORT_ITEM)),
+    404: Reply("not a post of the caller's tasks", s.ERROR),
+    409: Reply("report_exists, or link_duplicate + duplicates", s.ERROR),
+    422: Reply("window_closed, invalid_link, no_links, invalid", s.ERROR),
+}
 PROFILE_Q = (Param("username", required=True, description="the caller's own Instagram handle"),)
 
 

@@ -46,3 +46,27 @@ class Counter(CiceroActor):
 
     def receiveMsg_Finish(self, message: Finish, sender: Any) -> None:
         self.stop_normally()
+
+
+@dataclass(frozen=True)
+class WhatPid:
+    pass
+
+
+@dataclass(frozen=True)
+class Pid:
+    pid: int
+
+
+class Stubborn(CiceroActor):
+    """Takes far longer to stop than its shutdown time allows."""
+
+    def receiveMsg_WhatPid(self, message: WhatPid, sender: Any) -> None:
+        import os
+
+        self.send(sender, Pid(os.getpid()))
+
+    def on_stop(self) -> None:
+        import time
+
+        time.sleep(60)

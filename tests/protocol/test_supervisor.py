@@ -15,6 +15,7 @@ from cicero.actors.messages import (
     Directory,
     Ports,
     Start,
+    Started,
     StatusRequest,
     StatusSnapshot,
     SupervisorStart,
@@ -151,6 +152,8 @@ def test_messages_before_start_wait_for_it_and_are_handled_in_order() -> None:
         system.tell(counter, Count())
         assert system.listen(0.05) is None  # nothing answered before the start
         system.tell(counter, Start("early", SETTINGS, 7))
+        started = system.listen(1)  # told to whoever started it: its supervisor, here the test
+        assert isinstance(started, Started) and started.name == "early"
         reply = system.listen(1)
         assert isinstance(reply, Counted) and reply.items == (1, 2)
         assert reply.name == "early"
@@ -221,3 +224,19 @@ class LetItCrash(RuleBasedStateMachine):
 
 LetItCrash.TestCase.settings = settings(max_examples=25, stateful_step_count=15, deadline=None)
 TestInvariant6LetItCrash = LetItCrash.TestCase
+
+
+def test_a_supervisor_given_duplicate_children_starts_none_and_says_why() -> None:
+    """A second child of one name used to replace the first in the table silently."""
+    from cicero.actors.supervisor import Supervisor
+
+    system = ActorSystem("simpleSystemBase", transientUnique=True, logDefs=False)
+    try:
+        root = system.createActor(Supervisor)
+        specs = (child("a"), child("b"), child("a"))
+        system.tell(root, SupervisorStart("root", flags(), specs, SETTINGS))
+        status = system.ask(root, StatusRequest(), 1).data
+        assert status["escalated"] == "child specs refused: child 'a' is named twice"
+        assert status["actors"] == {}
+    finally:
+        system.shutdown()

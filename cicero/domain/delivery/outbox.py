@@ -69,13 +69,19 @@ class Priority(IntEnum):
 
 
 class MessageKind(StrEnum):
-    """Picks the sender chain (config `[outbox.senders]`)."""
+    """What a row is; picks its sender chain (config `[outbox.senders]`), except for the
+    unchained kinds below."""
 
     GROUP_BROADCAST = "group_broadcast"
     DIRECTORATE_PERSONAL = "directorate_personal"
     OPERATOR_DIRECT = "operator_direct"
     REMINDER = "reminder"
     ADMIN_NOTICE = "admin_notice"
+    MENU_REPLY = "menu_reply"  # from the session that was asked, never another
+    EMAIL = "email"  # from the mailer
+
+
+UNCHAINED = frozenset({MessageKind.MENU_REPLY, MessageKind.EMAIL})
 
 
 DEFAULT_CHAINS: Mapping[str, tuple[str, ...]] = {

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from cicero.domain.runtime.names import RunStatus
+
 SEPARATOR = "/"
-FINAL = ("done", "failed", "skipped")
+FINAL = (RunStatus.DONE, RunStatus.FAILED, RunStatus.SKIPPED)
 
 
 def ledger_key(job: str, part: str) -> str:
@@ -25,7 +27,7 @@ def is_part_key(key: str) -> bool:
 
 @dataclass(frozen=True)
 class PartOutcome:
-    status: str  # done | failed | skipped
+    status: RunStatus  # done | failed | skipped
     reason: str = ""
 
 
@@ -35,12 +37,12 @@ def combine(outcomes: Mapping[str, PartOutcome]) -> PartOutcome:
     if not outcomes:
         raise ValueError("a job with parts needs at least one outcome")
     statuses = {o.status for o in outcomes.values()}
-    if "failed" in statuses:
-        status = "failed"
-    elif statuses == {"skipped"}:
-        status = "skipped"
+    if RunStatus.FAILED in statuses:
+        status = RunStatus.FAILED
+    elif statuses == {RunStatus.SKIPPED}:
+        status = RunStatus.SKIPPED
     else:
-        status = "done"
+        status = RunStatus.DONE
     reason = "; ".join(f"{part}: {o.reason or o.status}" for part, o in outcomes.items())
     return PartOutcome(status, reason)
 

@@ -1,8 +1,24 @@
-"""The names of the runtime's actors: the supervisor's directory keys, shared by every process
-(the actors look each other up by them; /healthz and the status page read reports under them;
-scenarios name an actor to crash by them)."""
+"""Names shared by every process of the runtime: the actors' (the supervisor's directory keys:
+the actors look each other up by them, /healthz and the status page read reports under them,
+scenarios name an actor to crash by them) and a job run's statuses (the ledger's `job_run`)."""
 
 from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RunStatus(StrEnum):
+    """A job run's status in the ledger; `crashed` is only ever said in a JobDone (its worker
+    will never say how the run ended: the clock tries it again or fails it)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    MISSED = "missed"
+    CRASHED = "crashed"
+
 
 CLOCK = "clock"
 ROUTER = "router"

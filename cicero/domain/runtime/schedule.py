@@ -24,6 +24,7 @@ from croniter import CroniterBadDateError, croniter
 
 from cicero.domain.runtime import job_retry
 from cicero.domain.runtime.jobs import ALWAYS, JobSpec
+from cicero.domain.runtime.names import RunStatus
 from cicero.domain.timezone import to_wib
 
 _V = TypeVar("_V")
@@ -31,13 +32,6 @@ _V = TypeVar("_V")
 # Enumerating fire times is bounded so a long outage cannot stall the clock:
 # beyond this many, the oldest are recorded missed in one summary record.
 MAX_ENUMERATED = 2000
-
-
-class RunStatus:
-    DONE = "done"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-    MISSED = "missed"
 
 
 # ---- events -----------------------------------------------------------------

@@ -6,6 +6,9 @@ do when one exits: restart it after a backoff, leave it down, or escalate.
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -61,6 +64,26 @@ def backoff(failures: int, flags: SupFlags, jitter: float) -> float:
 
 
 START_S = 5.0  # a fresh child's start, at most (its Start handled, its pool made)
+_ACTOR_PATH = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
+
+
+def spec_problems(specs: Sequence[tuple[str, str, float]]) -> list[str]:
+    """What is wrong with a supervisor's child specs (name, "module:Class", shutdown
+    seconds), checked before the first start (OTP's check_childspec): names must be present
+    and unique (a duplicate would silently replace the first child), the actor a class path,
+    the shutdown time positive and finite."""
+    problems, seen = [], set()
+    for name, actor, shutdown_s in specs:
+        if not name or name != name.strip():
+            problems.append(f"child {name!r}: a name is needed, without spaces around it")
+        elif name in seen:
+            problems.append(f"child {name!r} is named twice")
+        seen.add(name)
+        if not _ACTOR_PATH.fullmatch(actor):
+            problems.append(f"child {name!r}: actor {actor!r} is not 'module:Class'")
+        if not (math.isfinite(shutdown_s) and shutdown_s > 0):
+            problems.append(f"child {name!r}: shutdown_s {shutdown_s!r} is not a positive time")
+    return problems
 
 
 def back_within(backoff_max_s: float) -> float:

@@ -126,7 +126,11 @@ def test_every_identity_on_every_route(pg_server: object) -> None:
                          {"CICERO_METRICS_TOKEN": SCRAPE_TOKEN}) as app:  # fmt: skip
             # The caller's own logout last: it ends the caller's session.
             for caller in await callers(app):
-                own = "/api/auth/dashboard-logout" if "Cookie" in caller.headers else "/api/auth/logout"
+                own = (
+                    "/api/auth/dashboard-logout"
+                    if "Cookie" in caller.headers
+                    else "/api/auth/logout"
+                )
                 routes = sorted(ROUTES, key=lambda r: r.path == own)
                 for route in routes:
                     status, body, _ = await app.call(

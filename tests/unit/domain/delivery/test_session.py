@@ -300,7 +300,9 @@ def test_a_refusal_that_repeats_is_retried_at_the_cap_never_sooner():
         s, eff = handle(s, ReconnectDue(s.timer), T0, 0.0)
         assert eff[0] == RestartTransport()
         s, eff = handle(s, ConnectFailed("unknown reason", False), T0, 0.0)
-        assert eff[0] == ScheduleReconnect(RECONNECT_CAP_S, s.timer) and isinstance(eff[1], AlertOps)
+        assert eff[0] == ScheduleReconnect(RECONNECT_CAP_S, s.timer) and isinstance(
+            eff[1], AlertOps
+        )
     assert s.reason == "unknown reason"
 
 

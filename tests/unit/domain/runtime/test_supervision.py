@@ -99,3 +99,26 @@ def test_a_child_restarted_twice_in_a_row_is_back_within_back_within(
     flags = SupFlags(backoff_min_s=min(0.5, backoff_max), backoff_max_s=backoff_max)
     twice = backoff(failures, flags, jitter) + backoff(failures + 1, flags, jitter)
     assert twice + START_S <= back_within(backoff_max)
+
+
+def test_child_specs_are_checked_before_the_first_start() -> None:
+    from cicero.domain.runtime.supervision import spec_problems
+
+    good = [("clock", "cicero.actors.clock:Clock", 5.0), ("session:x", "a.b:C", 0.5)]
+    assert spec_problems(good) == []
+    bad = [
+        ("clock", "cicero.actors.clock:Clock", 5.0),
+        ("clock", "cicero.actors.router:Router", 5.0),  # would replace the first silently
+        ("", "x:Y", 5.0),
+        ("web", "cicero.actors.web.Web", 5.0),
+        ("mailer", "m:M", 0.0),
+        ("router", "m:M", float("nan")),
+    ]
+    problems = spec_problems(bad)
+    assert problems == [
+        "child 'clock' is named twice",
+        "child '': a name is needed, without spaces around it",
+        "child 'web': actor 'cicero.actors.web.Web' is not 'module:Class'",
+        "child 'mailer': shutdown_s 0.0 is not a positive time",
+        "child 'router': shutdown_s nan is not a positive time",
+    ]
