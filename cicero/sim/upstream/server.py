@@ -267,7 +267,7 @@ class FakeUpstream:
             return _json({"message": "User not found"}, 404)
         count = len(self.world.feed(Platform.INSTAGRAM, handle, req.now))
         profile = InstagramProfile(
-            handle, account.private, count, full_name=handle.upper(),
+            handle, account.private, count,
             follower_count=self.world.followers(account, req.now),
             following_count=spread(handle, 300),
         )  # fmt: skip
