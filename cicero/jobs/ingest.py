@@ -149,7 +149,9 @@ async def ingest(
                 ]
             # Followers for the analytics, once a day per listed account: after every stage
             # attendance needs, so they never take the budget's last calls from engagement.
-            await run.profiles.after(clients, [r for t in tasks for r in t.result()])
+            profiles = DailyProfiles(ctx.pool, run.instagram, run.tiktok, hosts, run.today,
+                                     lambda: run.now, ctx.log, up.concurrency)  # fmt: skip
+            await profiles.after(clients, [r for t in tasks for r in t.result()])
         finally:
             await hosts.close()  # this run's calls and outcomes, even when a bug ends it
     return [r for t in tasks for r in t.result()]
@@ -189,8 +191,6 @@ class _Run:
         # A client's posts are fetched side by side too: a directorate's dozen posts of 20-40
         # pages each would otherwise be one long chain (and TikTok waits 2 s between pages).
         self.post_concurrency = ctx.settings.config.upstream.concurrency
-        self.profiles = DailyProfiles(ctx.pool, instagram, tiktok, hosts, today,
-                                      lambda: self.now, ctx.log, self.post_concurrency)  # fmt: skip
 
     @property
     def now(self) -> datetime:
