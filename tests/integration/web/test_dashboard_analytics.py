@@ -36,6 +36,7 @@ def url(pg_server: object) -> str:
             await conn.close()
         await make_account(url, "op.polresa", Role.OPERATOR, ("POLRES_A",))
         await make_account(url, "dit.binmas", Role.DITBINMAS)
+        await make_account(url, "op.dit", Role.OPERATOR, ("DITBINMAS",))
 
     run(go())
     return url
@@ -141,6 +142,26 @@ def test_a_directorate_shows_its_clients_side_by_side(url: str) -> None:
             assert "Perbandingan akun" in html
             assert "Jumlah pengikut belum diketahui untuk POLRES B:" in html
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
+
+    run(go())
+
+
+def test_side_by_side_shows_only_the_clients_the_caller_may_read(url: str) -> None:
+    async def go() -> None:
+        async with serve_dashboard(url, clock=Clock(NOW)) as served:
+            # An operator whose one client is the directorate: its own account, not its satkers'.
+            b = await signed_in(served, "op.dit")
+            data = await analytics(b, f"client_id=DITBINMAS&{DAY}")
+            assert [a["client_id"] for a in data["accounts"]] == ["DITBINMAS"]
+            assert [p["shortcode"] for p in data["posts"]] == ["D1"]
+            status, body, _ = await b.request("GET", f"/api/analytics?client_id=POLRES_A&{DAY}")
+            assert (status, body["error"]["code"]) == (403, "out_of_scope")
+            # A directorate reads its satkers, not a client outside it.
+            d = await signed_in(served, "dit.binmas")
+            status, body, _ = await d.request("GET", f"/api/analytics?client_id=POLRES_C&{DAY}")
+            assert (status, body["error"]["code"]) == (403, "out_of_scope")
+            data = await analytics(d, f"client_id=POLRES_A&{DAY}")
+            assert [a["client_id"] for a in data["accounts"]] == ["POLRES_A"]
 
     run(go())
 
