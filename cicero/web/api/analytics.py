@@ -20,6 +20,7 @@ from cicero.domain.layouts.analytics_sheets import analytics_workbook
 from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import wib_date
 from cicero.jobs.xlsx import xlsx_bytes
+from cicero.web.api import schemas as s
 from cicero.web.api.scope import ScopeClient, chosen_client
 from cicero.web.context import ctx
 from cicero.web.errors import ApiError
@@ -36,6 +37,30 @@ QUERY = (
     Param("from", DATE, description="a range instead of a period: its first WIB day"),
     Param("to", DATE, description="its last day (≤ 31 days; over → 422)"),
 )
+
+# The answer's shape, for the OpenAPI document and the tests that check every response.
+_KNOWN = {"type": ["integer", "null"], "minimum": 0, "description": "null: unknown"}
+_RATE = {"type": ["number", "null"], "minimum": 0,
+         "description": "(likes + comments + shares) / followers; null: followers unknown"}  # fmt: skip
+_COUNTS = {"likes": _KNOWN, "comments": _KNOWN, "views": _KNOWN, "shares": _KNOWN,
+           "interactions": s.COUNT}  # fmt: skip
+_FIGURES = {"posts": s.COUNT, **_COUNTS}
+_POST = s.obj({"client_id": s.TEXT, "shortcode": s.TEXT, "posted_at": s.INSTANT,
+               "caption": s.TEXT, "url": s.TEXT, **_COUNTS, "followers": _KNOWN,
+               "engagement_rate": _RATE})  # fmt: skip
+_POSTS = {"type": "array", "items": _POST}
+ANSWER = s.obj({
+    "client": s.obj({"client_id": s.TEXT, "name": s.TEXT, "type": {"enum": ["ORG", "DIREKTORAT"]}}),
+    "platform": {"enum": [p.value for p in Platform]},
+    "period": s.obj({"kind": {"enum": [p.value for p in Period]}, "from": DATE, "to": DATE}),
+    "totals": s.obj({**_FIGURES, "followers": _KNOWN, "engagement_rate": _RATE}),
+    "accounts": {"type": "array", "items": s.obj({
+        "client_id": s.TEXT, "name": s.TEXT, "handle": s.TEXT, "followers": _KNOWN, **_FIGURES,
+        "engagement_rate": _RATE, "rate_per_post": _RATE})},
+    "days": {"type": "array", "items": s.obj({"date": DATE, **_FIGURES})},
+    "posts": _POSTS, "top": _POSTS, "bottom": _POSTS,
+    "followers_missing": {"type": "array", "items": s.TEXT},
+})  # fmt: skip
 
 
 @dataclass(frozen=True)
