@@ -187,6 +187,7 @@ def main() -> None:
             port = free_port()
             child = multiprocessing.get_context("fork").Process(target=serve, args=(url, port))
             child.start()
+            assert child.pid is not None
             try:
                 base = f"http://127.0.0.1:{port}"
                 for _ in range(100):  # until it listens

@@ -37,6 +37,6 @@ async def compute(
         await db.known_followers(conn, ids, platform, days.start, days.end), days
     )
     on = book.on
-    posts = [PostRow(*r, on(r[0], r[3]))
+    posts = [PostRow._make((*r, on(r[0], r[3])))
              for r in await db.period_posts(conn, ids, platform, days.start, days.end)]  # fmt: skip
     return build(scope, directorate, platform, period, days, accounts, posts, book)
