@@ -1,14 +1,16 @@
 """The analytics' charts drawn on the server as SVG (issue 17): the daily trend of interactions
-and the side-by-side comparison of a directorate's accounts. No script, no library; every
+(a single day: its posts) and the side-by-side comparison of a directorate's accounts. No script, no library; every
 label escaped; presentation attributes only (the pages' CSP allows no inline style). Pure:
 values in, markup out."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 
-from cicero.domain.analytics.figures import AccountFigures, DayFigures
+from cicero.domain.analytics.figures import AccountFigures, DayFigures, PostRow, Totals
+from cicero.domain.timezone import WIB
 
 WIDTH, HEIGHT, PAD, AXIS = 640, 220, 36, 24
 COLOURS = ("#1f5fa8", "#d9822b", "#7b3fa0")  # likes, comments, shares
@@ -30,37 +32,60 @@ def _head(title: str, height: int) -> str:
             f'xmlns="http://www.w3.org/2000/svg" aria-label="{t}"><title>{t}</title>')  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Stack:
+    """One bar: likes, comments and shares stacked, and what its tooltip adds."""
+
+    label: str
+    parts: tuple[int, int, int]
+    note: str
+
+
 def daily_trend(days: Sequence[DayFigures], title: str = "Interaksi per hari") -> str:
     """Likes, comments and shares per day, stacked; a day's posts in its bar's tooltip."""
-    top = max((d.totals.interactions for d in days), default=0)
+    return _stacked([Stack(d.day.strftime("%d/%m"), _parts(d.totals), f"{number(d.totals.posts)} konten")
+                     for d in days], title)  # fmt: skip
+
+
+def per_post(posts: Sequence[PostRow], title: str = "Interaksi per konten") -> str:
+    """One day's posts in upload order (a day's trend would be one bar), labelled HH.MM."""
+    return _stacked([Stack(p.posted_at.astimezone(WIB).strftime("%H.%M"),
+                           (p.likes or 0, p.comments or 0, p.shares or 0), p.external_id)
+                     for p in posts], title)  # fmt: skip
+
+
+def _parts(t: Totals) -> tuple[int, int, int]:
+    return t.likes or 0, t.comments or 0, t.shares or 0
+
+
+def _stacked(stacks: Sequence[Stack], title: str) -> str:
+    top = max((sum(s.parts) for s in stacks), default=0)
     head = _head(title, HEIGHT + 30)
     if top == 0:
         return head + f'<text x="{PAD}" y="{HEIGHT // 2}">Belum ada interaksi.</text></svg>'
     inner_w, inner_h = WIDTH - 2 * PAD, HEIGHT - PAD - AXIS
-    slot = inner_w / len(days)
-    width = max(2.0, slot * 0.7)
+    slot = inner_w / len(stacks)
+    width = min(max(2.0, slot * 0.7), 60.0)
     parts = [head, f'<text x="4" y="{PAD - 10}" font-size="11">{number(top)}</text>',
              f'<line x1="{PAD}" y1="{PAD + inner_h}" x2="{WIDTH - PAD}" y2="{PAD + inner_h}" '
              'stroke="#999"/>']  # fmt: skip
-    step = max(1, len(days) // 10)
-    for i, d in enumerate(days):
+    step = max(1, len(stacks) // 10)
+    for i, bar in enumerate(stacks):
         x = PAD + i * slot + (slot - width) / 2
         y = float(PAD + inner_h)
-        label = d.day.strftime("%d/%m")
-        t = d.totals
-        for k, value in enumerate((t.likes or 0, t.comments or 0, t.shares or 0)):
+        for k, value in enumerate(bar.parts):
             h = inner_h * value / top
             if h <= 0:
                 continue
             y -= h
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{h:.1f}" '
-                f'fill="{COLOURS[k]}"><title>{escape(label)}: {SERIES[k]} {number(value)} '
-                f"({number(t.posts)} konten)</title></rect>"
+                f'fill="{COLOURS[k]}"><title>{escape(bar.label)}: {SERIES[k]} {number(value)} '
+                f"({escape(bar.note)})</title></rect>"
             )
         if i % step == 0:
             parts.append(f'<text x="{x + width / 2:.1f}" y="{HEIGHT - 6}" font-size="11" '
-                         f'text-anchor="middle">{escape(label)}</text>')  # fmt: skip
+                         f'text-anchor="middle">{escape(bar.label)}</text>')  # fmt: skip
     for k, name in enumerate(SERIES):
         lx = PAD + k * 120
         parts.append(f'<rect x="{lx}" y="{HEIGHT + 10}" width="12" height="12" fill="{COLOURS[k]}"/>'

@@ -11,7 +11,7 @@ from aiohttp import web
 from markupsafe import Markup
 
 from cicero.domain.attendance.view import Period
-from cicero.domain.layouts.analytics_chart import daily_trend, percent, side_by_side
+from cicero.domain.layouts.analytics_chart import daily_trend, per_post, percent, side_by_side
 from cicero.web.api.analytics import Asked, asked, computed, page_links
 from cicero.web.errors import ApiError
 from cicero.web.render import page
@@ -44,7 +44,7 @@ async def analytics_page(request: web.Request) -> web.Response:
     data = {
         "v": v, "a": a, "label": LABEL[platform], "persen": percent,
         "names": {f.account.client_id: f.account.name for f in v.accounts},
-        "trend": Markup(daily_trend(v.days)),
+        "trend": Markup(per_post(v.posts) if len(v.days) == 1 else daily_trend(v.days)),
         "comparison": Markup(side_by_side(v.accounts)) if len(v.accounts) > 1 else "",
         "previous": f"/analitik/{platform}?{previous}",
         "following": f"/analitik/{platform}?{following}",

@@ -15,7 +15,7 @@ from cicero.domain.analytics.figures import (
     rate,
 )
 from cicero.domain.attendance.view import DayRange, Period
-from cicero.domain.layouts.analytics_chart import daily_trend, percent, side_by_side
+from cicero.domain.layouts.analytics_chart import daily_trend, per_post, percent, side_by_side
 from cicero.domain.layouts.analytics_sheets import analytics_workbook
 from cicero.domain.people.usernames import Platform
 
@@ -86,6 +86,8 @@ def test_charts_escape_names_and_say_when_empty() -> None:
     trend = daily_trend(v.days)
     assert trend.count("<rect") == 3 + 3  # likes, comments, shares of 6 Feb; the legend
     assert "Belum ada interaksi" in daily_trend(v.days[:2])
+    one_day = per_post(v.posts)  # a day's chart shows its posts at their WIB time
+    assert ">10.02</text>" in one_day and "(A1)</title>" in one_day
     assert percent(None) == "–" and percent(0.0125) == "1,25%"
 
 
