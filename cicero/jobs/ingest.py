@@ -29,7 +29,13 @@ from cicero.db.engagement import (
     upsert_engagement,
 )
 from cicero.db.ingest_runs import IngestClient, active_clients, record_run, save_sec_uid
-from cicero.db.posts import known_posts, posts_of_day, save_presence, upsert_posts
+from cicero.db.posts import (
+    known_posts,
+    posts_of_day,
+    refresh_counts,
+    save_presence,
+    upsert_posts,
+)
 from cicero.domain.ingestion.limits import Pace
 from cicero.domain.ingestion.payloads import ParsedPost
 from cicero.domain.ingestion.rules import (
@@ -51,6 +57,7 @@ from cicero.domain.ingestion.summary import (
 )
 from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import wib_date
+from cicero.jobs.ingest_profiles import DailyProfiles
 from cicero.jobs.registry import JobContext
 from cicero.sim.upstream.server import Keys
 from cicero.upstream.client import (
@@ -140,6 +147,11 @@ async def ingest(
                     for c in clients
                     if any(p in platforms for p, _ in stages(c.flags))
                 ]
+            # Followers for the analytics, once a day per listed account: after every stage
+            # attendance needs, so they never take the budget's last calls from engagement.
+            profiles = DailyProfiles(ctx.pool, run.instagram, run.tiktok, hosts, run.today,
+                                     lambda: run.now, ctx.log, up.concurrency)  # fmt: skip
+            await profiles.after(clients, [r for t in tasks for r in t.result()])
         finally:
             await hosts.close()  # this run's calls and outcomes, even when a bug ends it
     return [r for t in tasks for r in t.result()]
@@ -235,6 +247,8 @@ class _Run:
         todays = todays_posts(listing.items, self.today)
         async with self.ctx.pool.acquire() as conn, conn.transaction():
             written = await upsert_posts(conn, client.client_id, platform, todays, self.now)
+            await refresh_counts(conn, client.client_id, platform, listing.items, self.today,
+                                 self.now)  # fmt: skip
             removed = await self.reconcile(conn, client.client_id, platform, listing)
             if sec_uid is not None:
                 await save_sec_uid(conn, client.client_id, sec_uid)
