@@ -9,6 +9,7 @@ session, made a singleton by a PostgreSQL advisory lock held for its whole life.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import queue
 import random
@@ -45,6 +46,25 @@ from cicero.whatsapp.transport import NotReady, RecipientInvalid, SendFailed, Se
 
 POLL = timedelta(seconds=1)
 KEEPALIVE_EVERY = timedelta(seconds=30)
+LOSSES_KEPT = 10  # the latest losses of `ready`, for /healthz's "keeps dropping"
+
+
+class StateChanges:
+    """What this incarnation saw: transitions counted by (from, to), and when it last left
+    `ready` (a session that keeps dropping is a problem even while it is ready)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.losses: list[str] = []
+
+    def note(self, before: machine.Session, after: machine.Session) -> None:
+        key = f"{before.state.value}>{after.state.value}"
+        self.counts[key] = self.counts.get(key, 0) + 1
+        if before.state is machine.SessionState.READY and after.since is not None:
+            self.losses = [*self.losses[-(LOSSES_KEPT - 1) :], after.since.isoformat()]
+
+    def report(self) -> dict[str, Any]:
+        return {"transitions": dict(self.counts), "losses": list(self.losses)}
 
 
 @dataclass(frozen=True)
@@ -78,6 +98,7 @@ class SessionActor(PacedWindows, CiceroActor):
         self.next_takeover: datetime | None = None  # when a sender fallback may next apply
         self._held: Any = None  # the connection a drain holds
         self._deliveries: Any = None  # the simulated network's delivery log (simulator only)
+        self.changes = StateChanges()  # for /healthz and /metrics
 
     # ---- time -----------------------------------------------------------------
     def now(self) -> datetime:
@@ -114,6 +135,7 @@ class SessionActor(PacedWindows, CiceroActor):
         recovered = self.run(self._recover())
         if recovered:
             self.log.warning("%d row(s) left sending by a crash were recovered", recovered)
+        self.log.info("session %s: starting (%s)", self.session, self.options.transport)
         self._log_state()
         if self.options.transport == "neonize":
             self.pipe = os.pipe()  # neonize calls the sink from its own threads
@@ -153,7 +175,10 @@ class SessionActor(PacedWindows, CiceroActor):
             assert self.settings is not None
             store = self.settings.env.data_dir / "wa" / f"{self.session}.sqlite3"
             store.parent.mkdir(parents=True, exist_ok=True)
-            return NeonizeTransport(self.session, str(store))
+            proxy = self.settings.env.whatsapp_proxy
+            return NeonizeTransport(
+                self.session, str(store), proxy=proxy.reveal() if proxy else None
+            )
         from cicero.sim.whatsapp.store import DbDeliveryLog, apply_line, load_line
         from cicero.sim.whatsapp.transport import SimulatedNetwork, SimulatedTransport
 
@@ -214,12 +239,13 @@ class SessionActor(PacedWindows, CiceroActor):
         self.state, effects = machine.handle(self.state, event, self.now(), self.rng.random())
         for effect in effects:
             self._perform(effect)
-        if (before.state, before.reason) != (
-            self.state.state,
-            self.state.reason,
-        ) and before.state != self.state.state:
+        if before.state != self.state.state:
+            self.changes.note(before, self.state)
+            self._say_state(before)
             self._log_state()
             self.busy = True
+        elif self.state.reason != before.reason and self.state.state in machine.FAILING:
+            self._say_state(before)  # a reconnect loop whose failure changed: said once
 
     def _perform(self, effect: machine.Effect) -> None:
         if isinstance(effect, machine.ReportReady):
@@ -242,11 +268,10 @@ class SessionActor(PacedWindows, CiceroActor):
         elif isinstance(effect, machine.AlertOps):
             self.log.error("session %s needs attention: %s", self.session, effect.reason)
         elif isinstance(effect, machine.ShowQr):
-            self.log.warning(
-                "session %s is waiting to be paired (QR code on the status page)", self.session
-            )
+            pass  # entering `pairing` is said once by _say_state; codes rotate every 20-60 s
         elif isinstance(effect, machine.ShowPairCode):
-            self.log.warning("session %s pair code: %s", self.session, effect.code)
+            # A pair code links a device to the number: never logged (`cicero pair` prints it).
+            self.log.warning("session %s: a pair code was issued", self.session)
 
     def _tell_clock(self, message: Any) -> None:
         clock = self.directory.get("clock")
@@ -257,6 +282,19 @@ class SessionActor(PacedWindows, CiceroActor):
         super().receiveMsg_Directory(message, sender)
         if machine.is_ready(self.state):  # a restarted clock learns readiness again
             self._tell_clock(SessionReady(self.session))
+
+    def _say_state(self, before: machine.Session) -> None:
+        """One log line per change of state, or of the failure a reconnect loop meets; a
+        retry that fails the same way says nothing (the terminal must not scroll per retry)."""
+        s = self.state
+        line = f"session {self.session}: {before.state.value} → {s.state.value}"
+        if s.state is before.state:
+            line = f"session {self.session}: still {s.state.value}, the failure changed"
+        if s.reason:
+            line += f" ({s.reason})"
+        # A terminal state is also an AlertOps, logged as an error by _perform.
+        level = logging.INFO if s.state is machine.SessionState.READY else logging.WARNING
+        self.log.log(level, "%s", line)
 
     def _log_state(self) -> None:
         s = self.state
@@ -622,6 +660,10 @@ class SessionActor(PacedWindows, CiceroActor):
                     "state": s.state.value,
                     "reason": s.reason,
                     "terminal": s.state in machine.TERMINAL,
+                    "since": s.since.isoformat() if s.since else "",
+                    "attempt": s.attempt,
+                    "until": s.until.isoformat() if s.until else "",
+                    **self.changes.report(),
                     "jid": mask_phone(str(s.jid)) if s.jid else "",
                     "transport": self.options.transport,
                     "qr": self.qr if s.state is machine.SessionState.PAIRING else "",

@@ -70,6 +70,7 @@ class Env:
     smtp_password: Secret | None = None
     smtp_from: str = "cicero@localhost"
     whatsapp: str = "simulator"  # simulator | neonize
+    whatsapp_proxy: Secret | None = None  # neonize's proxy (socks5://…); may hold a password
     log_format: str = "text"  # text | json
     log_level: str = "INFO"
 
@@ -129,6 +130,7 @@ def read_env(environ: Mapping[str, str]) -> tuple[Env, tuple[str, ...], dict[str
         smtp_password=_secret(environ, "SMTP_PASSWORD"),
         smtp_from=environ.get("SMTP_FROM") or "cicero@localhost",
         whatsapp=choice("CICERO_WHATSAPP", "simulator", ("simulator", "neonize")),
+        whatsapp_proxy=_secret(environ, "CICERO_WHATSAPP_PROXY"),
         log_format=choice("CICERO_LOG_FORMAT", "text", ("text", "json")),
         log_level=choice("CICERO_LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
     )

@@ -1,5 +1,7 @@
-"""The status page at `/`: what /healthz says, for a person, and the QR code of a session
-waiting to be paired (scan it with WhatsApp → Linked devices). Refreshes itself."""
+"""The status page at `/`, in Indonesian: what /healthz says, for a person, and the QR code
+of a session waiting to be paired (scan it with WhatsApp → Perangkat tertaut). Refreshes
+itself. Given the public body (`{"status"}` only) it shows the status word and nothing else.
+"""
 
 from __future__ import annotations
 
@@ -10,36 +12,66 @@ from typing import Any
 from cicero.whatsapp import qr
 
 REFRESH_S = 5
+VERDICT = {"ok": "Normal", "degraded": "Terganggu", "down": "Mati"}
+COLOUR = {"ok": "#1b7f3b", "degraded": "#b26a00", "down": "#b3261e"}
 
 
 def render(body: Mapping[str, Any]) -> str:
-    verdict = "All well" if body["ok"] else "Needs attention"
-    problems = body["problems"] or ["none"]
-    sections = [
-        f"<h1>Cicero {escape(str(body['version']))}: {verdict}</h1>",
-        "<h2>Problems</h2>",
+    status = str(body.get("status", "down"))
+    verdict = VERDICT.get(status, status)
+    head = (
+        f"<h1>Cicero: <span style='color:{COLOUR.get(status, '#000')}'>{escape(verdict)}</span>"
+        f"</h1>"
+    )
+    if "problems" not in body:  # the public body: the status word only
+        sections = [head, "<p>Rincian hanya untuk ops: buka halaman ini dari mesin Cicero.</p>"]
+    else:
+        sections = [head, *_detail(body)]
+    return (
+        "<!doctype html><html lang='id'><head><meta charset='utf-8'>"
+        f"<meta http-equiv='refresh' content='{REFRESH_S}'><title>Status Cicero</title>"
+        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}</style></head><body>"
+        + "".join(sections)
+        + "</body></html>"
+    )
+
+
+def _detail(body: Mapping[str, Any]) -> list[str]:
+    problems = body["problems"] or ["tidak ada"]
+    return [
+        f"<p>Versi {escape(str(body.get('version', '')))}, "
+        f"waktu {escape(str(body.get('time', '')))}</p>",
+        "<h2>Masalah</h2>",
         "<ul>" + "".join(f"<li>{escape(p)}</li>" for p in problems) + "</ul>",
-        "<h2>WhatsApp sessions</h2>",
+        "<h2>Sesi WhatsApp</h2>",
         _sessions(body.get("sessions", {})),
-        "<h2>Actors</h2>",
+        "<h2>Aktor</h2>",
         _table(
-            ["actor", "state", "restarts", "last error"],
+            ["aktor", "keadaan", "dimulai ulang", "galat terakhir"],
             (
                 [name, a.get("state", ""), a.get("restarts", 0), a.get("last_error") or ""]
                 for name, a in sorted(body.get("actors", {}).items())
             ),
         ),
-        "<h2>Outbox</h2>",
+        "<h2>Antrean pesan (outbox)</h2>",
         _table(
-            ["session", "rows by status"],
+            ["sesi", "baris per status"],
             (
-                [session, ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))]
+                [
+                    session,
+                    ", ".join(
+                        f"{k}: {v}"
+                        for k, v in sorted(counts.items())
+                        if k not in ("oldest_pending", "oldest_pending_age_s", "dead_recent")
+                    ),
+                ]
                 for session, counts in sorted(body.get("outbox", {}).items())
             ),
         ),
-        "<h2>Jobs</h2>",
+        "<h2>Jadwal</h2>",
         _table(
-            ["job", "last fire time", "status", "reason", "next"],
+            ["jadwal", "waktu jadwal terakhir", "status", "alasan", "berikutnya"],
             (
                 [
                     job,
@@ -53,7 +85,7 @@ def render(body: Mapping[str, Any]) -> str:
         ),
         "<h2>Upstream</h2>",
         _table(
-            ["host", "status", "calls today", "budget", "paused until", "last error"],
+            ["host", "status", "panggilan hari ini", "anggaran", "jeda sampai", "galat terakhir"],
             (
                 [
                     name,
@@ -67,29 +99,20 @@ def render(body: Mapping[str, Any]) -> str:
             ),
         ),
     ]
-    return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        f"<meta http-equiv='refresh' content='{REFRESH_S}'><title>Cicero status</title>"
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}</style></head><body>"
-        + "".join(sections)
-        + "</body></html>"
-    )
 
 
 def _sessions(sessions: Mapping[str, Mapping[str, Any]]) -> str:
     if not sessions:
-        return "<p>No session has reported yet.</p>"
+        return "<p>Belum ada sesi yang melapor.</p>"
     parts = []
     for name, s in sorted(sessions.items()):
-        state = f"{s.get('state', '')}" + (f" ({s['reason']})" if s.get("reason") else "")
-        parts.append(f"<h3>{escape(name)}: {escape(state)}</h3>")
+        parts.append(f"<h3>{escape(str(s.get('words') or name))}</h3>")
         if s.get("jid"):
-            parts.append(f"<p>Number {escape(str(s['jid']))}</p>")
-        if s.get("qr"):
-            parts.append("<p>Scan with WhatsApp → Linked devices → Link a device:</p>")
+            parts.append(f"<p>Nomor {escape(str(s['jid']))}</p>")
+        if s.get("qr") and s.get("state") == "pairing":
+            parts.append("<p>Pindai dengan WhatsApp → Perangkat tertaut → Tautkan perangkat:</p>")
             image = qr.render(str(s["qr"]))
-            parts.append(f"<img alt='pairing QR code' src='{image.svg_data_uri}'>")
+            parts.append(f"<img alt='kode QR pairing {escape(name)}' src='{image.svg_data_uri}'>")
     return "".join(parts)
 
 
@@ -98,4 +121,4 @@ def _table(header: list[str], rows: Iterable[list[Any]]) -> str:
     body = "".join(
         "<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows
     )
-    return f"<table><tr>{head}</tr>{body or '<tr><td>none</td></tr>'}</table>"
+    return f"<table><tr>{head}</tr>{body or '<tr><td>tidak ada</td></tr>'}</table>"

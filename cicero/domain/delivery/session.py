@@ -20,7 +20,9 @@ performs the returned effects; it holds no rule of its own. Decisions worth know
   `KeepaliveCheck` at or after `until` moves to reconnecting. A ban without `until`
   waits for a re-pair like a logout.
 * A non-retryable `ConnectFailed` (e.g. client outdated) alerts ops but is not terminal:
-  only the network's logout, replace and ban are. It retries at the backoff cap.
+  only the network's logout, replace and ban are. It retries at the backoff cap. While
+  reconnecting, each failure's reason replaces the last one, and a repeated failure with
+  the same reason alerts no one again.
 * Only leaving `ready` reports `ReportLost`; a session is not ready from its start until
   its first `ReportReady`, so the clock needs no "lost" for a session never ready.
 * Reconnect timers carry a token; a `ReconnectDue` whose token is not the newest one
@@ -55,6 +57,7 @@ class SessionState(StrEnum):
 
 TERMINAL = frozenset({SessionState.LOGGED_OUT, SessionState.REPLACED, SessionState.BANNED})
 LIVE = frozenset(SessionState) - TERMINAL
+FAILING = frozenset({SessionState.RECONNECTING})  # a loop whose `reason` is its latest failure
 
 
 # --- events: the transport's (runtime.md §2.8) ---------------------------------------------
@@ -306,7 +309,9 @@ def _connect_failed(s: Session, ev: Event, now: datetime, rng: float) -> Result:
     assert isinstance(ev, ConnectFailed)
     alert = () if ev.retryable else (AlertOps(f"connect failed, not retryable: {ev.reason}"),)
     if s.state is SessionState.RECONNECTING:
-        return s, alert  # the armed timer retries
+        # The armed timer retries. The reason becomes the latest failure's (what ops read on
+        # /healthz); ops are alerted once per failure that changed, not on every retry.
+        return replace(s, reason=ev.reason), alert if ev.reason != s.reason else ()
     delay = None if ev.retryable else RECONNECT_CAP_S
     new, effects = _to_reconnecting(s, now, rng, ev.reason, restart=False, delay_s=delay)
     return new, (*effects, *alert)

@@ -1,5 +1,9 @@
-"""/metrics and the status page `/`, over real HTTP and PostgreSQL, from the same facts as
-/healthz; /metrics is read back with Prometheus' own parser."""
+"""/healthz, /metrics and the status page `/`, over real HTTP and PostgreSQL, from one set of
+facts; /metrics is read back with Prometheus' own parser.
+
+A caller from elsewhere is played by a middleware that gives the request another peer
+address, as a proxy-aware middleware would: the handlers must ask who is calling, never
+assume loopback because the test server listens there."""
 
 from __future__ import annotations
 
@@ -7,61 +11,103 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
 from cicero.db.connect import connect
 from cicero.db.upstream_hosts import save_host
 from cicero.domain.ingestion.limits import HostState
-from cicero.domain.timezone import wib_date
+from cicero.domain.timezone import WIB, wib_date
 from cicero.web.app import build_app
+from cicero.web.callers import is_loopback
 from tests.conftest import fresh_database
 
+NOW = datetime.now(UTC)
 PAIRING_QR = "2@abcDEF123,xyz456,uvw789,rst000"
+LOOP_SINCE = (NOW - timedelta(minutes=10)).isoformat()
 SNAPSHOT: dict[str, Any] = {
     "escalated": "",
     "actors": {
         "clock": {"state": "running", "restarts": 0, "restart_type": "permanent"},
         "router": {"state": "restarting", "restarts": 3, "last_error": "<b>boom</b>",
                    "restart_type": "permanent"},
+        "session:gateway": {"state": "running", "restarts": 0, "restart_type": "permanent"},
+        "session:operator": {"state": "running", "restarts": 0, "restart_type": "permanent"},
     },
     "reports": {
-        "session:gateway": {"session": "gateway", "state": "ready", "reason": "", "qr": ""},
+        "session:gateway": {"session": "gateway", "state": "reconnecting", "reason": "dial failed",
+                            "since": LOOP_SINCE, "attempt": 7, "qr": "",
+                            "transitions": {"starting>reconnecting": 1}},
         "session:operator": {"session": "operator", "state": "pairing", "reason": "",
-                             "qr": PAIRING_QR},
-        "clock": {"buckets": {"always": True, "gateway": True, "operator": False}},
+                             "since": LOOP_SINCE, "qr": PAIRING_QR},
+        "clock": {"buckets": {"always": True, "gateway": False, "operator": False}},
     },
 }  # fmt: skip
+NO_NETWORK: dict[str, Any] = {
+    **SNAPSHOT,
+    "actors": {k: v for k, v in SNAPSHOT["actors"].items() if k != "router"},
+    "reports": {
+        **SNAPSHOT["reports"],
+        "session:operator": {**SNAPSHOT["reports"]["session:gateway"], "session": "operator"},
+    },
+}
 
 
-def fetch(url: str | None, path: str) -> tuple[int, str, str]:
+def elsewhere(address: str = "203.0.113.9") -> Any:
+    @web.middleware
+    async def peer(request: web.Request, handler: Any) -> web.StreamResponse:
+        return await handler(request.clone(remote=address))
+
+    return peer
+
+
+def fetch(
+    url: str | None, path: str, snapshot: dict[str, Any] = SNAPSHOT, outside: bool = False
+) -> tuple[int, str, str]:
     async def go() -> tuple[int, str, str]:
-        app = build_app(lambda: (SNAPSHOT, 0.5), url, [])
+        app = build_app(lambda: (snapshot, 0.5), url, [], now=lambda: NOW)
+        if outside:
+            app.middlewares.append(elsewhere())
         async with TestClient(TestServer(app)) as client:
             resp = await client.get(path)
+            assert resp.headers["Cache-Control"] == "no-store"
             return resp.status, resp.headers["Content-Type"], await resp.text()
 
     return asyncio.run(go())
 
 
+def fetch_json(url: str | None, path: str, **kw: Any) -> tuple[int, dict[str, Any]]:
+    import json
+
+    status, _, text = fetch(url, path, **kw)
+    return status, json.loads(text)
+
+
 def seed(url: str) -> None:
     async def go() -> None:
-        now = datetime.now(UTC)
         conn = await connect(url)
         try:
             await conn.execute(
-                """INSERT INTO outbox (key, session, recipient, kind, body, status)
-                   VALUES ('a', 'gateway', '120363000000000001@g.us', 'broadcast', 'x', 'sent'),
-                          ('b', 'gateway', '120363000000000001@g.us', 'broadcast', 'y', 'dead')"""
+                """INSERT INTO outbox (key, session, recipient, kind, body, status, created_at,
+                                       next_attempt_at)
+                   VALUES ('a', 'gateway', '120363000000000001@g.us', 'broadcast', 'x', 'sent', $1, $1),
+                          ('b', 'gateway', '120363000000000001@g.us', 'broadcast', 'y', 'dead', $1, $1),
+                          ('c', 'gateway', '120363000000000001@g.us', 'broadcast', 'z', 'pending',
+                           $1 - interval '50 minutes', $1 - interval '50 minutes'),
+                          ('d', 'gateway', '120363000000000001@g.us', 'broadcast', 'w', 'pending',
+                           $1, $1 + interval '5 minutes')""",
+                NOW,
             )
             await conn.execute(
                 """INSERT INTO job_run (job_key, fire_time, status, reason, finished_at)
-                   VALUES ('ingest_social', $1, 'failed', 'instagram: bug', $1)""",
-                now,
+                   VALUES ('ingest_social', $1, 'failed', 'instagram: bug', $1),
+                          ('db_backup', $1 - interval '1 day', 'done', '', $1 - interval '1 day')""",
+                NOW,
             )
-            paused = HostState(calls_day=wib_date(now), calls=12,
-                               paused_until=now + timedelta(minutes=4))  # fmt: skip
-            await save_host(conn, "tiktok", "tiktok.example", paused, 40, now)
+            paused = HostState(calls_day=wib_date(NOW), calls=12,
+                               paused_until=NOW + timedelta(minutes=4))  # fmt: skip
+            await save_host(conn, "tiktok", "tiktok.example", paused, 40, NOW)
         finally:
             await conn.close()
 
@@ -76,6 +122,41 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     }
 
 
+def test_no_network_is_degraded_in_words_and_only_ops_see_why(pg_server: object) -> None:
+    # Both sessions in a reconnect loop (neonize with no network) used to be 200 "All well".
+    url = fresh_database(pg_server)
+    status, body = fetch_json(url, "/healthz", snapshot=NO_NETWORK)
+    assert status == 200 and body["status"] == "degraded" and body["ok"] is False
+    assert datetime.fromisoformat(body["time"]).utcoffset() == timedelta(hours=7)
+    since = datetime.fromisoformat(LOOP_SINCE).astimezone(WIB).strftime("%H.%M")
+    assert body["problems"] == [
+        f"gateway: menyambung ulang sejak {since}, percobaan 7: dial failed",
+        f"operator: menyambung ulang sejak {since}, percobaan 7: dial failed",
+    ]
+    assert body["checks"] == {
+        "database": "ok",
+        "supervisor": "ok",
+        "sessions": {"gateway": "reconnecting", "operator": "reconnecting"},
+        "outbox": {"pending": 0, "in_doubt": 0, "dead_recent": 0},
+        "upstream": {},
+    }
+    assert body["buckets"] == {"always": True, "gateway": False, "operator": False}
+    status, public = fetch_json(url, "/healthz", snapshot=NO_NETWORK, outside=True)
+    assert (status, public) == (200, {"status": "degraded"})
+    _, _, text = fetch(url, "/metrics", snapshot=NO_NETWORK)
+    got = samples(text)
+    assert got[("cicero_healthy", ())] == 0.0
+    assert got[("cicero_health_status", (("status", "degraded"),))] == 1.0
+    assert got[("cicero_health_status", (("status", "ok"),))] == 0.0
+
+
+def test_a_silent_database_is_down_503_for_everyone() -> None:
+    status, body = fetch_json(None, "/healthz")
+    assert status == 503 and body["status"] == "down" and body["checks"]["database"] == "down"
+    assert body["problems"][0] == "database: tidak dapat dihubungi (not configured)"
+    assert fetch_json(None, "/healthz", outside=True) == (503, {"status": "down"})
+
+
 def test_metrics_carry_the_health_facts(pg_server: object) -> None:
     url = fresh_database(pg_server)
     seed(url)
@@ -83,35 +164,68 @@ def test_metrics_carry_the_health_facts(pg_server: object) -> None:
     assert status == 200 and content_type.startswith("text/plain")
     got = samples(text)
     assert got[("cicero_healthy", ())] == 0.0  # the router is restarting, the operator pairing
+    assert got[("cicero_health_status", (("status", "degraded"),))] == 1.0
     assert got[("cicero_database_up", ())] == 1.0
     assert got[("cicero_actor_restarts_total", (("actor", "router"),))] == 3.0
     assert got[("cicero_actor_running", (("actor", "router"),))] == 0.0
-    assert got[("cicero_session_ready", (("session", "gateway"),))] == 1.0
     assert got[("cicero_session_ready", (("session", "operator"),))] == 0.0
+    assert got[("cicero_session_state", (("session", "operator"), ("state", "pairing")))] == 1.0
+    assert got[("cicero_session_state", (("session", "operator"), ("state", "ready")))] == 0.0
+    assert got[("cicero_session_transitions_total",
+                (("from", "starting"), ("session", "gateway"), ("to", "reconnecting")))] == 1.0  # fmt: skip
     assert got[("cicero_bucket_ready", (("bucket", "operator"),))] == 0.0
     assert got[("cicero_outbox_rows", (("session", "gateway"), ("status", "dead")))] == 1.0
+    assert got[("cicero_outbox_rows", (("session", "gateway"), ("status", "pending")))] == 2.0
+    oldest = got[("cicero_outbox_oldest_pending_seconds", (("session", "gateway"),))]
+    assert oldest == 50 * 60  # the row due in 5 minutes is not waiting yet
     assert got[("cicero_job_last_status", (("job", "ingest_social"), ("status", "failed")))] == 1
+    backup = got[("cicero_backup_last_success_timestamp_seconds", ())]
+    assert backup == (NOW - timedelta(days=1)).timestamp()
+    assert got[("cicero_build_info", (("version", __import__("cicero").__version__),))] == 1
     assert got[("cicero_upstream_calls_today", (("host", "tiktok"),))] == 12.0
     assert got[("cicero_upstream_daily_budget", (("host", "tiktok"),))] == 40.0
     assert got[("cicero_upstream_paused", (("host", "tiktok"),))] == 1.0
 
 
-def test_metrics_still_answer_without_a_database() -> None:
-    status, _, text = fetch(None, "/metrics")
-    got = samples(text)
-    assert status == 200 and got[("cicero_database_up", ())] == 0.0
-    assert got[("cicero_problems", ())] >= 1
+def test_healthz_lists_outbox_and_job_problems(pg_server: object) -> None:
+    url = fresh_database(pg_server)
+    seed(url)
+    status, body = fetch_json(url, "/healthz")
+    assert status == 200 and body["status"] == "degraded"
+    problems = "\n".join(body["problems"])
+    assert "gateway: 1 pesan gagal terkirim dalam 24 jam terakhir" in problems
+    assert "gateway: 2 pesan menunggu, yang tertua sejak" in problems
+    assert "jadwal ingest_social" in problems and "gagal: instagram: bug" in problems
+    assert body["checks"]["outbox"] == {
+        "pending": 2, "oldest_pending_age_s": 3000, "in_doubt": 0, "dead_recent": 1
+    }  # fmt: skip
+    assert body["checks"]["upstream"] == {"tiktok": "rate_limited"}
 
 
-def test_the_status_page_shows_problems_escaped_and_the_pairing_qr(pg_server: object) -> None:
+def test_metrics_are_for_ops_only() -> None:
+    status, body = fetch_json(None, "/metrics", outside=True)
+    assert status == 403 and body["error"]["code"] == "forbidden" and body["success"] is False
+
+
+def test_the_status_page_is_indonesian_escaped_and_pairs_for_ops_only(pg_server: object) -> None:
     url = fresh_database(pg_server)
     seed(url)
     status, content_type, html = fetch(url, "/")
     assert status == 200 and content_type.startswith("text/html")
-    assert "Needs attention" in html
+    assert "lang='id'" in html and "Terganggu" in html and "Masalah" in html
     assert "&lt;b&gt;boom&lt;/b&gt;" in html and "<b>boom</b>" not in html
-    assert (
-        "operator: pairing" in html and html.count("data:image/svg+xml") == 1
-    )  # only the pairing session
+    assert "operator: menunggu pairing sejak" in html
+    assert html.count("data:image/svg+xml") == 1  # only the pairing session
     assert "instagram: bug" in html and "tiktok.example" not in html  # hosts by name
-    assert "tiktok" in html and "dead: 1, sent: 1" in html
+    assert "dead: 1, pending: 2, sent: 1" in html
+    _, _, public = fetch(url, "/", outside=True)
+    assert "Terganggu" in public
+    for secret in ("data:image/svg+xml", PAIRING_QR, "boom", "menunggu pairing", "gateway"):
+        assert secret not in public
+
+
+def test_who_is_local() -> None:
+    for address in ("127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"):
+        assert is_loopback(address), address
+    for address in ("192.0.2.2", "10.0.0.1", "::ffff:10.0.0.1", "fe80::1%eth0", "", None, "x"):
+        assert not is_loopback(address), address

@@ -143,6 +143,19 @@ def test_effect_values():
     assert "MAIN_DEVICE_GONE" in eff[2].reason and s.reason == "MAIN_DEVICE_GONE"
 
 
+def test_a_reconnect_loop_says_its_latest_failure_and_alerts_once_per_change():
+    # No network: every restart of the transport fails the same way. What /healthz shows is
+    # the latest failure, and ops hear of a permanent one once, not at every retry.
+    s, _ = handle(at(S.STARTING), ConnectFailed("dial failed", True), T0)
+    s, _ = handle(s, ReconnectDue(s.timer), T0 + timedelta(seconds=2))
+    s, eff = handle(s, ConnectFailed("dial tcp: i/o timeout", True), T0 + timedelta(seconds=3))
+    assert (s.state, s.reason, s.attempt, eff) == (S.RECONNECTING, "dial tcp: i/o timeout", 1, ())
+    s, eff = handle(s, ConnectFailed("CLIENT_OUTDATED", False), T0 + timedelta(seconds=4))
+    assert types(eff) == [AlertOps] and s.reason == "CLIENT_OUTDATED"
+    s, eff = handle(s, ConnectFailed("CLIENT_OUTDATED", False), T0 + timedelta(seconds=5))
+    assert eff == () and s.since == T0  # still the loop that began at T0
+
+
 def test_keepalive_watchdog_declares_a_silent_connection_dead():
     s = at(S.READY)
     quiet, eff = handle(s, KeepaliveCheck(), T0 + timedelta(seconds=210))
