@@ -38,6 +38,7 @@ from cicero.domain.runtime.supervision import Strategy, SupFlags
 from cicero.domain.timezone import WIB
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 from cicero.loopback import free_port
+from cicero.server_secret import SecretError, with_server_secret
 
 log = logging.getLogger("cicero.launcher")
 PR_SET_CHILD_SUBREAPER = 36
@@ -246,7 +247,8 @@ def run(settings: Settings, stop: threading.Event | None = None) -> int:
             log.info("applied migrations: %s", ", ".join(applied))
         runtime_cfg = settings.config.runtime
         check_port(runtime_cfg.web_host, runtime_cfg.web_port)
-    except (DatabaseUnavailable, DatabaseTooNew, SetupError) as err:
+        settings = with_server_secret(settings)  # created at first start (mode 0600)
+    except (DatabaseUnavailable, DatabaseTooNew, SetupError, SecretError) as err:
         log.error("%s", err)
         return 2
     settings = replace(settings, env=replace(settings.env, database_url=Secret(url)))

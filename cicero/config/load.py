@@ -73,6 +73,7 @@ class Env:
     whatsapp_proxy: Secret | None = None  # neonize's proxy (socks5://…); may hold a password
     log_format: str = "text"  # text | json
     log_level: str = "INFO"
+    secret_key: Secret | None = None  # CICERO_SECRET_KEY, else <data_dir>/secret.key (server_secret)
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,10 @@ def read_env(environ: Mapping[str, str]) -> tuple[Env, tuple[str, ...], dict[str
         whatsapp_proxy=_secret(environ, "CICERO_WHATSAPP_PROXY"),
         log_format=choice("CICERO_LOG_FORMAT", "text", ("text", "json")),
         log_level=choice("CICERO_LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
+        secret_key=_secret(environ, "CICERO_SECRET_KEY"),
     )
+    if env.secret_key is not None and len(env.secret_key.reveal()) < 32:
+        problems.append("CICERO_SECRET_KEY: shorter than 32 characters (e.g. `openssl rand -hex 32`)")
     if not 1 <= env.smtp_port <= 65535:
         problems.append(f"SMTP_PORT: {env.smtp_port} is not a port (1-65535)")
     admins = tuple(

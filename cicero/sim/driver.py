@@ -50,6 +50,7 @@ from cicero.db.connect import connect
 from cicero.db.migrate import migrate
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 from cicero.launcher import is_actor_process, reap_zombies
+from cicero.server_secret import with_server_secret
 from cicero.sim import events as ev
 from cicero.sim.scenario import Scenario
 from cicero.sim.seed import report_links, seed
@@ -418,7 +419,7 @@ def run(
 
     port = free_port()
     env = replace(settings.env, database_url=Secret(url), smtp_host="127.0.0.1", smtp_port=port)
-    settings = replace(settings, env=env)
+    settings = with_server_secret(replace(settings, env=env))  # in the run's own data dir
     world = World(scenario, settings, url, registry)
     world.sink = SmtpSink(world.on_mail, port)
     world.upstream, settings = prepare_fake(
