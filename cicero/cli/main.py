@@ -9,6 +9,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from cicero import __version__
@@ -192,10 +193,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             )
         return EXIT_USAGE
     settings = load_settings(overrides=scenario.settings_overrides)
-    logs.setup(
-        settings.env.log_format,
-        "WARNING" if settings.env.log_level == "INFO" else settings.env.log_level,
-    )
+    # Quiet unless asked (CICERO_LOG_LEVEL=info or debug): the transcript is the output. The
+    # actors take their level from the settings, the driver from this setup.
+    if not os.environ.get("CICERO_LOG_LEVEL", "").strip():
+        settings = replace(settings, env=replace(settings.env, log_level="WARNING"))
+    logs.setup(settings.env.log_format, settings.env.log_level)
     with tempfile.TemporaryDirectory(prefix="cicero-sim-") as tmp:
         settings = _with_data_dir(settings, Path(tmp))
         try:

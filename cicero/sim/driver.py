@@ -9,8 +9,8 @@ mode: they move only when the driver says what time it is.
 Each instant: apply the scenario's events, then pump the runtime until it is
 quiet (clock: dispatch what is due and wait for the runs; sessions: send what
 the throttle allows; router: answer what arrived), then jump to the next
-instant anything is due. The transcript is read back from what the runtime
-and the simulated network recorded, plus the driver's own fault lines.
+instant anything is due. After each instant the transcript gets that instant's lines:
+what the runtime and the simulated network recorded, and the driver's own lines.
 """
 
 from __future__ import annotations
@@ -147,9 +147,24 @@ class World:
         return (*sessions, *workers, clock, router, mailer)
 
     def start_runtime(self, now: datetime) -> None:
+        """Fork the actor system while the driver listens on nothing: a forked actor keeps
+        every descriptor of this process, so an SMTP sink or fake upstream listening now
+        would live on in the actors (the port stays taken after the sink stops, and an
+        `smtp_down` ends in "address already in use"). The servers come back once forked."""
         from cicero.launcher import start_runtime
 
-        self.runtime = start_runtime(self.settings, self.registry, self.children(now))
+        sink_up = self.sink is not None and self.sink.up
+        if self.sink is not None:
+            self.sink.stop()
+        if self.upstream is not None:
+            self.upstream.stop()
+        try:
+            self.runtime = start_runtime(self.settings, self.registry, self.children(now))
+        finally:
+            if sink_up:
+                self.sink.start()
+            if self.upstream is not None:
+                self.upstream.start()
         self.wait_all_running()
 
     def kill_runtime(self) -> None:
@@ -363,6 +378,11 @@ class World:
         for message in held:
             self.apply(message)
 
+    def record(self, recorder: Any) -> None:
+        """Append to the transcript what happened up to `now`."""
+        assert self.now is not None
+        recorder.flush(self.now, self.faults, self.upstream.fake.faults.served)
+
     def fault(self, at: datetime, where: str, what: str) -> None:
         self.faults.append({"t": at, "type": "fault", "where": where, "what": what})
 
@@ -414,7 +434,7 @@ def run(
     scenario: Scenario, settings: Settings, url: str, out: Path, registry: str = DEFAULT_REGISTRY
 ) -> None:
     from cicero.loopback import free_port
-    from cicero.sim.record import served_fault_lines, write_transcript
+    from cicero.sim.record import Recorder
     from cicero.sim.smtp_sink import SmtpSink
 
     port = free_port()
@@ -440,11 +460,12 @@ def run(
             await conn.close()
 
     asyncio.run(prepare())
+    recorder = Recorder(url, out)
     now = scenario.start
     world.now = now
-    world.start_runtime(now)
     world.sink.start()
     world.upstream.start()
+    world.start_runtime(now)  # stops both while it forks the actors
     try:
         while True:
             world.now = now
@@ -458,6 +479,7 @@ def run(
                     world.down_until = None
                     world.deliver_held()
                 else:
+                    world.record(recorder)
                     candidates = [scenario.next_event_at(now), world.down_until, world.smtp_back_at]
                     now = _advance(now, candidates, scenario.end)
                     if now is None:
@@ -469,6 +491,7 @@ def run(
             outside = [scenario.next_event_at(now), world.down_until, world.smtp_back_at, next_link]
             horizon = min((t for t in outside if t is not None), default=scenario.end)
             next_due = world.settle(now, min(horizon, scenario.end))
+            world.record(recorder)  # what happened at `now`, written now
             upcoming = [*outside, next_due]
             nxt = _advance(now, upcoming, scenario.end)
             if nxt is None:
@@ -478,8 +501,7 @@ def run(
         world.stop_runtime()
         world.sink.stop()
         world.upstream.stop()
-    met = served_fault_lines(world.upstream.fake.faults.served)
-    write_transcript(url, out, [*world.faults, *met], scenario.end)
+    recorder.finish(scenario.end)
 
 
 def _pumped_by(name: str) -> Callable[[Any], bool]:
