@@ -192,6 +192,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         return EXIT_USAGE
+    out = Path(args.out)
+    try:  # a transcript that cannot be written is bad input: say so before anything runs
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.is_dir():
+            raise IsADirectoryError(21, "is a directory")
+        with out.open("a"):
+            pass
+    except OSError as err:
+        print(f"error: --out {out}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_USAGE
     settings = load_settings(overrides=scenario.settings_overrides)
     # Quiet unless asked (CICERO_LOG_LEVEL=info or debug): the transcript is the output. The
     # actors take their level from the settings, the driver from this setup.
@@ -205,8 +215,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                 url, server = args.db, None
             else:
                 url, server = start_embedded(Path(tmp), scratch=True)  # deleted at the end
-            run(scenario, settings, url, Path(args.out))
-        except (DatabaseUnavailable, SimulationError) as err:
+            run(scenario, settings, url, out)
+        except DatabaseUnavailable as err:
+            print(f"error: {err}", file=sys.stderr)
+            return EXIT_USAGE
+        except SimulationError as err:
             print(f"error: {err}", file=sys.stderr)
             return EXIT_FAIL
         finally:
