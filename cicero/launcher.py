@@ -33,7 +33,7 @@ from cicero.actors.worker import WorkerOptions
 from cicero.config import Secret, Settings
 from cicero.db.connect import connect, resolve_database
 from cicero.db.embedded import DatabaseUnavailable
-from cicero.db.migrate import DatabaseTooNew, migrate
+from cicero.db.migrate import MigrationError, migrate
 from cicero.domain.runtime.supervision import Strategy, SupFlags
 from cicero.domain.timezone import WIB
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
@@ -248,7 +248,7 @@ def run(settings: Settings, stop: threading.Event | None = None) -> int:
         runtime_cfg = settings.config.runtime
         check_port(runtime_cfg.web_host, runtime_cfg.web_port)
         settings = with_server_secret(settings)  # created at first start (mode 0600)
-    except (DatabaseUnavailable, DatabaseTooNew, SetupError, SecretError) as err:
+    except (DatabaseUnavailable, MigrationError, SetupError, SecretError) as err:
         log.error("%s", err)
         return 2
     settings = replace(settings, env=replace(settings.env, database_url=Secret(url)))

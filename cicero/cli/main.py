@@ -45,7 +45,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _with_database(action: Callable[..., object]) -> int:
     from cicero.db.connect import connect, resolve_database
     from cicero.db.embedded import DatabaseUnavailable
-    from cicero.db.migrate import DatabaseTooNew
+    from cicero.db.migrate import MigrationError
 
     settings = _settings()
     try:
@@ -59,7 +59,7 @@ def _with_database(action: Callable[..., object]) -> int:
                 await conn.close()
 
         asyncio.run(go())
-    except (DatabaseUnavailable, DatabaseTooNew) as err:
+    except (DatabaseUnavailable, MigrationError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK

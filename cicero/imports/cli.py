@@ -42,7 +42,7 @@ def command(args: argparse.Namespace) -> int:
     from cicero.config import load_settings
     from cicero.db.connect import connect, resolve_database
     from cicero.db.embedded import DatabaseUnavailable
-    from cicero.db.migrate import DatabaseTooNew, migrate
+    from cicero.db.migrate import MigrationError, migrate
 
     settings = load_settings()
     try:
@@ -58,7 +58,7 @@ def command(args: argparse.Namespace) -> int:
                 await conn.close()
 
         return asyncio.run(go())
-    except (DatabaseUnavailable, DatabaseTooNew) as err:
+    except (DatabaseUnavailable, MigrationError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
 
