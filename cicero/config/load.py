@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -136,6 +137,12 @@ def read_env(environ: Mapping[str, str]) -> tuple[Env, tuple[str, ...], dict[str
         log_level=choice("CICERO_LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
         secret_key=_secret(environ, "CICERO_SECRET_KEY"),
     )
+    if env.whatsapp_proxy is not None:
+        proxy = urlsplit(env.whatsapp_proxy.reveal())
+        if proxy.scheme not in ("socks5", "http", "https") or not proxy.hostname:
+            problems.append(
+                "CICERO_WHATSAPP_PROXY: not a proxy URL (socks5://host:port or http://host:port)"
+            )
     if env.secret_key is not None and len(env.secret_key.reveal()) < 32:
         problems.append("CICERO_SECRET_KEY: shorter than 32 characters (e.g. `openssl rand -hex 32`)")
     if not 1 <= env.smtp_port <= 65535:
