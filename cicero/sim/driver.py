@@ -106,6 +106,7 @@ class World:
     mailbox: dict[str, str] = field(default_factory=dict)  # address → body of its latest mail
     links: list[Any] = field(default_factory=list)  # the scenario's link reports not written yet
     expected: frozenset[str] = frozenset()  # the names of the runtime's actors
+    recorder: Any = None  # writes the transcript after each instant (cicero.sim.record)
 
     # ---- the runtime ------------------------------------------------------------------
     def children(self, now: datetime) -> tuple[ChildSpec, ...]:
@@ -153,6 +154,8 @@ class World:
         `smtp_down` ends in "address already in use"). The servers come back once forked."""
         from cicero.launcher import start_runtime
 
+        if self.recorder is not None:
+            self.recorder.release()  # its database connection too
         sink_up = self.sink is not None and self.sink.up
         if self.sink is not None:
             self.sink.stop()
@@ -378,10 +381,10 @@ class World:
         for message in held:
             self.apply(message)
 
-    def record(self, recorder: Any) -> None:
+    def record(self) -> None:
         """Append to the transcript what happened up to `now`."""
-        assert self.now is not None
-        recorder.flush(self.now, self.faults, self.upstream.fake.faults.served)
+        assert self.now is not None and self.recorder is not None
+        self.recorder.flush(self.now, self.faults, self.upstream.fake.faults.served)
 
     def fault(self, at: datetime, where: str, what: str) -> None:
         self.faults.append({"t": at, "type": "fault", "where": where, "what": what})
@@ -460,7 +463,7 @@ def run(
             await conn.close()
 
     asyncio.run(prepare())
-    recorder = Recorder(url, out)
+    recorder = world.recorder = Recorder(url, out)
     now = scenario.start
     world.now = now
     world.sink.start()
@@ -479,7 +482,7 @@ def run(
                     world.down_until = None
                     world.deliver_held()
                 else:
-                    world.record(recorder)
+                    world.record()
                     candidates = [scenario.next_event_at(now), world.down_until, world.smtp_back_at]
                     now = _advance(now, candidates, scenario.end)
                     if now is None:
@@ -491,12 +494,15 @@ def run(
             outside = [scenario.next_event_at(now), world.down_until, world.smtp_back_at, next_link]
             horizon = min((t for t in outside if t is not None), default=scenario.end)
             next_due = world.settle(now, min(horizon, scenario.end))
-            world.record(recorder)  # what happened at `now`, written now
+            world.record()  # what happened at `now`, written now
             upcoming = [*outside, next_due]
             nxt = _advance(now, upcoming, scenario.end)
             if nxt is None:
                 break
             now = nxt
+    except BaseException:
+        recorder.release()  # the lines so far stay; no `end` line: the run did not reach it
+        raise
     finally:
         world.stop_runtime()
         world.sink.stop()

@@ -39,16 +39,20 @@ class Recorder:
         self.url = url
         out.parent.mkdir(parents=True, exist_ok=True)
         out.unlink(missing_ok=True)
-        self.transcript = Transcript(out)
+        self.out = out
         self.marks = {"session_log": 0, "sim_wa": 0, "recap_log": 0}
         self.floor: datetime | None = None  # the previous flush's instant
         self.seen: set[tuple[Any, ...]] = set()  # job and ingest rows at or after `floor`
         self.taken = {"driver": 0, "served": 0}
+        # One connection on one loop between forks of the runtime (a flush follows every
+        # instant); `release` closes both before a fork, which would inherit them.
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.conn: Any = None
 
     def flush(self, now: datetime, driver: list[dict[str, Any]], served: list[Served]) -> None:
         """Write what happened up to `now`: rows recorded since the last flush, the driver's
         lines and the upstream faults served (both lists only grow; their tails are new)."""
-        lines = asyncio.run(self._since_last())
+        lines = self._run(self._since_last())
         lines += driver[self.taken["driver"] :]
         lines += served_fault_lines(served[self.taken["served"] :])
         self.taken = {"driver": len(driver), "served": len(served)}
@@ -59,33 +63,51 @@ class Recorder:
         """The `end` line: the outbox counts when the run reached `end`."""
 
         async def counts() -> dict[str, int]:
-            conn = await connect(self.url)
-            try:
-                rows = await conn.fetch("SELECT status, count(*) AS n FROM outbox GROUP BY status")
-                return {r["status"]: r["n"] for r in rows}
-            finally:
-                await conn.close()
+            conn = await self._connection()
+            rows = await conn.fetch("SELECT status, count(*) AS n FROM outbox GROUP BY status")
+            return {r["status"]: r["n"] for r in rows}
 
-        self._write([{"t": end, "type": "end", "outbox": asyncio.run(counts())}])
-        self.transcript.close()
+        try:
+            self._write([{"t": end, "type": "end", "outbox": self._run(counts())}])
+        finally:
+            self.release()
+
+    def release(self) -> None:
+        """Close the connection and its loop (the next flush opens them again)."""
+        if self.loop is not None and not self.loop.is_closed():
+            if self.conn is not None:
+                self.loop.run_until_complete(self.conn.close())
+            self.loop.close()
+        self.loop, self.conn = None, None
+
+    def _run(self, work: Any) -> Any:
+        if self.loop is None:
+            self.loop = asyncio.new_event_loop()
+        return self.loop.run_until_complete(work)
+
+    async def _connection(self) -> Any:
+        if self.conn is None or self.conn.is_closed():
+            self.conn = await connect(self.url)
+        return self.conn
 
     def _write(self, lines: list[dict[str, Any]]) -> None:
-        # Stable: lines of one instant keep the order they were gathered in.
-        for line in sorted(lines, key=lambda line: to_wib(line["t"])):
-            keys = LINE_KEYS[line["type"]]
-            self.transcript.write_line(line["type"], line["t"], {k: line.get(k) for k in keys})
+        if not lines:
+            return
+        # Opened per flush: no descriptor of it is held while the driver forks the runtime.
+        with Transcript(self.out) as transcript:
+            # Stable: lines of one instant keep the order they were gathered in.
+            for line in sorted(lines, key=lambda line: to_wib(line["t"])):
+                keys = LINE_KEYS[line["type"]]
+                transcript.write_line(line["type"], line["t"], {k: line.get(k) for k in keys})
 
     async def _since_last(self) -> list[dict[str, Any]]:
-        conn = await connect(self.url)
-        try:
-            lines = await self._sessions(conn)
-            lines += await self._jobs(conn)
-            lines += await self._messages(conn)
-            lines += await self._ingests(conn)
-            lines += await self._recaps(conn)
-            return lines
-        finally:
-            await conn.close()
+        conn = await self._connection()
+        lines = await self._sessions(conn)
+        lines += await self._jobs(conn)
+        lines += await self._messages(conn)
+        lines += await self._ingests(conn)
+        lines += await self._recaps(conn)
+        return lines
 
     def _fresh(self, key: tuple[Any, ...]) -> bool:
         """True once per row state; rows seen before the floor can no longer come back."""
