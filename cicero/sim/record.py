@@ -118,7 +118,9 @@ class Recorder:
 
     def _prune(self, kind: str) -> None:
         if self.floor is not None:
-            self.seen = {k for k in self.seen if k[0] != kind or k[-1] >= self.floor}
+            self.seen = {
+                k for k in self.seen if k[0] != kind or k[-1] is None or k[-1] >= self.floor
+            }
 
     async def _sessions(self, conn: Any) -> list[dict[str, Any]]:
         rows = await conn.fetch(
@@ -138,7 +140,7 @@ class Recorder:
         rows = await conn.fetch(
             """SELECT job_key, fire_time, status, reason, finished_at FROM job_run
                WHERE status = ANY($1::text[]) AND position($2 IN job_key) = 0
-                 AND ($3::timestamptz IS NULL OR finished_at >= $3)
+                 AND ($3::timestamptz IS NULL OR finished_at >= $3 OR finished_at IS NULL)
                ORDER BY finished_at, job_key, fire_time""",
             list(FINAL),
             job_parts.SEPARATOR,  # a part's own row: its job's row says it all
