@@ -244,7 +244,9 @@ class SessionActor(PacedWindows, CiceroActor):
             self._say_state(before)
             self._log_state()
             self.busy = True
-        elif self.state.reason != before.reason and self.state.state in machine.FAILING:
+        elif self.state.state in machine.FAILING and not machine.same_failure(
+            self.state.reason, before.reason
+        ):
             self._say_state(before)  # a reconnect loop whose failure changed: said once
 
     def _perform(self, effect: machine.Effect) -> None:

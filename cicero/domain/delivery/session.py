@@ -29,6 +29,7 @@ performs the returned effects; it holds no rule of its own. Decisions worth know
   issued is stale (the session got ready meanwhile, or a newer timer replaced it).
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -229,6 +230,15 @@ def initial(now: datetime, keepalive_s: float = KEEPALIVE_S) -> Session:
     return Session(since=now, reason="starting", keepalive_s=keepalive_s)
 
 
+_NUMBERS = re.compile(r"\d+")
+
+
+def same_failure(a: str, b: str) -> bool:
+    """Two failures that differ only in numbers (an address, a port, a duration) are one:
+    a reconnect loop meeting them is said once, not at every retry."""
+    return _NUMBERS.sub("#", a) == _NUMBERS.sub("#", b)
+
+
 def is_ready(session: Session) -> bool:
     return session.state is SessionState.READY
 
@@ -311,7 +321,7 @@ def _connect_failed(s: Session, ev: Event, now: datetime, rng: float) -> Result:
     if s.state is SessionState.RECONNECTING:
         # The armed timer retries. The reason becomes the latest failure's (what ops read on
         # /healthz); ops are alerted once per failure that changed, not on every retry.
-        return replace(s, reason=ev.reason), alert if ev.reason != s.reason else ()
+        return replace(s, reason=ev.reason), () if same_failure(ev.reason, s.reason) else alert
     delay = None if ev.retryable else RECONNECT_CAP_S
     new, effects = _to_reconnecting(s, now, rng, ev.reason, restart=False, delay_s=delay)
     return new, (*effects, *alert)

@@ -41,6 +41,7 @@ from cicero.domain.delivery.session import (
     initial,
     is_ready,
     reconnect_delay,
+    same_failure,
 )
 from cicero.domain.people.phones import user_jid
 from cicero.domain.timezone import WIB
@@ -154,6 +155,15 @@ def test_a_reconnect_loop_says_its_latest_failure_and_alerts_once_per_change():
     assert types(eff) == [AlertOps] and s.reason == "CLIENT_OUTDATED"
     s, eff = handle(s, ConnectFailed("CLIENT_OUTDATED", False), T0 + timedelta(seconds=5))
     assert eff == () and s.since == T0  # still the loop that began at T0
+
+
+def test_failures_that_differ_only_in_numbers_are_one_failure():
+    a = "dial tcp 157.240.13.54:443: i/o timeout after 20s"
+    assert same_failure(a, "dial tcp 31.13.79.53:5222: i/o timeout after 21s")
+    assert not same_failure(a, "dial tcp: lookup web.whatsapp.com: no such host")
+    s, _ = handle(at(S.STARTING), ConnectFailed(a, False), T0)
+    s, eff = handle(s, ConnectFailed(a.replace("54", "55"), False), T0 + timedelta(seconds=1))
+    assert eff == ()
 
 
 def test_keepalive_watchdog_declares_a_silent_connection_dead():
