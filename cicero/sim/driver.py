@@ -466,9 +466,8 @@ def run(
     recorder = world.recorder = Recorder(url, out)
     now = scenario.start
     world.now = now
+    world.start_runtime(now)  # forks while the driver listens on nothing; then the fake upstream
     world.sink.start()
-    world.upstream.start()
-    world.start_runtime(now)  # stops both while it forks the actors
     try:
         while True:
             world.now = now
