@@ -354,7 +354,7 @@ class Clock(CiceroActor):
     def _parts_out(self) -> bool:
         """A part still working for a run that left `running` because another part crashed
         (the run waits for its retry): the instant is not over until the part answers."""
-        return any(set(g.parts) - g.received.keys() - g.crashed for g in self.gathering.values())
+        return any(job_parts.parts_out(g) for g in self.gathering.values())
 
     def _tell_driver(self) -> None:
         if self.waiting_driver is None or self.state is None or self.state.running:

@@ -75,23 +75,3 @@ def registry() -> Registry:
             JobHandler("fanout_evening", fanout),
         ]
     )
-
-
-async def slow_part(ctx: JobContext) -> str:
-    """A part that takes a while, then leaves a trace: the instant is not over before it."""
-    await asyncio.sleep(0.5)
-    async with ctx.pool.acquire() as conn:
-        await conn.execute("CREATE TABLE IF NOT EXISTS slow_parts (fire_time timestamptz)")
-        await conn.execute("INSERT INTO slow_parts VALUES ($1)", ctx.fire_time)
-    return "slow part done"
-
-
-def registry_with_parts() -> Registry:
-    """`registry()` plus a job in two parts on two workers: `a` crashes, `b` is slow."""
-    return Registry(
-        [
-            *registry(),
-            JobHandler("split", explode, actor="worker", part="a"),
-            JobHandler("split", slow_part, actor="worker2", part="b"),
-        ]
-    )

@@ -44,10 +44,8 @@ JOBS = {
         "chained": {"name": "Chained", "bucket": "gateway", "after": "probe", "grace": "20m"},
         "explode": {"name": "Explode", "bucket": "always", "crons": ["0 7 * * *"], "grace": "5m"},
         "absent": {"name": "No handler", "bucket": "always", "crons": ["*/10 * * * *"]},
-        "split": {"name": "In two parts", "bucket": "always", "crons": ["0 8 * * *"],
-                  "grace": "5m"},
     }
-}  # fmt: skip
+}
 
 
 def at(hh: int, mm: int = 0) -> datetime:
@@ -55,7 +53,7 @@ def at(hh: int, mm: int = 0) -> datetime:
 
 
 class World:
-    def __init__(self, database_url: str, registry: str = REGISTRY) -> None:
+    def __init__(self, database_url: str) -> None:
         from cicero.actors.supervisor import Supervisor
 
         settings = load_settings({})
@@ -68,18 +66,16 @@ class World:
         self.url = database_url
         self.system = ActorSystem("simpleSystemBase", transientUnique=True, logDefs=False)
         self.root = self.system.createActor(Supervisor)
-        from cicero.jobs.registry import load_registry
-
-        workers = tuple(
+        children = (
             ChildSpec(
-                name, "cicero.actors.worker:JobWorker", extra=WorkerOptions(registry, virtual=True)
-            )
-            for name in load_registry(registry).actors()
+                "worker",
+                "cicero.actors.worker:JobWorker",
+                extra=WorkerOptions(REGISTRY, virtual=True),
+            ),
+            ChildSpec(
+                "clock", "cicero.actors.clock:Clock", extra=ClockOptions(REGISTRY, virtual_start=T0)
+            ),
         )
-        clock = ChildSpec(
-            "clock", "cicero.actors.clock:Clock", extra=ClockOptions(registry, virtual_start=T0)
-        )
-        children = (*workers, clock)
         flags = SupFlags(intensity=10, period_s=3600, backoff_min_s=0.001, backoff_max_s=0.002)
         self.system.tell(self.root, SupervisorStart("root", flags, children, settings))
 
@@ -213,30 +209,3 @@ def test_a_clock_thrown_back_an_hour_reruns_nothing(world: World) -> None:
     world.tick(at(6, 11))
     assert world.ledger() == before
     assert timedelta(0) < at(6, 11) - at(6, 10)
-
-
-def test_the_instant_lasts_until_every_part_answers_even_after_one_crashed(pg_server) -> None:  # type: ignore[no-untyped-def]
-    """Part `a` of `split` crashes at once, part `b` takes half a second. The crash takes the
-    run out of `running` (it waits for its retry), and the clock said the instant was over
-    while `b` still worked: a simulation moved on, and `b`'s rows appeared at a later
-    instant's transcript flush. The tick now returns once `b` has answered."""
-    from tests.conftest import fresh_database
-
-    world = World(fresh_database(pg_server), "tests.integration.jobs:registry_with_parts")
-    try:
-        idle = world.tick(at(8, 0))
-        ledger = world.ledger()
-        assert ledger[("split/b", at(8, 0))] == ("done", "slow part done")
-        assert ledger[("split/a", at(8, 0))][0] == "queued"  # tried again at its retry
-        assert idle.next_fire == at(8, 0) + timedelta(seconds=30)
-
-        async def traces() -> int:
-            conn = await connect(world.url)
-            try:
-                return await conn.fetchval("SELECT count(*) FROM slow_parts")
-            finally:
-                await conn.close()
-
-        assert asyncio.run(traces()) == 1
-    finally:
-        world.close()
