@@ -20,7 +20,7 @@ from thespian.actors import WakeupMessage
 from cicero.actors.base import CiceroActor
 from cicero.actors.messages import Start, StatusRequest, StatusSnapshot
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
-from cicero.web import server
+from cicero.web import connections
 from cicero.web.app import build_app
 
 POLL = timedelta(seconds=1)
@@ -57,7 +57,7 @@ class Web(CiceroActor):
     def _serve(self, app: web.Application, sock: socket.socket) -> None:
         loop = asyncio.new_event_loop()
         self.server_loop = loop
-        runner = server.runner(app)  # idle and slow-header connections are closed
+        runner = connections.runner(app)  # idle and slow-header connections are closed
         loop.run_until_complete(runner.setup())
         loop.run_until_complete(web.SockSite(runner, sock).start())
         try:

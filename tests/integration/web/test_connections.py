@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from cicero.web import server
+from cicero.web import connections
 from tests.integration.runtime import RunningCicero
 
 SHORT = 0.5
@@ -24,7 +24,7 @@ async def serving(idle_timeout_s: float) -> tuple[web.AppRunner, int]:
 
     app = web.Application()
     app.router.add_get("/", ok)
-    runner = server.runner(app, idle_timeout_s)
+    runner = connections.runner(app, idle_timeout_s)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
@@ -100,10 +100,10 @@ def test_the_running_service_bounds_them_too(tmp_path: Path, database_url: str) 
     try:
         cicero.wait_healthy()
         idle = socket.create_connection(("127.0.0.1", cicero.port))
-        idle.settimeout(server.IDLE_TIMEOUT_S + 5)
+        idle.settimeout(connections.IDLE_TIMEOUT_S + 5)
         started = time.monotonic()
         assert idle.recv(1) == b""  # the server closed it
-        assert time.monotonic() - started < server.IDLE_TIMEOUT_S + 3
+        assert time.monotonic() - started < connections.IDLE_TIMEOUT_S + 3
         idle.close()
     finally:
         assert cicero.stop() == 0
