@@ -3,6 +3,9 @@
 The thread never calls Thespian; the actor polls its supervisor for a status
 snapshot once a second and the HTTP side reads the latest one (a leaf actor:
 it owns a thread, so it creates no children).
+
+Time: the app asks one `now()` callable. In a simulation (`WebOptions.virtual`) that is the
+virtual instant of the driver's latest `Pump`, as for the router and the mailer.
 """
 
 from __future__ import annotations
@@ -11,19 +14,27 @@ import asyncio
 import socket
 import threading
 import time
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 from thespian.actors import WakeupMessage
 
 from cicero.actors.base import CiceroActor
-from cicero.actors.messages import Start, StatusRequest, StatusSnapshot
+from cicero.actors.messages import Pump, Pumped, Start, StatusRequest, StatusSnapshot
+from cicero.domain.timezone import WIB
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 from cicero.web import connections
 from cicero.web.app import build_app
 
 POLL = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class WebOptions:
+    registry: str = DEFAULT_REGISTRY
+    virtual: bool = False  # True: "now" is the driver's virtual time (Pump)
 
 
 class Web(CiceroActor):
@@ -32,6 +43,8 @@ class Web(CiceroActor):
         self.latest: tuple[float, dict[str, Any]] | None = None
         self.thread: threading.Thread | None = None
         self.server_loop: asyncio.AbstractEventLoop | None = None
+        self.virtual = False
+        self.virtual_now: datetime | None = None
 
     def on_start(self, message: Start) -> None:
         assert self.settings is not None
@@ -39,14 +52,30 @@ class Web(CiceroActor):
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((runtime.web_host, runtime.web_port))  # fails loudly: the launcher checked first
-        registry = load_registry(message.extra or DEFAULT_REGISTRY)
+        extra = message.extra
+        options = extra if isinstance(extra, WebOptions) else WebOptions(extra or DEFAULT_REGISTRY)
+        self.virtual = options.virtual
+        registry = load_registry(options.registry)
         not_implemented = sorted(set(self.settings.config.jobs) - registry.keys())
-        app = build_app(self.status, self.database_url, not_implemented)
+        app = build_app(
+            self.status, self.database_url, not_implemented, self.settings, now=self.now
+        )
         self.thread = threading.Thread(
             target=self._serve, args=(app, sock), name="web", daemon=True
         )
         self.thread.start()
         self.wakeupAfter(timedelta(milliseconds=50), payload="poll")
+
+    def now(self) -> datetime:
+        """Read from the server thread: one attribute read, set whole by Pump."""
+        virtual = self.virtual_now
+        if self.virtual and virtual is not None:
+            return virtual
+        return datetime.now(WIB)
+
+    def receiveMsg_Pump(self, message: Pump, sender: Any) -> None:
+        self.virtual_now = message.now
+        self.send(sender, Pumped(self.name, False, None))
 
     def status(self) -> tuple[dict[str, Any] | None, float]:
         latest = self.latest

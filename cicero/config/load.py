@@ -70,6 +70,7 @@ class Env:
     smtp_user: str | None = None
     smtp_password: Secret | None = None
     smtp_from: str = "cicero@localhost"
+    metrics_token: Secret | None = None  # CICERO_METRICS_TOKEN: the `scraper` identity
     whatsapp: str = "simulator"  # simulator | neonize
     whatsapp_proxy: Secret | None = None  # neonize's proxy (socks5://…); may hold a password
     log_format: str = "text"  # text | json
@@ -133,6 +134,7 @@ def read_env(environ: Mapping[str, str]) -> tuple[Env, tuple[str, ...], dict[str
         smtp_user=environ.get("SMTP_USER") or None,
         smtp_password=_secret(environ, "SMTP_PASSWORD"),
         smtp_from=environ.get("SMTP_FROM") or "cicero@localhost",
+        metrics_token=_secret(environ, "CICERO_METRICS_TOKEN"),
         whatsapp=choice("CICERO_WHATSAPP", "simulator", ("simulator", "neonize")),
         whatsapp_proxy=_secret(environ, "CICERO_WHATSAPP_PROXY"),
         log_format=choice("CICERO_LOG_FORMAT", "text", ("text", "json")),

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
+from cicero.conversations import password_links
 from cicero.conversations.facts import staff_view
 from cicero.domain.auth import otp
 from cicero.domain.menus.model import (
@@ -21,8 +22,10 @@ from cicero.domain.menus.model import (
     FindStaffMany,
     HandleOwner,
     IssueOtp,
+    IssuePasswordLink,
     OtpChecked,
     OtpIssued,
+    PasswordLinkSent,
     PhoneOwner,
     Query,
     StaffFound,
@@ -65,6 +68,12 @@ async def answer(
         return await _issue(conn, query, now, mail, secret())
     if isinstance(query, CheckOtp):
         return await _check(conn, query, now, secret())
+    if isinstance(query, IssuePasswordLink):
+        q = query
+        sent = await password_links.issue(
+            conn, q.nrp, q.phone, q.requested_by, q.session, q.base_url, now
+        )
+        return PasswordLinkSent(sent)
     if isinstance(query, ComplaintFacts):
         return await _complaint(conn, query, now)
     raise TypeError(f"no answer for {type(query).__name__}")

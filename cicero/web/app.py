@@ -12,25 +12,31 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 from aiohttp import web
 
 from cicero import __version__
+from cicero.config import Settings
 from cicero.db import ledger
+from cicero.db.connect import create_pool
 from cicero.db.upstream_hosts import load_hosts
 from cicero.domain.ingestion.limits import host_view
 from cicero.domain.runtime.health import Facts, Health, session_reports, session_words, verdict
-from cicero.domain.timezone import to_wib
+from cicero.domain.timezone import WIB, to_wib
 from cicero.web import metrics, page
 from cicero.web.callers import is_ops
+from cicero.web.context import Clock, WebContext, default_settings
+from cicero.web.errors import ApiError
+from cicero.web.routes import ROUTES
+from cicero.web.server import mount
+from cicero.web.upstream import ProfileFetcher
 
 POOL = web.AppKey("pool", asyncpg.Pool | None)
 POOL_ERROR = web.AppKey("pool_error", str)
 StatusSource = Callable[[], tuple[dict[str, Any] | None, float]]  # (snapshot, age in seconds)
-Now = Callable[[], datetime]
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -125,41 +131,37 @@ def public_body(body: dict[str, Any]) -> dict[str, Any]:
     return {"status": body["status"]}
 
 
-def forbidden() -> web.Response:
-    return web.json_response(
-        {
-            "success": False,
-            "message": "Hanya untuk ops: buka dari mesin ini (loopback).",
-            "error": {"code": "forbidden"},
-        },
-        status=403,
-        headers=NO_STORE,
-    )
-
-
 def build_app(
     status: StatusSource,
     database_url: str | None,
     not_implemented: list[str],
-    *,
-    now: Now = lambda: datetime.now(UTC),
+    settings: Settings | None = None,
+    now: Clock | None = None,
 ) -> web.Application:
-    app = web.Application()
+    """The whole web server: every route comes from cicero.web.routes (the ops handlers below
+    are registered there by name). `now` is the runtime's clock (virtual in simulation)."""
+    settings = settings or default_settings()
+    context = WebContext(settings, now or (lambda: datetime.now(WIB)))
+    fetcher = ProfileFetcher(settings)
+    context.fetch_profile = fetcher
+    app = web.Application(client_max_size=settings.config.web.body_limit_kb * 1024)
     started = time.monotonic()
 
     async def on_startup(app: web.Application) -> None:
         app[POOL] = None
         if database_url:
             try:
-                app[POOL] = await asyncpg.create_pool(
-                    database_url, min_size=0, max_size=1, timeout=5
-                )
+                # The runtime's pools: UTC sessions, no four-statement reset on every release.
+                app[POOL] = await create_pool(database_url, settings.config.web.db_pool)
             except Exception as err:  # reported by /healthz
                 app[POOL_ERROR] = str(err)
+        context.pool = app[POOL]
 
     async def on_cleanup(app: web.Application) -> None:
         if app.get(POOL) is not None:
             await app[POOL].close()
+        context.passwords.close()
+        await fetcher.close()
 
     async def database(app: web.Application, at: datetime) -> tuple[str | None, dict[str, Any]]:
         pool = app.get(POOL)
@@ -172,7 +174,7 @@ def build_app(
             return f"{type(err).__name__}: {err}", {}
 
     async def gather(request: web.Request) -> dict[str, Any]:
-        at = now()
+        at = context.now()
         snapshot, age = status()
         db_error, data = await database(request.app, at)
         facts = Facts(
@@ -194,11 +196,12 @@ def build_app(
         return web.json_response(shown, status=code, headers=NO_STORE)
 
     async def prometheus(request: web.Request) -> web.Response:
-        if not is_ops(request):
-            return forbidden()
+        if not is_ops(request):  # the route table admits scrapers and admins only; to be sure
+            raise ApiError(403, "forbidden")
         body = await gather(request)
         return web.Response(
-            body=metrics.render(body), headers={"Content-Type": metrics.CONTENT_TYPE, **NO_STORE}
+            body=metrics.render(body) + context.counters.render(),
+            headers={"Content-Type": metrics.CONTENT_TYPE, **NO_STORE},
         )
 
     async def status_page(request: web.Request) -> web.Response:
@@ -206,9 +209,8 @@ def build_app(
         shown = body if is_ops(request) else public_body(body)
         return web.Response(text=page.render(shown), content_type="text/html", headers=NO_STORE)
 
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", prometheus)
-    app.router.add_get("/", status_page)
+    ops = {"healthz": healthz, "metrics": prometheus, "status_page": status_page}
+    mount(app, ROUTES, context, ops)
     app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)
     return app

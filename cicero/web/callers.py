@@ -1,34 +1,20 @@
-"""Who is calling the ops pages: the one decision /healthz, /metrics and `/` ask.
+"""Who may see the ops detail: the one question /healthz, /metrics and `/` ask.
 
-Until the dashboard's login exists, ops are whoever calls from this machine (loopback):
-they see everything, the pairing QR included. Anyone else learns only whether Cicero is
-ok, degraded or down. The route table replaces this function with its identities; the
-handlers only ask `is_ops`.
+The route table has already identified the caller (cicero.web.identify): ops and admins
+by their dashboard session, the scraper by CICERO_METRICS_TOKEN or by coming from a
+trusted network (`web.trusted_networks`, loopback by default). They see everything, the
+pairing QR included. Anyone else learns only whether Cicero is ok, degraded or down.
 """
 
 from __future__ import annotations
 
-import ipaddress
-
 from aiohttp import web
 
+from cicero.domain.auth.access import Who
+from cicero.web.server import principal
 
-def is_ops(request: web.BaseRequest) -> bool:
-    """True for a caller on loopback (IPv4, IPv6, or IPv4 mapped into IPv6).
-
-    `request.remote` is the socket's peer: aiohttp reads no X-Forwarded-For unless a
-    middleware that trusts a proxy rewrites it, and none does.
-    """
-    return is_loopback(request.remote)
+SEES_DETAIL = frozenset({Who.OPS, Who.ADMIN, Who.SCRAPER})
 
 
-def is_loopback(address: str | None) -> bool:
-    if not address:
-        return False  # a Unix socket or an unknown peer: not proven local
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_loopback
+def is_ops(request: web.Request) -> bool:
+    return principal(request).who in SEES_DETAIL

@@ -16,10 +16,10 @@ from cicero.db.migrate import (
 )
 
 
-def test_known_migrations_are_numbered_uniquely_in_order() -> None:
-    # Gaps are allowed: each engineer of the team numbers from a range of their own.
+def test_known_migrations_are_numbered_in_order_and_unique() -> None:
+    # Gaps are allowed: each engineer of the team numbers within a range of their own.
     versions = [m.version for m in known_migrations()]
-    assert versions == sorted(set(versions)) and versions[0] == 1
+    assert versions[0] == 1 and versions == sorted(set(versions))
 
 
 def test_migrate_applies_everything_once_then_nothing(empty_database_url: str) -> None:
