@@ -175,6 +175,26 @@ class SimCommand:
 
 
 @dataclass(frozen=True)
+class PairingRequest:
+    """Ops ask a WhatsApp session to pair (the status page; send it to the root supervisor,
+    which forwards it by name). No `phone`: fresh QR codes, in the terminal and the
+    session's status report. With `phone` (any format): a pair code for that number.
+    Answered with `PairingReply`, to `reply_to` when set (the supervisor sets it)."""
+
+    session: str
+    phone: str | None = None
+    reply_to: Any = None
+
+
+@dataclass(frozen=True)
+class PairingReply:
+    session: str
+    ok: bool
+    message: str  # in words, for the page
+    code: str = ""  # the pair code, "XXXX-XXXX", when one was asked for and given
+
+
+@dataclass(frozen=True)
 class InboxNew:
     """Something new was recorded in the inbox."""
 

@@ -109,7 +109,13 @@ def _sessions(sessions: Mapping[str, Mapping[str, Any]]) -> str:
         parts.append(f"<h3>{escape(str(s.get('words') or name))}</h3>")
         if s.get("jid"):
             parts.append(f"<p>Nomor {escape(str(s['jid']))}</p>")
-        if s.get("qr") and s.get("state") == "pairing":
+        if s.get("pair_code"):
+            who = f" untuk {s['pair_code_for']}" if s.get("pair_code_for") else ""
+            parts.append(
+                f"<p>Kode pairing{escape(str(who))}: <b>{escape(str(s['pair_code']))}</b> "
+                "(WhatsApp → Perangkat tertaut → Tautkan dengan nomor telepon)</p>"
+            )
+        if s.get("qr"):  # present only while a login window is open
             parts.append("<p>Pindai dengan WhatsApp → Perangkat tertaut → Tautkan perangkat:</p>")
             image = qr.render(str(s["qr"]))
             parts.append(f"<img alt='kode QR pairing {escape(name)}' src='{image.svg_data_uri}'>")
