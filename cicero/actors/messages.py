@@ -109,6 +109,13 @@ class RunJob:
 
 
 @dataclass(frozen=True)
+class RunNow:
+    """Web → clock: an admin's "run now" of a job (audited by the web side before sending)."""
+
+    job: str
+
+
+@dataclass(frozen=True)
 class RunFetch:
     """Router → ingestor: run the fetch a menu asked for (its `job_run` key and fire time)."""
 

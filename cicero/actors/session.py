@@ -688,6 +688,7 @@ class SessionActor(Pairing, PacedWindows, CiceroActor):
                     "reason": s.reason,
                     "since": s.since.isoformat() if s.since else "",
                     "terminal": s.state in machine.TERMINAL,
+                    # Which reconnect, banned until: /healthz's and /status's words.
                     "attempt": s.attempt,
                     "until": s.until.isoformat() if s.until else "",
                     **self.changes.report(),

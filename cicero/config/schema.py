@@ -64,9 +64,10 @@ class Web(Strict):
     public_url: str = "http://127.0.0.1:8080"
     body_limit_kb: Annotated[int, Field(ge=1, le=10240)] = 64
     db_pool: Annotated[int, Field(ge=1, le=32)] = 8  # connections of the Web actor
-    # Networks whose requests are the `scraper` identity (/metrics, /healthz in full)
-    # without CICERO_METRICS_TOKEN.
-    trusted_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    # api.md §4: networks whose requests see /healthz whole and may scrape /metrics without
+    # CICERO_METRICS_TOKEN. Empty by default: loopback is not trusted (a reverse proxy on the
+    # same host would make every visitor loopback).
+    trusted_networks: tuple[str, ...] = ()
     # Reverse proxies whose X-Forwarded-For is believed (none by default): the client address
     # of a request from one of them is the nearest address in that header not itself a proxy.
     trusted_proxies: tuple[str, ...] = ()

@@ -1,17 +1,17 @@
-"""The ops HTTP surface (aiohttp): /healthz, /metrics and the status page `/`.
+"""The ops HTTP surface (aiohttp): /healthz and /metrics, and the body the ops page reads.
 
 /healthz answers `ok`, `degraded` or `down` (503) with every problem in Indonesian words
 (cicero.domain.runtime.health decides), the spec's `checks` and, for ops, the detail:
 actors, sessions, buckets, next fire times, the last outcome of every job, the outbox per
 session, the latest ingestion per client and each upstream host. /metrics serves the same
-facts to Prometheus and `/` to a person (with the pairing QR). Who sees what is asked of
-cicero.web.callers: anyone else gets the status word only.
+facts to Prometheus, and the dashboard's /status to a person (cicero.dashboard.ops). Who
+sees what is asked of cicero.web.callers: anyone else gets the status word only.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +26,8 @@ from cicero.db.upstream_hosts import load_hosts
 from cicero.domain.ingestion.limits import host_view
 from cicero.domain.runtime.health import Facts, Health, session_reports, session_words, verdict
 from cicero.domain.timezone import WIB, to_wib
-from cicero.web import metrics, page
+from cicero.web import metrics
+from cicero.web.actor_bridge import ActorBridge
 from cicero.web.callers import is_ops
 from cicero.web.context import Clock, WebContext, default_settings
 from cicero.web.errors import ApiError
@@ -35,6 +36,8 @@ from cicero.web.server import mount
 from cicero.web.upstream import ProfileFetcher
 
 POOL = web.AppKey("pool", asyncpg.Pool | None)
+STATUS = web.AppKey("status_source", Callable[[], tuple[dict[str, Any] | None, float]])
+GATHER = web.AppKey("gather", Callable[[web.Request], Awaitable[dict[str, Any]]])
 POOL_ERROR = web.AppKey("pool_error", str)
 StatusSource = Callable[[], tuple[dict[str, Any] | None, float]]  # (snapshot, age in seconds)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -137,11 +140,12 @@ def build_app(
     not_implemented: list[str],
     settings: Settings | None = None,
     now: Clock | None = None,
+    actors: ActorBridge | None = None,
 ) -> web.Application:
     """The whole web server: every route comes from cicero.web.routes (the ops handlers below
     are registered there by name). `now` is the runtime's clock (virtual in simulation)."""
     settings = settings or default_settings()
-    context = WebContext(settings, now or (lambda: datetime.now(WIB)))
+    context = WebContext(settings, now or (lambda: datetime.now(WIB)), actors=actors)
     fetcher = ProfileFetcher(settings)
     context.fetch_profile = fetcher
     app = web.Application(client_max_size=settings.config.web.body_limit_kb * 1024)
@@ -204,12 +208,9 @@ def build_app(
             headers={"Content-Type": metrics.CONTENT_TYPE, **NO_STORE},
         )
 
-    async def status_page(request: web.Request) -> web.Response:
-        body = await gather(request)
-        shown = body if is_ops(request) else public_body(body)
-        return web.Response(text=page.render(shown), content_type="text/html", headers=NO_STORE)
-
-    ops = {"healthz": healthz, "metrics": prometheus, "status_page": status_page}
+    ops = {"healthz": healthz, "metrics": prometheus}
+    app[GATHER] = gather  # the ops page (/status, /api/ops/status) reads the same body
+    app[STATUS] = status
     mount(app, ROUTES, context, ops)
     app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)

@@ -14,7 +14,8 @@ from aiohttp import web
 
 from cicero.web.errors import ApiError
 
-_JSON_TYPE = {str: "string", bool: "boolean", int: "integer"}
+_JSON_TYPE = {str: "string", bool: "boolean", int: "integer", list: "array"}
+MAX_ITEMS = 100  # a list field holds short strings, at most this many
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,9 @@ def schema(fields: Fields) -> dict[str, Any]:
         prop: dict[str, Any] = {"type": _JSON_TYPE[f.kind]}
         if f.kind is str:
             prop["maxLength"] = f.max_length
+        if f.kind is list:
+            prop["items"] = {"type": "string", "maxLength": 64}
+            prop["maxItems"] = MAX_ITEMS
         if f.description:
             prop["description"] = f.description
         props[name] = prop
@@ -67,6 +71,10 @@ def check(body: Any, fields: Fields) -> dict[str, Any]:
             problems[name] = f"harus {_JSON_TYPE[f.kind]}"
         elif f.kind is str and len(value) > f.max_length:
             problems[name] = f"maksimal {f.max_length} karakter"
+        elif f.kind is list and (
+            len(value) > MAX_ITEMS or any(type(v) is not str or len(v) > 64 for v in value)
+        ):
+            problems[name] = f"harus daftar teks pendek (maksimal {MAX_ITEMS})"
     for name, f in fields.items():
         if f.required and name not in body:
             problems.setdefault(name, "wajib diisi")

@@ -33,6 +33,9 @@ class WebContext:
     passwords: PasswordWorkers = field(default_factory=PasswordWorkers)
     limits: MinuteLimits = field(default_factory=MinuteLimits)
     counters: WebCounters = field(default_factory=WebCounters)
+    # Messages to the actors (pairing, run a job now); set by the Web actor, None in tests
+    # that serve the app alone.
+    actors: Any = None
     # A8's upstream call: (username) -> profile dict; built by the app (None: not available).
     fetch_profile: Callable[[str], Any] | None = None
     policy: TokenPolicy = field(init=False)

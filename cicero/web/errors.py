@@ -20,6 +20,7 @@ MESSAGES: dict[str, str] = {
     "report_exists": "Anda sudah melaporkan link untuk konten ini.",
     "link_duplicate": "Link tersebut sudah pernah dilaporkan.",
     "handle_taken": "Username tersebut sudah dipakai pengguna lain.",
+    "conflict": "Permintaan bertentangan dengan keadaan data saat ini.",
     "stale_version": "Data telah diubah orang lain. Muat ulang lalu coba lagi.",
     "invalid": "Data yang dikirim tidak valid.",
     "invalid_link": "Link tidak valid untuk kolom tersebut.",

@@ -34,6 +34,7 @@ def document(routes: Sequence[Route]) -> dict[str, Any]:
             "securitySchemes": {
                 "staffBearer": {"type": "http", "scheme": "bearer", "description": "cst_…"},
                 "scrapeToken": {"type": "http", "scheme": "bearer"},
+                "dashboardCookie": {"type": "apiKey", "in": "cookie", "name": "__Host-cicero"},
             },
         },
     }
@@ -70,7 +71,7 @@ def _operation(route: Route) -> dict[str, Any]:
             "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}},
         }
     if not route.access.public:
-        op["security"] = [{"staffBearer": []}, {"scrapeToken": []}]
+        op["security"] = [{"staffBearer": []}, {"scrapeToken": []}, {"dashboardCookie": []}]
     return op
 
 
@@ -92,6 +93,17 @@ def _responses(route: Route) -> dict[str, Any]:
         errors["403"] = "not this identity, scope or person"
     if route.budget is not None:
         errors["429"] = "over the per-person budget (Retry-After)"
+    if route.double_submit:
+        errors["403"] = "csrf: the form's double-submit value or the Origin is wrong"
+    if route.page and route.method == "GET":
+        # A page answers in HTML: signed out, a redirect to /login; refused, a page in words.
+        html = {"text/html": {}}
+        if not route.access.public:
+            out.setdefault("303", {"description": "signed out: to /login?next=…", "content": html})
+        for status in ("403", "404") if not route.access.public else ("404",):
+            out.setdefault(status, {"description": errors.pop(status), "content": html})
+        if not route.access.public:
+            errors.pop("401", None)
     for status, text in errors.items():
         out.setdefault(
             status,

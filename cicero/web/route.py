@@ -46,7 +46,11 @@ class Route:
     body: Schema | None = None  # JSON body (schema); None: none read
     form: bool = False  # an HTML form post (application/x-www-form-urlencoded)
     budget: str | None = None  # per-person rate limit: "get" or "post"
-    page: bool = False  # an HTML page: CSP, no-referrer
+    page: bool = False  # an HTML page: CSP, never cached
+    secret_url: bool = False  # the URL carries a single-use token: no Referer leaves the page
+    # A form posted before any session (login, registration, reset): CSRF by the
+    # double-submit cookie (api.md §5) instead of the session's token.
+    double_submit: bool = False
 
     @property
     def key(self) -> tuple[str, str]:

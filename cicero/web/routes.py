@@ -14,6 +14,7 @@ from cicero.domain.auth.access import Scope, Who, access
 from cicero.web import bodies
 from cicero.web.api import auth, link_reports, profiles, staff
 from cicero.web.api import schemas as s
+from cicero.web.dashboard_routes import DASHBOARD_ROUTES
 from cicero.web.pages import password as password_page
 from cicero.web.route import Param, Reply, Route
 
@@ -22,7 +23,6 @@ STAFF_SELF = access(Who.STAFF, scope=Scope.SELF)
 STAFF_CLIENT = access(Who.STAFF, scope=Scope.CLIENT)
 ANYONE = access(Who.ANONYMOUS)
 SCRAPE = access(Who.SCRAPER, Who.ADMIN)
-OPS_PAGE = access(Who.OPS, Who.ADMIN, Who.SCRAPER)
 
 DENIED = Reply("refused", s.ERROR)
 POSTS = {200: Reply("today's tasks, by posted_at then shortcode", s.ok({"type": "array",
@@ -59,8 +59,6 @@ ROUTES: tuple[Route, ...] = (
                    503: Reply("down", {"type": "object"})}),
     Route("GET", "/metrics", "metrics", SCRAPE, "Prometheus metrics", tag="ops",
           replies={200: Reply("exposition format", media="text/plain")}),
-    Route("GET", "/", "status_page", OPS_PAGE, "Status page (pairing QR)", tag="ops",
-          replies={200: Reply("page", media="text/html")}),
     Route("GET", "/api/openapi.json", openapi_json, ANYONE, "This document", tag="ops",
           replies={200: Reply("OpenAPI 3.1", {"type": "object"})}),
     # ---- the app: authentication (A1) ----
@@ -75,12 +73,12 @@ ROUTES: tuple[Route, ...] = (
           replies={200: Reply("revoked", s.REVOKED)}),
     # ---- staff password page (menus.md §4 "Password aplikasi") ----
     Route("GET", "/akun/password", password_page.show, ANYONE,
-          "Set the app's password from a single-use link", tag="pages", page=True,
+          "Set the app's password from a single-use link", tag="pages", page=True, secret_url=True,
           query=(Param("t", required=True, description="the link's token"),),
           replies={200: Reply("the form", media="text/html"),
                    404: Reply("link spent, expired or unknown", media="text/html")}),
     Route("POST", "/akun/password", password_page.save, ANYONE, "Save the app's password",
-          tag="pages", page=True, form=True,
+          tag="pages", page=True, secret_url=True, form=True,
           replies={200: Reply("saved", media="text/html"),
                    404: Reply("link spent, expired or unknown", media="text/html"),
                    422: Reply("refused password, form again", media="text/html")}),
@@ -110,6 +108,7 @@ ROUTES: tuple[Route, ...] = (
           replies={200: Reply("fresh or refreshed", s.ok(s.IG_PROFILE)),
                    429: Reply("3 refreshes a day used", s.ERROR),
                    502: Reply("upstream failed", s.ERROR)}),
+    *DASHBOARD_ROUTES,
 )  # fmt: skip
 
 __all__ = ["ROUTES", "Scope"]

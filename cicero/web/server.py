@@ -5,18 +5,23 @@ api.md §5 (never a stack) and sets the security headers."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import secrets
 import time
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
 import asyncpg
 from aiohttp import web
 from aiohttp.web_urldispatcher import AbstractRoute
 
+from cicero.domain.auth import csrf
 from cicero.domain.auth.access import ANONYMOUS, Denial, Principal, Target, Who, authorize
+from cicero.domain.timezone import WIB
 from cicero.web.context import CONTEXT, WebContext, ctx
 from cicero.web.errors import ApiError, envelope
 from cicero.web.identify import identify
@@ -97,8 +102,12 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
     try:
         response = await _serve(request, handler, route)
     except ApiError as err:
-        response = web.json_response(envelope(err, rid), status=err.status, headers=err.headers)
+        response = _refusal(request, route, err, rid)
     except web.HTTPException as exc:  # aiohttp's own refusals (body too large, …)
+        if 300 <= exc.status < 400:  # a page's redirect
+            response = redirect(exc.headers["Location"], exc.status)
+            _decorate(request, response, route, rid)
+            return response
         code = STATUS_CODE.get(exc.status, "bad_request" if exc.status < 500 else "internal")
         err = ApiError(exc.status, code)
         response = web.json_response(envelope(err, rid), status=exc.status)
@@ -116,6 +125,36 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
     return response
 
 
+def redirect(location: str, status: int = 303) -> web.Response:
+    """A page's redirect, with a line of HTML for whoever reads the body."""
+    from html import escape
+
+    link = escape(location, quote=True)
+    return web.Response(
+        status=status, headers={"Location": location}, content_type="text/html",
+        text=f"<!doctype html><title>Cicero</title><a href=\"{link}\">Lanjut</a>",
+    )  # fmt: skip
+
+
+def _refusal(
+    request: web.Request, route: Route | None, err: ApiError, rid: str
+) -> web.StreamResponse:
+    """The §5 envelope; on a page, the login page (signed out) or a page in words."""
+    if route is None or not route.page or request.method != "GET":
+        return web.json_response(envelope(err, rid), status=err.status, headers=err.headers)
+    if err.status == 401:
+        target = request.path_qs if request.path != "/" else ""
+        location = "/login" + (f"?next={quote(target, safe='')}" if target else "")
+        return redirect(location)
+    from cicero.web.render import page
+
+    if err.status == 403 and principal(request).who is Who.OPS and request.path == "/":
+        return redirect("/status")  # ops have only the status page
+    back = "/" if request.path != "/" else "/akun"
+    return page(request, "error.html", {"message": err.message, "back": back},
+                title="Tidak dapat ditampilkan", status=err.status)  # fmt: skip
+
+
 async def _serve(request: web.Request, handler: Handler, route: Route | None) -> web.StreamResponse:
     if route is None:
         exc = request.match_info.http_exception
@@ -127,12 +166,43 @@ async def _serve(request: web.Request, handler: Handler, route: Route | None) ->
     c = ctx(request)
     who = await identify(request, c, route.access)
     request[PRINCIPAL] = who
+    if request.method not in csrf.SAFE_METHODS:
+        _check_csrf(request, c, route)
     denial = authorize(who, route.access, _target(request))
     if denial is not None:
         raise deny(denial)
     if route.budget is not None and who.who is Who.STAFF:
         _spend(c, route.budget, who.subject)
     return await handler(request)
+
+
+def own_origins(request: web.Request, c: WebContext) -> tuple[str, ...]:
+    """This server's origins: as the request names it, and as web.public_url names it."""
+    public = csrf.origin_of(c.settings.config.web.public_url)
+    return tuple(o for o in (f"{request.scheme}://{request.host}", public) if o)
+
+
+def _check_csrf(request: web.Request, c: WebContext, route: Route) -> None:
+    """api.md §5: an unsafe request carried by the dashboard's cookie needs its session's
+    `X-CSRF-Token` and our `Origin`; the forms before a session (login, registration, reset)
+    need the double-submit cookie's value instead. Bearer requests read no cookie."""
+    from cicero.web.cookies import LOGIN_CSRF
+    from cicero.web.identify import session_of
+
+    session = session_of(request)
+    if route.double_submit:
+        expected = request.cookies.get(LOGIN_CSRF)
+    elif session is not None and not route.access.public:
+        expected = session.csrf
+    else:  # a bearer call, or a public route that grants a session nothing
+        return
+    webcfg = c.settings.config.web
+    origin_ok = csrf.origin_allowed(
+        request.headers.get("Origin"), request.headers.get("Referer"),
+        own_origins(request, c), webcfg.cors_origins,
+    )  # fmt: skip
+    if not (origin_ok and csrf.same(request.headers.get(csrf.HEADER), expected)):
+        raise ApiError(403, "csrf")
 
 
 def _spend(c: WebContext, budget: str, subject: str) -> None:
@@ -153,7 +223,9 @@ def _decorate(
     h = response.headers
     h["X-Request-ID"] = rid
     h["X-Content-Type-Options"] = "nosniff"
-    h["Referrer-Policy"] = "no-referrer" if route is not None and route.page else "same-origin"
+    # same-origin elsewhere: a page's own POSTs must carry its Origin (no-referrer makes it null).
+    secret = route is not None and route.secret_url
+    h["Referrer-Policy"] = "no-referrer" if secret else "same-origin"
     h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     h["Strict-Transport-Security"] = "max-age=31536000"
     if (response.content_type or "").startswith("text/html"):
@@ -169,5 +241,20 @@ def _decorate(
 
 
 def json_ok(data: Any, status: int = 200, **siblings: Any) -> web.Response:
-    """The app's envelope: `{"success": true, "data": …}` plus siblings."""
-    return web.json_response({"success": True, "data": data, **siblings}, status=status)
+    """The app's envelope: `{"success": true, "data": …}` plus siblings. Instants are written
+    as RFC 3339 (in the offset they carry: WIB from the runtime's clock), dates as ISO."""
+    return web.json_response(
+        {"success": True, "data": data, **siblings}, status=status, dumps=_dumps
+    )
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(WIB).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, default=_encode, ensure_ascii=False)

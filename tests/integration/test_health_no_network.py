@@ -7,13 +7,14 @@ without network fails (and no test ever reaches WhatsApp). This was 200 "All wel
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.integration.runtime import RunningCicero
+from tests.integration.runtime import SCRAPE_TOKEN, RunningCicero
 
 pytestmark = pytest.mark.slow
 
@@ -48,12 +49,14 @@ def test_no_network_is_degraded_said_in_words_and_logged_once(
             [words] = [p for p in body["problems"] if p.startswith(f"{name}: ")]
             assert re.match(rf"{name}: menyambung ulang sejak \d\d\.\d\d, percobaan \d+: ", words)
             assert "dial" in words or "proxy" in words or "connect" in words, words
-        with urllib.request.urlopen(f"http://127.0.0.1:{cicero.port}/metrics", timeout=5) as r:
+        scrape = {"Authorization": f"Bearer {SCRAPE_TOKEN}"}
+        asked = urllib.request.Request(f"http://127.0.0.1:{cicero.port}/metrics", headers=scrape)
+        with urllib.request.urlopen(asked, timeout=5) as r:
             metrics = r.read().decode()
         assert "cicero_healthy 0.0" in metrics
         assert 'cicero_session_state{session="gateway",state="reconnecting"} 1.0' in metrics
-        with urllib.request.urlopen(f"http://127.0.0.1:{cicero.port}/", timeout=5) as r:
-            assert "Terganggu" in r.read().decode()
+        with urllib.request.urlopen(f"http://127.0.0.1:{cicero.port}/healthz", timeout=5) as r:
+            assert (r.status, json.loads(r.read())) == (200, {"status": "degraded"})  # anonymous
         # The terminal says it, once per change: several retries happened, one line each way.
         log = cicero.log.read_text(errors="replace")
         for name in SESSIONS:

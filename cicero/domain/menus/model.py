@@ -348,6 +348,18 @@ class BuildReport:
 
 
 @dataclass(frozen=True)
+class DecideDashboardAccount:
+    """`approvedash#` / `denydash#` (menus.md §3.5): an admin decides on a dashboard
+    registration; answered in the step's transaction (cicero.conversations.dashboard_accounts)."""
+
+    username: str
+    approve: bool
+    role: str | None = None  # approval: the role to give (default: as asked)
+    client_ids: tuple[str, ...] | None = None  # approval: the clients (default: as asked)
+    reason: str = ""  # rejection: told to the applicant
+
+
+@dataclass(frozen=True)
 class TriggerFetch:
     client: str
     platform: str  # instagram / tiktok
@@ -420,7 +432,7 @@ class SetOptIn:
 Effect = (
     Reply | SendText | SendEmail | Lookup | BuildReport | TriggerFetch | UpdateStaff
     | BindWhatsapp | CreateStaff | SetStaffActive | DropStaffRole | SetOptIn | SetException
-    | MoveStaff
+    | MoveStaff | DecideDashboardAccount
 )  # fmt: skip
 
 

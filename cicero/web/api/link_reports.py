@@ -105,3 +105,4 @@ def _replay(stored: object, raw: dict[LinkField, str]) -> web.Response:
     if not problems and submission.same_report(current, links):
         return json_ok(report_item(stored))  # type: ignore[arg-type]
     raise ApiError(409, "report_exists")
+

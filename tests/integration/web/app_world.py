@@ -142,12 +142,15 @@ class App:
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)
         if data is not None:
             h.setdefault("Content-Type", "application/json")
-        resp = await self.client.request(method, path, data=data, headers=h)
-        text = await resp.text()
+        resp = await self.client.request(method, path, data=data, headers=h, allow_redirects=False)
+        payload = await resp.read()
         try:
-            parsed: Any = json.loads(text)
+            parsed: Any = json.loads(payload)
         except ValueError:
-            parsed = text
+            try:
+                parsed = payload.decode("utf-8")
+            except UnicodeDecodeError:
+                parsed = payload  # a file (an Excel export)
         check_response(method, path, resp.status, parsed, resp.headers.get("Content-Type", ""))
         return resp.status, parsed, resp.headers
 

@@ -1,6 +1,8 @@
 """The authorization matrix, built from the route table: every identity the server can meet
-today × every route, over real HTTP. Dashboard identities (operator, directorate, ops, admin)
-have no credential yet; their column is checked on `authorize` itself from the same table.
+× every route, over real HTTP: the app's bearer tokens (good, expired, revoked, reused,
+junk), the scrape token, and the dashboard's cookie sessions of an operator, a directorate,
+ops and an admin (with their CSRF token and Origin, so the door is what is tested). A page
+refuses a signed-out caller by sending it to /login (303), others with a 403 page.
 
 An allowed caller may still get 4xx from the handler (a bad body); what the matrix asserts
 is who is refused at the door, and with which code."""
@@ -13,10 +15,12 @@ from typing import Any
 import pytest
 
 from cicero.domain.auth.access import Principal, Target, Who, authorize
+from cicero.domain.auth.dashboard import Role
 from cicero.web.route import Route
 from cicero.web.routes import ROUTES
 from tests.conftest import fresh_database
 from tests.integration.web.app_world import ANDI, BUDI, PASSWORD, SITI, App, run, seeded, serve
+from tests.integration.web.dashboard_world import DASH_PASSWORD, code_at, make_account, make_admin
 
 SCRAPE_TOKEN = "scrape-token-for-tests-0123456789"
 
@@ -29,7 +33,11 @@ class Caller:
 
 
 def concrete(route: Route, nrp: str) -> str:
-    path = route.path.replace("{user_id}", nrp)
+    path = route.path.replace("{user_id}", nrp).replace("{account_id}", "999")
+    path = path.replace("{platform}", "instagram").replace("{kind}", "routine")
+    path = path.replace("{shortcode}", "DAbc001").replace("{nrp}", nrp)
+    path = path.replace("{session}", "operator").replace("{job}", "housekeeping")
+    path = path.replace("{action}", "resume").replace("{row_id}", "1")
     if "profile" in path:
         path += "?username=budi.s"
     return path
@@ -53,6 +61,7 @@ async def callers(app: App) -> list[Caller]:
     app.clock.move(hours=2)
     good = await app.login(BUDI)  # still good after the move
     return [
+        *await dashboard_callers(app),
         Caller("nobody", {}, Who.ANONYMOUS),
         Caller("staff", bearer(good), Who.STAFF),
         Caller("scraper", bearer(SCRAPE_TOKEN), Who.SCRAPER),
@@ -65,10 +74,45 @@ async def callers(app: App) -> list[Caller]:
     ]
 
 
+async def dashboard_callers(app: App) -> list[Caller]:
+    """A signed-in cookie session of each dashboard identity, with what its page gives a
+    script: the session's CSRF token (sent on every request here) and our Origin."""
+    await make_account(app.url, "matrix.op", Role.OPERATOR, ("POLRES_A",))
+    await make_account(app.url, "matrix.dir", Role.DITBINMAS)
+    await make_account(app.url, "matrix.ops", Role.OPS)
+    secret = await make_admin(app.url, "matrix.admin")
+    origin = str(app.client.make_url("")).rstrip("/")
+    out = []
+    for name, who in (("matrix.op", Who.OPERATOR), ("matrix.dir", Who.DIRECTORATE),
+                      ("matrix.ops", Who.OPS), ("matrix.admin", Who.ADMIN)):  # fmt: skip
+        page = await app.client.get("/login")
+        form = page.cookies["__Host-cicero-csrf"].value
+        body = {"username": name, "password": DASH_PASSWORD}
+        if who is Who.ADMIN:
+            body["totp"] = code_at(secret, app.clock.now())
+        resp = await app.client.post(
+            "/api/auth/dashboard-login", json=body,
+            headers={"X-CSRF-Token": form, "Origin": origin,
+                     "Cookie": f"__Host-cicero-csrf={form}"},
+        )  # fmt: skip
+        answer = await resp.json()
+        assert resp.status == 200, answer
+        session = resp.cookies["__Host-cicero"].value
+        headers = {"Cookie": f"__Host-cicero={session}", "Origin": origin,
+                   "X-CSRF-Token": answer["data"]["csrf_token"]}  # fmt: skip
+        out.append(Caller(name, headers, who))
+    return out
+
+
 def expected(route: Route, who: Who) -> int | None:
-    """401 or 403 when the door refuses `who`; None when it lets it through."""
+    """401 or 403 when the door refuses `who` (303 to /login for a page and nobody); None
+    when it lets it through."""
     if route.access.public or who in route.access.identities:
         return None
+    if route.page and route.method == "GET" and who is Who.ANONYMOUS:
+        return 303
+    if route.path == "/" and who is Who.OPS:
+        return 303  # ops have only the status page: sent there
     return 401 if who is Who.ANONYMOUS else 403
 
 
@@ -80,18 +124,23 @@ def test_every_identity_on_every_route(pg_server: object) -> None:
         # No trusted network: loopback is the attacker's network here.
         async with serve(url, {"web": {"trusted_networks": []}},
                          {"CICERO_METRICS_TOKEN": SCRAPE_TOKEN}) as app:  # fmt: skip
-            # Logout last: it ends the staff caller's own token.
-            routes = sorted(ROUTES, key=lambda r: r.path == "/api/auth/logout")
+            # The caller's own logout last: it ends the caller's session.
             for caller in await callers(app):
+                own = "/api/auth/dashboard-logout" if "Cookie" in caller.headers else "/api/auth/logout"
+                routes = sorted(ROUTES, key=lambda r: r.path == own)
                 for route in routes:
                     status, body, _ = await app.call(
                         route.method, concrete(route, BUDI), headers=caller.headers,
-                        body={} if route.method == "POST" else None,
+                        body={} if route.method in ("POST", "DELETE") else None,
                     )  # fmt: skip
                     want = expected(route, caller.who)
                     where = f"{caller.name} {route.method} {route.path}: {status} {body}"
                     if want is None:
                         assert not _refused_at_door(status, body), where
+                    elif want == 303:
+                        assert status == 303, where
+                    elif route.page and route.method == "GET":
+                        assert status == want and "Cicero" in body, where
                     else:
                         assert status == want, where
                         assert body["error"]["code"] == (

@@ -1,8 +1,9 @@
-"""/healthz, /metrics and the status page `/`, over real HTTP and PostgreSQL, from one set of
-facts; /metrics is read back with Prometheus' own parser.
+"""/healthz and /metrics over real HTTP and PostgreSQL, from one set of facts; /metrics is
+read back with Prometheus' own parser (the ops page's tests are in test_ops_status.py).
 
-A caller from elsewhere is played by trusting no network: the route table then takes the
-loopback test client for an anonymous caller, and the handlers must show it no detail."""
+Ops are played by trusting the loopback network (the scraper identity); a caller from
+elsewhere by trusting none: the route table then takes the test client for an anonymous
+caller, and the handlers must show it no detail."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
+from cicero.config import load_settings
 from cicero.db.connect import connect
 from cicero.db.upstream_hosts import save_host
 from cicero.domain.ingestion.limits import HostState
@@ -52,11 +54,11 @@ NO_NETWORK: dict[str, Any] = {
 
 
 def settings(outside: bool) -> Any:
-    """The web settings; from `outside`, no network is trusted, so this loopback test client
-    is a caller from elsewhere (the route table identifies callers, not the handlers)."""
-    from cicero.config import load_settings
+    """Loopback trusted (the test client is the scraper), or nothing trusted (the test client
+    is a caller from elsewhere: the route table identifies callers, not the handlers)."""
 
-    return load_settings({}, overrides={"web": {"trusted_networks": []}} if outside else None)
+    trusted = [] if outside else ["127.0.0.0/8"]
+    return load_settings({}, overrides={"web": {"trusted_networks": trusted}})
 
 
 def fetch(
@@ -192,10 +194,14 @@ def test_healthz_lists_outbox_and_job_problems(pg_server: object) -> None:
     assert "gateway: 1 pesan gagal terkirim dalam 24 jam terakhir" in problems
     assert "gateway: 2 pesan menunggu, yang tertua sejak" in problems
     assert "jadwal ingest_social" in problems and "gagal: instagram: bug" in problems
+    assert "aktor router: dimulai ulang setelah galat: <b>boom</b>" in problems
     assert body["checks"]["outbox"] == {
         "pending": 2, "oldest_pending_age_s": 3000, "in_doubt": 0, "dead_recent": 1
     }  # fmt: skip
     assert body["checks"]["upstream"] == {"tiktok": "rate_limited"}
+    assert body["sessions"]["operator"]["qr"] == PAIRING_QR  # ops only
+    status, public = fetch_json(url, "/healthz", outside=True)
+    assert (status, public) == (200, {"status": "degraded"})
 
 
 def test_metrics_are_for_ops_only() -> None:
@@ -204,18 +210,9 @@ def test_metrics_are_for_ops_only() -> None:
     assert body["error"]["code"] in ("unauthenticated", "forbidden")
 
 
-def test_the_status_page_is_indonesian_escaped_and_pairs_for_ops_only(pg_server: object) -> None:
-    url = fresh_database(pg_server)
-    seed(url)
-    status, content_type, html = fetch(url, "/")
-    assert status == 200 and content_type.startswith("text/html")
-    assert "lang='id'" in html and "Terganggu" in html and "Masalah" in html
-    assert "&lt;b&gt;boom&lt;/b&gt;" in html and "<b>boom</b>" not in html
-    assert "operator: menunggu pairing sejak" in html
-    assert html.count("data:image/svg+xml") == 1  # only the pairing session
-    assert "instagram: bug" in html and "tiktok.example" not in html  # hosts by name
-    assert "dead: 1, pending: 2, sent: 1" in html
-    status, _, public = fetch(url, "/", outside=True)
-    assert status in (401, 403)
-    for secret in ("data:image/svg+xml", PAIRING_QR, "boom", "menunggu pairing", "gateway"):
-        assert secret not in public
+def test_metrics_still_answer_without_a_database() -> None:
+    status, _, text = fetch(None, "/metrics")
+    got = samples(text)
+    assert status == 200 and got[("cicero_database_up", ())] == 0.0
+    assert got[("cicero_problems", ())] >= 1
+    assert got[("cicero_health_status", (("status", "down"),))] == 1.0

@@ -14,7 +14,8 @@ def test_requests_logins_and_reports_are_counted(pg_server: object) -> None:
     run(seeded(url))
 
     async def go() -> str:
-        async with serve(url) as app:
+        # /metrics for an allowed network (none is allowed by default)
+        async with serve(url, {"web": {"trusted_networks": ["127.0.0.0/8"]}}) as app:
             token = await app.login(BUDI)
             await app.call(
                 "POST", "/api/auth/user-login", {"nrp": BUDI, "password": "salah sekali"}
