@@ -36,11 +36,12 @@ from cicero.actors.worker import WorkerOptions
 from cicero.config import Secret, Settings
 from cicero.db.connect import connect, resolve_database
 from cicero.db.embedded import DatabaseUnavailable
-from cicero.db.migrate import DatabaseTooNew, migrate
+from cicero.db.migrate import MigrationError, migrate
 from cicero.domain.runtime.supervision import Strategy, SupFlags
 from cicero.domain.timezone import WIB
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 from cicero.loopback import free_port
+from cicero.server_secret import SecretError, with_server_secret
 
 log = logging.getLogger("cicero.launcher")
 PR_SET_CHILD_SUBREAPER = 36
@@ -304,7 +305,8 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
             log.info("applied migrations: %s", ", ".join(applied))
         runtime_cfg = settings.config.runtime
         check_port(runtime_cfg.web_host, runtime_cfg.web_port)
-    except (DatabaseUnavailable, DatabaseTooNew, SetupError) as err:
+        settings = with_server_secret(settings)  # created at first start (mode 0600)
+    except (DatabaseUnavailable, MigrationError, SetupError, SecretError) as err:
         log.error("%s", err)
         return 2
     from cicero.sim import demo as demo_day

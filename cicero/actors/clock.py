@@ -216,6 +216,7 @@ class Clock(CiceroActor):
         outcome = job_parts.PartOutcome(message.status, message.reason)
         combined = gathering.add(message.part, outcome)
         if combined is None:
+            self._tell_driver()  # the last part still out may have been this one
             return
         del self.gathering[run]
         # The job's own row gets the combined outcome (each part closed its own row).
@@ -358,8 +359,15 @@ class Clock(CiceroActor):
         delay = max(timedelta(milliseconds=1), target - self.wall_now())
         self.wakeupAfter(min(delay, self.cap), payload=self.generation)
 
+    def _parts_out(self) -> bool:
+        """A part still working for a run that left `running` because another part crashed
+        (the run waits for its retry): the instant is not over until the part answers."""
+        return any(job_parts.parts_out(g) for g in self.gathering.values())
+
     def _tell_driver(self) -> None:
         if self.waiting_driver is None or self.state is None or self.state.running:
+            return
+        if self._parts_out():
             return
         upcoming = [
             t

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -41,7 +42,14 @@ class Mail:
         self.queued: list[otp.OtpMail] = []
 
 
-async def answer(conn: asyncpg.Connection, query: Query, now: datetime, mail: Mail) -> Answer:
+async def answer(
+    conn: asyncpg.Connection,
+    query: Query,
+    now: datetime,
+    mail: Mail,
+    secret: Callable[[], bytes] = lambda: b"",
+) -> Answer:
+    """`secret` gives the server secret, asked only by the questions about OTP codes."""
     if isinstance(query, FindStaff):
         return StaffFound(query.nrp, await staff_view(conn, query.nrp))
     if isinstance(query, FindStaffMany):
@@ -57,9 +65,9 @@ async def answer(conn: asyncpg.Connection, query: Query, now: datetime, mail: Ma
         owner = await conn.fetchval("SELECT nrp FROM staff WHERE whatsapp = $1", query.phone)
         return PhoneOwner(query.phone, owner)
     if isinstance(query, IssueOtp):
-        return await _issue(conn, query, now, mail)
+        return await _issue(conn, query, now, mail, secret())
     if isinstance(query, CheckOtp):
-        return await _check(conn, query, now)
+        return await _check(conn, query, now, secret())
     if isinstance(query, IssuePasswordLink):
         q = query
         sent = await password_links.issue(
@@ -71,14 +79,16 @@ async def answer(conn: asyncpg.Connection, query: Query, now: datetime, mail: Ma
     raise TypeError(f"no answer for {type(query).__name__}")
 
 
-async def _issue(conn: asyncpg.Connection, q: IssueOtp, now: datetime, mail: Mail) -> OtpIssued:
+async def _issue(
+    conn: asyncpg.Connection, q: IssueOtp, now: datetime, mail: Mail, secret: bytes
+) -> OtpIssued:
     earlier = tuple(
         r["at"]
         for r in await conn.fetch(
             "SELECT at FROM otp_request WHERE nrp = $1 AND at > $2", q.nrp, now - timedelta(hours=1)
         )
     )
-    out = otp.issue(q.nrp, q.email, secrets.randbelow(10**6), now, earlier)
+    out = otp.issue(q.nrp, q.email, secrets.randbelow(10**6), now, earlier, secret=secret)
     if isinstance(out, otp.Throttled):
         return OtpIssued(False)
     r = out.record
@@ -92,10 +102,10 @@ async def _issue(conn: asyncpg.Connection, q: IssueOtp, now: datetime, mail: Mai
     return OtpIssued(True)
 
 
-async def _check(conn: asyncpg.Connection, q: CheckOtp, now: datetime) -> OtpChecked:
+async def _check(conn: asyncpg.Connection, q: CheckOtp, now: datetime, secret: bytes) -> OtpChecked:
     row = await conn.fetchrow("SELECT * FROM otp_code WHERE nrp = $1", q.nrp)
     record = otp.OtpRecord(**dict(row)) if row else None
-    verdict = otp.verify(record, q.code, now)
+    verdict = otp.verify(record, q.code, now, secret=secret)
     if verdict.record is None:
         await conn.execute("DELETE FROM otp_code WHERE nrp = $1", q.nrp)
     else:

@@ -48,6 +48,7 @@ from cicero.domain.menus.model import (
 from cicero.domain.menus.model import Session as MenuSession
 from cicero.domain.people.phones import mask_phone
 from cicero.domain.runtime import poison
+from cicero.server_secret import key_bytes
 
 log = logging.getLogger("cicero.router")
 MAX_LOOKUPS = 8  # a machine asking more in one step is a bug, not a conversation
@@ -202,7 +203,7 @@ async def _step(
         lookups = [e for e in effects if isinstance(e, Lookup)]
         if not lookups:
             break
-        reply = await answer(conn, lookups[0].query, now, mail)
+        reply = await answer(conn, lookups[0].query, now, mail, lambda: key_bytes(settings.env))
         ctx = await load_context(conn, settings, m.session, m.sender, m.chat, m.is_group)
         state, effects = handle(state, Answered(now, reply, ctx))
     else:

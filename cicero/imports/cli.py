@@ -2,8 +2,10 @@
 
 Without `--yes`: the preview (new / changed / unchanged / errors with field diffs,
 by spreadsheet row) and nothing written. With `--yes`: the good rows in one
-transaction. Exit 0 when the file was read (row errors are reported, not fatal),
-1 when the file or the client cannot be used, 2 on a database problem.
+transaction, then what was written and, row by row with the reason, what was left
+out. Exit 0 when the file was read (row errors are listed, not fatal); 2, with nothing
+written, when the file, its header or the client cannot be used or the database cannot
+be reached.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_BAD_INPUT = EXIT_USAGE  # the README's rule: refused before doing anything exits 2
 
 
 def add_import_parser(sub: Any) -> None:
@@ -39,7 +42,7 @@ def command(args: argparse.Namespace) -> int:
     from cicero.config import load_settings
     from cicero.db.connect import connect, resolve_database
     from cicero.db.embedded import DatabaseUnavailable
-    from cicero.db.migrate import DatabaseTooNew, migrate
+    from cicero.db.migrate import MigrationError, migrate
 
     settings = load_settings()
     try:
@@ -55,7 +58,7 @@ def command(args: argparse.Namespace) -> int:
                 await conn.close()
 
         return asyncio.run(go())
-    except (DatabaseUnavailable, DatabaseTooNew) as err:
+    except (DatabaseUnavailable, MigrationError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -76,38 +79,55 @@ async def run_import(
         sheet = read_sheet(path)
         if kind == "staff":
             client = (client or "").strip().upper()
-            plan = await preview_staff(conn, sheet, client)
+            plan: Any = await preview_staff(conn, sheet, client)
         else:
             plan = await preview_clients(conn, sheet)
     except (FileUnreadable, UnknownClient) as e:
         say(f"error: {e}")
-        return EXIT_FAIL
+        return EXIT_BAD_INPUT
     what = f"staff of {client}" if kind == "staff" else "clients"
     if plan.file_errors:
         for issue in plan.file_errors:
             say(f"row {issue.row:>5}  error      {issue.message}")
         say(f"{path.name}: {what} not imported; fix the header and try again.")
-        return EXIT_FAIL
+        return EXIT_BAD_INPUT
+
+    def label(r: Any) -> str | None:
+        return getattr(r, "nrp", None) or getattr(r, "client_id", None)
+
+    def totals(p: Any) -> str:
+        return f"{path.name}: {what}: " + ", ".join(f"{p.count(a)} {a.value}" for a in Action)
+
+    if not apply or not plan.to_write:
+        for r in plan.rows:
+            say(describe_row(r, label(r)))
+        say(totals(plan))
+        say("preview only: nothing written. Run again with --yes to apply the good rows."
+            if not apply else "nothing to apply.")  # fmt: skip
+        return EXIT_OK
+    try:
+        if kind == "staff":
+            plan, import_id = await apply_staff(
+                conn, sheet, client or "", file_name=path.name, file_sha256=sha256(path),
+                sender="cli", now=now(),
+            )  # fmt: skip
+            where = f" (staff_import {import_id})"
+        else:
+            plan, where = await apply_clients(conn, sheet, now()), ""
+    except ValueError as e:  # the file's header went bad between preview and apply
+        say(f"error: {path.name}: {e}")
+        return EXIT_BAD_INPUT
+    # What the transaction did, from its own plan (the preview could be older).
+    left_out = [r for r in plan.rows if r.action is Action.ERROR]
     for r in plan.rows:
-        label = getattr(r, "nrp", None) or getattr(r, "client_id", None)
-        say(describe_row(r, label))
-    counts = ", ".join(f"{plan.count(a)} {a.value}" for a in Action)
-    say(f"{path.name}: {what}: {counts}")
-    if not apply:
-        say("preview only: nothing written. Run again with --yes to apply the good rows.")
-        return EXIT_OK
-    if not plan.to_write:
-        say("nothing to apply.")
-        return EXIT_OK
-    if kind == "staff":
-        applied, import_id = await apply_staff(
-            conn, sheet, client or "", file_name=path.name, file_sha256=sha256(path),
-            sender="cli", now=now(),
-        )  # fmt: skip
-        say(f"applied: {len(applied.to_write)} rows written (staff_import {import_id}).")
-    else:
-        applied_clients = await apply_clients(conn, sheet, now())
-        say(f"applied: {len(applied_clients.to_write)} rows written.")
+        if r.action is not Action.ERROR:
+            say(describe_row(r, label(r)))
+    say(totals(plan))
+    say(f"applied: {len(plan.to_write)} rows written{where}.")
+    if left_out:
+        say(f"left out: {len(left_out)} rows, not written (fix them and import the file again):")
+        for r in left_out:
+            say(describe_row(r, label(r)))
     return EXIT_OK
 
 

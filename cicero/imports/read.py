@@ -22,7 +22,9 @@ def sha256(path: Path) -> str:
 
 def read_sheet(path: Path) -> Sheet:
     if not path.is_file():
-        raise FileUnreadable(f"{path}: no such file")
+        raise FileUnreadable(
+            f"{path}: " + ("not a regular file" if path.exists() else "no such file")
+        )
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _xlsx(path)
     if path.suffix.lower() in (".csv", ".txt"):

@@ -9,8 +9,8 @@ mode: they move only when the driver says what time it is.
 Each instant: apply the scenario's events, then pump the runtime until it is
 quiet (clock: dispatch what is due and wait for the runs; sessions: send what
 the throttle allows; router: answer what arrived), then jump to the next
-instant anything is due. The transcript is read back from what the runtime
-and the simulated network recorded, plus the driver's own fault lines.
+instant anything is due. After each instant the transcript gets that instant's lines:
+what the runtime and the simulated network recorded, and the driver's own lines.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from cicero.db.connect import connect
 from cicero.db.migrate import migrate
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 from cicero.launcher import is_actor_process, reap_zombies
+from cicero.server_secret import with_server_secret
 from cicero.sim import events as ev
 from cicero.sim.scenario import Scenario
 from cicero.sim.seed import report_links, seed
@@ -107,6 +108,7 @@ class World:
     mailbox: dict[str, str] = field(default_factory=dict)  # address → body of its latest mail
     links: list[Any] = field(default_factory=list)  # the scenario's link reports not written yet
     expected: frozenset[str] = frozenset()  # the names of the runtime's actors
+    recorder: Any = None  # writes the transcript after each instant (cicero.sim.record)
     saved: dict[str, str] = field(default_factory=dict)  # `save` names of http events
 
     # ---- the runtime ------------------------------------------------------------------
@@ -152,9 +154,26 @@ class World:
         return (*sessions, *workers, clock, router, mailer, web)
 
     def start_runtime(self, now: datetime) -> None:
+        """Fork the actor system while the driver listens on nothing: a forked actor keeps
+        every descriptor of this process, so an SMTP sink or fake upstream listening now
+        would live on in the actors (the port stays taken after the sink stops, and an
+        `smtp_down` ends in "address already in use"). The servers come back once forked."""
         from cicero.launcher import start_runtime
 
-        self.runtime = start_runtime(self.settings, self.registry, self.children(now))
+        if self.recorder is not None:
+            self.recorder.release()  # its database connection too
+        sink_up = self.sink is not None and self.sink.up
+        if self.sink is not None:
+            self.sink.stop()
+        if self.upstream is not None:
+            self.upstream.stop()
+        try:
+            self.runtime = start_runtime(self.settings, self.registry, self.children(now))
+        finally:
+            if sink_up:
+                self.sink.start()
+            if self.upstream is not None:
+                self.upstream.start()
         self.wait_all_running()
 
     def kill_runtime(self) -> None:
@@ -393,6 +412,11 @@ class World:
         for message in held:
             self.apply(message)
 
+    def record(self) -> None:
+        """Append to the transcript what happened up to `now`."""
+        assert self.now is not None and self.recorder is not None
+        self.recorder.flush(self.now, self.faults, self.upstream.fake.faults.served)
+
     def fault(self, at: datetime, where: str, what: str) -> None:
         self.faults.append({"t": at, "type": "fault", "where": where, "what": what})
 
@@ -444,7 +468,7 @@ def run(
     scenario: Scenario, settings: Settings, url: str, out: Path, registry: str = DEFAULT_REGISTRY
 ) -> None:
     from cicero.loopback import free_port
-    from cicero.sim.record import served_fault_lines, write_transcript
+    from cicero.sim.record import Recorder
     from cicero.sim.smtp_sink import SmtpSink
 
     port = free_port()
@@ -454,7 +478,7 @@ def run(
         update={"web_host": "127.0.0.1", "web_port": free_port()}
     )
     config = settings.config.model_copy(update={"runtime": runtime_config})
-    settings = replace(settings, env=env, config=config)
+    settings = with_server_secret(replace(settings, env=env, config=config))  # its own data dir
     world = World(scenario, settings, url, registry)
     world.sink = SmtpSink(world.on_mail, port)
     world.upstream, settings = prepare_fake(
@@ -475,11 +499,11 @@ def run(
             await conn.close()
 
     asyncio.run(prepare())
+    recorder = world.recorder = Recorder(url, out)
     now = scenario.start
     world.now = now
-    world.start_runtime(now)
+    world.start_runtime(now)  # forks while the driver listens on nothing; then the fake upstream
     world.sink.start()
-    world.upstream.start()
     try:
         while True:
             world.now = now
@@ -493,6 +517,7 @@ def run(
                     world.down_until = None
                     world.deliver_held()
                 else:
+                    world.record()
                     candidates = [scenario.next_event_at(now), world.down_until, world.smtp_back_at]
                     now = _advance(now, candidates, scenario.end)
                     if now is None:
@@ -504,17 +529,20 @@ def run(
             outside = [scenario.next_event_at(now), world.down_until, world.smtp_back_at, next_link]
             horizon = min((t for t in outside if t is not None), default=scenario.end)
             next_due = world.settle(now, min(horizon, scenario.end))
+            world.record()  # what happened at `now`, written now
             upcoming = [*outside, next_due]
             nxt = _advance(now, upcoming, scenario.end)
             if nxt is None:
                 break
             now = nxt
+    except BaseException:
+        recorder.release()  # the lines so far stay; no `end` line: the run did not reach it
+        raise
     finally:
         world.stop_runtime()
         world.sink.stop()
         world.upstream.stop()
-    met = served_fault_lines(world.upstream.fake.faults.served)
-    write_transcript(url, out, [*world.faults, *met], scenario.end)
+    recorder.finish(scenario.end)
 
 
 def _pumped_by(name: str) -> Callable[[Any], bool]:

@@ -439,7 +439,9 @@ class NeonizeTransport:
             reason = str(exc) or type(exc).__name__
         if not self._stopping and generation == self._generation:
             event = tr.loop_ended(reason, self._looping)
-            log.warning("session %s: neonize's connection ended: %s", self.session, event)
+            # Each retry of a reconnect loop ends here; the session actor says a change of
+            # state or of failure once (issue 13: not per retry), so this is for debugging.
+            log.debug("session %s: neonize's connection ended: %s", self.session, event)
             self._emit(event)
 
     @staticmethod

@@ -224,13 +224,14 @@ def test_the_session_actor_with_neonize_from_pairing_to_logout(run: Run) -> None
     run.wait("ready again", lambda r: r["state"] == "ready" and not r["stalled"])
     assert run.go.calls().count("Neonize") == calls
 
-    # 6. Logged out on the phone: terminal, and /healthz says so in words.
+    # 6. Logged out on the phone: terminal, and /healthz says so in words (degraded, 200: a
+    #    probe restarting the container would not pair it again).
     run.go.log_out(run.store)
     report = run.wait("logged out", lambda r: r["state"] == "logged_out")
     assert report["terminal"] and report["reason"] == "LOGGED_OUT"
     code, body = run.healthz()
-    assert code == 503
-    assert "WhatsApp session gateway is logged_out: LOGGED_OUT" in body["problems"]
+    assert code == 200 and body["status"] == "degraded"
+    assert "gateway: keluar, perlu pairing ulang (LOGGED_OUT)" in body["problems"]
 
     # 7. Bad requests get a clear answer, and the actor lives on.
     unknown = run.ask(PairingRequest("nosuch"))

@@ -394,16 +394,23 @@ class FakeUpstreamThread:
     def __init__(self, world: UpstreamWorld, now: Now, **options: Any) -> None:
         self.fake = FakeUpstream(world, now, **options)
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="fake-upstream",
-                                        daemon=True)  # fmt: skip
+        self._thread: threading.Thread | None = None
 
     def start(self) -> "FakeUpstreamThread":
+        """Listen (again, after a `stop`: same port, same world, faults and records)."""
+        if self._thread is not None and self._thread.is_alive():
+            return self
+        if self._loop.is_closed():
+            self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="fake-upstream",
+                                        daemon=True)  # fmt: skip
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self.fake.start(), self._loop).result(timeout=10)
         return self
 
     def stop(self) -> None:
-        if not self._thread.is_alive():
+        """Close the socket and end the thread (a process forked now inherits neither)."""
+        if self._thread is None or not self._thread.is_alive():
             return
         asyncio.run_coroutine_threadsafe(self.fake.close(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)

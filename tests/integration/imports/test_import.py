@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from cicero.db.connect import connect
-from cicero.imports.cli import EXIT_FAIL, EXIT_OK, run_import
+from cicero.imports.cli import EXIT_BAD_INPUT, EXIT_OK, run_import
 from tests.conftest import fresh_database
 
 NOW = datetime(2026, 2, 6, 3, 0, tzinfo=UTC)
@@ -101,6 +101,11 @@ def test_clients_preview_apply_and_reimport(url: str, tmp_path: Path) -> None:
 
     code, out, rows = do(url, "clients", path, apply=True, query=CLIENTS_Q)
     assert code == EXIT_OK and "3 rows written" in out
+    # What --yes left out is listed with its reasons, as the preview lists it.
+    left = out[out.index("left out: 3 rows, not written") :].splitlines()[1:]
+    assert [ln.split()[1] for ln in left] == ["5", "6", "7"]
+    assert "TIPE 'KOTA' must be ORG or DIREKTORAT" in left[0] and "invite link" in left[1]
+    assert "new" in line(out, 2) and "  error  " not in out[: out.index("left out")]
     a = {r["client_id"]: r for r in rows}["POLRES_A"]
     assert (a["instagram"], a["tiktok"], a["group_jid"], a["operator_wa"], a["super_wa"]) == (
         "polres_a", "polres_a", "120363012345678901@g.us", "6281211110001",
@@ -199,11 +204,11 @@ def test_staff_of_another_client_and_a_missing_header_are_refused(url: str, tmp_
     bad = tmp_path / "bad.csv"
     bad.write_text("NRP;NAMA\n75020099;X\n", encoding="utf-8")
     code, out, _ = do(url, "staff", bad, "POLRES_A", apply=True)
-    assert code == EXIT_FAIL
+    assert code == EXIT_BAD_INPUT
     assert "row     1  error      missing required column(s): PANGKAT, SATFUNG" in out
 
     code, out, _ = do(url, "staff", path, "POLRES_Z")
-    assert code == EXIT_FAIL and "client 'POLRES_Z' does not exist" in out
+    assert code == EXIT_BAD_INPUT and "client 'POLRES_Z' does not exist" in out
 
 
 def test_a_nul_character_in_a_csv_cell_is_dropped_not_a_crash(url: str, tmp_path: Path) -> None:

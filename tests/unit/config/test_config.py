@@ -204,3 +204,17 @@ def test_upstream_pacing_and_budgets(tmp_path: Path) -> None:
 def test_bad_upstream_limits_name_the_key(tmp_path: Path, line: str, words: str) -> None:
     found = problems(tmp_path, MINIMAL + f"\n[upstream]\n{line}\n")
     assert len(found) == 1 and "upstream." in found[0] and words in found[0]
+
+
+def test_secret_and_proxy_values_are_checked_without_printing_them(tmp_path: Path) -> None:
+    env = {"CICERO_CONFIG": str(write(tmp_path, MINIMAL))}
+    bad = {"CICERO_SECRET_KEY": "hunter2", "CICERO_WHATSAPP_PROXY": "user:pw@nowhere"}
+    with pytest.raises(ConfigError) as caught:
+        load_settings({**env, **bad})
+    text = "\n".join(caught.value.problems)
+    assert "CICERO_SECRET_KEY: shorter than 32 characters" in text
+    assert "CICERO_WHATSAPP_PROXY: not a proxy URL" in text
+    assert "hunter2" not in text and "pw@" not in text
+    good = {"CICERO_SECRET_KEY": "k" * 32, "CICERO_WHATSAPP_PROXY": "socks5://u:p@127.0.0.1:1080"}
+    settings = load_settings({**env, **good})
+    assert settings.env.whatsapp_proxy is not None and "p@" not in repr(settings.env)
