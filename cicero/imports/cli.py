@@ -64,7 +64,7 @@ async def run_import(
     conn: Any, kind: str, path: Path, client: str | None, apply: bool,
     out: TextIO = sys.stdout, now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> int:  # fmt: skip
-    from cicero.domain.people.staff_import import Action, describe_row
+    from cicero.domain.people.staff_import import counts_line, describe_row
     from cicero.imports.clients import apply_clients, preview_clients
     from cicero.imports.read import FileUnreadable, read_sheet, sha256
     from cicero.imports.staff import UnknownClient, apply_staff, preview_staff
@@ -80,34 +80,34 @@ async def run_import(
         else:
             plan = await preview_clients(conn, sheet)
     except (FileUnreadable, UnknownClient) as e:
-        say(f"error: {e}")
+        say(f"galat: {e}")
         return EXIT_FAIL
-    what = f"staff of {client}" if kind == "staff" else "clients"
+    what = f"personil {client}" if kind == "staff" else "client"
     if plan.file_errors:
         for issue in plan.file_errors:
-            say(f"row {issue.row:>5}  error      {issue.message}")
-        say(f"{path.name}: {what} not imported; fix the header and try again.")
+            say(f"baris {issue.row:>5}  ditolak    {issue.message}")
+        say(f"{path.name}: {what} tidak diimpor; perbaiki file lalu coba lagi.")
         return EXIT_FAIL
     for r in plan.rows:
         label = getattr(r, "nrp", None) or getattr(r, "client_id", None)
         say(describe_row(r, label))
-    counts = ", ".join(f"{plan.count(a)} {a.value}" for a in Action)
-    say(f"{path.name}: {what}: {counts}")
+    say(f"{path.name}: {what}: {counts_line(plan)}")
     if not apply:
-        say("preview only: nothing written. Run again with --yes to apply the good rows.")
+        say("pratinjau saja: belum ada yang disimpan. Jalankan lagi dengan --yes untuk "
+            "menyimpan baris yang benar.")  # fmt: skip
         return EXIT_OK
     if not plan.to_write:
-        say("nothing to apply.")
+        say("tidak ada yang perlu disimpan.")
         return EXIT_OK
     if kind == "staff":
         applied, import_id = await apply_staff(
             conn, sheet, client or "", file_name=path.name, file_sha256=sha256(path),
             sender="cli", now=now(),
         )  # fmt: skip
-        say(f"applied: {len(applied.to_write)} rows written (staff_import {import_id}).")
+        say(f"disimpan: {len(applied.to_write)} baris (staff_import {import_id}).")
     else:
         applied_clients = await apply_clients(conn, sheet, now())
-        say(f"applied: {len(applied_clients.to_write)} rows written.")
+        say(f"disimpan: {len(applied_clients.to_write)} baris.")
     return EXIT_OK
 
 
