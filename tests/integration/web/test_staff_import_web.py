@@ -121,7 +121,7 @@ def test_bad_files_are_refused_with_nothing_kept(pg_server: object) -> None:
                 (pdf, "personil.csv", "bukan teks UTF-8"),
                 (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "lama.xls", "format .xls lama"),
                 (xlsx(HEADER, ROWS[:1]), "salah-nama.csv", "isinya file .xlsx"),
-                ("NRP;NAMA\n1234567;X\n".encode(), "kurang.csv", "kolom wajib tidak ada: PANGKAT, SATFUNG"),
+                (b"NRP;NAMA\n1234567;X\n", "kurang.csv", "kolom wajib tidak ada: PANGKAT, SATFUNG"),
                 (b"", "kosong.csv", "Pilih file"),
             ]
             for data, name, words in cases:
