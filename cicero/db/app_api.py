@@ -105,6 +105,22 @@ class Inserted:
     taken: frozenset[str] = frozenset()  # keys another report holds
 
 
+_INSERT = f"""
+WITH report AS (
+    INSERT INTO link_report (post_id, nrp, {_COLUMNS}, reported_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+    ON CONFLICT (post_id, nrp) DO NOTHING
+    RETURNING post_id, nrp
+), keys AS (
+    INSERT INTO link_report_url (key, post_id, nrp, field)
+    SELECT k.key, r.post_id, r.nrp, k.field
+      FROM report r, unnest($9::text[], $10::text[]) AS k(key, field)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM report) AS stored
+"""
+
+
 async def insert_report(
     conn: asyncpg.Connection,
     post_id: int,
@@ -113,24 +129,18 @@ async def insert_report(
     keys: dict[str, LinkField],
     now: datetime,
 ) -> Inserted:
-    """The report and its URL keys in one transaction (a savepoint when called inside one).
-    A racing submitter of the same key meets the primary key of link_report_url and loses."""
+    """The report and its URL keys in one statement (so one transaction, one round trip). A
+    racing submitter of the same key meets the primary key of link_report_url and loses:
+    the whole statement fails and nothing of it is stored."""
     try:
-        async with conn.transaction():
-            done = await conn.execute(
-                f"""INSERT INTO link_report (post_id, nrp, {_COLUMNS}, reported_at, updated_at)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-                    ON CONFLICT (post_id, nrp) DO NOTHING""",
-                post_id, nrp, *(links.get(f) for f in FIELDS), now,
-            )  # fmt: skip
-            if done == "INSERT 0 0":
-                return Inserted(False, report_exists=True)
-            await conn.executemany(
-                "INSERT INTO link_report_url (key, post_id, nrp, field) VALUES ($1, $2, $3, $4)",
-                [(k, post_id, nrp, f.value) for k, f in keys.items()],
-            )
+        stored = await conn.fetchval(
+            _INSERT, post_id, nrp, *(links.get(f) for f in FIELDS), now,
+            list(keys), [f.value for f in keys.values()],
+        )  # fmt: skip
     except asyncpg.UniqueViolationError:
         return Inserted(False, taken=frozenset(await used_keys(conn, list(keys))))
+    if not stored:
+        return Inserted(False, report_exists=True)
     return Inserted(True)
 
 

@@ -137,10 +137,6 @@ async def listing(conn: asyncpg.Connection) -> list[AccountRow]:
     return [_row(r) for r in rows]
 
 
-async def pending_by_username(conn: asyncpg.Connection, username: str) -> AccountRow | None:
-    return await by_username(conn, username.strip().lower())
-
-
 async def registrations_from(conn: asyncpg.Connection, ip: str, since: datetime) -> int:
     n: int = await conn.fetchval(
         """SELECT count(*) FROM dashboard_account
@@ -184,16 +180,6 @@ async def set_status(conn: asyncpg.Connection, account_id: int, status: Status) 
     await conn.execute(
         "UPDATE dashboard_account SET status = $2 WHERE id = $1", account_id, status.value
     )
-
-
-async def lapse_pending(conn: asyncpg.Connection, before: datetime) -> list[int]:
-    """Write the lapse of registrations nobody decided on (the rule already applies on read)."""
-    rows = await conn.fetch(
-        """UPDATE dashboard_account SET status = 'lapsed'
-            WHERE status = 'pending' AND registered_at <= $1 RETURNING id""",
-        before,
-    )
-    return [r["id"] for r in rows]
 
 
 async def set_password(

@@ -3,8 +3,8 @@ every change to a person with its audit entry in the caller's transaction.
 
 The dashboard, the WhatsApp menus (cicero.conversations.step) and imports change people
 through `change`, `create`, `set_roles` and `bind_whatsapp`, so each change has the same
-audit row (before/after, actor, channel, reason) and a deactivation ends the person's app
-logins whichever channel made it."""
+audit row (before/after, actor, channel, reason). A deactivation or a move ends the person's
+app logins whichever channel made it (a trigger, migration 0022)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,11 @@ from typing import Any
 import asyncpg
 
 from cicero.db import audit
-from cicero.db.auth import revoke_subject
-from cicero.domain.auth.tokens import Revocation, TokenKind
 from cicero.domain.people.directory import Active, Missing, Query, UnitCompleteness, like_pattern
 
 # Columns a change may set (a column name is never taken from a request).
 WRITABLE = frozenset({"name", "rank", "unit", "position", "village", "instagram", "tiktok",
                       "whatsapp", "email", "active", "exception", "wa_opt_in", "client_id"})  # fmt: skip
-STAFF_TOKENS = (TokenKind.STAFF_ACCESS, TokenKind.STAFF_REFRESH)
 
 
 @dataclass(frozen=True)
@@ -129,8 +126,7 @@ async def change(
     now: datetime, *, version: int | None = None,
 ) -> Person | None:  # fmt: skip
     """Set `values` on the person (what differs), audited with before/after. None: no such
-    person. `version`: the one the change was prepared on, else `Stale`. A deactivation
-    revokes the person's app logins."""
+    person. `version`: the one the change was prepared on, else `Stale`."""
     unknown = set(values) - WRITABLE
     if unknown:
         raise ValueError(f"staff columns not writable: {sorted(unknown)}")
@@ -148,15 +144,9 @@ async def change(
         f"UPDATE staff SET {sets}, updated_at = $2 WHERE nrp = $1",
         nrp, now, *(diff[c] for c in columns),
     )  # fmt: skip
-    revoked = 0
-    if diff.get("active") is False or "client_id" in diff:
-        reason = Revocation.DEACTIVATED if diff.get("active") is False else Revocation.SCOPE_CHANGED
-        revoked = await revoke_subject(conn, STAFF_TOKENS, nrp, reason, now)
-    after: dict[str, Any] = dict(diff)
-    if revoked:
-        after["logins_revoked"] = revoked
+    # A deactivation or a move revokes the person's app logins (migration 0022's trigger).
     await audit.record(
-        conn, entry_for(entry, nrp, before=before.fields(columns), after=after), now
+        conn, entry_for(entry, nrp, before=before.fields(columns), after=diff), now
     )
     return await person(conn, nrp)
 
@@ -202,7 +192,7 @@ async def set_roles(
     now: datetime, *, version: int | None = None,
 ) -> Person | None:  # fmt: skip
     """Replace the person's roles, audited. Losing the last one makes the person inactive
-    (data.md §1.1), which ends their app logins, in the same entry."""
+    (data.md §1.1; its app logins end with it), in the same entry."""
     before = await person(conn, nrp, lock=True)
     if before is None:
         return None
@@ -226,9 +216,6 @@ async def set_roles(
             "UPDATE staff SET active = false, updated_at = $2 WHERE nrp = $1", nrp, now
         )
         after["active"], recorded["active"] = False, True
-        revoked = await revoke_subject(conn, STAFF_TOKENS, nrp, Revocation.DEACTIVATED, now)
-        if revoked:
-            after["logins_revoked"] = revoked
     await audit.record(conn, entry_for(entry, nrp, before=recorded, after=after), now)
     return await person(conn, nrp)
 

@@ -9,9 +9,6 @@ from datetime import datetime
 import asyncpg
 
 from cicero.db import audit
-from cicero.db.auth import revoke_subject
-from cicero.db.staff import STAFF_TOKENS
-from cicero.domain.auth.tokens import Revocation
 from cicero.domain.people.staff_import import (
     STAFF_FIELDS,
     Action,
@@ -123,7 +120,7 @@ async def apply_staff(
     """Plan again inside the transaction (nothing moves under it), write the good rows, an
     audit entry per person (channel import, actor `sender`) and the `staff_import` record
     (a new one, or the preview `preview_id` completed). A person made inactive loses their
-    app logins. Raises PlanChanged when `expected_digest` is not the plan's any more.
+    app logins (migration 0022's trigger). Raises PlanChanged when `expected_digest` is not the plan's any more.
     Returns the plan and the import id."""
     async with conn.transaction():
         await conn.execute("LOCK TABLE staff IN SHARE ROW EXCLUSIVE MODE")
@@ -175,20 +172,17 @@ async def apply_staff(
                 import_id, now, *counts,
             )  # fmt: skip
         await _store_rows(conn, import_id, plan)
-        deactivated = await _audit(conn, plan, sender, file_name, import_id, now, request_id)
-        for nrp in deactivated:
-            await revoke_subject(conn, STAFF_TOKENS, nrp, Revocation.DEACTIVATED, now)
+        await _audit(conn, plan, sender, file_name, import_id, now, request_id)
     return plan, import_id
 
 
 async def _audit(
     conn: asyncpg.Connection, plan: Plan, sender: str, file_name: str, import_id: int,
     now: datetime, request_id: str,
-) -> list[str]:  # fmt: skip
-    """One entry per person written; returns the NRPs the import made inactive."""
+) -> None:  # fmt: skip
+    """One entry per person written."""
     reason = f"impor {file_name} (staff_import {import_id})"
     entries: list[audit.Entry] = []
-    deactivated: list[str] = []
     for r in plan.to_write:
         if r.record is None or r.nrp is None:
             continue
@@ -205,8 +199,5 @@ async def _audit(
         if r.new_roles:
             before["roles"] = sorted(r.record.roles - r.new_roles)
             after["roles"] = sorted(r.record.roles)
-        if after.get("active") is False:
-            deactivated.append(r.nrp)
         entries.append(replace(base, action="staff.update", before=before, after=after))
     await audit.record_many(conn, entries, now)
-    return deactivated

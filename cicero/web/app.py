@@ -17,6 +17,7 @@ from aiohttp import web
 from cicero import __version__
 from cicero.config import Settings
 from cicero.db import ledger
+from cicero.db.connect import create_pool
 from cicero.db.upstream_hosts import load_hosts
 from cicero.domain.auth.access import Who
 from cicero.domain.ingestion.limits import host_view
@@ -105,9 +106,8 @@ def build_app(
         app[POOL] = None
         if database_url:
             try:
-                app[POOL] = await asyncpg.create_pool(
-                    database_url, min_size=0, max_size=settings.config.web.db_pool, timeout=5
-                )
+                # The runtime's pools: UTC sessions, no four-statement reset on every release.
+                app[POOL] = await create_pool(database_url, settings.config.web.db_pool)
             except Exception as err:  # reported by /healthz
                 app[POOL_ERROR] = str(err)
         context.pool = app[POOL]
@@ -167,7 +167,7 @@ def build_app(
     async def prometheus(request: web.Request) -> web.Response:
         body = await gather(request)
         return web.Response(
-            body=metrics.render(body, context.metrics),
+            body=metrics.render(body) + context.counters.render(),
             headers={"Content-Type": metrics.CONTENT_TYPE},
         )
 

@@ -32,7 +32,7 @@ class WebContext:
     pool: asyncpg.Pool | None = None
     passwords: PasswordWorkers = field(default_factory=PasswordWorkers)
     limits: MinuteLimits = field(default_factory=MinuteLimits)
-    metrics: WebCounters = field(default_factory=WebCounters)
+    counters: WebCounters = field(default_factory=WebCounters)
     # Messages to the actors (pairing, run a job now); set by the Web actor, None in tests
     # that serve the app alone.
     actors: Any = None
@@ -40,6 +40,7 @@ class WebContext:
     fetch_profile: Callable[[str], Any] | None = None
     policy: TokenPolicy = field(init=False)
     networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = field(init=False)
+    proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = field(init=False)
     report_window: timedelta = field(init=False)
 
     def __post_init__(self) -> None:
@@ -51,6 +52,7 @@ class WebContext:
         self.networks = tuple(
             ipaddress.ip_network(n, strict=False) for n in webcfg.trusted_networks
         )
+        self.proxies = tuple(ipaddress.ip_network(n, strict=False) for n in webcfg.trusted_proxies)
         self.report_window = parse_duration(webcfg.report_window)
 
     def db(self) -> asyncpg.Pool:
@@ -59,14 +61,35 @@ class WebContext:
             raise ApiError(503, "unavailable")
         return self.pool
 
-    def trusted(self, remote: str | None) -> bool:
-        if not remote:
-            return False
-        try:
-            address = ipaddress.ip_address(remote)
-        except ValueError:
-            return False
-        return any(address in net for net in self.networks)
+    def client_ip(self, request: web.Request) -> str:
+        """The caller's address: the peer's, or, when the peer is a listed proxy, the nearest
+        address of X-Forwarded-For that is not one (the header is the client's to forge
+        beyond that point)."""
+        peer = request.remote or "0.0.0.0"
+        if not self.proxies or not _within(peer, self.proxies):
+            return peer
+        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",")]
+        for hop in reversed([h for h in hops if h]):
+            if _parse(hop) is None:
+                return peer  # a malformed chain: believe only the peer
+            if not _within(hop, self.proxies):
+                return hop
+        return peer
+
+    def trusted(self, request: web.Request) -> bool:
+        return _within(self.client_ip(request), self.networks)
+
+
+def _parse(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _within(text: str, nets: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
+    address = _parse(text)
+    return address is not None and any(address in net for net in nets)
 
 
 def default_settings() -> Settings:

@@ -77,7 +77,7 @@ async def identify(request: web.Request, c: WebContext, rule: Access) -> Princip
         found = await _cookie(request, c)
         if found is not None:
             return found
-    if (public or Who.SCRAPER in rule.identities) and c.trusted(request.remote):
+    if (public or Who.SCRAPER in rule.identities) and c.trusted(request):
         return Principal(Who.SCRAPER)
     return ANONYMOUS
 

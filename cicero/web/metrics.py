@@ -13,9 +13,6 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from cicero.web import counters
-from cicero.web.counters import WebCounters
-
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
@@ -96,22 +93,18 @@ def families(body: Mapping[str, Any]) -> Iterator[Metric]:
     )
 
 
-def render(body: Mapping[str, Any], web: WebCounters | None = None) -> bytes:
-    """The snapshot's families, and the web server's own counters when given."""
+def render(body: Mapping[str, Any]) -> bytes:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Snapshot(body, web))
+    registry.register(_Snapshot(body))
     return generate_latest(registry)
 
 
 class _Snapshot(Collector):
-    def __init__(self, body: Mapping[str, Any], web: WebCounters | None) -> None:
+    def __init__(self, body: Mapping[str, Any]) -> None:
         self.body = body
-        self.web = web
 
     def collect(self) -> Iterator[Metric]:
-        yield from families(self.body)
-        if self.web is not None:
-            yield from counters.families(self.web)
+        return families(self.body)
 
 
 def _gauge(

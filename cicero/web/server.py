@@ -24,6 +24,7 @@ from cicero.domain.auth.access import ANONYMOUS, Denial, Principal, Target, Who,
 from cicero.domain.timezone import WIB
 from cicero.web.context import CONTEXT, WebContext, ctx
 from cicero.web.errors import ApiError, envelope
+from cicero.web.identify import identify
 from cicero.web.route import Handler, Route
 
 log = logging.getLogger("cicero.web")
@@ -96,8 +97,8 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
     incoming = request.headers.get("X-Request-ID", "")
     rid = incoming if _SANE_ID.fullmatch(incoming) else secrets.token_hex(8)
     request[REQUEST_ID] = rid
-    route = _declared(request)
     started = time.perf_counter()
+    route = _declared(request)
     try:
         response = await _serve(request, handler, route)
     except ApiError as err:
@@ -117,9 +118,10 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
         log.exception("request %s %s %s failed", rid, request.method, _template(request, route))
         response = web.json_response(envelope(ApiError(500, "internal"), rid), status=500)
     _decorate(request, response, route, rid)
-    ctx(request).metrics.http(
-        _template(request, route), request.method, response.status, time.perf_counter() - started
-    )
+    ctx(request).counters.request(
+        _template(request, route), request.method if route else "-", response.status,
+        time.perf_counter() - started,
+    )  # fmt: skip
     return response
 
 
@@ -162,8 +164,6 @@ async def _serve(request: web.Request, handler: Handler, route: Route | None) ->
         raise ApiError(404, "not_found")
     request[ROUTE] = route
     c = ctx(request)
-    from cicero.web.identify import identify  # the db layer stays out of import cycles
-
     who = await identify(request, c, route.access)
     request[PRINCIPAL] = who
     if request.method not in csrf.SAFE_METHODS:

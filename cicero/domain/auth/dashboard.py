@@ -8,7 +8,7 @@ clients are active) and asks here what it may do.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -227,8 +227,3 @@ def principal(account: Account, family: bytes | None = None) -> Principal:
         found.who, found.subject, clients=found.clients, all_clients=found.all_clients,
         roles=frozenset({account.role.value}), family=family,
     )  # fmt: skip
-
-
-def scope_clients(p: Principal, every_client: Iterable[str]) -> list[str]:
-    """The client ids a principal may read, from all known ones (in their order)."""
-    return [c for c in every_client if p.covers_client(c)]

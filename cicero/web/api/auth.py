@@ -49,7 +49,7 @@ async def login(request: web.Request) -> web.Response:
     if missing:
         raise ApiError(400, "bad_request", fields=missing)
     now = c.now()
-    ip = request.remote or "0.0.0.0"
+    ip = c.client_ip(request)
     known_shape = NRP.fullmatch(nrp) is not None
     account = db.staff_account(nrp if known_shape else "(invalid)")
     async with c.db().acquire() as conn:
@@ -65,7 +65,7 @@ async def login(request: web.Request) -> web.Response:
         if t is not None
     ]
     if locks:
-        c.metrics.login("staff", "locked")
+        c.counters.logins["staff", "locked"] += 1
         raise _locked(max(locks), now)
     stored = staff.password_hash if staff is not None else None
     right = await c.passwords.verify(stored, password)  # a decoy hash when there is none
@@ -78,7 +78,7 @@ async def login(request: web.Request) -> web.Response:
     if not (right or by_phone) or staff is None:
         async with c.db().acquire() as conn:
             await db.record_attempt(conn, account, ip, lockout.Outcome.FAILURE, now)
-        c.metrics.login("staff", "failure")
+        c.counters.logins["staff", "failure"] += 1
         raise ApiError(401, "unauthenticated", LOGIN_FAILED)
     new_hash = (
         await c.passwords.hash(password) if right and passwords.needs_rehash(stored or "") else None
@@ -86,14 +86,14 @@ async def login(request: web.Request) -> web.Response:
     async with c.db().acquire() as conn, conn.transaction():
         await db.record_attempt(conn, account, ip, lockout.Outcome.SUCCESS, now)
         if not staff.active:
-            c.metrics.login("staff", "inactive")
+            c.counters.logins["staff", "inactive"] += 1
             raise ApiError(403, "forbidden", INACTIVE)
         if new_hash is not None and stored is not None:
             await db.rehash(conn, staff.nrp, stored, new_hash)
         grants = await _issue(conn, c, staff.nrp, now, bool(body.get("refresh")))
         if by_phone:
             await _queue_reminder(conn, c, staff, now)
-    c.metrics.login("staff", "success")
+    c.counters.logins["staff", "by_phone" if by_phone else "success"] += 1
     return _tokens(grants, {"user_id": staff.nrp, "nama": staff.name, "role": "user"}, c, now)
 
 

@@ -92,7 +92,7 @@ async def login(request: web.Request) -> web.Response:
     locks = [t for t in (lockout.account_locked_until(history, now),
                          lockout.ip_blocked_until(failures, now)) if t is not None]  # fmt: skip
     if locks:
-        c.metrics.login("dashboard", "locked")
+        c.counters.logins["dashboard", "locked"] += 1
         raise _locked(max(locks), now)
     right = await c.passwords.verify(row.password_hash if row else None, password)
     step = None
@@ -103,13 +103,13 @@ async def login(request: web.Request) -> web.Response:
     if not right or row is None:
         async with c.db().acquire() as conn:
             await authdb.record_attempt(conn, account_key, ip, lockout.Outcome.FAILURE, now)
-        c.metrics.login("dashboard", "failure")
+        c.counters.logins["dashboard", "failure"] += 1
         raise ApiError(401, "unauthenticated", LOGIN_FAILED)
     status = row.current(now)
     if status is not Status.ACTIVE:
         async with c.db().acquire() as conn:
             await authdb.record_attempt(conn, account_key, ip, lockout.Outcome.SUCCESS, now)
-        c.metrics.login("dashboard", "inactive")
+        c.counters.logins["dashboard", "inactive"] += 1
         raise ApiError(403, "forbidden", _inactive(status))
     limits = dashboard.session_limits(row.role)
     grant = tokens.grant(
@@ -124,7 +124,7 @@ async def login(request: web.Request) -> web.Response:
         if new_hash is not None:
             await db.rehash(conn, row.id, row.password_hash, new_hash)
         await db.store_session(conn, grant, limits.idle)
-    c.metrics.login("dashboard", "success")
+    c.counters.logins["dashboard", "success"] += 1
     who = row.role.who
     data = {
         "username": row.username, "name": row.name, "role": row.role.value,

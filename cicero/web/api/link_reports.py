@@ -50,7 +50,7 @@ async def list_reports(request: web.Request) -> web.Response:
     return json_ok([report_item(r) for r in rows])
 
 
-async def _submit(request: web.Request) -> web.Response:
+async def submit_report(request: web.Request) -> web.Response:
     c, who = ctx(request), principal(request)
     kind = _kind(request)
     body = check(await read_json(request), REPORT_FIELDS)
@@ -71,24 +71,30 @@ async def _submit(request: web.Request) -> web.Response:
         )
         if post is None:
             raise ApiError(404, "not_found", "Konten tidak ditemukan dalam tugas Anda.")
-        stored = await app_api.report_of_post(conn, post["id"], who.subject)
-        if stored is not None:
-            return _replay(stored, raw)
         verdict = submission.judge(raw, kind == "special", post["posted_at"], now, c.report_window)
         if isinstance(verdict, submission.Refusal):
+            # A replay of a stored report is answered as one, even once its window closed.
+            stored = await app_api.report_of_post(conn, post["id"], who.subject)
+            if stored is not None:
+                return _replay(stored, raw)
+            c.counters.reports[kind, verdict.code] += 1
             raise ApiError(verdict.status, verdict.code, fields=verdict.fields)
         keys = submission.keys(verdict)
         done = await app_api.insert_report(conn, post["id"], who.subject, verdict, keys, now)
-        if done.report_exists:  # the same person, racing themselves
+        if done.report_exists:  # one report per post and person: a replay or a conflict
             stored = await app_api.report_of_post(conn, post["id"], who.subject)
             assert stored is not None
             return _replay(stored, raw)
         if not done.ok:
+            c.counters.reports[kind, "link_duplicate"] += 1
             duplicates = [verdict[keys[k]] for k in keys if k in done.taken]
             raise ApiError(409, "link_duplicate", extra={"duplicates": duplicates},
                            fields={keys[k].column: "sudah dilaporkan" for k in done.taken})  # fmt: skip
-        row = await app_api.report_of_post(conn, post["id"], who.subject)
-    assert row is not None
+    # What was stored, without asking again: the post's row, the links, this instant.
+    row = {"external_id": post["external_id"], "nrp": who.subject, "reported_at": now,
+           "caption": post["caption"], "media": post["media"],
+           **{f.column: verdict.get(f) for f in FIELDS}}  # fmt: skip
+    c.counters.reports[kind, "created"] += 1
     return json_ok(report_item(row), status=201)
 
 
@@ -100,15 +106,3 @@ def _replay(stored: object, raw: dict[LinkField, str]) -> web.Response:
         return json_ok(report_item(stored))  # type: ignore[arg-type]
     raise ApiError(409, "report_exists")
 
-
-async def submit_report(request: web.Request) -> web.Response:
-    """A6, counted for /metrics by kind and outcome (created, replayed or the refusal's code)."""
-    kind = "special" if request.path.endswith("-khusus") else "routine"
-    counters = ctx(request).metrics
-    try:
-        response = await _submit(request)
-    except ApiError as err:
-        counters.link_report(kind, err.code)
-        raise
-    counters.link_report(kind, "created" if response.status == 201 else "replayed")
-    return response

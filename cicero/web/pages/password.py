@@ -102,7 +102,7 @@ async def save(request: web.Request) -> web.Response:
             Revocation.PASSWORD_CHANGED, now,
         )  # fmt: skip
         await db.record_attempt(
-            conn, db.staff_account(row.nrp), request.remote or "0.0.0.0", lockout.Outcome.RESET, now
+            conn, db.staff_account(row.nrp), c.client_ip(request), lockout.Outcome.RESET, now
         )
         await audit.record(
             conn,

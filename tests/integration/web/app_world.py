@@ -173,9 +173,14 @@ class App:
 
 @contextlib.asynccontextmanager
 async def serve(
-    url: str, overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None
+    url: str,
+    overrides: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
+    adjust: Any = None,
 ) -> AsyncIterator[App]:
     settings = load_settings(environ or {}, overrides=overrides or {})
+    if adjust is not None:  # e.g. point the upstream client at a fake
+        settings = adjust(settings)
     clock = Clock()
     app = build_app(lambda: (GOOD, 0.1), url, [], settings, now=clock.now)
     async with TestClient(TestServer(app)) as client:

@@ -229,6 +229,15 @@ def test_deactivation_ends_a_live_token_at_once(pg_server: object) -> None:
             token = await app.login(SITI)
             await app.sql("UPDATE staff SET active = false WHERE nrp = $1", SITI)
             assert (await app.call("POST", "/api/auth/logout", token=token))[0] == 401
+            await app.sql("UPDATE staff SET active = true WHERE nrp = $1", SITI)
+            assert (await app.call("POST", "/api/auth/logout", token=token))[
+                0
+            ] == 401  # stays revoked
+            moved = await app.login(SITI)
+            await app.sql("UPDATE staff SET client_id = 'POLRES_B' WHERE nrp = $1", SITI)
+            assert (await app.call("POST", "/api/auth/logout", token=moved))[0] == 401
+            reasons = await app.sql("SELECT revoked_reason FROM auth_token")
+            assert sorted(r["revoked_reason"] for r in reasons) == ["deactivated", "scope_changed"]
 
     run(go())
 
@@ -314,5 +323,28 @@ def test_undeclared_paths_and_methods_answer_in_the_envelope(pg_server: object) 
                 "GET", "/api/nothing", headers={"X-Request-ID": "abc-123"}
             )
             assert headers["X-Request-ID"] == "abc-123" == body["error"]["request_id"]
+
+    run(go())
+
+
+def test_x_forwarded_for_counts_only_from_a_listed_proxy(pg_server: object) -> None:
+    url = world(pg_server)
+    blocked = "203.0.113.9"
+
+    async def go() -> None:
+        rows = ", ".join(
+            f"('{(T0 - timedelta(seconds=i)).isoformat()}', 'staff:{i:08d}', '{blocked}', 'failure')"
+            for i in range(100)
+        )
+        async with serve(url, {"web": {"trusted_proxies": ["127.0.0.0/8"]}}) as app:
+            await app.sql(f"INSERT INTO login_attempt (at, account, ip, outcome) VALUES {rows}")
+            login = {"nrp": BUDI, "password": PASSWORD}
+            via = {"X-Forwarded-For": f"198.51.100.1, {blocked}"}
+            status, body, _ = await app.call("POST", "/api/auth/user-login", login, headers=via)
+            assert (status, body["error"]["code"]) == (429, "locked")
+            other = {"X-Forwarded-For": f"{blocked}, 203.0.113.10"}  # the nearest hop counts
+            assert (await app.call("POST", "/api/auth/user-login", login, headers=other))[0] == 200
+        async with serve(url) as app:  # no proxy listed: the header is anyone's to write
+            assert (await app.call("POST", "/api/auth/user-login", login, headers=via))[0] == 200
 
     run(go())
