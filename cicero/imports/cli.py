@@ -64,7 +64,8 @@ async def run_import(
     conn: Any, kind: str, path: Path, client: str | None, apply: bool,
     out: TextIO = sys.stdout, now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> int:  # fmt: skip
-    from cicero.domain.people.staff_import import counts_line, describe_row
+    from cicero.domain.people.client_import import ClientPlan
+    from cicero.domain.people.staff_import import Plan, counts_line, describe_row
     from cicero.imports.clients import apply_clients, preview_clients
     from cicero.imports.read import FileUnreadable, read_sheet, sha256
     from cicero.imports.staff import UnknownClient, apply_staff, preview_staff
@@ -72,6 +73,7 @@ async def run_import(
     def say(line: str = "") -> None:
         print(line, file=out)
 
+    plan: Plan | ClientPlan
     try:
         sheet = read_sheet(path)
         if kind == "staff":

@@ -201,3 +201,30 @@ def test_the_audit_page_and_every_page_call_is_routed(world: dict[str, Any], wat
     assert {"/personil", f"/personil/{BUDI}", "/admin/audit", "/static/personil.js",
             f"/api/users/{BUDI}/password-link", f"/api/users/{BUDI}/roles"} <= seen  # fmt: skip
     assert requests.unrouted() == []
+
+
+def test_every_page_of_the_table_calls_routed_paths_only(world: dict[str, Any], watched: Any) -> None:
+    """Each GET page of the route table, opened by an admin (who sees every one) and by an
+    operator: whatever the page, its script and its polls ask for is a path of the table
+    (the previous dashboard called 49 unrouted paths)."""
+    pages = [r.path.replace("{platform}", "instagram").replace("{nrp}", BUDI)
+             for r in ROUTES if r.page and r.method == "GET" and not r.secret_url]  # fmt: skip
+    assert {"/personil", f"/personil/{BUDI}", "/admin/audit", "/status"} <= set(pages)
+    for who in ("admin.satu", "op.polresa"):
+        page, watch = watched(world["base"])
+        requests = Requests(page, world["base"])
+        if who == "op.polresa":  # the pages an operator may not open answer 403 pages
+            for refused in ("/status", "/admin/pengguna", "/admin/audit"):
+                watch.expect(403, refused)
+        if who == "admin.satu":
+            sign_in(page, who, totp=code_at(world["secret"], world["clock"].now()))
+        else:
+            sign_in(page, who)
+        expect(page).to_have_url(re.compile(r"/$"))
+        for path in pages:
+            page.goto(path)
+            if path == "/status" and who == "admin.satu":
+                page.wait_for_timeout(5_500)  # one poll of /api/ops/status
+        assert requests.unrouted() == [], who
+        assert any(p == "/api/ops/status" for _, url in requests.seen
+                   for p in [urlsplit(url).path]) or who != "admin.satu"  # fmt: skip

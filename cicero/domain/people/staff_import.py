@@ -444,10 +444,14 @@ class ClientPlanLike(Protocol):
 
 
 class ClientRowLike(Protocol):
-    row: int
-    action: Action
-    changes: tuple[Change, ...]
-    messages: tuple[str, ...]
+    @property
+    def row(self) -> int: ...
+    @property
+    def action(self) -> Action: ...
+    @property
+    def changes(self) -> tuple[Change, ...]: ...
+    @property
+    def messages(self) -> tuple[str, ...]: ...
 
 
 def show(value: object) -> str:

@@ -373,3 +373,57 @@ def test_the_excel_export_writes_a_formula_looking_name_as_text(pg_server: objec
             assert rows[BUDI][9].value == "62*******0001"
 
     run(go())
+
+
+def test_an_operator_of_one_client_cannot_read_or_edit_anothers_staff(pg_server: object) -> None:
+    """The authorization matrix's question for the directory's routes, asked with real data:
+    POLRES_B's operator and POLRES_A's people (api.md §1 Scope)."""
+    url, _ = world(pg_server)
+
+    async def go() -> None:
+        async with serve_dashboard(url) as served:
+            a = served.browser()
+            await a.login(OP_A)
+            status, body, _ = await a.request("POST", "/api/imports?client_id=POLRES_A&file_name=a.csv",
+                                              raw=b"NRP,NAMA,PANGKAT,SATFUNG\n75020301,X,BRIPDA,SAT A\n")  # fmt: skip
+            assert status == 201
+            preview = body["data"]["id"]
+            b = served.browser()
+            await b.login(OP_B)
+            v = f'"{await version(a, SITI)}"'
+            at_door = [
+                ("GET", "/api/users?client_id=POLRES_A", None),
+                ("GET", "/api/users/completeness?client_id=polres_a", None),
+                ("GET", "/api/exports/users.xlsx?client_id=POLRES_A", None),
+                ("GET", "/personil?client_id=POLRES_A", None),
+                ("POST", "/api/imports?client_id=POLRES_A&file_name=b.csv", None),
+            ]
+            for method, path, body in at_door:
+                status, answer, _ = await b.request(method, path, body, raw=b"x" if method == "POST" else None)
+                assert status == 403, (path, status)
+                if isinstance(answer, dict):
+                    assert answer["error"]["code"] == "out_of_scope", path
+            not_found: list[tuple[str, str, dict[str, Any] | None]] = [
+                ("GET", f"/personil/{SITI}", None),
+                ("PATCH", f"/api/users/{SITI}", {"nama": "DIUBAH"}),
+                ("PUT", f"/api/users/{SITI}/roles", {"roles": []}),
+                ("POST", f"/api/users/{SITI}/password-link", {}),
+                ("POST", f"/api/imports/{preview}/confirm", {}),
+            ]
+            for method, path, body in not_found:
+                status, _, _ = await b.request(method, path, body, headers={"If-Match": v})
+                assert status == 404, (path, status)
+            status, answer, _ = await b.request("POST", "/api/users", {
+                "user_id": "75020302", "client_id": "POLRES_A", "nama": "X", "title": "BRIPDA",
+                "divisi": "SAT LANTAS", "jabatan": "BA"})  # fmt: skip
+            assert (status, answer["error"]["code"]) == (403, "out_of_scope")
+            # Their own list holds none of POLRES_A's people, whatever the search.
+            status, answer, _ = await b.request("GET", "/api/users?active=all&q=7502")
+            assert [i["client_id"] for i in answer["data"]] == ["POLRES_B"]
+            # Nothing of POLRES_A changed, nothing was written for it.
+            assert await version(a, SITI) == int(v.strip('"'))
+            assert await b.sql("SELECT 1 FROM staff WHERE nrp IN ('75020301', '75020302')") == []
+            assert await b.sql("SELECT 1 FROM audit_log WHERE entity LIKE 'staff:%'") == []
+            assert await b.sql("SELECT 1 FROM outbox") == []
+
+    run(go())
