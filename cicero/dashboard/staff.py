@@ -27,6 +27,7 @@ from cicero.domain.menus.model import ClientInfo, Context, StaffView
 from cicero.domain.people import directory
 from cicero.domain.people.phones import JidError, mask_phone, normalize_phone
 from cicero.domain.people.roles import UNKNOWN
+from cicero.domain.people.usernames import Platform, parse_username
 
 
 @dataclass
@@ -137,8 +138,6 @@ async def edit(
 
 def _read_only(body: Mapping[str, Any]) -> dict[str, Any]:
     """The handle and number a body names, canonical (for the race's 409 only)."""
-    from cicero.domain.people.usernames import Platform, parse_username
-
     out: dict[str, Any] = {}
     for name, platform in (("insta", Platform.INSTAGRAM), ("tiktok", Platform.TIKTOK)):
         if isinstance(body.get(name), str):
