@@ -11,7 +11,7 @@ from typing import Any
 
 import asyncpg
 
-from cicero.dashboard.staff import Refused
+from cicero.dashboard.staff import CLIENT_ID, Refused
 from cicero.domain.auth.access import Principal
 from cicero.domain.people.staff_import import (
     ACTION_LABEL,
@@ -57,6 +57,8 @@ async def preview(
     sender: str, now: datetime,
 ) -> dict[str, Any]:  # fmt: skip
     client_id = client_id.strip().upper()
+    if not CLIENT_ID.fullmatch(client_id):
+        raise Refused(404, "not_found", "Client tidak ditemukan.")
     if not who.covers_client(client_id):
         raise Refused(403, "out_of_scope")
     try:

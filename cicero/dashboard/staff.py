@@ -6,6 +6,7 @@ aplikasi" link, add a person. Each change is one transaction with its audit entr
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,6 +42,7 @@ class Refused(Exception):
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+CLIENT_ID = re.compile(r"[A-Z0-9_]{1,64}")
 NOT_FOUND = Refused(404, "not_found", "Personil tidak ditemukan dalam kewenangan Anda.")
 
 
@@ -206,6 +208,8 @@ async def create(
     if isinstance(nrp, Rejected):
         raise Refused(422, "invalid", fields={"user_id": directory.web_reason(nrp)})
     client_id = req.client_id.strip().upper()
+    if not CLIENT_ID.fullmatch(client_id):
+        raise Refused(404, "not_found", "Client tidak ditemukan atau tidak aktif.")
     if not who.covers_client(client_id):
         raise Refused(403, "out_of_scope")
     async with conn.transaction():

@@ -16,6 +16,8 @@ from typing import Any
 
 import asyncpg
 
+from cicero.domain.text.storable import storable
+
 
 class Channel(StrEnum):
     WEB = "web"
@@ -51,7 +53,7 @@ async def record(conn: asyncpg.Connection, entry: Entry, at: datetime) -> int:
                                   request_id)
            VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9) RETURNING id""",
         at, entry.actor, entry.channel.value, entry.action, entry.entity,
-        _json(entry.before), _json(entry.after), entry.reason[:500], entry.request_id,
+        _json(entry.before), _json(entry.after), storable(entry.reason)[:500], entry.request_id,
     )  # fmt: skip
     return row_id
 
@@ -68,7 +70,7 @@ async def record_many(conn: asyncpg.Connection, entries: Sequence[Entry], at: da
            VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9)""",
         [
             (at, e.actor, e.channel.value, e.action, e.entity, _json(e.before), _json(e.after),
-             e.reason[:500], e.request_id)
+             storable(e.reason)[:500], e.request_id)
             for e in entries
         ],
     )  # fmt: skip

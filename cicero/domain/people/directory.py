@@ -195,10 +195,10 @@ class Query:
 def read_query(args: Mapping[str, str]) -> Query | Problems:
     """The directory's query words (api.md §3, §5 pagination); anything out of range is named."""
     problems: dict[str, str] = {}
-    q = " ".join(args.get("q", "").split())
+    q = " ".join(printable(args.get("q", "")).split())
     if len(q) > SEARCH_MAX:
         problems["q"] = f"maksimal {SEARCH_MAX} karakter"
-    unit = " ".join(args.get("unit", "").split()).upper()
+    unit = " ".join(printable(args.get("unit", "")).split()).upper()
     if len(unit) > fields.TEXT_MAX:
         problems["unit"] = f"maksimal {fields.TEXT_MAX} karakter"
     try:
@@ -226,6 +226,14 @@ def _number(raw: str | None, default: int, top: int, name: str, problems: dict[s
         problems[name] = f"bilangan 1–{top}"
         return default
     return int(raw)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    """`text` without control characters (a NUL cannot even reach PostgreSQL)."""
+    return _CONTROL.sub("", text)
 
 
 def like_pattern(q: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from cicero.db import audit
+from cicero.domain.people.directory import printable
 from cicero.domain.people.phones import mask_phone
 from cicero.web.context import ctx
 from cicero.web.errors import ApiError
@@ -90,8 +91,8 @@ def _asked(request: web.Request) -> dict[str, Any]:
     if channel is not None and channel not in CHANNELS:
         problems["channel"] = ", ".join(sorted(CHANNELS))
     for name in ("entity", "actor"):
-        if len(q.get(name, "")) > 100:
-            problems[name] = "maksimal 100 karakter"
+        if len(q.get(name, "")) > 100 or printable(q.get(name, "")) != q.get(name, ""):
+            problems[name] = "maksimal 100 karakter, tanpa karakter kontrol"
     if problems:
         raise ApiError(400, "bad_request", fields=problems)
     return {

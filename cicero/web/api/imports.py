@@ -8,6 +8,7 @@ from aiohttp import web
 
 from cicero.dashboard import imports as service
 from cicero.dashboard.staff import Refused
+from cicero.domain.people.directory import printable
 from cicero.imports.read import MAX_BYTES, too_big
 from cicero.web.api.users import actor, optional_body, refusal
 from cicero.web.context import ctx
@@ -42,8 +43,8 @@ async def preview(request: web.Request) -> web.Response:
     name = request.query.get("file_name", "").strip()
     client_id = request.query.get("client_id", "")
     problems = {}
-    if not name or len(name) > 200:
-        problems["file_name"] = "wajib, maksimal 200 karakter"
+    if not name or len(name) > 200 or printable(name) != name:
+        problems["file_name"] = "wajib, maksimal 200 karakter, tanpa karakter kontrol"
     if not client_id:
         problems["client_id"] = "wajib"
     if problems:

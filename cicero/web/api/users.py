@@ -75,7 +75,8 @@ def account_role(request: web.Request) -> str:
 
 
 def entry(request: web.Request, action: str, reason: str = "") -> audit.Entry:
-    return audit.Entry(actor(request), audit.Channel.WEB, action, reason=reason.strip(),
+    return audit.Entry(actor(request), audit.Channel.WEB, action,
+                       reason=directory.printable(reason).strip(),
                        request_id=request_id(request))  # fmt: skip
 
 

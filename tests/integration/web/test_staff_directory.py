@@ -427,3 +427,45 @@ def test_an_operator_of_one_client_cannot_read_or_edit_anothers_staff(pg_server:
             assert await b.sql("SELECT 1 FROM outbox") == []
 
     run(go())
+
+
+def test_nul_and_control_characters_never_reach_the_database_as_errors(pg_server: object) -> None:
+    """PostgreSQL's text cannot hold U+0000: every new route answers such input in words
+    (a 4xx, or the character dropped), never with a 500."""
+    url, secret = world(pg_server)
+
+    async def go() -> None:
+        async with serve_dashboard(url) as served:
+            op = served.browser()
+            await op.login(OP_A)
+            for path in ("/api/users?q=%00budi", "/api/users?unit=SAT%00X", "/personil?q=%00",
+                         "/api/users/completeness?client_id=POLRES_A", "/api/exports/users.xlsx?q=%00"):  # fmt: skip
+                status, _, _ = await op.request("GET", path)
+                assert status == 200, path
+            assert await listed(op, "?q=%00budi.s") == [BUDI]  # the NUL dropped, the rest searched
+            status, body, _ = await patch(op, SITI, {"nama": "SITI\u0000AMINAH", "insta": "a\u0000b"})
+            assert status == 422 and set(body["error"]["fields"]) == {"nama", "insta"}
+            status, body, _ = await patch(op, SITI, {"jabatan": "BANIT", "reason": "salah\u0000ketik"})
+            assert status == 200
+            assert (await audit_rows(op, SITI))[-1]["reason"] == "salahketik"
+            status, body, _ = await op.request("POST", "/api/users", {
+                "user_id": "75020401", "client_id": "POLRES\u0000A", "nama": "X", "title": "BRIPDA",
+                "divisi": "SAT LANTAS", "jabatan": "BA"})  # fmt: skip
+            assert status in (403, 404)
+            status, body, _ = await op.request(
+                "POST", "/api/imports?client_id=POLRES_A&file_name=a%00.csv", raw=b"x")  # fmt: skip
+            assert (status, list(body["error"]["fields"])) == (400, ["file_name"])
+            status, body, _ = await op.request("PUT", f"/api/users/{SITI}/roles",
+                                               {"roles": ["operator\u0000"]},
+                                               headers={"If-Match": f'"{await version(op, SITI)}"'})  # fmt: skip
+            assert status == 422
+            admin = served.browser()
+            await admin.login("admin.satu", totp=code_at(secret, served.clock.now()))
+            status, body, _ = await admin.request("GET", "/api/admin/audit?entity=staff%3A%00")
+            assert status == 400 and "entity" in body["error"]["fields"]
+            status, body, _ = await admin.request("POST", "/api/users", {
+                "user_id": "75020401", "client_id": "POLRES\u0000A", "nama": "X", "title": "BRIPDA",
+                "divisi": "SAT LANTAS", "jabatan": "BA"})  # fmt: skip
+            assert status == 404  # an admin covers every client: the id itself is refused
+
+    run(go())
