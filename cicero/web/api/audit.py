@@ -49,6 +49,15 @@ ACTION_WORDS = {
     "outbox.in_doubt_resend": "Pesan ragu: kirim ulang",
     "session.pair": "Pairing ulang", "session.pair_code": "Kode pairing",
 }  # fmt: skip
+FIELD_WORDS = {
+    "name": "Nama", "rank": "Pangkat", "unit": "Satfung", "position": "Jabatan",
+    "village": "Desa binaan", "instagram": "Instagram", "tiktok": "TikTok",
+    "whatsapp": "WhatsApp", "email": "Email", "active": "Aktif", "exception": "Pengecualian",
+    "wa_opt_in": "Notifikasi WhatsApp", "client_id": "Client", "roles": "Role",
+    "role_dropped": "Role dilepas", "password": "Password", "link_sent_to": "Link dikirim ke",
+    "valid_minutes": "Berlaku (menit)", "status": "Status", "role": "Peran",
+    "client_ids": "Client", "paused": "Dijeda", "username": "Username",
+}  # fmt: skip
 CHANNEL_WORDS = {"web": "Dashboard", "whatsapp": "WhatsApp", "import": "Impor", "cli": "CLI",
                  "system": "Sistem"}  # fmt: skip
 
@@ -66,6 +75,23 @@ def _masked(value: Any) -> Any:
 def _actor(actor: str) -> str:
     kind, _, rest = actor.partition(":")
     return f"wa:{mask_phone(rest)}" if kind == "wa" and rest else actor
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def in_words(values: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """Before/after as the pages show them: Indonesian labels, ya/tidak, – for nothing."""
+    if not isinstance(values, Mapping):
+        return []
+    return [(FIELD_WORDS.get(k, k), _shown(v)) for k, v in values.items()]
 
 
 def entry_json(e: audit.Logged) -> dict[str, Any]:
@@ -132,6 +158,7 @@ async def audit_page(request: web.Request) -> web.Response:
     data["next"] = f"/admin/audit?{urlencode({**kept, 'cursor': cursor})}" if cursor else ""
     data["first"] = f"/admin/audit?{urlencode(kept)}" if a["cursor"] else ""
     data["channels"] = CHANNEL_WORDS
+    data["in_words"] = in_words
     return page(request, "audit.html", data, title="Log audit")
 
 

@@ -95,11 +95,12 @@ def with_etag(response: web.Response, person: db.Person) -> web.Response:
 
 
 async def clients_asked(request: web.Request) -> tuple[list[ScopeClient], ScopeClient | None]:
-    """Every active client in scope, and the one `client_id` names (None: all of them)."""
+    """Every active client in scope, and the one `client_id` names (None: all of them; the
+    sole client when there is one)."""
     clients = await scope_clients(request)
     named = request.query.get("client_id", "").strip().upper()
     if not named:
-        return clients, None
+        return clients, clients[0] if len(clients) == 1 else None
     chosen = next((c for c in clients if c.client_id == named), None)
     if chosen is None:
         raise ApiError(404, "not_found", "Client tidak ditemukan atau tidak aktif.")

@@ -78,6 +78,6 @@ async def person_page(request: web.Request) -> web.Response:
     data = {
         "p": service.person_json(person), "ranks": ranks, "units": units_for(view, menus),
         "roles": sorted(known), "grantable": grantable, "history": history,
-        "is_admin": who.who is Who.ADMIN,
+        "is_admin": who.who is Who.ADMIN, "in_words": audit_api.in_words,
     }
     return page(request, "personil_detail.html", data, title=f"{person.rank} {person.name}")

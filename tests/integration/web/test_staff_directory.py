@@ -364,7 +364,7 @@ def test_the_excel_export_writes_a_formula_looking_name_as_text(pg_server: objec
             await op.sql(f"UPDATE staff SET name = '=CMD|'' /C CALC''!A0' WHERE nrp = '{DEDI}'")
             status, body, headers = await op.request("GET", "/api/exports/users.xlsx?active=all")
             assert status == 200 and headers["Content-Disposition"].startswith(
-                'attachment; filename="Data_Personil_SEMUA_')
+                'attachment; filename="Data_Personil_POLRES_A_')  # the sole client in scope
             sheet = openpyxl.load_workbook(io.BytesIO(body)).active
             rows = {r[1].value: r for r in sheet.iter_rows(min_row=2)}
             assert set(rows) == {BUDI, EKO, SITI, DEDI}
