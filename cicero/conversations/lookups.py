@@ -10,6 +10,7 @@ import asyncpg
 
 from cicero.conversations import password_links
 from cicero.conversations.facts import staff_view
+from cicero.db import staff
 from cicero.domain.auth import otp
 from cicero.domain.menus.model import (
     Answer,
@@ -56,14 +57,11 @@ async def answer(
         found = [await staff_view(conn, nrp) for nrp in dict.fromkeys(query.nrps)]
         return StaffMany(tuple(s for s in found if s is not None))
     if isinstance(query, FindHandleOwner):
-        column = "instagram" if query.platform == "instagram" else "tiktok"
-        owner = await conn.fetchval(
-            f"SELECT nrp FROM staff WHERE {column} = $1 AND active", query.handle
-        )
-        return HandleOwner(query.platform, query.handle, owner)
+        holder = await staff.handle_owner(conn, query.platform, query.handle)
+        return HandleOwner(query.platform, query.handle, holder.nrp if holder else None)
     if isinstance(query, FindPhoneOwner):
-        owner = await conn.fetchval("SELECT nrp FROM staff WHERE whatsapp = $1", query.phone)
-        return PhoneOwner(query.phone, owner)
+        holder = await staff.phone_owner(conn, query.phone)
+        return PhoneOwner(query.phone, holder.nrp if holder else None)
     if isinstance(query, IssueOtp):
         return await _issue(conn, query, now, mail, secret())
     if isinstance(query, CheckOtp):

@@ -67,7 +67,8 @@ async def run_import(
     conn: Any, kind: str, path: Path, client: str | None, apply: bool,
     out: TextIO = sys.stdout, now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> int:  # fmt: skip
-    from cicero.domain.people.staff_import import Action, describe_row
+    from cicero.domain.people.client_import import ClientPlan
+    from cicero.domain.people.staff_import import Action, Plan, counts_line, describe_row
     from cicero.imports.clients import apply_clients, preview_clients
     from cicero.imports.read import FileUnreadable, read_sheet, sha256
     from cicero.imports.staff import UnknownClient, apply_staff, preview_staff
@@ -75,6 +76,7 @@ async def run_import(
     def say(line: str = "") -> None:
         print(line, file=out)
 
+    plan: Plan | ClientPlan
     try:
         sheet = read_sheet(path)
         if kind == "staff":
@@ -83,27 +85,24 @@ async def run_import(
         else:
             plan = await preview_clients(conn, sheet)
     except (FileUnreadable, UnknownClient) as e:
-        say(f"error: {e}")
+        say(f"galat: {e}")
         return EXIT_BAD_INPUT
-    what = f"staff of {client}" if kind == "staff" else "clients"
+    what = f"personil {client}" if kind == "staff" else "client"
     if plan.file_errors:
         for issue in plan.file_errors:
-            say(f"row {issue.row:>5}  error      {issue.message}")
-        say(f"{path.name}: {what} not imported; fix the header and try again.")
+            say(f"baris {issue.row:>5}  ditolak    {issue.message}")
+        say(f"{path.name}: {what} tidak diimpor; perbaiki file lalu coba lagi.")
         return EXIT_BAD_INPUT
 
     def label(r: Any) -> str | None:
         return getattr(r, "nrp", None) or getattr(r, "client_id", None)
 
-    def totals(p: Any) -> str:
-        return f"{path.name}: {what}: " + ", ".join(f"{p.count(a)} {a.value}" for a in Action)
-
     if not apply or not plan.to_write:
         for r in plan.rows:
             say(describe_row(r, label(r)))
-        say(totals(plan))
-        say("preview only: nothing written. Run again with --yes to apply the good rows."
-            if not apply else "nothing to apply.")  # fmt: skip
+        say(f"{path.name}: {what}: {counts_line(plan)}")
+        say("pratinjau saja: belum ada yang disimpan. Jalankan lagi dengan --yes untuk "
+            "menyimpan baris yang benar." if apply is False else "tidak ada yang perlu disimpan.")  # fmt: skip
         return EXIT_OK
     try:
         if kind == "staff":
@@ -115,17 +114,17 @@ async def run_import(
         else:
             plan, where = await apply_clients(conn, sheet, now()), ""
     except ValueError as e:  # the file's header went bad between preview and apply
-        say(f"error: {path.name}: {e}")
+        say(f"galat: {path.name}: {e}")
         return EXIT_BAD_INPUT
     # What the transaction did, from its own plan (the preview could be older).
     left_out = [r for r in plan.rows if r.action is Action.ERROR]
     for r in plan.rows:
         if r.action is not Action.ERROR:
             say(describe_row(r, label(r)))
-    say(totals(plan))
-    say(f"applied: {len(plan.to_write)} rows written{where}.")
+    say(f"{path.name}: {what}: {counts_line(plan)}")
+    say(f"disimpan: {len(plan.to_write)} baris{where}.")
     if left_out:
-        say(f"left out: {len(left_out)} rows, not written (fix them and import the file again):")
+        say(f"tidak disimpan: {len(left_out)} baris (perbaiki lalu impor file itu lagi):")
         for r in left_out:
             say(describe_row(r, label(r)))
     return EXIT_OK

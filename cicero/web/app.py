@@ -39,6 +39,7 @@ POOL = web.AppKey("pool", asyncpg.Pool | None)
 STATUS = web.AppKey("status_source", Callable[[], tuple[dict[str, Any] | None, float]])
 GATHER = web.AppKey("gather", Callable[[web.Request], Awaitable[dict[str, Any]]])
 POOL_ERROR = web.AppKey("pool_error", str)
+MAX_REQUEST_LINE = 128 * 1024
 StatusSource = Callable[[], tuple[dict[str, Any] | None, float]]  # (snapshot, age in seconds)
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -148,7 +149,12 @@ def build_app(
     context = WebContext(settings, now or (lambda: datetime.now(WIB)), actors=actors)
     fetcher = ProfileFetcher(settings)
     context.fetch_profile = fetcher
-    app = web.Application(client_max_size=settings.config.web.body_limit_kb * 1024)
+    # A request line up to 128 KiB: a 10,000-character search (percent-encoded) still reaches
+    # the handler and gets the §5 envelope, not the HTTP parser's bare 400.
+    app = web.Application(
+        client_max_size=settings.config.web.body_limit_kb * 1024,
+        handler_args={"max_line_size": MAX_REQUEST_LINE},
+    )
     started = time.monotonic()
 
     async def on_startup(app: web.Application) -> None:
