@@ -52,15 +52,16 @@ def test_import_refuses_a_missing_file_a_bad_header_and_an_unknown_client(
     tmp_path: Path, files: dict[str, Path], database_url: str
 ) -> None:
     db = {"DATABASE_URL": database_url}
-    refused(cicero(tmp_path, "import", "clients", str(tmp_path / "none.csv"), **db), "no such file")
-    refused(cicero(tmp_path, "import", "clients", str(tmp_path), **db), "not a regular file")
+    missing = cicero(tmp_path, "import", "clients", str(tmp_path / "none.csv"), **db)
+    refused(missing, "file tidak ditemukan")
+    refused(cicero(tmp_path, "import", "clients", str(tmp_path), **db), "bukan file biasa")
     refused(
         cicero(tmp_path, "import", "clients", str(files["no_header.csv"]), "--yes", **db),
-        "missing required column(s)",
+        "kolom wajib tidak ada",
     )
     refused(
         cicero(tmp_path, "import", "staff", str(files["clients.csv"]), "--client", "NOPE", **db),
-        "client 'NOPE' does not exist",
+        "client 'NOPE' tidak ada",
     )
     refused(cicero(tmp_path, "import", "staff", str(files["clients.csv"])), "--client")
 
