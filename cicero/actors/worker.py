@@ -144,6 +144,7 @@ class JobWorker(CiceroActor):
             settings=self.settings,
             log=self.log,
             sleep=_no_wait if self.virtual else asyncio.sleep,
+            readers=self.registry.engagement_readers(),
         )
         return await run(ctx)
 

@@ -22,6 +22,13 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=int(match[1]) * _UNITS[match[2]])
 
 
+def positive_duration(text: str) -> timedelta:
+    value = parse_duration(text)
+    if value <= timedelta(0):
+        raise ValueError(f"{text!r} is no time at all; give a positive duration, e.g. 30m or 3h")
+    return value
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -83,6 +90,17 @@ class Upstream(Strict):
     burst: Annotated[int, Field(ge=1, le=100)] = 4
     # Calls a host's key may make per WIB day before only post listings run; absent: no limit.
     daily_budget: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    # Likers and commenters are fetched again only when a post's listed count moved, or at an
+    # audit fire time (data.md §3.4): the last ingestion before a recap that reads engagement
+    # unless an audit came within `audit_fresh` before it, and at least every `audit_every`.
+    audit_fresh: str = "1h"
+    audit_every: str = "3h"
+
+    @field_validator("audit_fresh", "audit_every")
+    @classmethod
+    def _positive(cls, value: str) -> str:
+        positive_duration(value)
+        return value
 
     @field_validator("daily_budget")
     @classmethod

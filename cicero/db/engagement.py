@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import asyncpg
 
+from cicero.domain.ingestion.refetch import LastFetch
 from cicero.domain.ingestion.rules import Outcome
 from cicero.domain.people.usernames import Platform
 
@@ -80,11 +81,12 @@ async def exception_handles(conn: asyncpg.Connection, platform: Platform) -> fro
 class FetchRecord:
     post_id: int
     kind: str
-    outcome: Outcome  # complete | truncated | failed
+    outcome: Outcome  # complete | truncated | failed | unchanged (no request)
     pages: int
     items: int
     skipped: int
     error_class: str | None
+    listed_count: int | None = None  # the post's listed count the fetch was made at
 
 
 async def record_fetches(
@@ -97,10 +99,12 @@ async def record_fetches(
         return
     await conn.execute(
         """INSERT INTO engagement_fetch (post_id, kind, started_at, finished_at, outcome, pages,
-                                         items, skipped, error_class)
-           SELECT f.post_id, f.kind, $1, $2, f.outcome, f.pages, f.items, f.skipped, f.error_class
+                                         items, skipped, error_class, listed_count)
+           SELECT f.post_id, f.kind, $1, $2, f.outcome, f.pages, f.items, f.skipped, f.error_class,
+                  f.listed_count
              FROM unnest($3::bigint[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[],
-                         $9::text[]) AS f(post_id, kind, outcome, pages, items, skipped, error_class)""",
+                         $9::text[], $10::bigint[])
+                  AS f(post_id, kind, outcome, pages, items, skipped, error_class, listed_count)""",
         started_at,
         finished_at,
         [f.post_id for f in fetches],
@@ -110,4 +114,22 @@ async def record_fetches(
         [f.items for f in fetches],
         [f.skipped for f in fetches],
         [f.error_class for f in fetches],
+        [f.listed_count for f in fetches],
     )
+
+
+async def last_fetches(
+    conn: asyncpg.Connection, post_ids: Sequence[int], kind: str, since: datetime
+) -> dict[int, LastFetch]:
+    """Each post's latest successful (complete or truncated) fetch of `kind` since `since`."""
+    rows = await conn.fetch(
+        """SELECT DISTINCT ON (post_id) post_id, started_at, listed_count, pages
+             FROM engagement_fetch
+            WHERE post_id = ANY($1::bigint[]) AND kind = $2 AND started_at >= $3
+              AND outcome IN ('complete', 'truncated')
+            ORDER BY post_id, started_at DESC, id DESC""",
+        list(post_ids),
+        kind,
+        since,
+    )
+    return {r["post_id"]: LastFetch(r["started_at"], r["listed_count"], r["pages"]) for r in rows}

@@ -30,6 +30,7 @@ from cicero.domain.ingestion.limits import (
     host_name,
     merged,
     pause_refusal,
+    spared,
 )
 from cicero.domain.timezone import wib_date
 from cicero.upstream.transport import UpstreamError
@@ -87,6 +88,13 @@ class UpstreamHosts:
         name = host_name(platform, False)
         now = self.now()
         return budget_refusal(name, self._host(name).state, wib_date(now), self.budgets.get(name))
+
+    def spared(self, platform: str, requests: int) -> None:
+        """`requests` an unchanged engagement fetch did not send on the platform's primary key
+        (data.md §3.4); stored with the next write of that host."""
+        host = self._host(host_name(platform, False))
+        host.state = spared(host.state, self.now(), requests)
+        host.dirty = True
 
     async def close(self) -> None:
         for host in self._hosts.values():
