@@ -37,9 +37,9 @@ from cicero.db.posts import DayPost, known_posts, posts_of_day, save_presence, u
 from cicero.domain.ingestion.limits import Pace
 from cicero.domain.ingestion.payloads import ParsedPost
 from cicero.domain.ingestion.refetch import (
-    audit_times,
+    day_deadlines,
+    due_at,
     fetch_reason,
-    latest_audit,
     saved_requests,
 )
 from cicero.domain.ingestion.rules import (
@@ -193,11 +193,11 @@ class _Run:
         # pages each would otherwise be one long chain (and TikTok waits 2 s between pages).
         self.post_concurrency = ctx.settings.config.upstream.concurrency
         up = ctx.settings.config.upstream
-        audits = audit_times(
+        deadlines = day_deadlines(
             today, ctx.settings.config.job_specs(), INGEST_JOB, ctx.readers,
             positive_duration(up.audit_fresh), positive_duration(up.audit_every),
         )  # fmt: skip
-        self.audit_due = latest_audit(audits, ctx.fire_time)
+        self.audit_due = due_at(deadlines, ctx.fire_time)
         self.asked = ctx.job != INGEST_JOB  # a menu asked for fresh data: everything is fetched
         # What this run's listing of a client said: each listed post's engagement count (None:
         # none usable) and how the listing ended. The engagement stage compares with them.

@@ -4,9 +4,9 @@ Every fire time lists each client's posts with their like and comment counts (on
 request); a post's engagement (up to 20 or 40 pages) is fetched only when
 
 * it has no successful fetch yet today (`first`),
-* an **audit** is owed: the latest audit fire time at or before this run is later than the
-  post's last successful fetch (`audit`). A failed fetch never settles an audit, and an
-  audit missed (process down, run skipped) is owed to the next run;
+* an **audit** is owed: its last successful fetch is older than what the schedule asks of
+  this fire time (`audit`, below). A failed fetch never settles an audit: the deadline
+  stays, so the next fire time fetches again,
 * this run's listing gave no usable count for it (`unknown`: hidden, not a number, or the
   listing failed or did not reach it), or
 * its listed count differs from the count its last successful fetch was made at (`moved`;
@@ -14,12 +14,15 @@ request); a post's engagement (up to 20 or 40 pages) is fetched only when
 
 Otherwise the fetch is `unchanged` and costs no request. `truncated` counts as a fetch.
 
-Audit fire times come from the schedule, never from a hand-made list: the last ingestion
-before each recap that reads engagement, unless an audit fire time lies within
-`upstream.audit_fresh` before that recap; besides, audits are never more than
-`upstream.audit_every` apart (when the ingestion cadence allows), and the day's first and
-last ingestions are audits (the last one settles the day for the week and month reports).
-Audits catch what the counts hide (one unlike and one like between two fire times).
+Audits catch what the counts hide (one unlike and one like between two fire times). Their
+deadlines come from the schedule, never from a hand-made list: at the last ingestion before
+a recap R that reads engagement, every post must have been fetched successfully since
+R - `upstream.audit_fresh` (or at that very ingestion, when the cadence is coarser); at any
+ingestion, no post's last fetch may be older than `upstream.audit_every` (where the cadence
+allows); and the day's end counts as a recap, so the day's last ingestion settles the day
+for the week and month reports. A fire time at which some post's deadline moves is an audit
+fire time; a post fetched recently enough for another reason (its count moved) is not
+fetched twice.
 """
 
 from __future__ import annotations
@@ -84,40 +87,68 @@ def saved_requests(last: LastFetch) -> int:
     return max(1, last.pages)
 
 
-# ---------------------------------------------------------------- audit fire times
+# ---------------------------------------------------------------- audit deadlines
 
 
-def choose_audits(
+@dataclass(frozen=True)
+class Deadline:
+    """At ingestion `at`, each post's last successful fetch must be at or after `since`."""
+
+    at: datetime
+    since: datetime | None  # None: nothing is owed yet (the day's first ingestion)
+
+
+def audit_deadlines(
     ingestions: Iterable[datetime],
     recaps: Iterable[datetime],
     fresh: timedelta,
     every: timedelta,
-) -> tuple[datetime, ...]:
-    """The audit fire times among one day's `ingestions`, given the day's `recaps` that read
-    engagement (sorted output).
+) -> tuple[Deadline, ...]:
+    """One day's ingestions (sorted) with what each asks of every post, given the day's
+    `recaps` that read engagement.
 
-    An ingestion t is an audit when it is the day's first or last; when the next ingestion would
-    come more than `every` after the latest audit; or when t is the last ingestion before a
-    recap R (R in (t, next ingestion]) and the latest audit so far is older than R - fresh.
+    At ingestion t (next one t'): for each recap R in (t, t'] (after t, for the day's last
+    ingestion, whose day's end counts as a recap just after it), a success since
+    min(R - fresh, t); before t', a success since min(t' - every, t). Deadlines only move
+    forward: one not met (a failed fetch) stays owed until a fetch meets it.
     """
     if fresh <= timedelta(0) or every <= timedelta(0):
         raise ValueError("audit_fresh and audit_every must be positive")
     times = sorted(set(ingestions))
     reads = sorted(recaps)
-    audits: list[datetime] = []
+    out: list[Deadline] = []
+    owed: datetime | None = None
     for k, t in enumerate(times):
+        if k == 0:
+            out.append(Deadline(t, None))  # every post is fetched the first time it is seen
+            continue
         following = times[k + 1] if k + 1 < len(times) else None
-        latest = audits[-1] if audits else None
-        served = reads[bisect_right(reads, t) : bisect_right(reads, following)] if following \
-            else reads[bisect_right(reads, t):]  # fmt: skip
-        if (
-            latest is None
-            or following is None
-            or (following is not None and following - latest > every)
-            or any(latest < r - fresh for r in served)
-        ):
-            audits.append(t)
-    return tuple(audits)
+        if following is None:
+            served = [*reads[bisect_right(reads, t):], t + _JUST_AFTER]
+            asked = [r - fresh for r in served]
+        else:
+            served = reads[bisect_right(reads, t) : bisect_right(reads, following)]
+            asked = [r - fresh for r in served] + [following - every]
+        need = min(max(asked), t)  # the latest that can be met is a fetch at t itself
+        owed = need if owed is None else max(owed, need)
+        out.append(Deadline(t, owed))
+    return tuple(out)
+
+
+def audit_fire_times(deadlines: Sequence[Deadline]) -> tuple[datetime, ...]:
+    """The fire times whose deadline moved: where some post may need an audit fetch."""
+    out = []
+    for k, d in enumerate(deadlines):
+        if k == 0 or d.since != deadlines[k - 1].since:
+            out.append(d.at)
+    return tuple(out)
+
+
+def due_at(deadlines: Sequence[Deadline], at: datetime) -> datetime | None:
+    """What the latest ingestion at or before `at` asks of every post (a run at a time the
+    schedule does not name, a catch-up, follows the fire time before it)."""
+    i = bisect_right([d.at for d in deadlines], at)
+    return deadlines[i - 1].since if i else None
 
 
 def day_window(day: date) -> tuple[datetime, datetime]:
@@ -126,15 +157,15 @@ def day_window(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def audit_times(
+def day_deadlines(
     day: date,
     jobs: Sequence[JobSpec],
     ingest_key: str,
     readers: Iterable[str],
     fresh: timedelta,
     every: timedelta,
-) -> tuple[datetime, ...]:
-    """The audit fire times of `ingest_key` on WIB `day`, from the schedule of `jobs`.
+) -> tuple[Deadline, ...]:
+    """The audit deadlines of `ingest_key`'s fire times on WIB `day`, from the schedule.
 
     `readers`: keys of jobs whose runs read engagement (recaps, reminders); disabled ones
     and those absent from `jobs` are ignored. An after-job reads just after the fire time
@@ -158,13 +189,7 @@ def audit_times(
             continue
         shift = _JUST_AFTER if root.key != spec.key else timedelta(0)
         recaps += [t + shift for t in fire_times(root, before_start, last_instant)]
-    return choose_audits(ingestions, recaps, fresh, every)
-
-
-def latest_audit(audits: Sequence[datetime], at: datetime) -> datetime | None:
-    """The latest audit fire time at or before `at`."""
-    i = bisect_right(audits, at)
-    return audits[i - 1] if i else None
+    return audit_deadlines(ingestions, recaps, fresh, every)
 
 
 def _chain_root(spec: JobSpec, specs: Mapping[str, JobSpec]) -> JobSpec | None:

@@ -55,7 +55,7 @@ async def outcomes(r: Rig, external_id: str) -> list[tuple[str, int | None]]:
 def test_unmoved_counts_cost_no_request_and_the_spared_ones_are_counted(url: str) -> None:
     async def test(r: Rig) -> Any:
         seen = {}
-        for when in (at(10), at(10, 30), at(11), at(11, 30), at(12)):
+        for when in (at(10), at(10, 30), at(11), at(11, 30), at(13)):
             mark = len(r.fake.log)
             await r.ingest(when)
             runs = await r.runs(when)
@@ -79,14 +79,16 @@ def test_unmoved_counts_cost_no_request_and_the_spared_ones_are_counted(url: str
         "10:30": (0, 0, "unchanged", "unchanged"),  # nothing moved, no audit due since 09:00
         "11:00": (3, 0, "complete", "unchanged"),  # late.one moved M1's count 120 -> 121
         "11:30": (0, 0, "unchanged", "unchanged"),
-        "12:00": (3, 1, "complete", "complete"),  # the schedule's audit: every post again
+        # Before 13:30 no post may be older than 3 h: the video (10:00) is fetched again, M1
+        # (11:00) is not.
+        "13:00": (0, 1, "unchanged", "complete"),
     }
     assert m1 == [("complete", 120), ("unchanged", 120), ("complete", 121), ("unchanged", 121),
-                  ("complete", 121)]  # fmt: skip
+                  ("unchanged", 121)]  # fmt: skip
     assert ("M1", "like", "late.one") in eng
-    # Spent: what the fake answered on each primary key. Spared: IG 3 pages at 10:30 and at
-    # 11:30; TikTok 1 page at each of 10:30, 11:00 and 11:30.
-    assert hosts["instagram"] == (sent[IG], 6) and hosts["tiktok"] == (sent[TT], 3)
+    # Spent: what the fake answered on each primary key. Spared: IG 3 pages at 10:30, 11:30
+    # and 13:00; TikTok 1 page at each of 10:30, 11:00 and 11:30.
+    assert hosts["instagram"] == (sent[IG], 9) and hosts["tiktok"] == (sent[TT], 3)
 
 
 CountShape = Callable[[Any], Any]
@@ -138,21 +140,25 @@ def test_odd_counts_never_pass_for_unchanged(url: str, monkeypatch: pytest.Monke
     ]  # fmt: skip
 
 
-def test_a_recap_reader_makes_the_ingestion_before_it_an_audit(url: str) -> None:
-    """With org_engagement_recap at 15:20 reading engagement, 15:00 audits (the periodic audit
-    is there too); with a recap at 10:45, the 10:30 run audits although nothing moved."""
+@pytest.mark.parametrize("readers", [frozenset(), frozenset({"reader"})])
+def test_a_recap_reading_engagement_gets_posts_fetched_within_the_hour_before_it(
+    url: str, readers: frozenset[str]
+) -> None:
+    """A job reading engagement at 10:45: at 10:30, the last ingestion before it, a post last
+    fetched at 09:30 is fetched again although its count did not move."""
 
     async def test(r: Rig) -> Any:
-        await r.ingest(at(10))
+        await r.ingest(at(9, 30), readers=readers)
+        await r.ingest(at(10), readers=readers)
         mark = len(r.fake.log)
-        await r.ingest(at(10, 30), readers=frozenset({"reader"}))
+        await r.ingest(at(10, 30), readers=readers)
         return requests(r, mark, "likes"), await outcomes(r, "M1")
 
     config = {"jobs": {"reader": {"name": "Reader", "bucket": "always", "crons": ["45 10 * * *"]}}}
-    likes, m1 = run(url, test, world=UpstreamWorld(posts=WORLD.posts[:1],
-                                                 engagements=WORLD.engagements[:1]),
-                    extra_config=config)  # fmt: skip
-    assert (likes, m1) == (3, [("complete", 120), ("complete", 120)])
+    world = UpstreamWorld(posts=WORLD.posts[:1], engagements=WORLD.engagements[:1])
+    likes, m1 = run(url, test, world=world, extra_config=config)
+    last = ("complete", 120) if readers else ("unchanged", 120)
+    assert (likes, m1) == (3 if readers else 0, [("complete", 120), ("unchanged", 120), last])
 
 
 def test_a_removed_tiktok_video_that_was_the_days_only_one_is_settled(url: str) -> None:

@@ -13,7 +13,9 @@ from tests.conftest import fresh_database
 from tests.integration.ingest.harness import IG, TT, Rig, at, rig
 
 VID_A, VID_B = "7400000000000000001", "7400000000000000002"
-AUDIT = at(12)  # config/cicero.toml's schedule: audits at 06:00, 09:00, 12:00 … without recaps
+# config/cicero.toml's schedule: before 13:30 no post may be older than 3 h, so a post last
+# fetched at 10:00 is fetched again at 13:00 whatever its count (no recap reads before then).
+AUDIT = at(13)
 EVERY_RUN_AUDITS = {"audit_every": "1m"}  # shorter than the cadence: each fire time audits
 
 WORLD = UpstreamWorld(
@@ -182,10 +184,10 @@ def test_a_failed_likers_fetch_keeps_what_was_stored(url: str) -> None:
     async def test(r: Rig) -> Any:
         await r.ingest(at(10))  # posts stage stores M1; its likers come in 3 pages of 50
         await r.ingest(at(10, 30))  # its count did not move: unchanged, no request
-        r.fake.add_fault(Fault(IG, FaultKind.SERVER_ERROR, "likes", until=at(12, 15)))
+        r.fake.add_fault(Fault(IG, FaultKind.SERVER_ERROR, "likes", until=at(13, 15)))
         await r.ingest(AUDIT)  # the audit's fetch fails
         runs = await r.runs(AUDIT)
-        await r.ingest(at(12, 30))  # a failed fetch settles no audit: fetched again
+        await r.ingest(at(13, 30))  # a failed fetch settles no audit: fetched again
         fetches = await r.pool.fetch(
             "SELECT outcome, pages, items, error_class FROM engagement_fetch ORDER BY id"
         )

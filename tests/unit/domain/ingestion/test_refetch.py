@@ -1,6 +1,7 @@
 """data.md §3.4: which posts' engagement is fetched, and the audit fire times."""
 
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -9,10 +10,11 @@ from hypothesis import strategies as st
 from cicero.domain.ingestion.refetch import (
     FetchReason,
     LastFetch,
-    audit_times,
-    choose_audits,
+    audit_deadlines,
+    audit_fire_times,
+    day_deadlines,
+    due_at,
     fetch_reason,
-    latest_audit,
     saved_requests,
 )
 from cicero.domain.runtime.jobs import JobSpec
@@ -58,9 +60,7 @@ def test_an_audit_is_owed_until_a_fetch_after_it_succeeds():
     # failed (the last success is still 09:30's), at 12:30 too.
     last = LastFetch(at(9, 30), 12, 3)
     assert fetch_reason(last, 12, audit_due=at(12)) is FetchReason.AUDIT
-    assert fetch_reason(last, 12, audit_due=latest_audit((at(6), at(12)), at(12, 30))) is (
-        FetchReason.AUDIT
-    )
+    assert fetch_reason(last, 12, audit_due=at(12)) is FetchReason.AUDIT  # 12:30: still owed
     # a success at the audit's own run settles it
     assert fetch_reason(LastFetch(at(12), 12, 3), 12, audit_due=at(12)) is None
 
@@ -91,78 +91,102 @@ def test_unchanged_only_when_nothing_could_have_moved(
     assert skipped == settled
 
 
-# ---------------------------------------------------------------- audit fire times
+# ---------------------------------------------------------------- audit deadlines
 
 HALF_HOURS = [at(6) + timedelta(minutes=30 * k) for k in range(33)]  # 06:00 … 22:00
+H1, H3 = timedelta(hours=1), timedelta(hours=3)
+# config/cicero.toml's readers: org recap, reminders, BIDHUMAS and DITBINMAS recaps
+DEFAULT_RECAPS = [at(15, 20), at(18, 20), at(20, 20), at(17, 5), at(17, 35), at(15, 45),
+                  at(20, 15), at(22, 15), at(18, 10), at(18, 23)]  # fmt: skip
+
+
+def since(deadlines, hh, mm=0):
+    return due_at(deadlines, at(hh, mm))
 
 
 def test_the_default_schedule():
-    recaps = [at(15, 20), at(18, 20), at(20, 20), at(17, 5), at(17, 35), at(15, 45), at(20, 15),
-              at(22, 15), at(18, 10), at(18, 23)]  # fmt: skip
-    audits = choose_audits(HALF_HOURS, recaps, timedelta(hours=1), timedelta(hours=3))
-    assert audits == (at(6), at(9), at(12), at(15), at(17), at(18), at(20), at(22))
+    d = audit_deadlines(HALF_HOURS, DEFAULT_RECAPS, H1, H3)
+    assert since(d, 6) is None  # the first sight of every post fetches it anyway
+    assert since(d, 6, 30) == at(4)  # no post older than 3 h at 07:00
+    assert since(d, 14, 30) == at(12)
+    assert since(d, 15) == at(14, 20)  # 15:20 recap: fetched within the hour before it
+    assert since(d, 15, 30) == at(14, 45)  # 15:45 recap
+    assert since(d, 16, 30) == at(14, 45)  # deadlines never move back
+    assert since(d, 17) == at(16, 5)
+    assert since(d, 17, 30) == at(16, 35)
+    assert since(d, 18) == at(17, 23)  # 18:10, 18:20, 18:23
+    assert since(d, 20) == at(19, 20)  # 20:15, 20:20
+    assert since(d, 22) == at(21, 15)  # 22:15 and the day's end
+    assert since(d, 22, 10) == at(21, 15)  # a catch-up run follows the fire time before it
+    assert since(d, 5) is None
+    assert audit_fire_times(d)[:3] == (at(6), at(6, 30), at(7))  # the 3-hour rule moves daily
 
 
-def test_no_recaps_leaves_only_the_periodic_audits():
-    audits = choose_audits(HALF_HOURS, [], timedelta(hours=1), timedelta(hours=3))
-    assert audits == (at(6), at(9), at(12), at(15), at(18), at(21), at(22))
+def test_no_recaps_leaves_the_periodic_deadline_and_the_days_end():
+    d = audit_deadlines(HALF_HOURS, [], H1, H3)
+    assert since(d, 12) == at(9, 30)  # before 12:30 no post may be older than 3 h
+    assert since(d, 22) == at(21, 0, ) + timedelta(microseconds=1)  # settles the day
 
 
-def test_an_audit_every_fire_time_when_every_is_shorter_than_the_cadence():
-    assert choose_audits(HALF_HOURS, [], timedelta(hours=1), timedelta(minutes=1)) == tuple(
-        HALF_HOURS
-    )
+def test_every_fire_time_fetches_everything_when_both_are_shorter_than_the_cadence():
+    minute = timedelta(minutes=1)
+    d = audit_deadlines(HALF_HOURS, [], minute, minute)
+    # each run asks for a fetch later than the run before it: every post, every time
+    assert all(x.since is not None and x.since > before.at for before, x in pairwise(d))
 
 
-@pytest.mark.parametrize("fresh, every", [(timedelta(0), timedelta(hours=3)),
-                                          (timedelta(hours=1), timedelta(0)),
-                                          (timedelta(hours=1), timedelta(minutes=-5))])  # fmt: skip
+@pytest.mark.parametrize("fresh, every", [(timedelta(0), H3), (H1, timedelta(0)),
+                                          (H1, timedelta(minutes=-5))])  # fmt: skip
 def test_durations_must_be_positive(fresh, every):
     with pytest.raises(ValueError, match="positive"):
-        choose_audits(HALF_HOURS, [], fresh, every)
+        audit_deadlines(HALF_HOURS, [], fresh, every)
 
 
 minutes = st.integers(0, 1439).map(lambda m: T0 + timedelta(minutes=m))
 durations = st.integers(1, 24 * 60).map(lambda m: timedelta(minutes=m))
+days = st.fixed_dictionaries({
+    "ingestions": st.lists(minutes, min_size=1, max_size=60, unique=True),
+    "recaps": st.lists(minutes, max_size=20),
+    "fresh": durations,
+    "every": durations,
+})  # fmt: skip
 
 
-@given(
-    ingestions=st.lists(minutes, min_size=0, max_size=60, unique=True),
-    recaps=st.lists(minutes, max_size=20),
-    fresh=durations,
-    every=durations,
-)
-def test_every_recap_reads_data_audited_recently_enough(ingestions, recaps, fresh, every):
-    """The issue's property: every recap that reads engagement is preceded by an audit within
-    `fresh`, or by an ingestion that was itself an audit (nothing could change unseen)."""
-    audits = choose_audits(ingestions, recaps, fresh, every)
-    times = sorted(ingestions)
-    assert set(audits) <= set(times) and list(audits) == sorted(audits)
-    if times:
-        assert audits[0] == times[0]  # the day's first ingestion fetches everything anyway
-        assert audits[-1] == times[-1]  # the last one settles the day for the history
-    for r in recaps:
+@given(days)
+def test_every_recap_reads_data_fetched_within_fresh_or_at_the_last_chance(day):
+    """The issue's property: before every recap that reads engagement, each post was fetched
+    within `audit_fresh`, or at the last ingestion before the recap (nothing could change
+    unseen before it could be read)."""
+    d = audit_deadlines(day["ingestions"], day["recaps"], day["fresh"], day["every"])
+    times = sorted(day["ingestions"])
+    for r in day["recaps"]:
         before = [t for t in times if t < r]
-        if not before:
-            continue  # nothing of the day fetched yet: nothing to audit
-        assert before[-1] in audits or any(r - fresh <= a < r for a in audits)
+        if len(before) < 2:
+            continue  # the day's first sight: every post of it is fetched anyway
+        owed = due_at(d, before[-1])
+        assert owed is not None and owed >= min(r - day["fresh"], before[-1])
 
 
-@given(
-    ingestions=st.lists(minutes, min_size=1, max_size=60, unique=True),
-    recaps=st.lists(minutes, max_size=20),
-    fresh=durations,
-    every=durations,
-)
-def test_audits_are_at_most_every_apart_where_the_cadence_allows(ingestions, recaps, fresh, every):
-    """At each ingestion the latest audit is at most `every` old, unless it is the ingestion
-    just before (the cadence itself is coarser than `every`)."""
-    audits = choose_audits(ingestions, recaps, fresh, every)
-    times = sorted(ingestions)
-    for k, t in enumerate(times[1:], start=1):
-        latest = latest_audit(audits, t)
-        assert latest is not None
-        assert t - latest <= every or latest == times[k - 1] or latest == t
+@given(days)
+def test_no_post_is_older_than_every_where_the_cadence_allows(day):
+    d = audit_deadlines(day["ingestions"], day["recaps"], day["fresh"], day["every"])
+    times = sorted(day["ingestions"])
+    for t, following in pairwise(times[1:]):
+        owed = due_at(d, t)
+        assert owed is not None and owed >= min(following - day["every"], t)
+
+
+@given(days)
+def test_deadlines_are_met_at_their_own_run_and_never_move_back(day):
+    d = audit_deadlines(day["ingestions"], day["recaps"], day["fresh"], day["every"])
+    assert [x.at for x in d] == sorted(day["ingestions"]) and d[0].since is None
+    owed = [x.since for x in d[1:]]
+    assert all(o is not None and o <= x.at for o, x in zip(owed, d[1:], strict=True))
+    assert owed == sorted(owed)  # type: ignore[type-var]
+    last = d[-1]
+    if len(d) > 1:  # the day's end counts as a recap just after the last ingestion
+        assert last.since is not None and last.since >= min(
+            last.at - day["fresh"] + timedelta(microseconds=1), last.at)
 
 
 def spec(key: str, *crons: str, after: str | None = None, enabled: bool = True) -> JobSpec:
@@ -172,35 +196,28 @@ def spec(key: str, *crons: str, after: str | None = None, enabled: bool = True) 
 INGEST = spec("ingest_social", "0,30 6-21 * * *", "0 22 * * *")
 
 
-def test_audit_times_read_the_schedule_of_the_readers_only():
+def test_day_deadlines_read_the_schedule_of_the_readers_only():
     jobs = [
         INGEST,
-        spec("recap", "20 15 * * *"),
+        spec("recap", "50 13 * * *"),
         spec("not_a_reader", "10 8 * * *"),
         spec("off", "40 10 * * *", enabled=False),
     ]
-    audits = audit_times(DAY, jobs, "ingest_social", {"recap", "off", "unknown"},
-                         timedelta(hours=1), timedelta(hours=3))  # fmt: skip
-    assert audits == (at(6), at(9), at(12), at(15), at(18), at(21), at(22))
-    # the 15:20 recap's last ingestion is 15:00, already the periodic audit; move the recap:
-    jobs[1] = spec("recap", "50 13 * * *")
-    audits = audit_times(DAY, jobs, "ingest_social", {"recap"}, timedelta(hours=1),
-                         timedelta(hours=3))  # fmt: skip
-    assert at(13, 30) in audits
+    d = day_deadlines(DAY, jobs, "ingest_social", {"recap", "off", "unknown"}, H1, H3)
+    assert since(d, 13, 30) == at(12, 50)  # the 13:50 recap
+    assert since(d, 10) == at(7, 30) and since(d, 7, 30) == at(5)  # only the 3-hour rule
 
 
 def test_an_after_job_of_the_ingestion_reads_what_that_very_ingestion_stored():
     jobs = [INGEST, spec("after_ingest", after="ingest_social")]
-    audits = audit_times(DAY, jobs, "ingest_social", {"after_ingest"}, timedelta(hours=1),
-                         timedelta(hours=3))  # fmt: skip
-    # each fire time's recap needs an audit within the hour before it: every hour
-    assert audits == tuple(at(6) + timedelta(hours=h) for h in range(17))
+    d = day_deadlines(DAY, jobs, "ingest_social", {"after_ingest"}, H1, H3)
+    # each fire time's own after-job reads within the hour: posts older than 1 h are fetched
+    assert since(d, 10) == at(9) + timedelta(microseconds=1)
 
 
-def test_a_broken_after_chain_or_a_disabled_ingestion_gives_no_audits():
+def test_a_broken_after_chain_or_a_disabled_ingestion_gives_no_deadlines_of_its_own():
     jobs = [INGEST, spec("a", after="b"), spec("b", after="a")]
-    audits = audit_times(DAY, jobs, "ingest_social", {"a", "b"}, timedelta(hours=1),
-                         timedelta(hours=3))  # fmt: skip
-    assert audits == (at(6), at(9), at(12), at(15), at(18), at(21), at(22))
+    d = day_deadlines(DAY, jobs, "ingest_social", {"a", "b"}, H1, H3)
+    assert d == audit_deadlines(HALF_HOURS, [], H1, H3)
     off = [spec("ingest_social", "0 * * * *", enabled=False)]
-    assert audit_times(DAY, off, "ingest_social", (), timedelta(hours=1), timedelta(hours=3)) == ()
+    assert day_deadlines(DAY, off, "ingest_social", (), H1, H3) == ()
