@@ -53,12 +53,14 @@ def render(body: Mapping[str, Any]) -> str:
         ),
         "<h2>Upstream</h2>",
         _table(
-            ["host", "status", "calls today", "budget", "paused until", "last error"],
+            ["host", "status", "calls today", "saved today", "budget", "paused until",
+             "last error"],
             (
                 [
                     name,
                     h["status"],
                     h["calls_today"],
+                    h.get("saved_today", 0),
                     h["daily_budget"] or "",
                     h["paused_until"] or "",
                     h["last_error"] or "",

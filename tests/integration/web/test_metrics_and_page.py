@@ -59,7 +59,7 @@ def seed(url: str) -> None:
                    VALUES ('ingest_social', $1, 'failed', 'instagram: bug', $1)""",
                 now,
             )
-            paused = HostState(calls_day=wib_date(now), calls=12,
+            paused = HostState(calls_day=wib_date(now), calls=12, saved=30,
                                paused_until=now + timedelta(minutes=4))  # fmt: skip
             await save_host(conn, "tiktok", "tiktok.example", paused, 40, now)
         finally:
@@ -92,6 +92,7 @@ def test_metrics_carry_the_health_facts(pg_server: object) -> None:
     assert got[("cicero_outbox_rows", (("session", "gateway"), ("status", "dead")))] == 1.0
     assert got[("cicero_job_last_status", (("job", "ingest_social"), ("status", "failed")))] == 1
     assert got[("cicero_upstream_calls_today", (("host", "tiktok"),))] == 12.0
+    assert got[("cicero_upstream_saved_today", (("host", "tiktok"),))] == 30.0
     assert got[("cicero_upstream_daily_budget", (("host", "tiktok"),))] == 40.0
     assert got[("cicero_upstream_paused", (("host", "tiktok"),))] == 1.0
 
@@ -115,3 +116,4 @@ def test_the_status_page_shows_problems_escaped_and_the_pairing_qr(pg_server: ob
     )  # only the pairing session
     assert "instagram: bug" in html and "tiktok.example" not in html  # hosts by name
     assert "tiktok" in html and "dead: 1, sent: 1" in html
+    assert "<th>saved today</th>" in html and "<td>12</td><td>30</td>" in html  # calls, saved
