@@ -335,7 +335,8 @@ class _Run:
         listings = await _at_most(self.post_concurrency,
                                   [lambda p=post: fetch(p.external_id) for post in wanted])  # fmt: skip
         gone = []
-        for post, listing in zip(wanted, listings, strict=True):
+        # By post id, each post's names sorted: the rows come in key order (upsert_engagement)
+        for post, listing in sorted(zip(wanted, listings, strict=True), key=lambda pl: pl[0].id):
             # Names from a failed fetch's earlier pages are real: they are kept too.
             merge = merge_engagement(listing.items, platform, self.now,
                                      excluded=self.excluded[platform])  # fmt: skip
