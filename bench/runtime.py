@@ -4,7 +4,9 @@
    round trip per fire time through real actors and the real ledger
    (Clock -> queued row -> JobWorker claim -> no-op handler -> done -> JobDone).
 2. SIGKILL of a supervised child on multiprocTCPBase until its replacement
-   answers a message: median and p95 (goal: median <= 1 s).
+   answers a message, 50 kills: median and p95 (goal: p95 <= 1 s), and what went
+   wrong on the way: crashes of a replacement (a message reaching it before its
+   Start used to be one) and escalations (goal: 0).
 3. Fire times processed per second on the virtual clock (the same round trip).
 
 Run: .venv/bin/python bench/runtime.py
@@ -28,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from thespian.actors import ActorSystem
 
+from cicero.actors import listen
 from cicero.actors.base import ACTOR_PROCESS_ENV
 from cicero.actors.clock import ClockOptions
 from cicero.actors.messages import (
@@ -35,6 +38,8 @@ from cicero.actors.messages import (
     ClockIdle,
     ClockTick,
     Directory,
+    StatusRequest,
+    StatusSnapshot,
     SupervisorStart,
     WhereIs,
 )
@@ -48,6 +53,7 @@ from cicero.domain.runtime import schedule
 from cicero.domain.runtime.jobs import JobSpec
 from cicero.domain.runtime.supervision import SupFlags
 from cicero.domain.timezone import WIB
+from cicero.launcher import PR_SET_CHILD_SUBREAPER, reap_zombies
 from cicero.logs import log_defs
 from cicero.loopback import free_port
 from tests.protocol.actors import Count, Counted
@@ -126,11 +132,29 @@ def virtual_round_trips(url: str) -> float:
         system.shutdown()
 
 
-def restart_latencies(kills: int = 20) -> list[float]:
+KILLS = 50
+
+
+def is_counter(proc: object) -> bool:
     import psutil
 
+    try:
+        return (proc.cmdline() or [""])[0].startswith("Counter")  # type: ignore[attr-defined]
+    except psutil.Error:
+        return False
+
+
+def restart_latencies(kills: int = KILLS) -> tuple[list[float], int, str]:
+    """Latencies, restarts beyond the kills (crashes), and the escalation reason ('' if none)."""
+    import ctypes
+
+    import psutil
+
+    # As the launcher does: the actors stay our descendants, so only ours are killed.
+    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     os.environ[ACTOR_PROCESS_ENV] = "1"
     settings = load_settings({})
+    listen.confine(settings.config.runtime.actor_host)
     system = ActorSystem(
         "multiprocTCPBase",
         {"Admin Port": free_port()},
@@ -150,11 +174,8 @@ def restart_latencies(kills: int = 20) -> list[float]:
         for _ in range(kills):
             address = system.ask(root, WhereIs(), 5).addresses["a"]
             assert isinstance(system.ask(address, Count(), 5), Counted)
-            pid = next(
-                p.pid
-                for p in psutil.process_iter(["cmdline"])
-                if (p.info["cmdline"] or [""])[0].startswith("Counter")
-            )
+            reap_zombies()  # killed actors are ours to reap now
+            pid = next(p.pid for p in psutil.Process().children(recursive=True) if is_counter(p))
             started = time.perf_counter()
             os.kill(pid, signal.SIGKILL)
             while True:
@@ -167,9 +188,13 @@ def restart_latencies(kills: int = 20) -> list[float]:
                     break
                 time.sleep(0.002)
             latencies.append(time.perf_counter() - started)
+        status = system.ask(root, StatusRequest(), 5)
+        assert isinstance(status, StatusSnapshot)
+        crashes = status.data["actors"]["a"]["restarts"] - kills
+        escalated = status.data["escalated"]
     finally:
         system.shutdown()
-    return latencies
+    return latencies, crashes, escalated
 
 
 def main() -> None:
@@ -178,16 +203,20 @@ def main() -> None:
         url, server = embedded_database(Path(tmp))
         per_fire = virtual_round_trips(url)
         server.cleanup()  # type: ignore[attr-defined]
-    latencies = sorted(restart_latencies())
+    measured, crashes, escalated = restart_latencies()
+    latencies = sorted(measured)
     p95 = latencies[int(0.95 * (len(latencies) - 1))]
     print(f"clock decision (pure core) per fire time: {core * 1e6:.0f} us")
     print(
         f"dispatch round trip per fire time (clock -> ledger -> worker -> done): {per_fire * 1e3:.2f} ms"
     )
     print(f"fire times processed per second on the virtual clock: {1 / per_fire:.0f}")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
         f"SIGKILLed child -> replacement answering, {len(latencies)} kills: "
-        f"median {statistics.median(latencies) * 1e3:.0f} ms, p95 {p95 * 1e3:.0f} ms (goal: median <= 1000 ms)"
+        f"median {statistics.median(latencies) * 1e3:.0f} ms, p95 {p95 * 1e3:.0f} ms "
+        f"(goal: p95 <= 1000 ms); replacements crashed: {crashes}; "
+        f"escalations: {1 if escalated else 0} (load average {load})"
     )
 
 

@@ -19,12 +19,15 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import psutil
 
+from cicero import instance_lock
+from cicero.actors import listen
 from cicero.actors.base import ACTOR_PROCESS_ENV
 from cicero.actors.clock import ClockOptions
 from cicero.actors.messages import ChildSpec, StatusRequest, StatusSnapshot, SupervisorStart
@@ -191,6 +194,22 @@ def preload(children: tuple[ChildSpec, ...], registry_path: str) -> None:
     load_registry(registry_path)  # every job handler module
 
 
+@contextlib.contextmanager
+def default_stop_signals() -> Iterator[None]:
+    """SIGTERM and SIGINT at their default while the actor system forks its admin: the admin
+    keeps the handlers it is forked with and sets none of its own, so with ours (which only
+    set an event in the launcher) it could not be stopped by signal at all."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread sets handlers, so none of ours are set
+        return
+    saved = {sig: signal.signal(sig, signal.SIG_DFL) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
 def start_runtime(
     settings: Settings,
     registry_path: str = DEFAULT_REGISTRY,
@@ -214,12 +233,14 @@ def start_runtime(
     gc.collect()
     gc.freeze()
     admin_port = settings.config.runtime.admin_port or free_port()
-    system = ActorSystem(
-        "multiprocTCPBase",
-        {"Admin Port": admin_port, "Process Startup Method": "fork"},
-        logDefs=log_defs(settings.env.log_format, settings.env.log_level),
-        transientUnique=True,
-    )
+    listen.confine(settings.config.runtime.actor_host)  # never all interfaces (DESIGN §8)
+    with default_stop_signals():  # Thespian's admin forks here
+        system = ActorSystem(
+            "multiprocTCPBase",
+            {"Admin Port": admin_port, "Process Startup Method": "fork"},
+            logDefs=log_defs(settings.env.log_format, settings.env.log_level),
+            transientUnique=True,
+        )
     root = system.createActor(Supervisor)
     system.tell(
         root,
@@ -235,8 +256,17 @@ def start_runtime(
 
 
 def run(settings: Settings, stop: threading.Event | None = None) -> int:
-    """`cicero run`: returns the process exit code."""
-    stop = stop or threading.Event()
+    """`cicero run`: returns the process exit code. One runtime per data directory: a second
+    one stops at once, in one line (exit 2)."""
+    try:
+        with instance_lock.holding(settings.env.data_dir, "cicero run"):
+            return _serve(settings, stop or threading.Event())
+    except instance_lock.AlreadyRunning as err:
+        log.error("%s", err)
+        return 2
+
+
+def _serve(settings: Settings, stop: threading.Event) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     try:

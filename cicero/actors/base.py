@@ -4,6 +4,9 @@
   silent retry never repeats a side effect and the supervisor starts a fresh
   replacement (spec/runtime.md §1.3).
 - Arms PR_SET_PDEATHSIG in real actor processes so nothing outlives its parent.
+- Holds every message that arrives before its start message (a replacement's address
+  is handed out before its Start lands, and senders race it), then replays them in
+  order once started: no handler ever runs on an actor that has not started.
 - Owns one event loop and one small asyncpg pool per process, created after
   the fork on first use and closed on exit (spec/runtime.md §7).
 """
@@ -29,6 +32,7 @@ T = TypeVar("T")
 # (the same classes also run in-process on simpleSystemBase in tests).
 ACTOR_PROCESS_ENV = "CICERO_ACTOR_PROCESS"
 PR_SET_PDEATHSIG = 1
+HELD_LIMIT = 1000  # messages held before start; past it, the newest are dropped (and logged)
 
 
 def arm_parent_death_signal() -> None:
@@ -40,6 +44,9 @@ def arm_parent_death_signal() -> None:
 
 
 class CiceroActor(ActorTypeDispatcher):
+    # The message that starts this kind of actor; everything else waits for it.
+    start_message: type = Start
+
     def __init__(self) -> None:
         super().__init__()
         self.name = type(self).__name__
@@ -49,6 +56,8 @@ class CiceroActor(ActorTypeDispatcher):
         self._booted = False
         self._crashed = False
         self._crash_next = False
+        self._started = False
+        self._early: list[tuple[Any, Any]] = []  # arrived before the start message
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pool: Any = None
         self.database_url: str | None = None
@@ -65,11 +74,14 @@ class CiceroActor(ActorTypeDispatcher):
             return super().receiveMessage(message, sender)
         if self._crashed:
             return None  # a crashed actor only waits for its exit
+        if not self._started and not isinstance(message, self.start_message):
+            self._keep_until_started(message, sender)
+            return None
         try:
             if self._crash_next and not isinstance(message, CrashNext):
                 self._crash_next = False
                 raise RuntimeError("crash injected by CrashNext")
-            return super().receiveMessage(message, sender)
+            result = super().receiveMessage(message, sender)
         except Exception as err:
             try:
                 self.on_crash(message, sender, err)
@@ -77,6 +89,26 @@ class CiceroActor(ActorTypeDispatcher):
                 self.log.warning("%s crash hook failed: %s", self.name, hook_err)
             self._crash(err)
             return None
+        if not self._started and isinstance(message, self.start_message):
+            self._started = True
+            self._replay()
+        return result
+
+    def _keep_until_started(self, message: Any, sender: Any) -> None:
+        if len(self._early) >= HELD_LIMIT:
+            self.log.warning(
+                "%s dropped a %s that arrived before its start (%d already held)",
+                self.name, type(message).__name__, HELD_LIMIT,
+            )  # fmt: skip
+            return
+        self._early.append((message, sender))
+
+    def _replay(self) -> None:
+        early, self._early = self._early, []
+        for message, sender in early:
+            if self._crashed:
+                return
+            self.receiveMessage(message, sender)
 
     def on_crash(self, message: Any, sender: Any, err: BaseException) -> None:
         """Subclasses answer a request they will now never answer (like a monitor's DOWN)."""

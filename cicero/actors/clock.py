@@ -9,6 +9,7 @@ only when the simulation driver sends ClockTick.
 
 from __future__ import annotations
 
+import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +30,7 @@ from cicero.actors.messages import (
     Start,
     StatusReport,
 )
+from cicero.actors.worker import claimant_gone
 from cicero.db import ledger
 from cicero.domain.ingestion import manual_fetch
 from cicero.domain.runtime import job_parts, schedule
@@ -48,6 +50,9 @@ class Parked:
     part: str
     actor: str
     since: float  # time.monotonic()
+
+
+CRASHED = "crashed"  # JobDone.status of a run whose worker crashed
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,43 @@ class Clock(CiceroActor):
     def receiveMsg_Directory(self, message: Directory, sender: Any) -> None:
         super().receiveMsg_Directory(message, sender)
         self._unpark()
+        self._find_vanished_runs()
+
+    def _find_vanished_runs(self) -> None:
+        """A worker killed outright (SIGKILL, the OOM killer) has no crash hook to say so; the
+        supervisor's new directory after its restart is the cue to look: a run still held in
+        the ledger by a process that has exited crashed, and is tried again like any crash."""
+        if self.state is None or not self.state.running:
+            return
+        host = socket.gethostname()
+        for job, run in list(self.state.running.items()):
+            parts = self.parts_of.get(job, ())
+            keys = (
+                {job_parts.ledger_key(job, p): p for p, _ in parts} if len(parts) > 1 else {job: ""}
+            )
+            holders = self.run(self._holders(list(keys), run.fire_time))
+            gone = [
+                key for key, holder in holders.items() if holder and claimant_gone(holder, host)
+            ]
+            if not gone:
+                continue
+            reason = "its worker stopped without a word (killed)"
+            gathering = self.gathering.get((job, to_wib(run.fire_time)))
+            for key in gone:
+                if keys[key]:  # a part: its own row, and sent again with the job's next try
+                    self.run(self._requeue(key, run.fire_time, reason))
+                    if gathering is not None:
+                        gathering.crashed.add(keys[key])
+            self.log.warning("%s at %s: %s", job, run.fire_time.isoformat(), reason)
+            self._step(schedule.RunCrashed(job, run.fire_time, reason))
+
+    async def _holders(self, keys: list[str], fire_time: datetime) -> dict[str, str | None]:
+        async with (await self.pool()).acquire() as conn:
+            return {key: await ledger.claimed_by(conn, key, fire_time) for key in keys}
+
+    async def _requeue(self, key: str, fire_time: datetime, reason: str) -> None:
+        async with (await self.pool()).acquire() as conn:
+            await ledger.requeue(conn, key, fire_time, f"worker crashed: {reason}")
 
     def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender: Any) -> None:
         if message.payload == "parked":
@@ -143,16 +185,26 @@ class Clock(CiceroActor):
     def receiveMsg_JobDone(self, message: JobDone, sender: Any) -> None:
         if message.part:
             self._part_done(message)
-            return
-        self._step(
-            schedule.RunEnded(message.job, message.fire_time, message.status, message.reason)
-        )
+        elif message.status == CRASHED:
+            self._step(schedule.RunCrashed(message.job, message.fire_time, message.reason))
+        else:
+            self._step(
+                schedule.RunEnded(message.job, message.fire_time, message.status, message.reason)
+            )
 
     def _part_done(self, message: JobDone) -> None:
         run = (message.job, message.fire_time)
         gathering = self.gathering.get(run)
         if gathering is None:
+            if message.status == CRASHED:  # nobody follows this run to try it again: close it
+                key = job_parts.ledger_key(message.job, message.part)
+                self.run(self._record(key, message.fire_time, "failed", message.reason))
             return  # news of a run this clock did not dispatch (it restarted since)
+        if message.status == CRASHED:
+            # The part is tried again with the job's next try (the others keep their outcome).
+            gathering.crashed.add(message.part)
+            self._step(schedule.RunCrashed(message.job, message.fire_time, message.reason))
+            return
         outcome = job_parts.PartOutcome(message.status, message.reason)
         combined = gathering.add(message.part, outcome)
         if combined is None:
@@ -196,13 +248,29 @@ class Clock(CiceroActor):
                     await ledger.record(
                         conn, effect.job, effect.fire_time, effect.status, effect.reason, now
                     )
+                    if effect.status == schedule.RunStatus.FAILED:
+                        await self._close_parts(conn, effect, now)
                 elif isinstance(effect, schedule.Advance):
                     await ledger.advance_cursor(conn, effect.job, effect.through)
                 elif isinstance(effect, (schedule.Dispatch, schedule.Owe)):
                     await ledger.enqueue(conn, effect.job, effect.fire_time)
+                elif isinstance(effect, schedule.Requeue):
+                    await ledger.requeue(conn, effect.job, effect.fire_time, effect.reason)
         for effect in effects:
             if isinstance(effect, schedule.Dispatch):
                 await self._dispatch(effect, now)
+
+    async def _close_parts(self, conn: Any, effect: schedule.Record, now: datetime) -> None:
+        """A job failed after a part crashed: the crashed parts' rows, left queued for a try
+        that will not come, are failed too (the other parts keep their own outcome)."""
+        run = (effect.job, to_wib(effect.fire_time))
+        gathering = self.gathering.get(run)
+        if gathering is None or not gathering.crashed:
+            return
+        del self.gathering[run]
+        for part in sorted(gathering.crashed):
+            key = job_parts.ledger_key(effect.job, part)
+            await ledger.record(conn, key, effect.fire_time, "failed", effect.reason, now)
 
     async def _dispatch(self, effect: schedule.Dispatch, now: datetime) -> None:
         parts = self.parts_of.get(effect.job, ())
@@ -215,6 +283,14 @@ class Clock(CiceroActor):
         self, effect: schedule.Dispatch, parts: tuple[tuple[str, str], ...], now: datetime
     ) -> None:
         run = (effect.job, to_wib(effect.fire_time))
+        retried = self.gathering.get(run)
+        if retried is not None and retried.crashed:
+            # The job's next try after a part crashed: only the crashed parts go again.
+            again, retried.crashed = sorted(retried.crashed), set()
+            for part, actor in parts:
+                if part in again:
+                    self._send_or_park(effect.job, run[1], now, part, actor)
+            return
         # A job runs one fire time at a time: an older gathering of it was given up (a part
         # crashed and the run timed out), so forget it.
         for stale in [r for r in self.gathering if r[0] == effect.job]:
@@ -281,7 +357,7 @@ class Clock(CiceroActor):
             t
             for key, spec in self.state.jobs.items()
             for t in schedule.next_fire_times(spec, max(self.state.cursor[key], self.state.now), 1)
-        ]
+        ] + [waiting.at for waiting in self.state.retrying.values()]
         idle = ClockIdle(self.state.now, min(upcoming, default=None), frozenset(self.state.ready))
         self.send(self.waiting_driver, idle)
         self.waiting_driver = None

@@ -121,7 +121,7 @@ class RunFetch:
 class JobDone:
     job: str
     fire_time: datetime
-    status: str  # done | failed | skipped
+    status: str  # done | failed | skipped, or crashed: the worker will never say how it ended
     reason: str = ""
     part: str = ""
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+import psutil
 from thespian.actors import ActorExitRequest, ChildActorExited, DeadEnvelope, WakeupMessage
 
 from cicero.actors.base import CiceroActor
@@ -30,6 +31,7 @@ from cicero.actors.messages import (
     SupervisorStart,
     WhereIs,
 )
+from cicero.actors.process_group import end_process_group
 from cicero.domain.runtime.supervision import (
     ChildRecord,
     Escalate,
@@ -41,7 +43,16 @@ from cicero.domain.runtime.supervision import (
 )
 
 WATCH_PERIOD = timedelta(seconds=1)
+ORPHAN_GRACE_S = 5.0  # for the actors' orderly exit once the launcher is gone
 STASH_LIMIT = 1000
+
+
+def launcher_alive(pid: int) -> bool:
+    """The launcher still runs (a zombie has exited: as a subreaper's child it may linger)."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def resolve(path: str) -> type:
@@ -61,6 +72,8 @@ class Child:
 
 
 class Supervisor(CiceroActor):
+    start_message = SupervisorStart
+
     def __init__(self) -> None:
         super().__init__()
         self.flags = SupFlags()
@@ -199,15 +212,17 @@ class Supervisor(CiceroActor):
 
     def _watch_launcher(self) -> None:
         assert self.launcher_pid is not None
-        try:
-            os.kill(self.launcher_pid, 0)
-        except ProcessLookupError:
-            # The launcher was killed: take the whole actor system down with it,
-            # so a restarted launcher never races a second set of sessions.
-            self.log.error("launcher %d is gone; stopping the actor system", self.launcher_pid)
-            os.kill(os.getppid(), 15)
+        if launcher_alive(self.launcher_pid):
+            self.wakeupAfter(WATCH_PERIOD, payload="watch-launcher")
             return
-        self.wakeupAfter(WATCH_PERIOD, payload="watch-launcher")
+        # The launcher was killed: take the whole actor system down with it, so that a
+        # restarted launcher never races a second set of sessions, ports and locks.
+        self.log.error("launcher %d is gone; stopping the actor system", self.launcher_pid)
+        killed = end_process_group(ORPHAN_GRACE_S)
+        if killed:
+            self.log.error("%d process(es) ignored SIGTERM and were killed", len(killed))
+        self._close()
+        os._exit(0)
 
     def receiveMsg_DeadEnvelope(self, message: DeadEnvelope, sender: Any) -> None:
         # A message sent to a child that has since died: hand it to the replacement,

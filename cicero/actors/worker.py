@@ -1,18 +1,22 @@
 """A job worker: claims (job, fire time) in the ledger, runs the handler, records the end.
 
 Handlers come from a registry named in the Start message. A handler that
-raises is recorded `failed` and then the actor crashes on purpose, so its
-replacement starts clean (let it crash); the ledger keeps what happened.
+raises crashes the actor on purpose, so its replacement starts clean (let it
+crash); on the way out the run is put back in the ledger (`queued`) and the clock
+is told it crashed, and decides whether to try it again (cicero.domain.runtime.job_retry).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+
+import psutil
 
 from cicero.actors.base import CiceroActor
 from cicero.actors.messages import JobDone, OutboxNew, RunFetch, RunJob, Start
@@ -32,6 +36,27 @@ class WorkerOptions:
 FETCH_TIMEOUT = timedelta(minutes=30)  # when ingest_social (whose timeout it borrows) is absent
 
 
+def claimant(name: str, host: str, pid: int) -> str:
+    """Who claims a run in the ledger (`job_run.claimed_by`): `name@host:pid:stamp`."""
+    return f"{name}@{host}:{pid}:{time.monotonic_ns()}"
+
+
+def claimant_gone(claimed_by: str, host: str) -> bool:
+    """The process that claimed a run has exited; False when that cannot be told from here
+    (another host, another format of id)."""
+    where, _, rest = claimed_by.rpartition("@")
+    claimed_host, _, pid_text = rest.partition(":")
+    pid_text = pid_text.partition(":")[0]
+    if not where or claimed_host != host or not pid_text.isascii() or not pid_text.isdigit():
+        return False
+    try:
+        return psutil.Process(int(pid_text)).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+    except psutil.Error:
+        return False
+
+
 async def _no_wait(seconds: float) -> None:
     await asyncio.sleep(0)
 
@@ -48,7 +73,7 @@ class JobWorker(CiceroActor):
         options: WorkerOptions = message.extra or WorkerOptions()
         self.registry = load_registry(options.registry)
         self.virtual = options.virtual
-        self.worker_id = f"{message.name}:{os.getpid()}:{time.monotonic_ns()}"
+        self.worker_id = claimant(message.name, socket.gethostname(), os.getpid())
 
     def receiveMsg_RunJob(self, message: RunJob, sender: Any) -> None:
         assert self.settings is not None
@@ -71,15 +96,10 @@ class JobWorker(CiceroActor):
         if not claim.won:
             done("skipped", claim.reason)
             return
-        try:
-            outcome = self.run(
-                self._execute(handler.run, message, started), spec.timeout.total_seconds()
-            )
-        except Exception as err:
-            reason = f"{type(err).__name__}: {err}"[:500]
-            self.run(self._finish(message, "failed", reason, self._now(message, started)))
-            done("failed", reason)
-            raise
+        # A handler that raises (or overruns its timeout) crashes this actor: see on_crash.
+        outcome = self.run(
+            self._execute(handler.run, message, started), spec.timeout.total_seconds()
+        )
         self.run(self._finish(message, "done", outcome or "", self._now(message, started)))
         done("done", outcome or "")
 
@@ -104,19 +124,19 @@ class JobWorker(CiceroActor):
             self.send(address, OutboxNew())
 
     def on_crash(self, message: Any, sender: Any, err: BaseException) -> None:
-        """A crash before the run was answered (outside the handler): fail the run now, so
-        the clock need not wait for its timeout and the ledger says why."""
+        """A run this worker will never answer (its handler raised, or the actor crashed on
+        the RunJob itself): its row goes back to queued and the clock hears it crashed, at
+        once rather than at the run's timeout; the clock tries it again or fails it."""
         if not isinstance(message, RunJob) or self.answered is message:
             return
-        reason = f"worker crashed: {type(err).__name__}: {err}"[:500]
-        self.run(self._record_failed(message, reason), 10)
-        self.send(sender, JobDone(message.job, message.fire_time, "failed", reason, message.part))
+        reason = f"{type(err).__name__}: {err}"[:500]
+        self.run(self._requeue(message, reason), 10)
+        self.send(sender, JobDone(message.job, message.fire_time, "crashed", reason, message.part))
 
-    async def _record_failed(self, message: RunJob, reason: str) -> None:
-        now = self._now(message, time.monotonic())
+    async def _requeue(self, message: RunJob, reason: str) -> None:
         async with (await self.pool()).acquire() as conn:
             key = ledger_key(message.job, message.part)
-            await ledger.record(conn, key, message.fire_time, "failed", reason, now)
+            await ledger.requeue(conn, key, message.fire_time, f"worker crashed: {reason}")
 
     def _now(self, message: RunJob, started: float) -> datetime:
         if self.virtual:

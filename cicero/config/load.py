@@ -117,6 +117,8 @@ def read_env(environ: Mapping[str, str]) -> tuple[Env, tuple[str, ...], dict[str
         overrides["web_host"] = environ["CICERO_WEB_HOST"].strip()
     if environ.get("CICERO_WEB_PORT", "").strip():
         overrides["web_port"] = integer("CICERO_WEB_PORT", 8080)
+    if environ.get("CICERO_ACTOR_HOST", "").strip():
+        overrides["actor_host"] = environ["CICERO_ACTOR_HOST"].strip()
     env = Env(
         config_path=config_path,
         data_dir=data_dir,
@@ -200,7 +202,8 @@ def load_settings(
     except ConfigError as err:
         problems += err.problems
     raw = merge(raw, overrides or {})
-    runtime_overrides = {k: v for k, v in env_overrides.items() if k in ("web_host", "web_port")}
+    runtime_keys = ("web_host", "web_port", "actor_host")
+    runtime_overrides = {k: v for k, v in env_overrides.items() if k in runtime_keys}
     if runtime_overrides:
         raw = merge(raw, {"runtime": runtime_overrides})
     config = None

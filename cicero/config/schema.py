@@ -9,17 +9,24 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from cicero.domain.ingestion.limits import HOST_NAMES
+from cicero.domain.runtime.actor_host import LOOPBACK, actor_host_problem
 from cicero.domain.runtime.jobs import BUCKETS, JobSpec, Missed, Overlap, cron_problem
+from cicero.domain.text.numbers import bounded_int
 
-_DURATION = re.compile(r"^(\d+)\s*([smhd])$")
+_DURATION = re.compile(r"^([0-9]+)\s*([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_DURATION = timedelta(days=3660)  # ten years: anything longer is a typo, not a grace
 
 
 def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text.strip())
-    if not match:
-        raise ValueError(f"{text!r} is not a duration; write e.g. 90s, 20m, 6h or 1d")
-    return timedelta(seconds=int(match[1]) * _UNITS[match[2]])
+    amount = bounded_int(match[1], 9) if match else None
+    shown = repr(text) if len(text) <= 40 else repr(text[:40]) + "…"
+    if match is None:
+        raise ValueError(f"{shown} is not a duration; write e.g. 90s, 20m, 6h or 1d")
+    if amount is None or timedelta(seconds=amount * _UNITS[match[2]]) > MAX_DURATION:
+        raise ValueError(f"{shown} is longer than {MAX_DURATION.days} days")
+    return timedelta(seconds=amount * _UNITS[match[2]])
 
 
 def positive_duration(text: str) -> timedelta:
@@ -40,9 +47,19 @@ class Runtime(Strict):
     web_host: str = "127.0.0.1"
     web_port: Port = 8080
     admin_port: Annotated[int, Field(ge=0, le=65535)] = 0
+    # Where every actor port listens: loopback, or one private address (DESIGN §8).
+    actor_host: str = LOOPBACK
     heartbeat_s: Annotated[float, Field(gt=0, le=60)] = 3.0
     clock_max_sleep_s: Annotated[float, Field(gt=0, le=300)] = 30.0
     shutdown_timeout_s: Annotated[float, Field(gt=0, le=120)] = 10.0
+
+    @field_validator("actor_host")
+    @classmethod
+    def _private(cls, value: str) -> str:
+        problem = actor_host_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class Supervisor(Strict):

@@ -31,6 +31,7 @@ from cicero.domain.layouts import (
     per_content,
     staff_data,
     task_broadcast,
+    tiktok_analytics,
 )
 from cicero.domain.layouts.client_recap import render_comments, render_likes
 from cicero.domain.layouts.staff_data import Registrations
@@ -114,6 +115,8 @@ async def add_report(
         posts = await task_posts(conn, c, day, now)
         seen = await recaps.last_broadcast(conn, c.client_id, day) or set()
         batch.text(chat, task_broadcast.render(task_message(c, posts, seen)), KIND)
+    elif plan.builder is Builder.TIKTOK_ANALYTICS:
+        batch.text(chat, await _tiktok_analytics(conn, c, plan, now), KIND)
     elif plan.builder is Builder.AMPLIFY:
         posts, recap = await amplify_recap_for(conn, c, day, now)
         shown = on_demand.keep(plan.mode, recap.people)
@@ -125,7 +128,7 @@ async def add_report(
         days = periods.date_range(plan.period, day)
         label = "" if plan.period is None else days.label()  # None: today, as the jobs send it
         reports = DirectorateReports(
-            conn, c, names, {}, days.start or date.min, now, letter, days.end, label
+            conn, c, names, {}, days.start or date.min, now, letter, days.end, label, plan.period
         )
         outputs = [o for key in (plan.report, *plan.also) for o in await reports.report(key)]
         if not outputs:  # the per-content workbooks are not built for a day without posts
@@ -150,6 +153,24 @@ async def _client(
     render = render_likes if platform is Platform.INSTAGRAM else render_comments
     text = render(replace(recap, people=shown))
     _with_note(batch, chat, text, plan, len(shown), len(recap.people), bool(posts))
+
+
+async def _tiktok_analytics(
+    conn: asyncpg.Connection, c: recaps.ClientRow, plan: Build, now: datetime
+) -> str:
+    """The "Rekap Analitik" of an ORG client's TikTok: today's posts, half of them the target."""
+    posts, recap = await client_recap(
+        conn, c, Platform.TIKTOK, wib_date(now), now, tiktok_analytics.HALF
+    )
+    audience, distinct = await recaps.post_audience(conn, [p.id for p in posts], "comment", now)
+    stats = tuple(tiktok_analytics.ContentStat(p.ref, *audience.get(p.id, ("", 0))) for p in posts)
+    return tiktok_analytics.render(
+        tiktok_analytics.TiktokAnalytics(
+            c.name, now, stats, recap.people, distinct, tiktok_analytics.HALF,
+            show_reached=plan.mode is not Mode.BELUM, show_missing=plan.mode is not Mode.SUDAH,
+            failed_posts=recap.failed_posts,
+        )
+    )  # fmt: skip
 
 
 def _with_note(

@@ -3,11 +3,14 @@
 In one transaction: load the chat's state and the sender's facts, run the machine
 (answering its lookups as they come), apply its data effects, queue its replies and
 emails in the outbox, store the new state and mark the message handled. A crash
-before the commit leaves the message unhandled, so it is handled again, whole.
+before the commit leaves the message unhandled, so it is handled again, whole; a
+message whose handling keeps failing is set aside after a bounded number of tries
+(cicero.domain.runtime.poison), so it never holds up its chat or any other.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -41,7 +44,11 @@ from cicero.domain.menus.model import (
     TriggerFetch,
     UpdateStaff,
 )
+from cicero.domain.menus.model import Session as MenuSession
+from cicero.domain.people.phones import mask_phone
+from cicero.domain.runtime import poison
 
+log = logging.getLogger("cicero.router")
 MAX_LOOKUPS = 8  # a machine asking more in one step is a bug, not a conversation
 STAFF_FIELDS = frozenset(
     {"name", "rank", "unit", "position", "village", "instagram", "tiktok", "whatsapp", "email"}
@@ -58,14 +65,76 @@ class Handled:
 async def handle_next(
     conn: asyncpg.Connection, settings: Settings, now: datetime
 ) -> Handled | None:
-    """Handle the oldest unhandled message, if any."""
+    """Handle the next unhandled message (cicero.db.inbox.next_unhandled), if any.
+
+    A handling error is contained here: the transaction rolls back, the try is recorded,
+    and after the last one the message is set aside. Errors outside the handling (the
+    database gone while counting or recording) propagate: the router crashes, and its
+    replacement finds the message with its tries still counted."""
+    message = await inbox.next_unhandled(conn)
+    if message is None:
+        return None
+    decision = poison.before_attempt(message.attempts, message.last_error)
+    if isinstance(decision, poison.SetAside):
+        return await _set_aside(conn, message, decision.error, now)
+    await inbox.begin_attempt(conn, message)
+    try:
+        async with conn.transaction():
+            handled = await _step(conn, settings, message, now)
+            await inbox.mark_handled(conn, message.session, message.message_id, now)
+            return handled
+    except Exception as err:
+        error = type(err).__name__
+        verdict = poison.after_failure(decision.number, error)
+        where = f"{message.session}/{mask_phone(message.chat)} message {message.message_id}"
+        if isinstance(verdict, poison.SetAside):
+            log.error(
+                "%s failed %d times; set aside (%s)", where, decision.number, error, exc_info=err
+            )
+            return await _set_aside(conn, message, verdict.error, now)
+        log.warning(
+            "%s failed (try %d of %d): %s; tried again after other chats",
+            where, decision.number, poison.MAX_ATTEMPTS, error,
+        )  # fmt: skip
+        await inbox.record_failure(conn, message, error)
+        return Handled(0, frozenset())
+
+
+async def _set_aside(
+    conn: asyncpg.Connection, m: inbox.InboxMessage, error: str, now: datetime
+) -> Handled:
+    """Done with a message that cannot be handled: recorded with its error, the chat's open
+    menu closed (other state, such as a lock after wrong NRPs, kept), the sender told once."""
     async with conn.transaction():
-        message = await inbox.next_unhandled(conn)
-        if message is None:
-            return None
-        handled = await _step(conn, settings, message, now)
-        await inbox.mark_handled(conn, message.session, message.message_id, now)
-        return handled
+        last_notice = await inbox.last_set_aside(conn, m.session, m.chat)
+        await inbox.set_aside(conn, m, error, now)
+        raw = await conn.fetchval(
+            "SELECT state FROM chat_state WHERE session = $1 AND chat = $2 FOR UPDATE",
+            m.session,
+            m.chat,
+        )
+        if raw is not None:
+            await conn.execute(
+                "UPDATE chat_state SET state = $3, updated_at = $4 WHERE session = $1 AND chat = $2",
+                m.session, m.chat, _closed(raw).to_json(), now,
+            )  # fmt: skip
+        answers_groups = m.session == MenuSession.GATEWAY.value
+        if not poison.tell_sender(m.is_group, answers_groups, last_notice, now):
+            return Handled(0, frozenset())
+        notice = outbox.NewMessage(
+            key=poison.notice_key(m.session, m.message_id), session=m.session, recipient=m.chat,
+            kind="menu_reply", body=poison.NOTICE, priority=Priority.MENU_REPLY, in_reply_to=m.message_id,
+        )  # fmt: skip
+        await outbox.enqueue(conn, [notice], now)
+    return Handled(1, frozenset({m.session}))
+
+
+def _closed(raw: str) -> ChatState:
+    """The chat's state with no open menu; a state that cannot be read starts afresh."""
+    try:
+        return replace(ChatState.from_json(raw), flow=None)
+    except Exception:  # unreadable: likely the reason its messages failed
+        return ChatState()
 
 
 async def expire_flows(conn: asyncpg.Connection, now: datetime) -> Handled:

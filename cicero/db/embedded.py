@@ -2,14 +2,24 @@
 
 Its data lives under the data directory; an instance already up for that
 directory is reused, and the handle stops it when this process exits.
+
+What a hard kill leaves behind is cleared before pgserver looks (`recover`):
+pgserver counts the processes using a server in `.handle_pids.json` and stops
+the server when the last one lets go, so a killed process's pid left there kept
+every later clean stop from stopping it; and a `postmaster.pid` whose pid now
+belongs to some unrelated live process made pgserver take the server for running
+and fail later with a traceback.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import warnings
 from pathlib import Path
+
+import psutil
 
 log = logging.getLogger("cicero.db")
 
@@ -51,19 +61,92 @@ def start_embedded(
         import pgserver  # imported here: it is only needed without DATABASE_URL
 
         logging.getLogger("pgserver").setLevel(logging.WARNING)
+        pgdata = data_dir / "pg"
         try:
-            if scratch and not (data_dir / "pg" / "PG_VERSION").exists():
-                _init_scratch(data_dir / "pg")
-            server = pgserver.get_server(data_dir / "pg", cleanup_mode="stop")
-        except Exception as err:  # pgserver raises bare exceptions from initdb/pg_ctl
+            from pgserver.postgres_server import PostgresServer
+
+            with PostgresServer._lock:  # pgserver's own, held while it touches these files
+                recover(pgdata)
+            if scratch and not (pgdata / "PG_VERSION").exists():
+                _init_scratch(pgdata)
+            server = pgserver.get_server(pgdata, cleanup_mode="stop")
+            exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+            if "1 row" not in exists:
+                server.psql(f'CREATE DATABASE "{database}";')
+        except DatabaseUnavailable:
+            raise
+        except Exception as err:  # pgserver raises bare exceptions from initdb/pg_ctl/psql
             raise DatabaseUnavailable(
-                f"the embedded PostgreSQL under {data_dir / 'pg'} did not start ({err}); "
+                f"the embedded PostgreSQL under {pgdata} did not start ({_short(err)}); "
                 "see its log in that directory, or set DATABASE_URL"
             ) from None
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
-    if "1 row" not in exists:
-        server.psql(f'CREATE DATABASE "{database}";')
     return server.get_uri(database), server
+
+
+HANDLES = ".handle_pids.json"  # pgserver: the pids of the processes using the server
+
+
+def recover(pgdata: Path) -> None:
+    """Clear what hard kills left: dead pids in pgserver's handle list, and a
+    `postmaster.pid` naming a live process that is not this directory's PostgreSQL."""
+    handles = pgdata / HANDLES
+    if handles.exists():
+        try:
+            pids = json.loads(handles.read_text() or "[]")
+        except ValueError:
+            pids = []  # unreadable: nothing in it can be trusted, so no one holds the server
+        alive = [p for p in pids if isinstance(p, int) and _alive(p)]
+        if alive != pids:
+            log.info(
+                "embedded PostgreSQL: forgot %d handle(s) of exited processes",
+                len(pids) - len(alive),
+            )
+            handles.write_text(json.dumps(alive))
+    lock = pgdata / "postmaster.pid"
+    try:
+        pid = int(lock.read_text().split("\n", 1)[0])
+    except (OSError, ValueError):
+        return  # no lock file, or one PostgreSQL will judge itself
+    if not _alive(pid) or _is_postmaster_of(pid, pgdata):
+        return  # PostgreSQL clears a dead one's file itself; a live one is reused
+    if _postmaster_running_in(pgdata):
+        raise DatabaseUnavailable(
+            f"{lock} names pid {pid}, which is not the PostgreSQL running on {pgdata}: "
+            "stop that PostgreSQL, then start again"
+        )
+    log.warning("embedded PostgreSQL: %s named pid %d, an unrelated process; removed", lock, pid)
+    try:
+        lock.unlink()
+    except OSError as err:
+        raise DatabaseUnavailable(
+            f"{lock} is stale (pid {pid} is another program) and cannot be removed "
+            f"({err.strerror}): remove it by hand"
+        ) from None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _is_postmaster_of(pid: int, pgdata: Path) -> bool:
+    try:
+        proc = psutil.Process(pid)
+        return proc.name() == "postgres" and str(pgdata.resolve()) in proc.cmdline()
+    except psutil.Error:
+        return False
+
+
+def _postmaster_running_in(pgdata: Path) -> bool:
+    return any(_is_postmaster_of(p.pid, pgdata) for p in psutil.process_iter())
+
+
+def _short(err: BaseException) -> str:
+    """pgserver's errors quote whole command lines and logs: keep the first line."""
+    text = str(err).strip().splitlines()
+    return text[0][:300] if text else type(err).__name__
 
 
 # On a busy machine fsync cost 1-3 ms per commit, initdb's final flush ~1.5 s, and deleting

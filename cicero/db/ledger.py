@@ -137,6 +137,28 @@ async def record(
     await _settle(conn, job, fire_time, status, reason, now)
 
 
+async def requeue(conn: asyncpg.Connection, job: str, fire_time: datetime, reason: str) -> None:
+    """A crashed run will be tried again: its row is claimable once more (a row that
+    reached its end meanwhile is left alone)."""
+    await conn.execute(
+        """UPDATE job_run SET status = 'queued', reason = $3, claimed_by = NULL, lease_until = NULL
+           WHERE job_key = $1 AND fire_time = $2 AND status IN ('queued', 'running')""",
+        job,
+        fire_time,
+        reason,
+    )
+
+
+async def claimed_by(conn: asyncpg.Connection, job: str, fire_time: datetime) -> str | None:
+    """Who holds a run that is `running` (None when it is not running)."""
+    value: str | None = await conn.fetchval(
+        "SELECT claimed_by FROM job_run WHERE job_key = $1 AND fire_time = $2 AND status = 'running'",
+        job,
+        fire_time,
+    )
+    return value
+
+
 async def enqueue(conn: asyncpg.Connection, job: str, fire_time: datetime) -> None:
     """The clock owes this run: record it before sending, so a crash cannot lose it."""
     await conn.execute(

@@ -157,6 +157,27 @@ async def failed_fetches(conn: asyncpg.Connection, post_ids: Sequence[int], kind
     return {r["post_id"] for r in rows if r["outcome"] == "failed"}
 
 
+async def post_audience(
+    conn: asyncpg.Connection, post_ids: Sequence[int], kind: str, cutoff: datetime
+) -> tuple[dict[int, tuple[str, int]], int]:
+    """Per post its caption and the distinct accounts that engaged (`kind`) up to `cutoff`,
+    and the distinct accounts over all the posts together."""
+    rows = await conn.fetch(
+        """SELECT p.id, coalesce(p.caption, '') AS caption, count(e.username) AS engagers
+             FROM post p LEFT JOIN engagement e
+                  ON e.post_id = p.id AND e.kind = $2 AND e.first_seen_at <= $3
+            WHERE p.id = ANY($1::bigint[])
+            GROUP BY p.id""",
+        list(post_ids), kind, cutoff,
+    )  # fmt: skip
+    distinct = await conn.fetchval(
+        """SELECT count(DISTINCT username) FROM engagement
+            WHERE post_id = ANY($1::bigint[]) AND kind = $2 AND first_seen_at <= $3""",
+        list(post_ids), kind, cutoff,
+    )  # fmt: skip
+    return {r["id"]: (r["caption"], r["engagers"]) for r in rows}, distinct
+
+
 async def directorate_satkers(conn: asyncpg.Connection, directorate: str) -> list[str]:
     rows = await conn.fetch(
         """SELECT d.client_id FROM client_directorate d JOIN client c USING (client_id)

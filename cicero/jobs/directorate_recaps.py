@@ -39,6 +39,7 @@ from cicero.domain.layouts import (
     engagement_files,
     kasat_binmas,
     kasatker_report,
+    satker_summary,
     sheets,
 )
 from cicero.domain.layouts.directorate_recap import DirectorateRecap
@@ -49,7 +50,12 @@ from cicero.jobs.registry import JobContext
 from cicero.jobs.xlsx import WorkbookError, attachment
 
 IG, TT = Platform.INSTAGRAM, Platform.TIKTOK
-DEFAULT_RATIO: dict[str, Ratio] = {"comments_full": Fraction(1, 2)}  # jobs.md §4 table
+# jobs.md §4 table: the TikTok full recap and both per-satker summaries count half the posts.
+DEFAULT_RATIO: dict[str, Ratio] = {
+    "comments_full": Fraction(1, 2),
+    "likes_satker_summary": satker_summary.HALF,
+    "comments_satker_summary": satker_summary.HALF,
+}
 EXCEL_SENT = "✅ File Excel dikirim."
 
 
@@ -82,6 +88,7 @@ class DirectorateReports:
     letter: kasatker_report.Letter = field(default_factory=kasatker_report.Letter)
     until: date | None = None
     period: str = ""  # the period in words for the layouts' headers; "" is the one day
+    period_key: str | None = None  # the menu's period (periods.py keys); None is the one day
     entries: list[RecapEntry] = field(default_factory=list)
     _cache: dict[tuple[Platform, Fraction], tuple[list[ScopePost], list[Attendance]]] = field(
         default_factory=dict
@@ -117,6 +124,15 @@ class DirectorateReports:
             recap = self._recap(platform, posts, people, ratio)
             layout = directorate_simple if key.endswith("simple") else directorate_full
             return [Text(layout.render(recap))]
+        if key in ("likes_satker_summary", "comments_satker_summary"):
+            posts, people = await self.data(platform, key)
+            self.log(key, platform, posts, people)
+            summary = satker_summary.SatkerSummary(
+                self.d.client_id, self.d.name, platform, self.now, tuple(p.ref for p in posts),
+                tuple(people), tuple(await directorate_satkers(self.conn, self.d.client_id)),
+                self.names, ratio,
+            )  # fmt: skip
+            return [Text(satker_summary.render(summary))]
         if key in ("likes_per_content_xlsx", "comments_per_content_xlsx"):
             posts, people = await self.data(platform, key)
             self.log(key, platform, posts, people)
@@ -127,7 +143,7 @@ class DirectorateReports:
                 self.d.client_id, self.d.name, platform, self.now,
                 tuple(p.ref for p in posts), tuple(people),
                 tuple(await directorate_satkers(self.conn, self.d.client_id)), self.names,
-                self.period,
+                self.period_key,
             )  # fmt: skip
             self.log(key, platform, posts, kasat.kasat())
             return [Text(kasat_binmas.render(kasat))]
@@ -221,9 +237,9 @@ class DirectorateReports:
 REPORTS = frozenset(
     {
         "likes_simple", "comments_simple", "likes_full", "comments_full",
-        "likes_per_content_xlsx", "comments_per_content_xlsx", "kasat_binmas_likes",
-        "kasat_binmas_comments", "daily_engagement", "engagement_ranking_xlsx",
-        "kasatker_report",
+        "likes_satker_summary", "comments_satker_summary", "likes_per_content_xlsx",
+        "comments_per_content_xlsx", "kasat_binmas_likes", "kasat_binmas_comments",
+        "daily_engagement", "engagement_ranking_xlsx", "kasatker_report",
     }
 )  # fmt: skip
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from cicero.db.outbox import NewMessage, enqueue
 from cicero.domain.delivery.outbox import outbox_key
 from cicero.jobs.registry import JobContext, JobHandler, Registry
@@ -43,6 +45,19 @@ async def fanout(ctx: JobContext) -> str:
     return f"{count} queued"
 
 
+async def linger(ctx: JobContext) -> str:
+    """The first try of a fire time stays busy (long enough to be killed); later ones end."""
+    async with ctx.pool.acquire() as conn:
+        await conn.execute("CREATE TABLE IF NOT EXISTS linger_tries (fire_time timestamptz)")
+        await conn.execute("INSERT INTO linger_tries VALUES ($1)", ctx.fire_time)
+        tries = await conn.fetchval(
+            "SELECT count(*) FROM linger_tries WHERE fire_time = $1", ctx.fire_time
+        )
+    if tries == 1:
+        await asyncio.sleep(120)
+    return f"try {tries}"
+
+
 async def noop(ctx: JobContext) -> str:
     return ""
 
@@ -55,6 +70,7 @@ def registry() -> Registry:
             JobHandler("chained", probe),
             JobHandler("explode", explode),
             JobHandler("noop", noop),
+            JobHandler("linger", linger),
             JobHandler("fanout", fanout),
             JobHandler("fanout_evening", fanout),
         ]

@@ -136,14 +136,43 @@ def test_gated_job_waits_for_its_session_and_after_jobs_follow(world: World) -> 
     assert ("gated", at(7, 5)) not in world.ledger()
 
 
-def test_a_failing_handler_is_recorded_and_its_worker_restarted(world: World) -> None:
-    world.tick(at(7, 0))
-    assert world.ledger()[("explode", at(7, 0))] == ("failed", "RuntimeError: upstream said no")
+def test_a_failing_handler_is_tried_again_then_failed_and_its_worker_restarted(
+    world: World,
+) -> None:
+    """A raising handler crashes its worker (let it crash); the run goes back in the ledger
+    and is tried again after 30 s and 2 min (within its 5-minute grace), then failed."""
+    idle = world.tick(at(7, 0))
+    first_retry = at(7, 0) + timedelta(seconds=30)
+    assert idle.next_fire == first_retry  # the simulation's clock stops at the next try
+    assert world.ledger()[("explode", at(7, 0))] == (
+        "queued",
+        "worker crashed: RuntimeError: upstream said no",
+    )
+    idle = world.tick(first_retry)
+    assert idle.next_fire == first_retry + timedelta(minutes=2)
+    world.tick(idle.next_fire)
+    assert world.ledger()[("explode", at(7, 0))] == (
+        "failed",
+        "worker crashed, 3 tries: RuntimeError: upstream said no",
+    )
     world.system.listen(0.05)
     status = world.system.ask(world.root, StatusRequest(), 2).data
-    assert status["actors"]["worker"]["restarts"] == 1
+    assert status["actors"]["worker"]["restarts"] == 3
     world.tick(at(7, 10))
     assert world.ledger()[("probe", at(7, 10))] == ("done", "probed")
+
+
+def test_a_worker_that_crashes_on_the_run_itself_is_tried_again(world: World) -> None:
+    """`crash_actor` on a worker: its next message, the RunJob, raises before any claim.
+    The run used to be failed ("worker crashed") and never done."""
+    from cicero.actors.messages import CrashNext
+
+    world.tick(at(6, 5))
+    world.system.tell(world.address("worker"), CrashNext())
+    idle = world.tick(at(6, 10))
+    assert world.ledger()[("probe", at(6, 10))][0] == "queued"
+    world.tick(idle.next_fire)
+    assert world.ledger()[("probe", at(6, 10))] == ("done", "probed")
 
 
 def test_a_restarted_clock_runs_nothing_twice(world: World) -> None:

@@ -14,6 +14,7 @@ from cicero.actors.messages import (
     ChildSpec,
     CrashNext,
     Directory,
+    Start,
     StatusRequest,
     StatusSnapshot,
     SupervisorStart,
@@ -128,6 +129,42 @@ def test_unknown_messages_do_not_crash_an_actor(tree: Tree) -> None:
     tree.system.tell(tree.address("a"), Work(3))
     assert tree.count("a").items == (3,)
     assert tree.status()["actors"]["a"]["restarts"] == 0
+
+
+def test_messages_before_start_wait_for_it_and_are_handled_in_order() -> None:
+    """A replacement's address is known before its Start lands, and other senders race the
+    supervisor: what arrives first is held, never handled by an actor that has not started
+    (the Counter's state exists only after Start: it would crash)."""
+    from tests.protocol.actors import Counter
+
+    system = ActorSystem("simpleSystemBase", transientUnique=True, logDefs=False)
+    try:
+        counter = system.createActor(Counter)
+        system.tell(counter, Work(1))
+        system.tell(counter, Work(2))
+        system.tell(counter, Count())
+        assert system.listen(0.05) is None  # nothing answered before the start
+        system.tell(counter, Start("early", SETTINGS, 7))
+        reply = system.listen(1)
+        assert isinstance(reply, Counted) and reply.items == (1, 2)
+        assert reply.name == "early"
+    finally:
+        system.shutdown()
+
+
+def test_a_supervisor_holds_requests_until_its_own_start() -> None:
+    from cicero.actors.supervisor import Supervisor
+
+    system = ActorSystem("simpleSystemBase", transientUnique=True, logDefs=False)
+    try:
+        root = system.createActor(Supervisor)
+        system.tell(root, WhereIs())
+        assert system.listen(0.05) is None
+        system.tell(root, SupervisorStart("root", flags(), (ChildSpec("a", COUNTER),), SETTINGS))
+        reply = system.listen(1)
+        assert isinstance(reply, Directory) and set(reply.addresses) == {"a"}
+    finally:
+        system.shutdown()
 
 
 class LetItCrash(RuleBasedStateMachine):

@@ -181,6 +181,14 @@ EXPECTED: dict[str, Expect] = {
         "S2": [(dm(NEW_PHONE), [OTP_SENT])],
         "S3": [(dm(NEW_PHONE), ["Ketik *userrequest*"])],  # after the timeout: no flow any more
     },
+    "g-absurd-numbers": {  # 5,000 digits crashed the router on every start (issue 13)
+        "G1": [(dm(OPERATOR), ["📋 *Menu Operator*", "1. Manajemen User"])],
+        "G2": [(dm(OPERATOR), ["Pilihan tidak valid.", "📋 *Menu Operator*"])],
+        "G3": [(dm(UNKNOWN), ["Ketik *userrequest*"])],
+        "G4": [(dm(OPERATOR), ["Pilihan tidak valid.", "📋 *Menu Operator*"])],
+        "G5": [(dm(OPERATOR), ["Pilihan tidak valid.", "📋 *Menu Operator*"])],
+        "G6": [(dm(OPERATOR), ["👥 *Manajemen User*", "1. Tambah user"])],
+    },
 }
 # Sends nobody asked for (in_reply_to null, no job): the idle-timeout notices.
 TIMEOUTS: dict[str, list[tuple[str, str, str]]] = {  # (chat, text, at)

@@ -33,6 +33,7 @@ class Builder(StrEnum):
     LINK_RECAP = "link_recap"  # links reported for one day's posts (layouts.link_recap)
     TASK_MESSAGE = "task_message"  # jobs.md §3.1 for the scope, [BARU] against the last broadcast
     PER_CONTENT = "per_content"  # who did and did not engage, post by post (layouts.per_content)
+    TIKTOK_ANALYTICS = "tiktok_analytics"  # an admin's accumulated TikTok recap of a client
 
 
 class Mode(StrEnum):
@@ -76,6 +77,8 @@ DIRECTORATE_REPORTS: dict[str, frozenset[str | None]] = {
     "comments_simple": frozenset({None, "today"}),
     "likes_full": frozenset({None, "today"}),
     "comments_full": frozenset({None, "today"}),
+    "likes_satker_summary": frozenset({None, "today"}),
+    "comments_satker_summary": frozenset({None, "today"}),
     "likes_per_content_xlsx": frozenset({None, "today"}),
     "comments_per_content_xlsx": frozenset({None, "today"}),
     "daily_engagement": frozenset({None, "today"}),
@@ -84,14 +87,10 @@ DIRECTORATE_REPORTS: dict[str, frozenset[str | None]] = {
     "kasat_binmas_comments": frozenset({None, "daily", "weekly", "monthly"}),
     "kasatker_report": frozenset({None, "today", "week", "month", "all"}),
 }
-# Directorate menu items that are another name for one of them. menus.md §3.2: 7 is IG likes
-# attendance of everyone, 8 TikTok comments attendance: the old system's generic attendance run
-# on the directorate's role, i.e. the full layout of jobs.md §3.5 (5 and 10 name it for the jobs).
-# 8 is not `comments_attendance`: that key is the operator's and admin's attendance request.
-# 19/20 ("today's likes / comments, Excel") are the per-content workbooks of today (28/29).
+# Directorate menu items that are another name for one of them. menus.md §3.2: 19/20 ("today's
+# likes / comments, Excel") are the per-content workbooks of today (28/29). (7 and 8, attendance
+# of everyone, are the per-satker summaries `likes_satker_summary` / `comments_satker_summary`.)
 DIRECTORATE_ALIASES = {
-    "likes_all": "likes_full",
-    "comments_all": "comments_full",
     "likes_today_xlsx": "likes_per_content_xlsx",
     "comments_today_xlsx": "comments_per_content_xlsx",
 }
@@ -165,6 +164,10 @@ def plan(req: BuildReport, directorate: bool) -> Plan:
         if directorate:
             return NotAvailable(not_available("Absensi amplifikasi direktorat"))
         return Build(Builder.AMPLIFY, key, IG, mode)
+    if key == "comments_attendance" and req.cumulative and not directorate:
+        # `absensikomentar#C#akumulasi` and clientrequest 2.2: the previous system's "Rekap
+        # Analitik" (its operators' own menu got the §3.3 recap, as here).
+        return Build(Builder.TIKTOK_ANALYTICS, key, TT, mode)
     if key in CLIENT_ATTENDANCE and not directorate:
         return Build(Builder.CLIENT_RECAP, key, CLIENT_ATTENDANCE[key], mode)
     known = DIRECTORATE_REPORTS.keys() | DIRECTORATE_ALIASES.keys() | DIRECTORATE_COMPOSITES.keys()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from cicero.domain.text.calendar_id import BULAN
+from cicero.domain.text.calendar_id import BULAN, tanggal
 
 TODAY = frozenset({"today", "daily"})
 THIS_WEEK = frozenset({"this_week", "week", "weekly"})
@@ -34,16 +34,17 @@ class DateRange:
         return self.start == self.end
 
     def label(self) -> str:
-        """The period in Indonesian: 17–23 November 2026, 28 Oktober – 3 November 2026."""
+        """The period in Indonesian, days in two digits as every long date: 07–13 November 2026,
+        28 Oktober – 03 November 2026."""
         if self.start is None:
             return f"Semua data s.d. {_day(self.end)}"
         s, e = self.start, self.end
         if s == e:
             return _day(e)
         if (s.year, s.month) == (e.year, e.month):
-            return f"{s.day}–{_day(e)}"
+            return f"{s.day:02d}–{_day(e)}"
         if s.year == e.year:
-            return f"{s.day} {BULAN[s.month - 1]} – {_day(e)}"
+            return f"{s.day:02d} {BULAN[s.month - 1]} – {_day(e)}"
         return f"{_day(s)} – {_day(e)}"
 
 
@@ -71,4 +72,4 @@ def date_range(period: str | None, today: date) -> DateRange:
 
 
 def _day(d: date) -> str:
-    return f"{d.day} {BULAN[d.month - 1]} {d.year}"
+    return tanggal(d)

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from cicero.domain.people.usernames import Invalid, Platform, parse_username
+from cicero.domain.text import numbers
 from cicero.domain.text.storable import storable
 
 T = TypeVar("T")
@@ -409,8 +410,8 @@ def _json_string_or_value(value: Any, what: str) -> Any:
 
 def _instant(value: Any) -> datetime:
     """Epoch seconds (or milliseconds above 10^12) → aware UTC; unusable → skip the item."""
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    if isinstance(value, str):
+        value = numbers.bounded_int(value, numbers.COUNT_DIGITS)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _Skip("no usable time")
     if isinstance(value, float) and not math.isfinite(value):
@@ -425,8 +426,8 @@ def _instant(value: Any) -> datetime:
 
 def _count(value: Any) -> int | None:
     """A count if numeric and non-negative, else None (unknown, not zero)."""
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
+    if isinstance(value, str):
+        return numbers.bounded_int(value, numbers.COUNT_DIGITS)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):

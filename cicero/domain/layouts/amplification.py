@@ -14,6 +14,7 @@ from cicero.domain.attendance.rule import Attendance, Status
 from cicero.domain.layouts.blocks import dash_list
 from cicero.domain.layouts.posts import PostRef
 from cicero.domain.text.calendar_id import angka, hari, jam, salam, tgl
+from cicero.domain.text.wa_format import inline
 
 
 @dataclass(frozen=True)
@@ -33,14 +34,14 @@ class AmplifyRecap:
 def _line(p: AmplifyPerson) -> str:
     a = p.attendance
     return (
-        f"{a.unit} – {a.person.pers} (Sudah: {a.count} Tugas / Belum: {a.total - a.count} Tugas"
+        f"{inline(a.unit)} – {inline(a.person.pers)} (Sudah: {a.count} Tugas / Belum: {a.total - a.count} Tugas"
         f" / Total Link: {angka(p.links)} Link)"
     )
 
 
 def render(r: AmplifyRecap, ranks: RankTable = DEFAULT_RANK_TABLE) -> str:
     if not r.posts:
-        return f"Tidak ada konten IG untuk *{r.client_name}* hari ini."
+        return f"Tidak ada konten IG untuk *{inline(r.client_name)}* hari ini."
 
     def place(p: AmplifyPerson) -> tuple:
         return unit_key(p.attendance.unit), person_key(p.attendance, ranks)
@@ -57,7 +58,7 @@ def render(r: AmplifyRecap, ranks: RankTable = DEFAULT_RANK_TABLE) -> str:
     lines = [
         f"{salam(r.at)},",
         "",
-        f"Mohon ijin melaporkan Pelaksanaan Tugas Amplifikasi *{r.client_name}* pada hari:",
+        f"Mohon ijin melaporkan Pelaksanaan Tugas Amplifikasi *{inline(r.client_name)}* pada hari:",
         "",
         f"Hari: {hari(r.at)}",
         "",
@@ -77,14 +78,17 @@ def render(r: AmplifyRecap, ranks: RankTable = DEFAULT_RANK_TABLE) -> str:
         f"✅ Sudah Melaksanakan ({angka(len(sudah))} user)",
         "Urut berdasarkan total link terbanyak",
     ]
+    # V2's spacing: a blank line before each header and between people; the sudah list is
+    # also set off from its "Urut …" line, the other two follow their header directly.
     for header, group in (
         (None, sudah),
         (f"⚠️ Belum Lengkap ({angka(len(kurang))} user)", kurang),
         (f"❌ Belum Melaksanakan ({angka(len(belum))} user)", belum),
     ):
-        if header:
-            lines += ["", header]
-        for entry in dash_list(_line(p) for p in group):
+        entries = dash_list(_line(p) for p in group)
+        lines += ["", header] if header else [""]
+        lines.append(entries[0])
+        for entry in entries[1:]:
             lines += ["", entry]
     lines += ["", "Terima kasih."]
     return "\n".join(lines)

@@ -15,6 +15,7 @@ from cicero.domain.attendance.rule import FULL, Attendance, Ratio, Status
 from cicero.domain.layouts.blocks import dash_list, mark, recap_header, sorted_units
 from cicero.domain.layouts.posts import PostRef
 from cicero.domain.text.calendar_id import angka
+from cicero.domain.text.wa_format import inline
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def _body(r: ClientRecap, handle_text: Callable[[str | None], str], ranks: RankT
     ]
     divisions = sorted_units(r.people, ranks)
     for unit, members in divisions:
-        lines += ["", f"*{unit}* ({angka(len(members))} user):"]
+        lines += ["", f"*{inline(unit)}* ({angka(len(members))} user):"]
         for label, status in (
             ("✅ Lengkap", Status.SUDAH),
             ("⚠️ Kurang", Status.KURANG),
@@ -65,7 +66,7 @@ def _body(r: ClientRecap, handle_text: Callable[[str | None], str], ranks: RankT
             chosen = [a for a in members if _bucket(a) is status]
             lines.append(f"{label} ({angka(len(chosen))} user):")
             lines += dash_list(
-                f"- {a.person.pers} : {handle_text(a.handle)} ({a.count}/{n} konten){mark(a)}"
+                f"- {inline(a.person.pers)} : {handle_text(a.handle)} ({a.count}/{n} konten){mark(a)}"
                 for a in chosen
             )
     if not divisions:
@@ -79,10 +80,10 @@ def _body(r: ClientRecap, handle_text: Callable[[str | None], str], ranks: RankT
 def render_likes(r: ClientRecap, ranks: RankTable = DEFAULT_RANK_TABLE) -> str:
     """§3.2, or its no-posts line."""
     if not r.posts:
-        return f"Tidak ada konten pada akun Official Instagram *{r.client_name}* hari ini."
+        return f"Tidak ada konten pada akun Official Instagram *{inline(r.client_name)}* hari ini."
     head = recap_header(
         "📋 *Rekap Akumulasi Likes Instagram*",
-        f"*Polres*: *{r.client_name}*",
+        f"*Polres*: *{inline(r.client_name)}*",
         r.at,
         r.posts,
         r.done_ratio,
@@ -93,8 +94,12 @@ def render_likes(r: ClientRecap, ranks: RankTable = DEFAULT_RANK_TABLE) -> str:
 def render_comments(r: ClientRecap, ranks: RankTable = DEFAULT_RANK_TABLE) -> str:
     """§3.3, or its no-posts line."""
     if not r.posts:
-        return f"Tidak ada konten pada akun Official Tiktok *{r.client_name}* hari ini."
+        return f"Tidak ada konten pada akun Official Tiktok *{inline(r.client_name)}* hari ini."
     head = recap_header(
-        "📋 *Rekap Akumulasi Komentar TikTok*", f"*{r.client_name}*", r.at, r.posts, r.done_ratio
+        "📋 *Rekap Akumulasi Komentar TikTok*",
+        f"*{inline(r.client_name)}*",
+        r.at,
+        r.posts,
+        r.done_ratio,
     )
     return "\n".join(head + _body(r, lambda h: h or "belum mengisi data tiktok", ranks))

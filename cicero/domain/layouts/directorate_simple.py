@@ -1,6 +1,8 @@
 """jobs.md §3.4: a directorate's simple recap, Instagram and TikTok variants.
 
 People without a handle have their own block and are not part of Belum; there is no closing line.
+TikTok's summary says `❌ *Belum :*` but its block `❌ *Belum Melaksanakan (n pers):*`, as the
+previous system printed them.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from cicero.domain.attendance.rule import Status
 from cicero.domain.layouts.blocks import dash_list, directorate_order, recap_header
 from cicero.domain.layouts.directorate_recap import DirectorateRecap
 from cicero.domain.text.calendar_id import angka
+from cicero.domain.text.wa_format import inline
 
 
 @dataclass(frozen=True)
 class _Words:
     title: str
-    belum: str
+    belum: str  # the summary's label; the block is always "Belum Melaksanakan"
     username: str
 
 
@@ -30,12 +33,11 @@ _TIKTOK = _Words("📋 Rekap Komentar TikTok (Simple)", "Belum", "Belum Input Us
 
 
 def render(r: DirectorateRecap, ranks: RankTable = DEFAULT_RANK_TABLE) -> str:
+    name = inline(r.name)
     if not r.posts:
         if r.is_instagram:
-            return (
-                f"*Belum ada konten Instagram terbaru pada akun official {r.name} pada hari ini.*"
-            )
-        return f"Tidak ada konten TikTok pada akun Official {r.name} hari ini."
+            return f"*Belum ada konten Instagram terbaru pada akun official {name} pada hari ini.*"
+        return f"Tidak ada konten TikTok pada akun Official {name} hari ini."
     words = _INSTAGRAM if r.is_instagram else _TIKTOK
     ordered = directorate_order(r.people, r.directorate, r.client_names, ranks)
     blocks = (
@@ -45,10 +47,11 @@ def render(r: DirectorateRecap, ranks: RankTable = DEFAULT_RANK_TABLE) -> str:
         ("⚠️❌", words.username, Status.TANPA_USERNAME),
     )
     chosen = {status: [a for a in ordered if a.status is status] for _, _, status in blocks}
-    lines = recap_header(words.title, f"*{r.name}*", r.at, r.posts, r.done_ratio)
+    lines = recap_header(words.title, f"*{name}*", r.at, r.posts, r.done_ratio)
     lines += ["", f"*Jumlah Total Personil:* {angka(len(ordered))} pers"]
     lines += [f"{icon} *{label} :* {angka(len(chosen[s]))} pers" for icon, label, s in blocks]
     for icon, label, status in blocks:
+        label = "Belum Melaksanakan" if status is Status.BELUM else label
         lines += ["", f"{icon} *{label} ({angka(len(chosen[status]))} pers):*"]
-        lines += dash_list(f"- {a.person.pers}" for a in chosen[status])
+        lines += dash_list(f"- {inline(a.person.pers)}" for a in chosen[status])
     return "\n".join(lines)

@@ -47,6 +47,7 @@ from cicero.domain.menus.model import (
 )
 from cicero.domain.menus.scope import clients_in_scope
 from cicero.domain.menus.transitions import BACK_FOOTER, MENU_FOOTER, Out, ask, goto, opened, stay
+from cicero.domain.text import numbers
 
 
 class Step(StrEnum):
@@ -111,8 +112,7 @@ def _client(text: str, ctx: Context) -> ClientInfo | None:
 
 
 def _n(text: str, n: int) -> int | None:
-    w = word(text)
-    return int(w) if w.isascii() and w.isdigit() and len(w) <= 3 and 1 <= int(w) <= n else None
+    return numbers.choice(word(text), n)
 
 
 def render(step: Step, flow: Flow, ctx: Context) -> str:

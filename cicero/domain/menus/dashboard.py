@@ -28,6 +28,7 @@ from cicero.domain.menus.model import (
 from cicero.domain.menus.scope import clients_in_scope
 from cicero.domain.menus.transitions import BACK_FOOTER, MENU_FOOTER, Out, close, opened, stay
 from cicero.domain.people.roles import AccountReach
+from cicero.domain.text import numbers
 
 
 class Step(StrEnum):
@@ -125,8 +126,7 @@ def start(state: ChatState, ev: TextIn) -> Out:
 
 
 def _int(text: str) -> int | None:
-    w = word(text)
-    return int(w) if w.isascii() and w.isdigit() and len(w) <= 3 else None
+    return numbers.bounded_int(word(text), numbers.CHOICE_DIGITS)
 
 
 def on_choose_account(state: ChatState, flow: Flow, ev: TextIn) -> Out:

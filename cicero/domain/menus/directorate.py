@@ -26,6 +26,7 @@ from cicero.domain.menus.model import (
 )
 from cicero.domain.menus.scope import chosen_client, clients_in_scope
 from cicero.domain.menus.transitions import BACK_FOOTER, MENU_FOOTER, Out, close, opened, stay
+from cicero.domain.text import numbers
 
 
 class Step(StrEnum):
@@ -68,8 +69,8 @@ OPTIONS: dict[int, Option] = {
     4: Option("Matriks update satker (Excel)", essential=False),
     5: Option("Absensi likes IG (rinci)", "likes_full", "instagram"),
     6: Option("Absensi likes IG (ringkas)", "likes_simple", "instagram"),
-    7: Option("Absensi likes IG (semua)", "likes_all", "instagram"),
-    8: Option("Absensi komentar TikTok (semua)", "comments_all", "tiktok"),
+    7: Option("Absensi likes IG per satker", "likes_satker_summary", "instagram"),
+    8: Option("Absensi komentar TikTok per satker", "comments_satker_summary", "tiktok"),
     9: Option("Absensi komentar TikTok (ringkas)", "comments_simple", "tiktok"),
     10: Option("Absensi komentar TikTok (rinci)", "comments_full", "tiktok"),
     11: Option("Absensi registrasi dashboard", essential=False),
@@ -137,8 +138,7 @@ def start(state: ChatState, ev: TextIn) -> Out:
 
 
 def _int(text: str) -> int | None:
-    w = word(text)
-    return int(w) if w.isascii() and w.isdigit() and len(w) <= 3 else None
+    return numbers.bounded_int(word(text), numbers.CHOICE_DIGITS)
 
 
 def on_choose_client(state: ChatState, flow: Flow, ev: TextIn) -> Out:

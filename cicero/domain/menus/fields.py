@@ -19,6 +19,7 @@ from cicero.domain.menus.model import (
 )
 from cicero.domain.people.phones import JidError, normalize_phone
 from cicero.domain.people.usernames import RESERVED, Invalid, Platform, Reason, parse_username
+from cicero.domain.text import numbers
 
 NRP_MIN, NRP_MAX = 6, 18
 TEXT_MAX = 100
@@ -78,8 +79,9 @@ def numbered(options: tuple[str, ...]) -> str:
 def parse_choice(text: str, options: tuple[str, ...], label: str) -> str | Rejected:
     """A list number or the exact label (case and spacing aside)."""
     t = " ".join(text.split())
-    if t.isascii() and t.isdigit() and 1 <= int(t) <= len(options):
-        return options[int(t) - 1]
+    n = numbers.choice(t, len(options))
+    if n is not None:
+        return options[n - 1]
     for o in options:
         if t.upper() == o.upper():
             return o

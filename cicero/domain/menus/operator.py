@@ -44,6 +44,7 @@ from cicero.domain.menus.transitions import (
     opened,
     stay,
 )
+from cicero.domain.text import numbers
 
 
 class Step(StrEnum):
@@ -175,8 +176,7 @@ def start(state: ChatState, ev: TextIn) -> Out:
 
 
 def _number(text: str, n: int) -> int | None:
-    w = word(text)
-    return int(w) if w.isascii() and w.isdigit() and 1 <= int(w) <= n else None
+    return numbers.choice(word(text), n)
 
 
 def on_choose_client(state: ChatState, flow: Flow, ev: TextIn) -> Out:

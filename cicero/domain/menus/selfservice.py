@@ -32,6 +32,7 @@ from cicero.domain.menus.model import (
     TextIn,
 )
 from cicero.domain.menus.transitions import CANCEL_FOOTER, Out, ask, close, goto, opened, stay
+from cicero.domain.text import numbers
 from cicero.domain.timezone import to_wib
 
 
@@ -213,8 +214,9 @@ def on_ask_update(state: ChatState, flow: Flow, ev: TextIn) -> Out:
 def on_ask_field(state: ChatState, flow: Flow, ev: TextIn) -> Out:
     s, w = _me(flow), word(ev.text)
     options = field_list(s)
-    if w.isascii() and w.isdigit() and 1 <= int(w) <= len(options):
-        f = options[int(w) - 1]
+    n = numbers.choice(w, len(options))
+    if n is not None:
+        f = options[n - 1]
         return goto(state, flow, Step.ASK_VALUE, fields.prompt(f, s, ev.ctx), field=f.value)
     return stay(state, flow, f"Pilihan tidak valid.\n{field_menu(s)}")
 

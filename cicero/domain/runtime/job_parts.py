@@ -51,6 +51,7 @@ class Gathering:
 
     parts: tuple[str, ...]
     received: dict[str, PartOutcome] = field(default_factory=dict)
+    crashed: set[str] = field(default_factory=set)  # to be sent again with the job's next try
 
     def add(self, part: str, outcome: PartOutcome) -> PartOutcome | None:
         """Record a part's end; the combined outcome once the last part is in."""

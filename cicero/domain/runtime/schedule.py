@@ -8,7 +8,9 @@ Invariants it keeps (DESIGN §5): a job of bucket B is dispatched only while B i
 ready; a fire time is dispatched at most once by this state (the ledger makes
 that hold across processes); a job still running is not started again (the
 fire time is recorded skipped); fire times missed while a bucket was down
-coalesce to the newest within grace, older ones are recorded missed.
+coalesce to the newest within grace, older ones are recorded missed; a run whose
+worker crashed is tried again after a backoff while within grace, a bounded number
+of times (cicero.domain.runtime.job_retry), and only then recorded failed.
 """
 
 from __future__ import annotations
@@ -16,11 +18,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from croniter import CroniterBadDateError, croniter
 
+from cicero.domain.runtime import job_retry
 from cicero.domain.runtime.jobs import ALWAYS, JobSpec
 from cicero.domain.timezone import to_wib
+
+_V = TypeVar("_V")
 
 # Enumerating fire times is bounded so a long outage cannot stall the clock:
 # beyond this many, the oldest are recorded missed in one summary record.
@@ -60,7 +66,16 @@ class RunEnded:
     reason: str = ""
 
 
-Event = Tick | BucketReady | BucketLost | RunEnded
+@dataclass(frozen=True)
+class RunCrashed:
+    """The run's worker crashed (or vanished) before it could say how the run ended."""
+
+    job: str
+    fire_time: datetime
+    reason: str = ""
+
+
+Event = Tick | BucketReady | BucketLost | RunEnded | RunCrashed
 
 # ---- effects ----------------------------------------------------------------
 
@@ -97,7 +112,16 @@ class Owe:
     fire_time: datetime
 
 
-Effect = Dispatch | Record | Advance | Owe
+@dataclass(frozen=True)
+class Requeue:
+    """A crashed run will be tried again: its ledger row goes back to `queued` (claimable)."""
+
+    job: str
+    fire_time: datetime
+    reason: str
+
+
+Effect = Dispatch | Record | Advance | Owe | Requeue
 
 # ---- fire times -------------------------------------------------------------
 
@@ -142,6 +166,16 @@ def next_fire_times(spec: JobSpec, after: datetime, count: int) -> list[datetime
 class Running:
     fire_time: datetime
     deadline: datetime
+    attempt: int = 1
+
+
+@dataclass(frozen=True)
+class Retrying:
+    """A crashed run waiting for its next try."""
+
+    fire_time: datetime
+    at: datetime
+    attempt: int  # the number of the try to come
 
 
 @dataclass(frozen=True)
@@ -155,6 +189,7 @@ class ClockState:
     # Owed but not dispatched: after-jobs waiting for readiness, and runs queued
     # before a restart that no worker claimed. At most one per job.
     held: Mapping[str, datetime] = field(default_factory=dict)
+    retrying: Mapping[str, Retrying] = field(default_factory=dict)
 
     def is_ready(self, bucket: str) -> bool:
         return bucket == ALWAYS or bucket in self.ready
@@ -218,6 +253,8 @@ def handle(state: ClockState, event: Event) -> tuple[ClockState, list[Effect]]:
         return replace(state, ready=state.ready - {event.bucket}), []
     if isinstance(event, RunEnded):
         return _run_ended(state, event)
+    if isinstance(event, RunCrashed):
+        return _run_crashed(state, event)
     raise TypeError(f"clock cannot handle {type(event).__name__}")
 
 
@@ -253,6 +290,8 @@ def _evaluate(state: ClockState) -> tuple[ClockState, list[Effect]]:
         cursor[key] = due[-1]
         effects.append(Advance(key, due[-1]))
     state = replace(state, cursor=cursor)
+    state, more = _retry_due(state)
+    effects += more
     state, more = _release_held(state)
     return state, effects + more
 
@@ -263,6 +302,9 @@ def _fire(state: ClockState, spec: JobSpec, due: list[datetime]) -> tuple[ClockS
     if spec.key in state.held:  # a run owed from before a restart is older than these
         older.insert(0, state.held[spec.key])
         state = replace(state, held={k: v for k, v in state.held.items() if k != spec.key})
+    if spec.key in state.retrying:  # so is a crashed run waiting for its next try
+        older.insert(0, state.retrying[spec.key].fire_time)
+        state = replace(state, retrying=_without(state.retrying, spec.key))
     effects: list[Effect] = [Record(spec.key, t, RunStatus.MISSED, COALESCED) for t in older]
     return _start_if_fresh(state, spec, due[-1], effects)
 
@@ -301,6 +343,46 @@ def _run_ended(state: ClockState, event: RunEnded) -> tuple[ClockState, list[Eff
     return state, effects + more
 
 
+def _run_crashed(state: ClockState, event: RunCrashed) -> tuple[ClockState, list[Effect]]:
+    run = state.running.get(event.job)
+    if run is None or run.fire_time != to_wib(event.fire_time):
+        return state, []  # stale: a run already given up, or news repeated
+    state = replace(state, running=_without(state.running, event.job))
+    spec = state.jobs[event.job]
+    decision = job_retry.after_crash(
+        run.attempt, run.fire_time, state.now, spec.grace, event.reason or "no reason given"
+    )
+    if isinstance(decision, job_retry.RetryAt):
+        waiting = Retrying(run.fire_time, decision.at, decision.attempt)
+        state = replace(state, retrying={**state.retrying, event.job: waiting})
+        return state, [Requeue(event.job, run.fire_time, f"worker crashed: {event.reason}")]
+    state, more = _release_held(state)
+    return state, [Record(event.job, run.fire_time, RunStatus.FAILED, decision.reason), *more]
+
+
+def _retry_due(state: ClockState) -> tuple[ClockState, list[Effect]]:
+    """Crashed runs whose next try is due go out again, once their bucket is ready; one
+    whose grace ran out while it waited is failed."""
+    effects: list[Effect] = []
+    for key, waiting in list(state.retrying.items()):
+        spec = state.jobs[key]
+        if waiting.at > state.now or not state.is_ready(spec.bucket) or key in state.running:
+            continue
+        state = replace(state, retrying=_without(state.retrying, key))
+        if state.now - waiting.fire_time > spec.grace:
+            reason = f"worker crashed; its next try came after grace {spec.grace}"
+            effects.append(Record(key, waiting.fire_time, RunStatus.FAILED, reason))
+            continue
+        running = Running(waiting.fire_time, state.now + spec.timeout, waiting.attempt)
+        state = replace(state, running={**state.running, key: running})
+        effects.append(Dispatch(key, waiting.fire_time))
+    return state, effects
+
+
+def _without(mapping: Mapping[str, _V], key: str) -> dict[str, _V]:
+    return {k: v for k, v in mapping.items() if k != key}
+
+
 def _release_held(state: ClockState) -> tuple[ClockState, list[Effect]]:
     """Dispatch owed runs whose bucket is ready and whose job is idle."""
     effects: list[Effect] = []
@@ -319,4 +401,6 @@ def next_wakeup(state: ClockState, cap: timedelta) -> datetime:
     for key, spec in state.jobs.items():
         for t in next_fire_times(spec, max(state.cursor[key], state.now), 1):
             soonest = min(soonest, t)
+    for waiting in state.retrying.values():
+        soonest = min(soonest, max(waiting.at, state.now))
     return soonest

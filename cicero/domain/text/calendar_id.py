@@ -6,7 +6,9 @@ server-local or UTC time by accident.
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+from datetime import date, datetime
+from fractions import Fraction
 
 from cicero.domain.timezone import to_wib
 
@@ -47,9 +49,18 @@ def tgl(t: datetime) -> str:
 
 
 def tgl_panjang(t: datetime) -> str:
-    """`{TGL_PANJANG}`: 10 Februari 2026."""
-    w = to_wib(t)
-    return f"{w.day} {BULAN[w.month - 1]} {w.year}"
+    """`{TGL_PANJANG}`: 10 Februari 2026, 05 Februari 2026 (two-digit day, as V2 printed it)."""
+    return tanggal(to_wib(t).date())
+
+
+def tanggal(d: date) -> str:
+    """A WIB calendar day in full: 05 Februari 2026."""
+    return f"{d.day:02d} {BULAN[d.month - 1]} {d.year}"
+
+
+def hari_tanggal(d: date) -> str:
+    """A WIB calendar day with its weekday: Kamis, 05 Februari 2026."""
+    return f"{HARI[d.weekday()]}, {tanggal(d)}"
 
 
 def jam(t: datetime) -> str:
@@ -85,3 +96,14 @@ def salam(t: datetime) -> str:
 def angka(n: int) -> str:
     """An integer with `.` between thousands: 12.345."""
     return f"{n:,}".replace(",", ".")
+
+
+def persen(value: Fraction) -> str:
+    """A percentage as the previous system printed it (`id-ID`, at most one decimal, halves
+    away from zero): 150, 66,7, 1.234,5; strictly between 0 and 1 always one decimal: 0,5."""
+    tenths = math.floor(abs(value) * 10 + Fraction(1, 2))
+    whole, tenth = divmod(tenths, 10)
+    sign = "-" if value < 0 and tenths else ""
+    if tenth or 0 < abs(value) < 1:
+        return f"{sign}{angka(whole)},{tenth}"
+    return f"{sign}{angka(whole)}"

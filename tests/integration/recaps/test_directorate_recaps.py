@@ -218,9 +218,12 @@ def test_ditbinmas_leader_kasat_binmas(database_url, ids):
     rows = world.outbox(database_url, job, fire)
     assert {r["recipient"] for r in rows} == {"6281100000011"}
     kasat_likes = rows[2]["body"]
-    assert "📋 Rekap Kasat Binmas – Likes Instagram" in kasat_likes
-    assert "- AKP BUDI SANTOSO (POLRES A) : 1/2" in kasat_likes
-    assert "- BRIPKA EKO SAPUTRA (POLRES B) : 1/2" in kasat_likes
+    assert kasat_likes.startswith(
+        "📋 *Absensi Likes Kasat Binmas*\n🗓️ Periode: Selasa, 10 Februari 2026\n"
+        "📈 Total konten periode ini: 2\n👥 Total Kasat Binmas: 2 pers\n"
+    )
+    assert "  1. AKP BUDI SANTOSO (POLRES A) — 1/2 konten" in kasat_likes
+    assert "  2. BRIPKA EKO SAPUTRA (POLRES B) — 1/2 konten" in kasat_likes
     log = world.recap_log(database_url, job, fire)
     kasat = json.loads(next(r for r in log if r["report"] == "kasat_binmas_likes")["people"])
     assert sorted(p["nrp"] for p in kasat) == ["75020001", "75020011"]
@@ -275,5 +278,8 @@ def test_full_recap_goes_only_to_configured_numbers(database_url, ids):
     assert {likes["recipient"], comments["recipient"]} == {"6281300000777"}
     assert likes["kind"] == "directorate_personal"
     assert likes["body"].splitlines()[2] == "📋 Rekap Akumulasi Likes Instagram"
-    assert comments["body"].splitlines()[2] == "📋 Rekap Komentar TikTok"
+    assert comments["body"].splitlines()[2:4] == [  # the TikTok full recap's own wording
+        "📋 *Rekap Akumulasi Komentar TikTok*",
+        "*Polres*: *DIREKTORAT BINMAS*",
+    ]
     assert "bad recipient 'not a number'" in reason

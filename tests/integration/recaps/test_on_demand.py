@@ -126,3 +126,54 @@ def test_kasatker_report_of_today_is_the_scheduled_letter(database_url: str, ids
     (msg,) = ask(database_url, [BuildReport("kasatker_report", "DITBINMAS", period="today")], "M7")
     assert "POLRES A" in msg.body and "POLRES B" in msg.body
     assert any(band in msg.body for band in ("AKTIF", "SEDANG", "RENDAH"))
+
+
+def test_directorate_items_7_and_8_are_the_per_satker_summaries(database_url: str, ids) -> None:
+    """dirrequest 7 and 8: the counts per satker, the directorate first, half the posts making
+    Lengkap (D1, D2 on Instagram; DT1 on TikTok)."""
+    likes, comments = ask(
+        database_url,
+        [BuildReport("likes_satker_summary", "DITBINMAS", "instagram"),
+         BuildReport("comments_satker_summary", "DITBINMAS", "tiktok")],
+        "M9",
+    )  # fmt: skip
+    assert likes.body.endswith(
+        "*Batas Lengkap :* 1/2 konten\n*Daftar Link Konten :*\n"
+        "https://www.instagram.com/p/D1\nhttps://www.instagram.com/p/D2\n\n"
+        "*Jumlah Total Personil :* 4 pers\n✅ *Sudah melaksanakan :* 3 pers\n"
+        "- ✅ Melaksanakan lengkap : 3 pers\n- ⚠️ Melaksanakan kurang lengkap : 0 pers\n"
+        "❌ *Belum melaksanakan :* 1 pers\n⚠️❌ *Belum Update Username Instagram :* 1 pers\n\n"
+        "1. DIREKTORAT BINMAS\n*Jumlah Personil :* 1 pers\n*Sudah Melaksanakan :* 1 pers\n"
+        "- Melaksanakan lengkap : 1 pers\n- Melaksanakan kurang lengkap : 0 pers\n"
+        "*Belum melaksanakan :* 0 pers\n*Belum Update Username Instagram :* 0 pers\n\n"
+        "2. POLRES A\n*Jumlah Personil :* 2 pers\n*Sudah Melaksanakan :* 1 pers\n"
+        "- Melaksanakan lengkap : 1 pers\n- Melaksanakan kurang lengkap : 0 pers\n"
+        "*Belum melaksanakan :* 1 pers\n*Belum Update Username Instagram :* 1 pers\n\n"
+        "3. POLRES B\n*Jumlah Personil :* 1 pers\n*Sudah Melaksanakan :* 1 pers\n"
+        "- Melaksanakan lengkap : 1 pers\n- Melaksanakan kurang lengkap : 0 pers\n"
+        "*Belum melaksanakan :* 0 pers\n*Belum Update Username Instagram :* 0 pers"
+    )
+    assert comments.body.endswith(
+        "*1. DIREKTORAT BINMAS*\n*Jumlah user:* 1\n*Sudah Melaksanakan* : *0 user*\n"
+        "- Melaksanakan Lengkap : 0 user\n*Belum Melaksanakan* : *1 user*\n\n"
+        "*2. POLRES A*\n*Jumlah user:* 2\n*Sudah Melaksanakan* : *2 user*\n"
+        "- Melaksanakan Lengkap : 2 user\n\n"
+        "*3. POLRES B*\n*Jumlah user:* 1\n*Sudah Melaksanakan* : *0 user*\n"
+        "- Melaksanakan Lengkap : 0 user\n*Belum Melaksanakan* : *1 user*\n\nTerimakasih."
+    )
+
+
+def test_an_admins_accumulated_tiktok_recap_is_the_analytics(database_url: str, ids) -> None:
+    """`absensikomentar#POLRES_B#akumulasi`: POLRES B's BT1 has no comment; EKO, its operator
+    with TikTok, has not reached the target of one."""
+    asked = BuildReport("comments_attendance", "POLRES_B", "tiktok", "semua", cumulative=True)
+    (msg,) = ask(database_url, [asked], "M10")
+    lines = msg.body.splitlines()
+    assert lines[2:4] == ["📊 *Rekap Analitik Komentar TikTok*",
+                          "*POLRES B* | Selasa, 10/2/2026 | Jam 15.20.04 WIB"]  # fmt: skip
+    assert "• Personel mencapai target : 0/1 (0%)" in lines
+    assert "• Partisipan unik : 0 akun" in lines
+    assert (
+        "• Performa tertinggi : BT1 – 0 akun (https://www.tiktok.com/@polres_b/video/BT1)" in lines
+    )
+    assert "- BRIPKA EKO SAPUTRA : ekos (0/1 konten)" in lines

@@ -57,26 +57,25 @@ def kasat_binmas(url: str, period: str, message_id: str) -> str:
 
 def test_weekly_counts_monday_to_today(database_url: str, ids) -> None:
     body = kasat_binmas(database_url, "weekly", "P1")
-    assert "*Periode:* 9–10 Februari 2026" in body
-    assert "*Jumlah Konten:* 3" in body  # D1, D2 today and W1 on Monday
-    assert "/p/W1\n" in body and "/p/P1" not in body
-    assert "BUDI SANTOSO (POLRES A) : 2/3" in body  # D1 and W1
-    assert "EKO SAPUTRA (POLRES B) : 1/3" in body  # D1 only
+    # The previous system's words: the Monday–Sunday week, though nothing past today counts.
+    assert "🗓️ Periode: Senin, 09 Februari 2026 s.d. Minggu, 15 Februari 2026\n" in body
+    assert "📈 Total konten periode ini: 3\n" in body  # D1, D2 today and W1 on Monday
+    assert "BUDI SANTOSO (POLRES A) — 2/3 konten" in body  # D1 and W1
+    assert "EKO SAPUTRA (POLRES B) — 1/3 konten" in body  # D1 only
 
 
 def test_monthly_counts_the_calendar_month_to_today(database_url: str, ids) -> None:
     body = kasat_binmas(database_url, "monthly", "P2")
-    assert "*Periode:* 1–10 Februari 2026" in body
-    assert "*Jumlah Konten:* 4" in body  # January's J1 is not in February
-    assert "/p/J1" not in body
-    assert "BUDI SANTOSO (POLRES A) : 3/4" in body
-    assert "EKO SAPUTRA (POLRES B) : 2/4" in body
+    assert "🗓️ Periode: Bulan Februari 2026\n" in body
+    assert "📈 Total konten periode ini: 4\n" in body  # January's J1 is not in February
+    assert "BUDI SANTOSO (POLRES A) — 3/4 konten" in body
+    assert "EKO SAPUTRA (POLRES B) — 2/4 konten" in body
 
 
-def test_daily_is_todays_report_without_a_period_line(database_url: str, ids) -> None:
+def test_daily_is_todays_report(database_url: str, ids) -> None:
     body = kasat_binmas(database_url, "daily", "P3")
-    assert "Periode" not in body and "*Jumlah Konten:* 2" in body
-    assert "BUDI SANTOSO (POLRES A) : 1/2" in body
+    assert "🗓️ Periode: Selasa, 10 Februari 2026\n📈 Total konten periode ini: 2\n" in body
+    assert "BUDI SANTOSO (POLRES A) — 1/2 konten" in body
 
 
 def test_kasatker_and_ranking_name_their_period(database_url: str, ids) -> None:
@@ -88,11 +87,11 @@ def test_kasatker_and_ranking_name_their_period(database_url: str, ids) -> None:
         ],
         "P4",
     )
-    assert "Periode: 1–10 Februari 2026 (data per Selasa, 10 Februari 2026" in month.body
+    assert "Periode: 01–10 Februari 2026 (data per Selasa, 10 Februari 2026" in month.body
     assert "POLRES A" in month.body and "POLRES B" in month.body
     file, caption = ranking  # January has J1: a workbook, then its caption with the period
     assert file.attachment_name and file.attachment_name.endswith(".xlsx")
-    assert caption.body.endswith("\nPeriode: 1–31 Januari 2026")
+    assert caption.body.endswith("\nPeriode: 01–31 Januari 2026")
 
 
 def test_a_period_without_posts_says_so(database_url: str, ids) -> None:
@@ -102,13 +101,13 @@ def test_a_period_without_posts_says_so(database_url: str, ids) -> None:
         "P5",
     )
     # DT1 today is the only TikTok post: monthly still counts it
-    assert "*Jumlah Konten:* 1" in msg.body
+    assert "- Total konten periode: 1 video\n" in msg.body
     (empty,) = ask(
         database_url, [BuildReport("engagement_ranking_xlsx", "BIDHUMAS", period="last_week")], "P6"
     )
     assert empty.body == (
         "Tidak ada konten Instagram maupun TikTok pada akun official *BID HUMAS* "
-        "pada periode 2–8 Februari 2026."
+        "pada periode 02–08 Februari 2026."
     )
 
 

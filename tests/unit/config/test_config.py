@@ -109,6 +109,28 @@ def test_bad_duration(tmp_path: Path) -> None:
     assert "jobs.demo.grace" in found[0] and "not a duration" in found[0]
 
 
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("999999999999d", "longer than 3660 days"),  # an OverflowError traceback before
+        ("9" * 5000 + "m", "longer than 3660 days"),
+        ("٣m", "not a duration"),  # a digit of another script
+        ("3661d", "longer than 3660 days"),
+    ],
+)
+def test_absurd_durations_are_one_line_each(tmp_path: Path, value: str, words: str) -> None:
+    found = problems(tmp_path, MINIMAL + f'grace = "{value}"\n')
+    assert len(found) == 1 and "jobs.demo.grace" in found[0] and words in found[0]
+    assert len(found[0]) < 200
+
+
+def test_actor_ports_never_on_all_interfaces(tmp_path: Path) -> None:
+    found = problems(tmp_path, MINIMAL, CICERO_ACTOR_HOST="0.0.0.0")
+    assert len(found) == 1 and "runtime.actor_host" in found[0] and "every interface" in found[0]
+    settings = load_settings({"CICERO_CONFIG": str(write(tmp_path, MINIMAL))})
+    assert settings.config.runtime.actor_host == "127.0.0.1"
+
+
 def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
     text = (
         MINIMAL.replace('"0 7 * * *"', '"0 0 7 * * *"')

@@ -18,6 +18,7 @@ from cicero.domain.attendance.on_demand import (
 from cicero.domain.attendance.rule import Attendance, Person, Status
 from cicero.domain.menus import directorate
 from cicero.domain.menus.model import BuildReport
+from cicero.domain.people.usernames import Platform
 from cicero.jobs.directorate_recaps import REPORTS
 
 MENU_KEYS = {o.report for o in directorate.OPTIONS.values() if o.report} | {
@@ -47,10 +48,12 @@ def test_operator_attendance_keeps_its_mode_and_platform() -> None:
 def test_directorate_attendance_with_a_mode_says_the_filter_is_not_applied() -> None:
     p = plan(BuildReport("likes_attendance", "DITBINMAS", "instagram", "sudah"), True)
     assert isinstance(p, Build) and p.report == "likes_simple" and p.note
-    option_8 = plan(BuildReport("comments_all", "DITBINMAS", "tiktok"), True)
-    assert isinstance(option_8, Build) and option_8.report == "comments_full" and not option_8.note
-    option_7 = plan(BuildReport("likes_all", "DITBINMAS", "instagram"), True)
-    assert isinstance(option_7, Build) and option_7.report == "likes_full"
+    option_8 = plan(BuildReport("comments_satker_summary", "DITBINMAS", "tiktok"), True)
+    assert option_8 == Build(Builder.DIRECTORATE, "comments_satker_summary", Platform.TIKTOK)
+    option_7 = plan(BuildReport("likes_satker_summary", "DITBINMAS", "instagram"), True)
+    assert option_7 == Build(Builder.DIRECTORATE, "likes_satker_summary", Platform.INSTAGRAM)
+    refused = plan(BuildReport("likes_satker_summary", "POLRES_A", "instagram"), False)
+    assert refused == NotAvailable("ℹ️ Laporan ini hanya untuk client direktorat.")
 
 
 def test_registration_reports_build_on_any_scope_for_today_only() -> None:
@@ -146,3 +149,17 @@ def test_today_on_a_period_report_is_the_scheduled_report() -> None:
     )
     weekly = plan(BuildReport("kasat_binmas_comments", "D", "tiktok", period="weekly"), True)
     assert weekly == Build(Builder.DIRECTORATE, "kasat_binmas_comments", TT, period="weekly")
+
+
+def test_an_admins_accumulated_tiktok_recap_of_a_client_is_the_analytics() -> None:
+    """`absensikomentar#C#akumulasi` and clientrequest 2.2 ask with `cumulative`: V2 answered
+    them with its "Rekap Analitik"; the operator's own request stays the §3.3 recap."""
+    asked = BuildReport("comments_attendance", "A", "tiktok", "belum", cumulative=True)
+    assert plan(asked, False) == Build(Builder.TIKTOK_ANALYTICS, "comments_attendance", TT,
+                                       Mode.BELUM)  # fmt: skip
+    operator = BuildReport("comments_attendance", "A", "tiktok", "belum")
+    assert plan(operator, False).builder is Builder.CLIENT_RECAP  # type: ignore[union-attr]
+    likes = BuildReport("likes_attendance", "A", "instagram", cumulative=True)
+    assert plan(likes, False).builder is Builder.CLIENT_RECAP  # type: ignore[union-attr]
+    on_directorate = plan(BuildReport("comments_attendance", "D", "tiktok", cumulative=True), True)
+    assert on_directorate.report == "comments_simple"  # type: ignore[union-attr]

@@ -73,12 +73,12 @@ def test_labels_in_indonesian() -> None:
     wed = date(2026, 11, 25)
     assert date_range("last_week", wed).label() == "16–22 November 2026"
     assert date_range("this_week", wed).label() == "23–25 November 2026"
-    assert date_range("last_month", wed).label() == "1–31 Oktober 2026"
+    assert date_range("last_month", wed).label() == "01–31 Oktober 2026"
     assert date_range("yesterday", wed).label() == "24 November 2026"
     assert date_range("all", wed).label() == "Semua data s.d. 25 November 2026"
     assert DateRange(date(2026, 10, 28), date(2026, 11, 3)).label() == (
-        "28 Oktober – 3 November 2026"
+        "28 Oktober – 03 November 2026"
     )
     assert date_range("this_week", date(2027, 1, 2)).label() == (
-        "28 Desember 2026 – 2 Januari 2027"
+        "28 Desember 2026 – 02 Januari 2027"
     )

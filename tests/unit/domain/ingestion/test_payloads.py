@@ -370,3 +370,17 @@ def test_garbage_only_ever_raises_payload_error(doc, parse):
 def test_garbage_bytes_only_ever_raise_payload_error(body):
     with contextlib.suppress(PayloadError):
         decode_json(body)
+
+
+def test_absurd_numbers_in_a_payload_are_unusable_values_not_crashes():
+    """`str.isdigit()` accepts '²' and 5,000 digits, which `int()` then refuses."""
+    items = [
+        {"code": "A1", "taken_at": 1770346800, "like_count": "9" * 5000},
+        {"code": "B2", "taken_at": "²"},
+        {"code": "C3", "taken_at": "1" * 5000},
+        {"code": "D4", "taken_at": "1770346800", "comment_count": "٣"},
+    ]
+    page = parse_instagram_posts({"data": {"items": items}})
+    assert [p.external_id for p in page.items] == ["A1", "D4"]
+    assert page.items[0].like_count is None and page.items[1].comment_count is None
+    assert page.skipped_count == 2

@@ -54,11 +54,9 @@ SAT BINMAS – BRIPDA ZAKI (Sudah: 2 Tugas / Belum: 0 Tugas / Total Link: 4 Link
 SAT BINMAS – AIPTU BAYU (Sudah: 0 Tugas / Belum: 2 Tugas / Total Link: 0 Link)
 
 ⚠️ Belum Lengkap (1 user)
-
 BAG OPS – IPDA JOKO (Sudah: 1 Tugas / Belum: 1 Tugas / Total Link: 3 Link)
 
 ❌ Belum Melaksanakan (1 user)
-
 POLSEK KOTA – BRIPTU ADI (Sudah: 0 Tugas / Belum: 2 Tugas / Total Link: 0 Link)
 
 Terima kasih."""
@@ -68,8 +66,7 @@ Terima kasih."""
 def test_empty_groups_print_a_dash():
     text = render(AmplifyRecap("P", AT, POSTS, ()))
     assert (
-        "⚠️ Belum Lengkap (0 user)\n\n-\n\n❌ Belum Melaksanakan (0 user)\n\n-\n\nTerima kasih."
-        in text
+        "⚠️ Belum Lengkap (0 user)\n-\n\n❌ Belum Melaksanakan (0 user)\n-\n\nTerima kasih." in text
     )
 
 

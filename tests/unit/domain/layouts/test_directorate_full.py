@@ -14,6 +14,8 @@ NAMES = {"DITBINMAS": "DIT BINMAS", "POLRES_A": "POLRES A", "POLRES_B": "POLRES 
 
 
 def test_golden_tiktok_example_b():
+    """data.md §4.8 B in the TikTok full recap's own wording (issue 20): numbered satkers, the
+    directorate's first, the rest by accumulated comments; an exception's zero adds nothing."""
     tt = tuple(posts.tiktok("ditbinmas", f"74680{i}") for i in range(1, 5))
     recap = DirectorateRecap(
         "DITBINMAS", "DIT BINMAS", Platform.TIKTOK, AT, tt, example_b(), NAMES,
@@ -24,8 +26,8 @@ def test_golden_tiktok_example_b():
         == """\
 Mohon ijin Komandan,
 
-📋 Rekap Komentar TikTok
-*DIT BINMAS*
+📋 *Rekap Akumulasi Komentar TikTok*
+*Polres*: *DIT BINMAS*
 Selasa, 10/2/2026
 Jam: 18.24.00
 
@@ -37,37 +39,34 @@ https://www.tiktok.com/@ditbinmas/video/746802
 https://www.tiktok.com/@ditbinmas/video/746803
 https://www.tiktok.com/@ditbinmas/video/746804
 
-*Jumlah Total Personil :* 8 pers
-✅ *Sudah Melaksanakan :* 6 pers
-- ✅ *Melaksanakan Lengkap :* 4 pers
-- ⚠️ *Melaksanakan kurang lengkap :* 2 pers
-❌ *Belum melaksanakan :* 2 pers
-⚠️❌ *Belum Update Username TikTok :* 1 pers
+*Jumlah Total Personil:* 8 pers
+✅ *Sudah Melaksanakan* : *6 pers*
+- ✅ *Melaksanakan Lengkap* : *4 pers*
+- ⚠️ *Melaksanakan kurang lengkap* : *2 pers*
+❌ *Belum melaksanakan* : *2 pers*
+⚠️❌ *Belum Update Username TikTok* : *1 pers*
 
-*DIT BINMAS*
-Akumulasi Pelaksanaan: 5 (dari 4 konten)
-Jumlah Personil: 3 pers
-
+*1. DIT BINMAS*
+*Jumlah Personil* : 3 pers
+*Akumulasi Pelaksanaan* : 5/12
 ✅ Melaksanakan Lengkap (1 pers):
 - AKBP ANDI, Pelaksanaan: 4/4
 ⚠️ Melaksanakan Kurang Lengkap (1 pers):
 - KBP RUDI, Pelaksanaan: 1/4
 ⚠️ Belum Update Username TikTok (1 pers):
-- BRIPKA ALIF (Tiktok Kosong)
+- BRIPKA ALIF, Pelaksanaan: 0/4 (Tiktok Kosong)
 
-*POLRES B*
-Akumulasi Pelaksanaan: 4 (dari 4 konten)
-Jumlah Personil: 2 pers
-
+*2. POLRES B*
+*Jumlah Personil* : 2 pers
+*Akumulasi Pelaksanaan* : 4/8
 ✅ Melaksanakan Lengkap (1 pers):
 - BRIPDA ZAKI, Pelaksanaan: 3/4
 ⚠️ Melaksanakan Kurang Lengkap (1 pers):
 - BRIPTU ADI, Pelaksanaan: 1/4
 
-*POLRES A*
-Akumulasi Pelaksanaan: 2 (dari 4 konten)
-Jumlah Personil: 3 pers
-
+*3. POLRES A*
+*Jumlah Personil* : 3 pers
+*Akumulasi Pelaksanaan* : 2/12
 ✅ Melaksanakan Lengkap (2 pers):
 - AKP SARI, Pelaksanaan: 2/4
 - AIPTU BAYU, Pelaksanaan: 0/4 (pengecualian)
@@ -98,7 +97,7 @@ def test_instagram_divisions_by_unit_with_ties():
     assert (
         "*SAT C*\nAkumulasi Pelaksanaan: 0 (dari 2 konten)\nJumlah Personil: 1 pers\n\n"
         "✅ Melaksanakan Lengkap (0 pers):\n-\n"
-        "⚠️ Belum Update Username Instagram (1 pers):\n- IPDA V (IG Kosong, Tiktok Kosong)\n"
+        "⚠️ Belum Update Username Instagram (1 pers):\n- IPDA V, Pelaksanaan: 0/2 (IG Kosong, Tiktok Kosong)\n"
     ) in text
 
 
@@ -106,3 +105,21 @@ def test_no_posts():
     assert render(DirectorateRecap("D", "DIT X", Platform.TIKTOK, AT, (), ())) == (
         "Tidak ada konten TikTok pada akun Official DIT X hari ini."
     )
+
+
+def test_the_directorate_leads_and_exceptions_add_nothing():
+    """data.md §4.3/§4.5: the directorate's block first whatever its engagement; §4.4: an
+    exception's count is shown, marked, and left out of the block's accumulated count."""
+    ig = (posts.ig("A"), posts.ig("B"))
+    people = (
+        row("1", "AKP", "DIREKTUR", "SUBDIT", "d", 0, 2, client="D"),
+        row("2", "AKP", "SATU", "SAT BINMAS", "s", 1, 2, client="P1"),
+        row("3", "AKP", "LIBUR", "SAT BINMAS", "l", 2, 2, client="P2", exception=True),
+        row("4", "AKP", "DUA", "SAT BINMAS", "x", 0, 2, client="P2"),
+    )
+    names = {"D": "DIT X", "P1": "POLRES SATU", "P2": "POLRES DUA"}
+    text = render(DirectorateRecap("D", "DIT X", Platform.INSTAGRAM, AT, ig, people, names))
+    headings = [line for line in text.splitlines()[9:] if line.startswith("*") and ":" not in line]
+    assert headings == ["*DIT X*", "*POLRES SATU*", "*POLRES DUA*"]
+    assert "*POLRES DUA*\nAkumulasi Pelaksanaan: 0 (dari 2 konten)" in text
+    assert "- AKP LIBUR, Pelaksanaan: 2/2 (pengecualian)" in text

@@ -100,7 +100,7 @@ https://www.tiktok.com/@ditbinmas/video/746804
 - KBP RUDI
 - BRIPTU ADI
 
-❌ *Belum (1 pers):*
+❌ *Belum Melaksanakan (1 pers):*
 - IPDA JOKO
 
 ⚠️❌ *Belum Input Username TikTok (1 pers):*

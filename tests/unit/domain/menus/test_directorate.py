@@ -19,10 +19,10 @@ def test_report_numbers(n, key):
 
 
 def test_options_7_and_8_are_everyone_attendance_with_their_own_keys():
-    """menus.md §3.2: 7 IG likes attendance (all), 8 TikTok comments attendance; their keys
-    are not the operator's `comments_attendance` (a short recap on a directorate)."""
-    assert (OPTIONS[7].report, OPTIONS[7].platform) == ("likes_all", "instagram")
-    assert (OPTIONS[8].report, OPTIONS[8].platform) == ("comments_all", "tiktok")
+    """menus.md §3.2: 7 IG likes attendance (all), 8 TikTok comments attendance: the previous
+    system's per-satker summaries, not the operator's `comments_attendance`."""
+    assert (OPTIONS[7].report, OPTIONS[7].platform) == ("likes_satker_summary", "instagram")
+    assert (OPTIONS[8].report, OPTIONS[8].platform) == ("comments_satker_summary", "tiktok")
     assert OPTIONS[7].essential and OPTIONS[8].essential
 
 

@@ -4,6 +4,9 @@ Each example is STEPS messages (each maybe followed by `batal`), so the run send
 CICERO_FUZZ_MESSAGES messages (default 2,000; the full run is 100,000). Invariants after every
 message: no exception, at most one reply (World asserts it), every reply non-empty and within
 REPLY_LIMIT, the stored state survives JSON (World round-trips it), `batal` leaves no open flow.
+Numbers come absurd too (thousands of digits, past what `int()` converts; signs, other
+scripts' digits), so every step that reads a number meets them; test_numeric_inputs.py
+walks each of those steps deliberately.
 """
 
 import os
@@ -13,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cicero.domain.menus.model import REPLY_LIMIT, Session
+from tests.unit.domain.menus.test_numeric_inputs import HOSTILE_NUMBERS
 from tests.unit.domain.menus.world import ADMIN, DIRLANTAS, MULTI, OPERATOR, T0, World
 
 MESSAGES = int(os.environ.get("CICERO_FUZZ_MESSAGES", "2000"))
@@ -52,6 +56,10 @@ text = st.one_of(
         )
     ),
     st.from_regex(r"[0-9 \-]{0,25}", fullmatch=True),
+    # Numbers where a menu reads one: huge, past int()'s 4,300 digits, signed, foreign digits.
+    st.sampled_from(HOSTILE_NUMBERS),
+    st.tuples(st.sampled_from("123456789"), st.integers(20, 12_000)).map(lambda t: t[0] * t[1]),
+    st.integers(-(10**60), 10**60).map(str),
 )
 
 

@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta, timezone
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -8,8 +9,10 @@ from cicero.domain.text.calendar_id import (
     angka,
     file_stamp,
     hari,
+    hari_tanggal,
     jam,
     jam_upload,
+    persen,
     salam,
     tgl,
     tgl_panjang,
@@ -27,6 +30,22 @@ def test_formats_of_jobs_md():
     assert jam(T) == "15.20.04"
     assert jam_upload(T) == "15:20"
     assert file_stamp(T) == "Selasa_10-02-2026_15-20-04"
+
+
+def test_long_dates_have_two_digit_days_as_v2_printed_them():
+    """V2 wrote long dates with `toLocaleDateString('id-ID', {day: '2-digit', ...})`."""
+    t = datetime(2026, 2, 4, 20, 0, tzinfo=UTC)  # 03:00 WIB on Thursday 5 February
+    assert tgl_panjang(t) == "05 Februari 2026"
+    assert hari_tanggal(t.date()) == "Rabu, 04 Februari 2026"  # a date is taken as given
+    assert tgl(t) == "5/2/2026"  # the short form stays unpadded, as V2's id-ID short date
+
+
+def test_percentages_as_v2_printed_them():
+    """V2's `toLocaleString('id-ID', {maximumFractionDigits: 1})`, one decimal below 1."""
+    assert [persen(Fraction(n, d)) for n, d in [(150, 1), (200, 3), (1, 2), (0, 1), (123456, 100),
+                                                (19999, 200), (1, 20)]] == [
+        "150", "66,7", "0,5", "0", "1.234,6", "100", "0,1"
+    ]  # fmt: skip
 
 
 def test_day_is_the_wib_day():
