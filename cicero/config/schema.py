@@ -77,11 +77,25 @@ class Supervisor(Strict):
 
 
 class Retention(Strict):
-    ledger_days: Annotated[int, Field(gt=0)] = 90
+    """How long each growing table keeps its rows (days); what is kept for good, and why, is
+    in cicero.domain.runtime.retention. The housekeeping job applies these."""
+
+    ledger_days: Annotated[int, Field(gt=0)] = 90  # job_run
     outbox_days: Annotated[int, Field(gt=0)] = 90
     inbox_days: Annotated[int, Field(gt=0)] = 90
     backups_daily: Annotated[int, Field(ge=1)] = 7
     backups_weekly: Annotated[int, Field(ge=0)] = 4
+    # Likers and commenters of posts older than this are compacted into per person, day and
+    # platform counts (attendance_day); the complaint check reads 30 days of them raw.
+    engagement_days: Annotated[int, Field(ge=31)] = 35
+    fetch_days: Annotated[int, Field(gt=0)] = 90  # engagement_fetch (data.md: 90 days)
+    ingest_days: Annotated[int, Field(gt=0)] = 90  # ingest_run
+    reminder_days: Annotated[int, Field(gt=0)] = 90  # reminder_state (jobs.md: 90 days)
+    broadcast_days: Annotated[int, Field(gt=0)] = 90  # broadcast_state, task_announcement
+    recap_log_days: Annotated[int, Field(gt=0)] = 14  # who each recap counted, as sent
+    session_log_days: Annotated[int, Field(gt=0)] = 90  # the latest state of each is kept
+    otp_days: Annotated[int, Field(gt=0)] = 7  # otp_request, expired otp_code
+    import_days: Annotated[int, Field(gt=0)] = 365  # staff_import and its rows
 
 
 class Session(Strict):

@@ -178,10 +178,12 @@ async def scope_attendance(
     directorate: bool,
     done_ratio: Ratio = FULL,
     only: Sequence[str] | None = None,
+    earlier: Mapping[str, int] | None = None,
 ) -> list[Attendance]:
     """Each counted person's attendance against `post_ids` (the post set, in its order);
     `done_posts` holds post ids. Sorted by nrp; layouts order people themselves. `only`: just
-    the counted people with these nrps (the reminders need a few hundred of thousands)."""
+    the counted people with these nrps (the reminders need a few hundred of thousands).
+    `earlier`: per nrp, posts of the set done on compacted days (cicero.db.compaction)."""
     platform = Platform(platform)
     instagram = platform is Platform.INSTAGRAM
     rule = _status_rule(done_ratio)  # first: a bad ratio fails before any query
@@ -195,7 +197,7 @@ async def scope_attendance(
             scope, directorate, ids, ENGAGEMENT_KIND[platform], cutoff, instagram, *some,
         )  # fmt: skip
         masks = {r[0]: r[1] for r in rows}  # (username, mask); 3x faster than dict(rows)
-    return _attendances(people, instagram, masks, ids, rule)
+    return _attendances(people, instagram, masks, ids, rule, earlier or {})
 
 
 def _status_rule(done_ratio: Ratio) -> Callable[[int, int, bool, bool], Status]:
@@ -209,6 +211,7 @@ def _attendances(
     masks: Mapping[str, int | str],
     post_ids: list[int],
     rule: Callable[[int, int, bool, bool], Status],
+    earlier: Mapping[str, int] | None = None,
 ) -> list[Attendance]:
     """The counted people of `rows` (the staff columns of `_PEOPLE`, in `Person`'s field order),
     each with the done mask of their handle in `masks`. The loop runs once per person (20,000
@@ -225,6 +228,10 @@ def _attendances(
         done: tuple[int, ...] = ()
         if handle is not None and (mask := masks.get(handle)):
             done = done_sets.get(mask) or done_sets.setdefault(mask, decode(mask))
+        if earlier and (before := earlier.get(person.nrp)) and handle is not None:
+            status = rule(len(done) + before, n, True, person.exception)
+            people.append(Attendance(person, handle, done, n, status, before))
+            continue
         status = rule(len(done), n, handle is not None, person.exception)
         people.append(Attendance(person, handle, done, n, status))
     return people

@@ -92,17 +92,19 @@ class Person(NamedTuple):
 
 
 class Attendance(NamedTuple):
-    """One person's result against one post set. `done_posts` keeps P's order."""
+    """One person's result against one post set. `done_posts` keeps P's order; `earlier`
+    counts posts done on days whose engagement was compacted (their ids are not kept)."""
 
     person: Person
     handle: str | None
     done_posts: tuple[PostId, ...]
     total: int
     status: Status
+    earlier: int = 0
 
     @property
     def count(self) -> int:  # type: ignore[override]  # posts done, not tuple.count
-        return len(self.done_posts)
+        return len(self.done_posts) + self.earlier
 
     # Shortcuts so layouts and transcripts read naturally.
     @property
