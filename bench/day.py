@@ -66,6 +66,7 @@ import argparse
 import cProfile
 import json
 import multiprocessing
+import os
 import random
 import sys
 import tempfile
@@ -391,6 +392,7 @@ def main() -> int:
     for now, spent, ran in sorted(instants):
         if _kind(now.replace(tzinfo=None), lines_at) == "message sends":
             print(f"    sends at {now:%H:%M}: {spent:5.2f} s, {ran:,} statements")
+    print(f"day: {wall:.1f} s (load {os.getloadavg()[0]:.2f})")
     return 0
 
 
