@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.synced
 UV     := $(shell command -v uv 2>/dev/null || echo $(VENV)/bin/uv)
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fuzz bench clean-venv
+.PHONY: run test lint fuzz bench clean-venv image-test
 
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ CICERO_FUZZ_MESSAGES ?= 100000
 fuzz: $(STAMP)
 	CICERO_FUZZ_MESSAGES=$(CICERO_FUZZ_MESSAGES) TZ=UTC $(VENV)/bin/python -m pytest \
 		tests/unit/domain/menus/test_menu_fuzz.py -o timeout=3600 -p no:cacheprovider
+
+# Build the container image, run it and check it (podman as root; a few minutes): not part
+# of `make test`. BASE=python:3.11-slim builds on the registry image instead of Debian's.
+image-test:
+	$(PYTHON) scripts/image_test.py
 
 bench: $(STAMP)
 	for b in bench/*.py; do $(VENV)/bin/python $$b || exit 1; done

@@ -257,6 +257,34 @@ def start_runtime(
     return Runtime(system, root, admin_port, settings)
 
 
+async def _demo(url: str, settings: Settings) -> Any:
+    """The demo day's upstream world; its clients and staff seeded when there are none."""
+    from cicero.db.connect import connect
+    from cicero.sim import demo as demo_day
+
+    now = datetime.now(WIB)
+    day, world = demo_day.demo_world(now)
+    conn = await connect(url)
+    try:
+        await demo_day.seed_if_empty(conn, settings, day, now)
+    finally:
+        await conn.close()
+    return world
+
+
+def welcome(host: str, port: int, demo: bool) -> str:
+    """What `make run` prints once the service is up: where the dashboard is, how to sign in."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    lines = [
+        f"Dasbor Cicero: http://{shown}:{port}/  (status: http://{shown}:{port}/status)",
+        "Buat admin (password dari stdin, lalu pindai URI otpauth:// dengan aplikasi autentikator):",
+        "    .venv/bin/cicero admin add admin --password-stdin",
+    ]
+    if demo:
+        lines.insert(1, "Mode demo: data hari ini disimulasikan (WhatsApp dan RapidAPI tiruan).")
+    return "\n".join(lines)
+
+
 def run(settings: Settings, stop: threading.Event | None = None) -> int:
     """`cicero run`: returns the process exit code. One runtime per data directory: a second
     one stops at once, in one line (exit 2)."""
@@ -281,6 +309,9 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
     except (DatabaseUnavailable, DatabaseTooNew, SetupError) as err:
         log.error("%s", err)
         return 2
+    from cicero.sim import demo as demo_day
+
+    demo = demo_day.wanted(settings)  # asked before the embedded database's URL is set
     settings = replace(settings, env=replace(settings.env, database_url=Secret(url)))
     sink = None
     if settings.env.smtp_host is None:
@@ -300,7 +331,10 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
         from cicero.sim.upstream.embedded import prepare_fake
         from cicero.sim.upstream.world import UpstreamWorld
 
-        upstream, settings = prepare_fake(UpstreamWorld(), lambda: datetime.now(WIB), settings)
+        world = UpstreamWorld()
+        if demo:
+            world = asyncio.run(_demo(url, settings))
+        upstream, settings = prepare_fake(world, lambda: datetime.now(WIB), settings)
     started = time.monotonic()
     runtime = start_runtime(settings)
     if sink is not None:
@@ -313,6 +347,7 @@ def _serve(settings: Settings, stop: threading.Event) -> int:
         runtime_cfg.web_port,
         settings.env.whatsapp,
     )
+    print(welcome(runtime_cfg.web_host, runtime_cfg.web_port, demo), flush=True)
     code = 0
     misses = 0
     try:

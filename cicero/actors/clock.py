@@ -25,6 +25,7 @@ from cicero.actors.messages import (
     JobDone,
     Poke,
     RunJob,
+    RunNow,
     SessionLost,
     SessionReady,
     Start,
@@ -154,6 +155,13 @@ class Clock(CiceroActor):
             return  # a stale wakeup; the newer one is pending
         self.wake_at = None
         self._step(schedule.Tick(self.wall_now()))
+
+    def receiveMsg_RunNow(self, message: RunNow, sender: Any) -> None:
+        if self.state is None:
+            return
+        if not self.virtual:
+            self._step(schedule.Tick(self.wall_now()))
+        self._step(schedule.RunNow(message.job))
 
     def receiveMsg_Poke(self, message: Poke, sender: Any) -> None:
         if not self.virtual and self.state is not None:

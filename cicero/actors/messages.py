@@ -109,6 +109,13 @@ class RunJob:
 
 
 @dataclass(frozen=True)
+class RunNow:
+    """Web → clock: an admin's "run now" of a job (audited by the web side before sending)."""
+
+    job: str
+
+
+@dataclass(frozen=True)
 class RunFetch:
     """Router → ingestor: run the fetch a menu asked for (its `job_run` key and fire time)."""
 
@@ -172,6 +179,26 @@ class SimCommand:
     action: str  # lose | restore | log_out | ban | pair | fail_next_sends | deliver
     args: dict[str, Any] = field(default_factory=dict)
     now: datetime | None = None  # virtual time of the event
+
+
+@dataclass(frozen=True)
+class PairingRequest:
+    """Ops ask a WhatsApp session to pair (the status page; send it to the root supervisor,
+    which forwards it by name). No `phone`: fresh QR codes, in the terminal and the
+    session's status report. With `phone` (any format): a pair code for that number.
+    Answered with `PairingReply`, to `reply_to` when set (the supervisor sets it)."""
+
+    session: str
+    phone: str | None = None
+    reply_to: Any = None
+
+
+@dataclass(frozen=True)
+class PairingReply:
+    session: str
+    ok: bool
+    message: str  # in words, for the page
+    code: str = ""  # the pair code, "XXXX-XXXX", when one was asked for and given
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,12 @@ session, made a singleton by a PostgreSQL advisory lock held for its whole life.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import queue
 import random
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,6 +35,7 @@ from cicero.actors.messages import (
     StatusReport,
 )
 from cicero.actors.session_pacing import DRAIN_BATCH, PacedWindows, Pacing, queued
+from cicero.actors.session_pairing import Pairing
 from cicero.config.schema import parse_duration
 from cicero.db import inbox, outbox
 from cicero.domain.delivery import session as machine
@@ -45,6 +49,12 @@ from cicero.whatsapp.transport import NotReady, RecipientInvalid, SendFailed, Se
 
 POLL = timedelta(seconds=1)
 KEEPALIVE_EVERY = timedelta(seconds=30)
+EXIT_GRACE_S = 1.0  # a process left with neonize's stuck call ends this long after on_stop
+
+
+def _exit_after(seconds: float) -> None:
+    time.sleep(seconds)
+    os._exit(0)
 
 
 @dataclass(frozen=True)
@@ -56,9 +66,12 @@ class SessionOptions:
     initial: str = "ready"  # the simulated line's state when nothing is stored
     start: datetime | None = None  # virtual time at start (simulation)
     throttle: bool = True  # False only for benchmarks of the send path
+    # "module:function(session, data_dir)" returning how to import neonize; tests put a
+    # stand-in for its Go library there. Empty: the real neonize.
+    neonize_loader: str = ""
 
 
-class SessionActor(PacedWindows, CiceroActor):
+class SessionActor(Pairing, PacedWindows, CiceroActor):
     def __init__(self) -> None:
         super().__init__()
         self.session = ""
@@ -74,7 +87,7 @@ class SessionActor(PacedWindows, CiceroActor):
         self.timers: dict[int, datetime] = {}  # reconnect token -> due (virtual time)
         self.next_keepalive: datetime | None = None
         self.busy = False
-        self.qr = ""  # the latest pairing QR as an SVG data URI, while pairing
+        self._init_pairing()
         self.next_takeover: datetime | None = None  # when a sender fallback may next apply
         self._held: Any = None  # the connection a drain holds
         self._deliveries: Any = None  # the simulated network's delivery log (simulator only)
@@ -146,14 +159,20 @@ class SessionActor(PacedWindows, CiceroActor):
 
     def _build_transport(self) -> Any:
         if self.options.transport == "neonize":
+            # This module imports no neonize; the transport does, in this process only.
             from cicero.whatsapp.neonize_transport import (
                 NeonizeTransport,
-            )  # imported in this process only
+                load_neonize,
+                sqlite_store,
+            )
 
             assert self.settings is not None
-            store = self.settings.env.data_dir / "wa" / f"{self.session}.sqlite3"
-            store.parent.mkdir(parents=True, exist_ok=True)
-            return NeonizeTransport(self.session, str(store))
+            data_dir = self.settings.env.data_dir
+            load = load_neonize
+            if self.options.neonize_loader:
+                module, _, name = self.options.neonize_loader.partition(":")
+                load = getattr(importlib.import_module(module), name)(self.session, data_dir)
+            return NeonizeTransport(self.session, sqlite_store(data_dir, self.session), load=load)
         from cicero.sim.whatsapp.store import DbDeliveryLog, apply_line, load_line
         from cicero.sim.whatsapp.transport import SimulatedNetwork, SimulatedTransport
 
@@ -223,6 +242,7 @@ class SessionActor(PacedWindows, CiceroActor):
 
     def _perform(self, effect: machine.Effect) -> None:
         if isinstance(effect, machine.ReportReady):
+            self._refuse_pending_pair(f"session {self.session} is paired already and ready")
             self._tell_clock(SessionReady(self.session))
             self.send(self.myAddress, OutboxNew())
         elif isinstance(effect, machine.ReportLost):
@@ -235,18 +255,18 @@ class SessionActor(PacedWindows, CiceroActor):
                     timedelta(seconds=effect.delay_s), payload=("reconnect", effect.token)
                 )
         elif isinstance(effect, machine.RestartTransport):
+            self._forget_codes()  # a new login window shows new ones
             self.transport.stop(5)
             self.transport.start(self._sink)
         elif isinstance(effect, machine.StopTransport):
+            self._forget_codes()
             self.transport.stop(5)
         elif isinstance(effect, machine.AlertOps):
             self.log.error("session %s needs attention: %s", self.session, effect.reason)
         elif isinstance(effect, machine.ShowQr):
-            self.log.warning(
-                "session %s is waiting to be paired (QR code on the status page)", self.session
-            )
+            self._show_qr(effect.code)
         elif isinstance(effect, machine.ShowPairCode):
-            self.log.warning("session %s pair code: %s", self.session, effect.code)
+            self._show_pair_code(effect.code)
 
     def _tell_clock(self, message: Any) -> None:
         clock = self.directory.get("clock")
@@ -530,6 +550,7 @@ class SessionActor(PacedWindows, CiceroActor):
     def _tick(self, until: datetime | None = None) -> datetime | None:
         self._keepalive()
         self._process_events()
+        self._expire_pending_pair()
         next_send = self._drain(until)
         self._report()
         return next_send
@@ -621,22 +642,32 @@ class SessionActor(PacedWindows, CiceroActor):
                     "session": self.session,
                     "state": s.state.value,
                     "reason": s.reason,
+                    "since": s.since.isoformat() if s.since else "",
                     "terminal": s.state in machine.TERMINAL,
                     "jid": mask_phone(str(s.jid)) if s.jid else "",
                     "transport": self.options.transport,
-                    "qr": self.qr if s.state is machine.SessionState.PAIRING else "",
+                    "stalled": s.stalled,  # keepalive lost, the library is retrying
+                    **self._pairing_report(),
+                    # For the status page's words: which reconnect, banned until.
+                    "attempt": s.attempt,
+                    "until": s.until.isoformat() if s.until else "",
                 },
             ),
         )
 
     def on_stop(self) -> None:
+        self._abandon_pending_pair()
         if self.transport is not None:
             self.transport.stop(5)
             if getattr(self.transport, "stuck", False):
-                # neonize's connect thread is non-daemon and did not end: it would keep this
-                # process (and a second WhatsApp client) alive after the supervisor moved on.
-                self.log.error("session %s transport did not stop; exiting hard", self.session)
-                os._exit(1)
+                # neonize's connect thread is non-daemon and never ends (a stopped login
+                # window): at its end the process would wait for it forever, holding a
+                # second WhatsApp client. It ends itself once Thespian has told the parent
+                # and sent what this actor still had to send (an abrupt exit here could
+                # leave the actor system's shutdown waiting).
+                self.log.warning("session %s: neonize left a call behind; the process ends "
+                                 "in %.0f s", self.session, EXIT_GRACE_S)  # fmt: skip
+                threading.Thread(target=_exit_after, args=(EXIT_GRACE_S,), daemon=True).start()
         if self.lock_conn is not None and self._loop is not None and not self._loop.is_closed():
             self._loop.run_until_complete(self.lock_conn.close())
         if self.pipe is not None:

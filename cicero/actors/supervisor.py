@@ -22,6 +22,8 @@ from cicero.actors.messages import (
     ChildSpec,
     Crashed,
     Directory,
+    PairingReply,
+    PairingRequest,
     Poke,
     Start,
     StatusReport,
@@ -252,6 +254,19 @@ class Supervisor(CiceroActor):
         if clock is not None and clock.state == "running":
             self.send(clock.address, Poke())
         self.send(sender, StatusSnapshot(self.snapshot()))
+
+    def receiveMsg_PairingRequest(self, message: PairingRequest, sender: Any) -> None:
+        child = self.children.get(f"session:{message.session}")
+        if child is not None and child.state == "running":
+            self.send(child.address, replace(message, reply_to=message.reply_to or sender))
+            return
+        sessions = sorted(n.removeprefix("session:") for n in self.children if n.startswith("session:"))
+        why = (
+            f"WhatsApp session {message.session} is {child.state}: try again shortly"
+            if child is not None
+            else f"no WhatsApp session named {message.session!r} (configured: {', '.join(sessions) or 'none'})"
+        )
+        self.send(message.reply_to or sender, PairingReply(message.session, False, why))
 
     def receiveMsg_WhereIs(self, message: WhereIs, sender: Any) -> None:
         self.send(

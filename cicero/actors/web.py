@@ -2,7 +2,11 @@
 
 The thread never calls Thespian; the actor polls its supervisor for a status
 snapshot once a second and the HTTP side reads the latest one (a leaf actor:
-it owns a thread, so it creates no children).
+it owns a thread, so it creates no children). What the pages ask of other actors
+(pairing, "run now") waits in an ActorBridge the actor drains four times a second.
+
+Time: the app asks one `now()` callable. In a simulation (`WebOptions.virtual`) that is the
+virtual instant of the driver's latest `Pump`, as for the router and the mailer.
 """
 
 from __future__ import annotations
@@ -11,18 +15,36 @@ import asyncio
 import socket
 import threading
 import time
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 from thespian.actors import WakeupMessage
 
 from cicero.actors.base import CiceroActor
-from cicero.actors.messages import Start, StatusRequest, StatusSnapshot
+from cicero.actors.messages import (
+    PairingReply,
+    PairingRequest,
+    Pump,
+    Pumped,
+    Start,
+    StatusRequest,
+    StatusSnapshot,
+)
+from cicero.domain.timezone import WIB
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
+from cicero.web.actor_bridge import ActorBridge, NoAnswer, Outgoing
 from cicero.web.app import build_app
 
-POLL = timedelta(seconds=1)
+POLL = timedelta(milliseconds=250)
+STATUS_EVERY = 4  # polls: a status snapshot a second
+
+
+@dataclass(frozen=True)
+class WebOptions:
+    registry: str = DEFAULT_REGISTRY
+    virtual: bool = False  # True: "now" is the driver's virtual time (Pump)
 
 
 class Web(CiceroActor):
@@ -31,6 +53,11 @@ class Web(CiceroActor):
         self.latest: tuple[float, dict[str, Any]] | None = None
         self.thread: threading.Thread | None = None
         self.server_loop: asyncio.AbstractEventLoop | None = None
+        self.virtual = False
+        self.virtual_now: datetime | None = None
+        self.bridge = ActorBridge()
+        self.polls = 0
+        self.pairing: dict[str, Outgoing] = {}  # session -> the page's request awaiting a reply
 
     def on_start(self, message: Start) -> None:
         assert self.settings is not None
@@ -38,14 +65,31 @@ class Web(CiceroActor):
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((runtime.web_host, runtime.web_port))  # fails loudly: the launcher checked first
-        registry = load_registry(message.extra or DEFAULT_REGISTRY)
+        extra = message.extra
+        options = extra if isinstance(extra, WebOptions) else WebOptions(extra or DEFAULT_REGISTRY)
+        self.virtual = options.virtual
+        registry = load_registry(options.registry)
         not_implemented = sorted(set(self.settings.config.jobs) - registry.keys())
-        app = build_app(self.status, self.database_url, not_implemented)
+        app = build_app(
+            self.status, self.database_url, not_implemented, self.settings, now=self.now,
+            actors=self.bridge,
+        )  # fmt: skip
         self.thread = threading.Thread(
             target=self._serve, args=(app, sock), name="web", daemon=True
         )
         self.thread.start()
         self.wakeupAfter(timedelta(milliseconds=50), payload="poll")
+
+    def now(self) -> datetime:
+        """Read from the server thread: one attribute read, set whole by Pump."""
+        virtual = self.virtual_now
+        if self.virtual and virtual is not None:
+            return virtual
+        return datetime.now(WIB)
+
+    def receiveMsg_Pump(self, message: Pump, sender: Any) -> None:
+        self.virtual_now = message.now
+        self.send(sender, Pumped(self.name, False, None))
 
     def status(self) -> tuple[dict[str, Any] | None, float]:
         latest = self.latest
@@ -66,9 +110,38 @@ class Web(CiceroActor):
             loop.close()
 
     def receiveMsg_WakeupMessage(self, message: WakeupMessage, sender: Any) -> None:
-        if self.supervisor is not None:
+        if self.supervisor is not None and self.polls % STATUS_EVERY == 0:
             self.send(self.supervisor, StatusRequest())
+        self.polls += 1
+        for item in self.bridge.drain():
+            self._forward(item)
         self.wakeupAfter(POLL, payload="poll")
+
+    def _forward(self, item: Outgoing) -> None:
+        """Send a page's request on: pairing to the supervisor (which knows the sessions),
+        anything else to the named sibling."""
+        message = item.message
+        if isinstance(message, PairingRequest):
+            if self.supervisor is None:
+                self.bridge.fail(item, NoAnswer("supervisor"))
+                return
+            earlier = self.pairing.pop(message.session, None)
+            if earlier is not None:
+                self.bridge.fail(earlier, NoAnswer("superseded"))
+            self.pairing[message.session] = item
+            self.send(self.supervisor, PairingRequest(message.session, message.phone, self.myAddress))
+            return
+        address = (self.directory or {}).get(item.target)
+        if address is None:
+            self.bridge.fail(item, NoAnswer(item.target))
+            return
+        self.send(address, message)
+        self.bridge.resolve(item, True)
+
+    def receiveMsg_PairingReply(self, message: PairingReply, sender: Any) -> None:
+        item = self.pairing.pop(message.session, None)
+        if item is not None:
+            self.bridge.resolve(item, message)
 
     def receiveMsg_StatusSnapshot(self, message: StatusSnapshot, sender: Any) -> None:
         self.latest = (time.monotonic(), message.data)

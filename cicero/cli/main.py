@@ -280,6 +280,10 @@ def build_parser() -> argparse.ArgumentParser:
     from cicero.cli.pair import add_parser as add_pair_parser
 
     add_pair_parser(sub)
+
+    from cicero.cli.admin import add_parser as add_admin_parser
+
+    add_admin_parser(sub)
     return parser
 
 

@@ -1,20 +1,31 @@
 """`cicero pair SESSION [--phone 62…]`: link a WhatsApp number to a session, once.
 
-Runs the neonize transport for that session alone, holding the data directory's lock
-(so not while `cicero run` holds it: it says so in one line): the QR code is drawn in
-the terminal as it rotates; with --phone, a pair code is requested instead, to type
-under Linked devices → Link with phone number. Exits 0 once WhatsApp reports the
-session ready; with the simulated WhatsApp (the default) there is nothing to pair, and
-it says so. Every failure is one line in words, exit 1 (2 for a wrong command line).
+Runs the neonize transport for that session alone, holding the data directory's lock (so
+not while `cicero run` holds it: it says so in one line; one client per number): the QR
+code is drawn in the terminal as it rotates; with --phone, a pair code is asked for instead
+(again for each new login window), to type under Linked devices → Link with phone number.
+A login window that ends unscanned is followed by a new one until the time is up. With the
+simulated WhatsApp (the default) there is nothing to pair, and it says so. Exits 0 once
+WhatsApp reports the session ready; 1 when it cannot be paired (logged out, banned, no
+connection, time up), each reason one line in words; 2 for a wrong command line or a
+running service; 130 on Ctrl-C.
+
+neonize 0.5.2 never ends the Go call of a login window that was stopped or ran out, and
+that call runs on a non-daemon thread: the command then ends its process with `os._exit`
+once everything is printed, so Ctrl-C returns at once instead of hanging.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import queue
+import signal
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from cicero import instance_lock
 from cicero.config import load_settings
@@ -23,6 +34,7 @@ from cicero.domain.people.phones import JidError, mask_phone, normalize_phone
 from cicero.domain.timezone import to_wib
 
 WAIT_S = 300
+EXIT_INTERRUPTED = 130
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -54,53 +66,89 @@ def cmd_pair(args: argparse.Namespace) -> int:
             return 2
     try:
         with instance_lock.holding(settings.env.data_dir, "cicero pair"):
-            return _pair(settings.env.data_dir, args.session, phone)
+            return _run(settings.env.data_dir, args.session, phone, settings)
     except instance_lock.AlreadyRunning as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except Exception as err:  # the transport's own errors (no network, a refused request)
-        print(f"error: session {args.session} could not pair: {_short(err)}", file=sys.stderr)
-        return 1
 
 
-def _pair(data_dir: Path, session: str, phone: str | None) -> int:
+def _run(data_dir: Path, session: str, phone: str | None, settings: Any) -> int:
     from cicero.whatsapp.neonize_transport import NeonizeTransport, sqlite_store
+
+    transport = NeonizeTransport(session, sqlite_store(data_dir, session))
+    timeout = settings.config.runtime.shutdown_timeout_s
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # a stop from a supervisor, like Ctrl-C
+    try:
+        code = _pair(transport, session, phone)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: session {session} was not paired", file=sys.stderr)
+        code = EXIT_INTERRUPTED
+    except Exception as err:  # the transport's own errors (no network, a refused request)
+        print(f"error: session {session} could not pair: {_short(err)}", file=sys.stderr)
+        code = 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    transport.stop(timeout)
+    if transport.stuck:  # a login window's Go call: it would keep the process alive
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _pair(transport: Any, session: str, phone: str | None) -> int:
     from cicero.whatsapp.qr import show
+    from cicero.whatsapp.transport import TransportError
 
     events: queue.Queue[machine.TransportEvent] = queue.Queue()
-    transport = NeonizeTransport(session, sqlite_store(data_dir, session))
     transport.start(events.put)
-    asked = False
+    asked = False  # a pair code was asked for in this login window
     deadline = time.monotonic() + WAIT_S
-    try:
-        while time.monotonic() < deadline:
-            try:
-                event = events.get(timeout=1)
-            except queue.Empty:
-                continue
-            if isinstance(event, machine.QrCode):
-                if phone and not asked:
+    while time.monotonic() < deadline:
+        try:
+            event = events.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        if isinstance(event, machine.QrCode):
+            if phone is None:
+                show(event.code, session)
+            elif not asked:
+                asked = True
+                try:
                     code = transport.request_pair_code(phone)
-                    where = "WhatsApp → Linked devices → Link with phone number"
-                    print(f"Pair code for {mask_phone(phone)}: {code}  ({where})")
-                    asked = True
-                elif not phone:
-                    show(event.code, session)
-            elif isinstance(event, machine.Ready):
-                print(f"session {session} is paired and ready ({mask_phone(str(event.jid))})")
-                return 0
-            elif isinstance(
-                event, machine.ConnectFailed | machine.LoggedOut | machine.TemporarilyBanned
-            ):
-                print(f"error: session {session}: {in_words(event)}", file=sys.stderr)
-                return 1
-        print(
-            f"error: not paired within {WAIT_S // 60} minutes; run the command again",
-            file=sys.stderr,
-        )
-        return 1
-    finally:
-        transport.stop(5)
+                except TransportError as err:
+                    print(f"error: no pair code for {mask_phone(phone)}: {err}", file=sys.stderr)
+                    return 1
+                where = "WhatsApp → Linked devices → Link a device → Link with phone number instead"
+                print(f"Pair code for {mask_phone(phone)}: {code}  ({where})", flush=True)
+        elif isinstance(event, machine.PairingExpired):
+            print(f"{event.reason}: a new login window opens", file=sys.stderr, flush=True)
+            asked = False
+            transport.stop(1)
+            transport.start(events.put)
+        elif isinstance(event, machine.Paired):
+            print(f"linked to {mask_phone(str(event.jid))}; connecting…", flush=True)
+        elif isinstance(event, machine.Ready):
+            print(f"session {session} is paired and ready ({mask_phone(str(event.jid))})")
+            return 0
+        elif isinstance(
+            event,
+            machine.ConnectFailed
+            | machine.LoggedOut
+            | machine.TemporarilyBanned
+            | machine.Replaced,
+        ):
+            print(f"error: session {session}: {in_words(event)}", file=sys.stderr)
+            return 1
+    print(
+        f"error: not paired within {WAIT_S // 60} minutes; run the command again", file=sys.stderr
+    )
+    return 1
 
 
 def in_words(event: machine.TransportEvent) -> str:
@@ -117,6 +165,8 @@ def in_words(event: machine.TransportEvent) -> str:
         return (
             f"WhatsApp has banned this number for now{until} (code {event.code}): wait, then pair"
         )
+    if isinstance(event, machine.Replaced):
+        return "another client took over this number: stop it, then pair again"
     return f"stopped: {type(event).__name__}"
 
 

@@ -69,6 +69,7 @@ class Env:
     smtp_user: str | None = None
     smtp_password: Secret | None = None
     smtp_from: str = "cicero@localhost"
+    metrics_token: Secret | None = None  # CICERO_METRICS_TOKEN: the `scraper` identity
     whatsapp: str = "simulator"  # simulator | neonize
     log_format: str = "text"  # text | json
     log_level: str = "INFO"
@@ -130,6 +131,7 @@ def read_env(environ: Mapping[str, str]) -> tuple[Env, tuple[str, ...], dict[str
         smtp_user=environ.get("SMTP_USER") or None,
         smtp_password=_secret(environ, "SMTP_PASSWORD"),
         smtp_from=environ.get("SMTP_FROM") or "cicero@localhost",
+        metrics_token=_secret(environ, "CICERO_METRICS_TOKEN"),
         whatsapp=choice("CICERO_WHATSAPP", "simulator", ("simulator", "neonize")),
         log_format=choice("CICERO_LOG_FORMAT", "text", ("text", "json")),
         log_level=choice("CICERO_LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -12,6 +13,7 @@ from cicero.domain.ingestion.limits import HOST_NAMES
 from cicero.domain.runtime.actor_host import LOOPBACK, actor_host_problem
 from cicero.domain.runtime.jobs import BUCKETS, JobSpec, Missed, Overlap, cron_problem
 from cicero.domain.text.numbers import bounded_int
+from cicero.domain.timezone import WIB
 
 _DURATION = re.compile(r"^([0-9]+)\s*([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -62,6 +64,82 @@ class Runtime(Strict):
         return value
 
 
+class Web(Strict):
+    """The HTTP side (api.md §5)."""
+
+    # Where people reach this server: the base of the links sent by WhatsApp (password page).
+    public_url: str = "http://127.0.0.1:8080"
+    body_limit_kb: Annotated[int, Field(ge=1, le=10240)] = 64
+    db_pool: Annotated[int, Field(ge=1, le=32)] = 8  # connections of the Web actor
+    # api.md §4: networks whose requests see /healthz whole and may scrape /metrics without
+    # CICERO_METRICS_TOKEN. Empty by default: loopback is not trusted (a reverse proxy on the
+    # same host would make every visitor loopback).
+    trusted_networks: tuple[str, ...] = ()
+    # Reverse proxies whose X-Forwarded-For is believed (none by default): the client address
+    # of a request from one of them is the nearest address in that header not itself a proxy.
+    trusted_proxies: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = ()
+    report_window: str = "48h"  # link reports accepted this long after the post (§2.1)
+    posts_per_minute: Annotated[int, Field(ge=1)] = 30  # link-report POSTs per staff member
+    gets_per_minute: Annotated[int, Field(ge=1)] = 120
+    rapid_profile_per_day: Annotated[int, Field(ge=0)] = 3  # A8 upstream refreshes a person
+
+    @field_validator("public_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("trusted_networks", "trusted_proxies")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for net in value:
+            try:
+                ipaddress.ip_network(net, strict=False)
+            except ValueError:
+                raise ValueError(f"{net!r} is not a network (write e.g. 10.0.0.0/8)") from None
+        return value
+
+    @field_validator("report_window")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+
+class Auth(Strict):
+    """Identities and tokens (api.md §1)."""
+
+    access_ttl: str = "2h"  # the app's bearer token; 15m to 12h
+    refresh_ttl: str = "30d"
+    max_staff_tokens: Annotated[int, Field(ge=1, le=10)] = 3
+    # Until this instant, staff without a password may log in with NRP + bound number.
+    # Unset: never. At most 60 days after cut-over.
+    phone_login_until: datetime | None = None
+
+    @field_validator("access_ttl")
+    @classmethod
+    def _access(cls, value: str) -> str:
+        ttl = parse_duration(value)
+        if not timedelta(minutes=15) <= ttl <= timedelta(hours=12):
+            raise ValueError("must lie between 15m and 12h")
+        return value
+
+    @field_validator("refresh_ttl")
+    @classmethod
+    def _refresh(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @field_validator("phone_login_until")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=WIB)  # a local time in the file is WIB
+        return value
+
+
 class Supervisor(Strict):
     intensity: Annotated[int, Field(ge=0)] = 5
     period_s: Annotated[float, Field(gt=0)] = 60.0
@@ -94,8 +172,12 @@ class Retention(Strict):
     broadcast_days: Annotated[int, Field(gt=0)] = 90  # broadcast_state, task_announcement
     recap_log_days: Annotated[int, Field(gt=0)] = 14  # who each recap counted, as sent
     session_log_days: Annotated[int, Field(gt=0)] = 90  # the latest state of each is kept
-    otp_days: Annotated[int, Field(gt=0)] = 7  # otp_request, expired otp_code
+    otp_days: Annotated[int, Field(gt=0)] = 7  # otp_request, expired codes and one-time links
     import_days: Annotated[int, Field(gt=0)] = 365  # staff_import and its rows
+    audit_days: Annotated[int, Field(ge=365)] = 365  # audit_log: kept a year (api.md)
+    login_days: Annotated[int, Field(gt=0)] = 30  # login_attempt (locks last 24 h at most)
+    token_days: Annotated[int, Field(gt=0)] = 30  # auth_token, once expired or revoked
+    refresh_days: Annotated[int, Field(gt=0)] = 7  # ig_profile_refresh (counted per day)
 
 
 class Session(Strict):
@@ -223,6 +305,8 @@ class Job(Strict):
 class Config(Strict):
     runtime: Runtime = Runtime()
     supervisor: Supervisor = Supervisor()
+    web: Web = Web()
+    auth: Auth = Auth()
     retention: Retention = Retention()
     upstream: Upstream = Upstream()
     menus: Menus = Menus()

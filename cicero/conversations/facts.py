@@ -50,6 +50,7 @@ def menu_config(settings: Settings) -> MenuConfig:
         idle_timeout=parse_duration(menus.idle_timeout),
         user_session_number=menus.user_session_number,
         claim_link=menus.claim_link,
+        web_url=settings.config.web.public_url,
     )
 
 

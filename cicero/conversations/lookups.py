@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
+from cicero.conversations import password_links
 from cicero.conversations.facts import staff_view
 from cicero.domain.auth import otp
 from cicero.domain.menus.model import (
@@ -20,8 +21,10 @@ from cicero.domain.menus.model import (
     FindStaffMany,
     HandleOwner,
     IssueOtp,
+    IssuePasswordLink,
     OtpChecked,
     OtpIssued,
+    PasswordLinkSent,
     PhoneOwner,
     Query,
     StaffFound,
@@ -57,6 +60,12 @@ async def answer(conn: asyncpg.Connection, query: Query, now: datetime, mail: Ma
         return await _issue(conn, query, now, mail)
     if isinstance(query, CheckOtp):
         return await _check(conn, query, now)
+    if isinstance(query, IssuePasswordLink):
+        q = query
+        sent = await password_links.issue(
+            conn, q.nrp, q.phone, q.requested_by, q.session, q.base_url, now
+        )
+        return PasswordLinkSent(sent)
     if isinstance(query, ComplaintFacts):
         return await _complaint(conn, query, now)
     raise TypeError(f"no answer for {type(query).__name__}")

@@ -17,7 +17,7 @@ from datetime import datetime
 import asyncpg
 
 from cicero.config import Settings
-from cicero.conversations import fetches, reports
+from cicero.conversations import dashboard_accounts, fetches, reports
 from cicero.conversations.facts import load_context
 from cicero.conversations.lookups import Mail, answer
 from cicero.db import inbox, outbox
@@ -29,6 +29,7 @@ from cicero.domain.menus.model import (
     BindWhatsapp,
     BuildReport,
     CreateStaff,
+    DecideDashboardAccount,
     DropStaffRole,
     Effect,
     Lookup,
@@ -218,6 +219,9 @@ async def _step(
         *await _apply(conn, done, m, now),
         *await reports.run(conn, settings, [e for e in done if isinstance(e, BuildReport)], m, now),
         *fetch_answers,
+        *await dashboard_accounts.run(
+            conn, settings, [e for e in done if isinstance(e, DecideDashboardAccount)], m, now
+        ),
         *_mails(mail, m, now),
     ]
     await outbox.enqueue(conn, messages, now)

@@ -36,6 +36,13 @@ PURGES = {
     "staff_import_row": """DELETE FROM staff_import_row r USING staff_import i
                             WHERE r.import_id = i.id AND i.created_at < $1""",
     "staff_import": "DELETE FROM staff_import WHERE created_at < $1",
+    "audit_log": "DELETE FROM audit_log WHERE at < $1",
+    "login_attempt": "DELETE FROM login_attempt WHERE at < $1",
+    "auth_token": """DELETE FROM auth_token
+                      WHERE expires_at < $1 OR (revoked_at IS NOT NULL AND revoked_at < $1)""",
+    "password_link": "DELETE FROM password_link WHERE expires_at < $1",
+    "dashboard_reset": "DELETE FROM dashboard_reset WHERE expires_at < $1",
+    "ig_profile_refresh": "DELETE FROM ig_profile_refresh WHERE at < $1",
 }
 MAX_DAYS_PER_RUN = 31  # compaction catches up on a backlog a month at a time
 

@@ -44,6 +44,7 @@ from cicero.actors.messages import (
 )
 from cicero.actors.router import RouterOptions
 from cicero.actors.session import SessionOptions
+from cicero.actors.web import WebOptions
 from cicero.actors.worker import WorkerOptions
 from cicero.config import Secret, Settings
 from cicero.db.connect import connect
@@ -73,6 +74,7 @@ SUPPORTED_KINDS = frozenset(
         "send_failures",
         "smtp_down",
         "upstream_fault",
+        "http",
     }
 )
 ASK_TIMEOUT = 30.0
@@ -105,6 +107,7 @@ class World:
     mailbox: dict[str, str] = field(default_factory=dict)  # address → body of its latest mail
     links: list[Any] = field(default_factory=list)  # the scenario's link reports not written yet
     expected: frozenset[str] = frozenset()  # the names of the runtime's actors
+    saved: dict[str, str] = field(default_factory=dict)  # `save` names of http events
 
     # ---- the runtime ------------------------------------------------------------------
     def children(self, now: datetime) -> tuple[ChildSpec, ...]:
@@ -143,7 +146,10 @@ class World:
         mailer = ChildSpec(
             "mailer", "cicero.actors.mailer:Mailer", extra=MailerOptions(virtual=True)
         )
-        return (*sessions, *workers, clock, router, mailer)
+        web = ChildSpec(
+            "web", "cicero.actors.web:Web", extra=WebOptions(self.registry, virtual=True)
+        )
+        return (*sessions, *workers, clock, router, mailer, web)
 
     def start_runtime(self, now: datetime) -> None:
         from cicero.launcher import start_runtime
@@ -243,7 +249,7 @@ class World:
             if not isinstance(idle, ClockIdle):
                 continue  # the clock crashed while ticking; it is back on the next round
             upcoming = [idle.next_fire]
-            busy = self.pump(addresses, ("router", "mailer"), Pump(now), upcoming)
+            busy = self.pump(addresses, ("router", "mailer", "web"), Pump(now), upcoming)
             ahead = [t for t in (horizon, *upcoming) if t is not None and t > now]
             sessions = tuple(n for n in addresses if n.startswith("session:"))
             send_ahead = Pump(now, min(ahead, default=None))
@@ -311,7 +317,32 @@ class World:
             self.sink.start()
             self.smtp_back_at = None
 
+    def http(self, event: ev.EvHttp) -> None:
+        """Send the request to the runtime's web server once it knows the event's instant, and
+        write what it answered (`http` line)."""
+        from cicero.sim.http import call, fill
+
+        line: dict[str, Any] = {"t": event.at, "type": "http", "method": event.method,
+                                "path": event.path, "id": event.request_id}  # fmt: skip
+        if self.runtime is None:
+            self.faults.append({**line, "status": 0, "body": "no answer: the process is down"})
+            return
+        addresses = self.wait_all_running()
+        self.ask(addresses["web"], Pump(event.at), _pumped_by("web"))
+        runtime = self.settings.config.runtime
+        status, body = call(
+            f"http://{runtime.web_host}:{runtime.web_port}",
+            replace(event, path=fill(event.path, self.saved)),
+            self.saved,
+        )
+        self.faults.append({**line, "status": status, "body": body})
+        if event.save and isinstance(body, dict) and isinstance(body.get("token"), str):
+            self.saved[event.save] = body["token"]
+
     def apply(self, event: ev.Event) -> None:
+        if isinstance(event, ev.EvHttp):
+            self.http(event)
+            return
         if isinstance(event, ev.EvUpstreamFault):
             until = event.until
             self.upstream.add_fault(
@@ -418,7 +449,12 @@ def run(
 
     port = free_port()
     env = replace(settings.env, database_url=Secret(url), smtp_host="127.0.0.1", smtp_port=port)
-    settings = replace(settings, env=env)
+    # The web server on a loopback port of its own: `http` events are sent there.
+    runtime_config = settings.config.runtime.model_copy(
+        update={"web_host": "127.0.0.1", "web_port": free_port()}
+    )
+    config = settings.config.model_copy(update={"runtime": runtime_config})
+    settings = replace(settings, env=env, config=config)
     world = World(scenario, settings, url, registry)
     world.sink = SmtpSink(world.on_mail, port)
     world.upstream, settings = prepare_fake(

@@ -7,6 +7,7 @@ references it cannot check alone (sessions) come in through `EventContext`.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -133,6 +134,21 @@ class EvSendFailures(Event):
     count: int
 
 
+@dataclass(frozen=True, kw_only=True)
+class EvHttp(Event):
+    """A request to the runtime's web server (the app's API, the dashboard's calls), answered
+    on the virtual clock. `{{name}}` in the path, a header or a body string is replaced by
+    what an earlier event saved under `name` (a response's `token`)."""
+
+    kind: ClassVar[str] = "http"
+    method: str
+    path: str
+    body: Any = None  # a table (sent as JSON) or a string (sent as it is)
+    headers: tuple[tuple[str, str], ...] = ()
+    save: str | None = None
+    request_id: str | None = None  # `id`: sent as X-Request-ID and written on the line
+
+
 EVENT_CLASSES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -147,6 +163,7 @@ EVENT_CLASSES: dict[str, type[Event]] = {
         EvCrashActor,
         EvKillProcess,
         EvSendFailures,
+        EvHttp,
     )
 }
 EVENT_KINDS: tuple[str, ...] = tuple(EVENT_CLASSES)
@@ -164,6 +181,7 @@ KIND_KEYS: dict[str, tuple[str, ...]] = {
     "crash_actor": ("actor",),
     "kill_process": ("restart_at",),
     "send_failures": ("session", "count"),
+    "http": ("method", "path", "body", "headers", "save", "id"),
 }
 
 ACTOR_RE = re.compile(r"[a-z][a-z0-9_]*(:[a-z0-9][a-z0-9_.-]*)?", re.ASCII)
@@ -332,6 +350,63 @@ def _send_failures(table: Table, at: datetime | None, ctx: EventContext) -> dict
     return {"session": table.get("session", _session(ctx)), "count": table.get("count", integer(1))}
 
 
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_SAVE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}", re.ASCII)
+
+
+def _method(value: Any) -> str:
+    raw = text(value).upper()
+    if raw not in HTTP_METHODS:
+        raise Bad(f"{show(value)} is not an HTTP method ({', '.join(HTTP_METHODS)})")
+    return raw
+
+
+def _path(value: Any) -> str:
+    raw = text(value)
+    if not raw.startswith("/") or any(c in raw for c in " \t\r\n"):
+        raise Bad(f"{show(value)} is not a path on the server (write e.g. /api/insta/posts)")
+    return raw
+
+
+def _body(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, dict):
+        raise Bad(f"{show(value)} is not a table or a string")
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        raise Bad("holds a value JSON cannot carry (a date? write it as a string)") from None
+    return value
+
+
+def _headers(value: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and "\n" not in v and "\r" not in v
+        for k, v in value.items()
+    ):
+        raise Bad(f"{show(value)} is not a table of header names and one-line texts")
+    return tuple(value.items())
+
+
+def _save_name(value: Any) -> str:
+    raw = text(value)
+    if not _SAVE_RE.fullmatch(raw):
+        raise Bad(f"{show(value)} is not a name (letters, digits, _)")
+    return raw
+
+
+def _http(table: Table, at: datetime | None, ctx: EventContext) -> dict[str, Any]:
+    return {
+        "method": table.get("method", _method),
+        "path": table.get("path", _path),
+        "body": table.get("body", _body, None),
+        "headers": table.get("headers", _headers, ()),
+        "save": table.get("save", _save_name, None),
+        "request_id": table.get("id", nonempty, None),
+    }
+
+
 _KIND_READERS = {
     "session_lost": _only_session,
     "session_ready": _only_session,
@@ -344,4 +419,5 @@ _KIND_READERS = {
     "crash_actor": _crash,
     "kill_process": _kill,
     "send_failures": _send_failures,
+    "http": _http,
 }

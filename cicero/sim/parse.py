@@ -92,6 +92,7 @@ USER_KEYS = (
     "exception",
     "active",
     "wa_opt_in",
+    "password",
 )
 DIRECTORATE_USER_KEYS = ("whatsapp", "role", "clients", "name")
 POST_KEYS = ("platform", "client", "id", "at", "caption", "removed_at")
@@ -277,6 +278,7 @@ class Parser:
             "exception": t.get("exception", boolean, False),
             "active": t.get("active", boolean, True),
             "wa_opt_in": t.get("wa_opt_in", boolean, False),
+            "password": t.get("password", text, None),
         }
         if fields["roles"] == ():
             t.report("roles", "is empty; give at least one role (or set active = false)")

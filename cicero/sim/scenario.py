@@ -130,6 +130,8 @@ class ScenarioUser:
     exception: bool = False
     active: bool = True
     wa_opt_in: bool = False  # extension: accepts personal reminders (staff.wa_opt_in)
+    # Extension: the app's password (stored as an argon2id hash, like one set on the page).
+    password: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)

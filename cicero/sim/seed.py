@@ -7,6 +7,9 @@ from datetime import datetime
 import asyncpg
 
 from cicero.config.schema import Config
+from cicero.db.app_api import write_scenario_report
+from cicero.domain.amplification.links import LinkField
+from cicero.domain.amplification.links import key as link_key
 from cicero.sim.scenario import LinkReport, Scenario
 
 
@@ -70,6 +73,16 @@ async def seed(conn: asyncpg.Connection, scenario: Scenario, config: Config) -> 
                VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""",
             [(d.whatsapp, d.role, list(d.clients), d.name) for d in scenario.directorate_users],
         )
+    with_password = [u for u in scenario.users if u.password]
+    if with_password:
+        from cicero.web.passwords import hasher
+
+        ph = hasher()
+        await conn.executemany(
+            """INSERT INTO staff_password (nrp, hash, set_at) VALUES ($1, $2, $3)
+               ON CONFLICT (nrp) DO NOTHING""",
+            [(u.nrp, ph.hash(u.password), scenario.start) for u in with_password],
+        )
     # Statistics now, not when autovacuum gets round to it: without them the planner guesses the
     # size of staff and picked plans that probed it once per engagement row (recap work, issue 7).
     await conn.execute("ANALYZE client, client_directorate, staff, staff_role, directorate_user")
@@ -91,15 +104,8 @@ async def report_links(
         if post_id is None:
             waiting.append(r)
             continue
-        links = [r.links.get(p) for p in ("instagram", "facebook", "twitter", "tiktok", "youtube")]
-        await conn.execute(
-            """INSERT INTO link_report (post_id, nrp, instagram_link, facebook_link, twitter_link,
-                                        tiktok_link, youtube_link, reported_at, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-               ON CONFLICT (post_id, nrp) DO UPDATE SET
-                   instagram_link = EXCLUDED.instagram_link, facebook_link = EXCLUDED.facebook_link,
-                   twitter_link = EXCLUDED.twitter_link, tiktok_link = EXCLUDED.tiktok_link,
-                   youtube_link = EXCLUDED.youtube_link, updated_at = EXCLUDED.updated_at""",
-            post_id, r.nrp, *links, r.at,
-        )  # fmt: skip
+        links = {f: r.links[f.value] for f in LinkField if r.links.get(f.value)}
+        keys = {k: f for f, url in links.items() if (k := link_key(url)) is not None}
+        # URL keys too, so a report through the app's API meets these as duplicates.
+        await write_scenario_report(conn, post_id, r.nrp, links, keys, r.at)
     return waiting

@@ -38,6 +38,7 @@ LINE_KEYS: dict[str, tuple[str, ...]] = {
     "recap": ("job", "fire_time", "report", "scope", "platform", "posts", "people"),
     "ingest": ("platform", "client", "posts", "new_posts", "engagements"),
     "fault": ("where", "what"),
+    "http": ("method", "path", "status", "body", "id"),
     "end": ("outbox",),
 }
 ATTACHMENT_KEYS = ("filename", "mimetype", "sha256")

@@ -7,7 +7,7 @@ the latest ingestion outcome per client, each upstream host (last success and er
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,13 +15,24 @@ import asyncpg
 from aiohttp import web
 
 from cicero import __version__
+from cicero.config import Settings
 from cicero.db import ledger
+from cicero.db.connect import create_pool
 from cicero.db.upstream_hosts import load_hosts
+from cicero.domain.auth.access import Who
 from cicero.domain.ingestion.limits import host_view
 from cicero.domain.runtime.health import assess
-from cicero.web import metrics, page
+from cicero.domain.timezone import WIB
+from cicero.web import metrics
+from cicero.web.actor_bridge import ActorBridge
+from cicero.web.context import Clock, WebContext, default_settings
+from cicero.web.routes import ROUTES
+from cicero.web.server import mount, principal
+from cicero.web.upstream import ProfileFetcher
 
 POOL = web.AppKey("pool", asyncpg.Pool | None)
+STATUS = web.AppKey("status_source", Callable[[], tuple[dict[str, Any] | None, float]])
+GATHER = web.AppKey("gather", Callable[[web.Request], Awaitable[dict[str, Any]]])
 POOL_ERROR = web.AppKey("pool_error", str)
 StatusSource = Callable[[], tuple[dict[str, Any] | None, float]]  # (snapshot, age in seconds)
 
@@ -63,25 +74,43 @@ async def _read(conn: asyncpg.Connection) -> dict[str, Any]:
     }
 
 
+def verdict(body: dict[str, Any]) -> str:
+    """The one word anonymous callers of /healthz get (api.md §4)."""
+    return str(body.get("status") or ("ok" if body["ok"] else "down"))
+
+
 def build_app(
-    status: StatusSource, database_url: str | None, not_implemented: list[str]
+    status: StatusSource,
+    database_url: str | None,
+    not_implemented: list[str],
+    settings: Settings | None = None,
+    now: Clock | None = None,
+    actors: ActorBridge | None = None,
 ) -> web.Application:
-    app = web.Application()
+    """The whole web server: every route comes from cicero.web.routes (the ops handlers below
+    are registered there by name). `now` is the runtime's clock (virtual in simulation)."""
+    settings = settings or default_settings()
+    context = WebContext(settings, now or (lambda: datetime.now(WIB)), actors=actors)
+    fetcher = ProfileFetcher(settings)
+    context.fetch_profile = fetcher
+    app = web.Application(client_max_size=settings.config.web.body_limit_kb * 1024)
     started = time.monotonic()
 
     async def on_startup(app: web.Application) -> None:
         app[POOL] = None
         if database_url:
             try:
-                app[POOL] = await asyncpg.create_pool(
-                    database_url, min_size=0, max_size=1, timeout=5
-                )
+                # The runtime's pools: UTC sessions, no four-statement reset on every release.
+                app[POOL] = await create_pool(database_url, settings.config.web.db_pool)
             except Exception as err:  # reported by /healthz
                 app[POOL_ERROR] = str(err)
+        context.pool = app[POOL]
 
     async def on_cleanup(app: web.Application) -> None:
         if app.get(POOL) is not None:
             await app[POOL].close()
+        context.passwords.close()
+        await fetcher.close()
 
     async def database(app: web.Application) -> tuple[bool, str, dict[str, Any]]:
         pool = app.get(POOL)
@@ -122,21 +151,24 @@ def build_app(
 
     async def healthz(request: web.Request) -> web.Response:
         body = await gather(request)
-        return web.json_response(body, status=200 if body["ok"] else 503)
+        code = 200 if body["ok"] else 503
+        # api.md §4: the whole body for admins and allowed networks (or the scrape token);
+        # anyone else, loopback included, learns the verdict only.
+        if principal(request).who not in (Who.ADMIN, Who.SCRAPER):
+            return web.json_response({"status": verdict(body)}, status=code)
+        return web.json_response({"status": verdict(body), **body}, status=code)
 
     async def prometheus(request: web.Request) -> web.Response:
         body = await gather(request)
         return web.Response(
-            body=metrics.render(body), headers={"Content-Type": metrics.CONTENT_TYPE}
+            body=metrics.render(body) + context.counters.render(),
+            headers={"Content-Type": metrics.CONTENT_TYPE},
         )
 
-    async def status_page(request: web.Request) -> web.Response:
-        body = await gather(request)
-        return web.Response(text=page.render(body), content_type="text/html")
-
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", prometheus)
-    app.router.add_get("/", status_page)
+    ops = {"healthz": healthz, "metrics": prometheus}
+    app[GATHER] = gather
+    app[STATUS] = status
+    mount(app, ROUTES, context, ops)
     app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)
     return app

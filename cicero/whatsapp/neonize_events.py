@@ -11,11 +11,17 @@ Field facts worth knowing (neonize's Go encoder, goneonize/utils/encoder.go):
 * `TemporaryBan.Expire` is the ban's remaining duration in seconds, not a date.
 * Enum fields (`LoggedOut.Reason`, `TemporaryBan.Code`, `ConnectFailure.Reason`) are
   reported by their proto names (`LOGGED_OUT`, `SEND_TO_TOO_MANY_PEOPLE`, …).
+* Those enums are closed in neonize 0.5.2's encoder: a ban code or connect-failure reason
+  whatsmeow knows and neonize does not (e.g. 415, 418, a new ban code) leaves the
+  required field unset, the event fails to marshal and neonize's event loop *returns*
+  with "proto: required field neonize.TemporaryBan.Code not set". `loop_ended` turns
+  that into the event it stood for, in words.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,7 +31,9 @@ from cicero.domain.delivery.session import (
     Incoming,
     LoggedOut,
     Paired,
+    PairingExpired,
     TemporarilyBanned,
+    TransportEvent,
 )
 from cicero.domain.people.phones import Jid, JidError, Server, normalize_phone
 
@@ -33,6 +41,8 @@ log = logging.getLogger(__name__)
 
 # ConnectFailure reasons a retry cannot fix: the client itself must change.
 PERMANENT_CONNECT_FAILURES = frozenset({"CLIENT_OUTDATED", "BAD_USER_AGENT"})
+_UNENCODABLE = re.compile(r"required field \W?(?:neonize\.)?(\w+)\.(\w+)\W? not set")
+NEONIZE = "neonize 0.5.2"
 _MS_THRESHOLD = 10**11  # as seconds that is the year 5138; as milliseconds, 1973
 
 # Resolves a LID to its phone JID through the session store; None when unknown.
@@ -162,3 +172,45 @@ def _normalised(raw: str | None) -> str | None:
         return normalize_phone(raw)
     except JidError:
         return None
+
+
+def loop_ended(reason: str | None, looping: bool) -> TransportEvent:
+    """neonize's blocking `connect()` returned by itself (not stopped by us).
+
+    `reason` is its error text (None: it returned cleanly); `looping` whether its event
+    loop had started (the device event came), i.e. the connection was up before. The
+    library does not reconnect after this: whatever it was, the session must act."""
+    found = _UNENCODABLE.search(reason or "")
+    if found is not None:
+        kind = found.group(1)
+        if kind == "TemporaryBan":
+            return TemporarilyBanned(f"ban code unknown to {NEONIZE} (its event loop stopped)", None)
+        if kind == "LoggedOut":
+            return LoggedOut(f"logged out for a reason unknown to {NEONIZE}")
+        if kind == "ConnectFailure":
+            return ConnectFailed(
+                f"WhatsApp refused the connection for a reason unknown to {NEONIZE}; "
+                "its event loop stopped and the library does not reconnect",
+                retryable=False,
+            )
+        return ConnectFailed(f"{NEONIZE} could not pass on a {kind} event; its event loop stopped", True)
+    if looping:
+        return ConnectFailed(f"{NEONIZE}'s event loop stopped: {reason or 'no reason given'}", True)
+    return ConnectFailed(reason or "connection ended", retryable=True)
+
+
+_LOGIN_ENDINGS = {
+    "timeout": "QR codes ran out unscanned",
+    "err-client-outdated": f"WhatsApp says this client is outdated: upgrade {NEONIZE}",
+    "err-scanned-without-multidevice": "the phone scanned without multi-device: update WhatsApp",
+    "err-unexpected-state": "the login ended unexpectedly",
+    "error": "pairing failed (the phone or the server refused it)",
+}
+
+
+def login_ended(status: str) -> PairingExpired | None:
+    """The outcome of a QR login window (whatsmeow's QR channel, relayed by neonize's login
+    status callback): None for success, else why the window closed unpaired."""
+    if status == "success" or not status:
+        return None
+    return PairingExpired(_LOGIN_ENDINGS.get(status, status))

@@ -8,17 +8,31 @@ Threads:
 * `start` runs `client.connect()` on a daemon thread of ours. connect() itself runs the
   blocking Go call on a *non-daemon* thread it owns and waits for it; all event handlers
   run on that Go-owned thread, one at a time. Handlers translate the protobuf, call the
-  sink inside try/except (an exception would be lost in ctypes) and return.
-* `stop(timeout)` disconnects, cancels the Go context and joins. If the Go call does not
-  return in time (e.g. stopped while a QR code is showing: whatsmeow's QR loop may run on
-  until its codes expire, about 160 s) `stuck` stays true and its non-daemon thread keeps
-  the process alive after the actor exits: the actor's last resort is `os._exit`.
+  sink inside try/except (an exception would be lost in ctypes) and return. Every event
+  passes a guard first: one neonize cannot decode (an unknown type) is skipped with a line.
+* `stop(timeout)` asks Go to stop from a helper thread and returns within `timeout` even
+  when whatsmeow's disconnect waits on its socket lock.
 * Sends, lookups and pair codes are synchronous Go calls made from the actor's thread.
+
+Where neonize's Go call never returns (read in goneonize's main.go and whatsmeow's
+qrchan.go): a QR login window stopped from our side (whatsmeow's QR emitter exits on an
+expected disconnect without closing its channel, and neonize ranges over that channel
+with no other way out), and a window that ended unscanned (neonize then waits for a
+device ID that never comes). Its non-daemon thread stays, so:
+* each `start` builds a new neonize client under a new id; one whose Go call did not
+  return is kept referenced, never reused, and a restart is never refused;
+* `stuck` tells the owner that such a call exists; a process that must end then ends
+  with `os._exit` (the session actor just after its exit, `cicero pair`).
 
 Guarantees: `accepts_caller_id = False`. neonize 0.5.2's `send_message` picks the message
 id itself (whatsmeow's `SendRequestExtra.ID` is reachable only from `send_fb_message`), so
 a resend after a crash could deliver twice: the outbox marks a row left `sending` as
 `in_doubt` instead (at most once). A send whose answer never came is `SendOutcomeUnknown`.
+
+Text goes out as it was written: neonize's `send_message(to, str)` and `send_document`
+turn "@" followed by 5 to 16 digits into a mention (an e-mail address `a@12345.id` would
+mention 12345@s.whatsapp.net) and "@<digits>@g.us" into a group lookup, so the messages
+are built here as plain protobufs, without mentions.
 
 Hazard: some neonize calls dereference the Go client without a nil check and *crash the
 process* (a Go panic) when there is none: `get_me` after `stop`, `get_pn_from_lid` before
@@ -33,23 +47,26 @@ import ctypes
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from cicero.domain.delivery.refusals import NotOnWhatsApp, Refusal, classify, is_not_on_whatsapp
 from cicero.domain.delivery.session import (
     ConnectFailed,
     Disconnected,
-    Heartbeat,
+    KeepaliveLost,
+    KeepaliveRestored,
     PairCode,
     QrCode,
     Ready,
     Replaced,
     TransportEvent,
 )
-from cicero.domain.people.phones import Jid, JidError, normalize_phone
+from cicero.domain.people.phones import Jid, JidError, mask_phone, normalize_phone
 from cicero.whatsapp import neonize_events as tr
 from cicero.whatsapp.transport import (
     NotReady,
@@ -64,23 +81,7 @@ from cicero.whatsapp.transport import (
 log = logging.getLogger(__name__)
 
 _SCHEMA_RE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-# whatsmeow's error texts (errors.go), lower-cased, by what they mean for the outbox.
-_NOT_READY = (
-    "client is nil",  # no Go client: never connected, or stopped
-    "doesn't contain a device jid",  # ErrNotLoggedIn: not paired
-    "websocket not connected",  # ErrNotConnected
-)
-_RECIPIENT_INVALID = (
-    "unknown server",  # ErrUnknownServer, e.g. "can't send message to unknown server lid"
-    "recipient must be a user jid",  # ErrRecipientADJID
-    "broadcast lists is not yet supported",
-    "not participating in that group",  # ErrNotInGroup
-    "group does not exist",  # ErrGroupNotFound
-)
-_OUTCOME_UNKNOWN = (
-    "timed out waiting for message send response",  # ErrMessageTimedOut: frame was written
-    "disconnected before message send",  # DisconnectedError after the frame was written
-)
+DEVICE_EVENT = 0  # neonize's code for the device event that opens its event loop
 
 
 def sqlite_store(data_dir: Path | str, session: str) -> str:
@@ -117,19 +118,19 @@ def check_store(store: str) -> str:
 def send_error(to: str, exc: BaseException) -> TransportError:
     """A neonize exception from a send as the seam's error."""
     text = str(exc) or type(exc).__name__
-    low = text.lower()
-    if any(s in low for s in _NOT_READY):
+    if not type(exc).__module__.startswith("neonize"):
+        return SendFailed(f"{type(exc).__name__}: {text}", retryable=False)  # our bug, not the net
+    kind = classify(text)
+    if kind is Refusal.NOT_READY:
         return NotReady(text)
-    if any(s in low for s in _RECIPIENT_INVALID):
+    if kind is Refusal.RECIPIENT_INVALID:
         return RecipientInvalid(to, text)
-    if any(s in low for s in _OUTCOME_UNKNOWN):
+    if kind is Refusal.OUTCOME_UNKNOWN:
         return SendOutcomeUnknown(text)
-    if type(exc).__module__.startswith("neonize"):
-        return SendFailed(text, retryable=True)
-    return SendFailed(f"{type(exc).__name__}: {text}", retryable=False)  # our bug, not the net
+    return SendFailed(text, retryable=True)
 
 
-def _load() -> Any:
+def load_neonize() -> Any:
     """neonize's client module, imported here and only here."""
     import neonize.client
 
@@ -148,84 +149,119 @@ class NeonizeTransport:
         on_qr: Callable[[str], None] | None = None,
         proxy: str | None = None,
         clock: Callable[[], datetime] | None = None,
+        load: Callable[[], Any] | None = None,
     ) -> None:
         self.session = session_name
         self.store = check_store(str(store))
         self.on_qr = on_qr
         self.proxy = proxy  # e.g. socks5://host:port; tests point it at a closed port
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.load = load or load_neonize  # returns neonize.client (tests: over a stand-in)
         self._lock = threading.Lock()
         self._client: Any = None
-        self._callbacks: list[Callable[..., None]] = []  # strong refs for neonize
-        self._sink: Sink | None = None
         self._thread: threading.Thread | None = None
+        self._callbacks: list[Callable[..., None]] = []  # strong refs for neonize
+        self._abandoned: list[tuple[Any, threading.Thread]] = []  # Go calls that never returned
+        self._sink: Sink | None = None
         self._generation = 0
         self._stopping = True
         self._keepalive_lost = False
-        self._qr_seen = False
+        self._looping = False  # the current client's event loop runs (its device event came)
+        self._online = False  # connected and logged in, as the last connection event said
+        self._qr_seen = False  # a login window of the current client is open
+        self._window_ended = False  # ... or was, and closed unpaired
         self._jid: Jid | None = None
+        self.not_on_whatsapp = NotOnWhatsApp()
 
     # --- the seam ------------------------------------------------------------------------
 
     @property
     def alive(self) -> bool:
-        client = self._client
-        if client is None or self._stopping or self._keepalive_lost:
+        """Told from the events, never by asking Go: whatsmeow's IsConnected waits on its
+        socket lock, which a reconnect in progress holds for as long as its dial takes."""
+        thread = self._thread
+        if self._stopping or not self._online or self._keepalive_lost or not self._looping:
             return False
-        return bool(client.is_connected and client.is_logged_in)
+        return thread is not None and thread.is_alive()  # else the event loop has ended
 
     @property
     def stuck(self) -> bool:
-        """True after a `stop` whose Go call did not return: exit the process (os._exit)."""
-        thread = self._thread
-        return self._stopping and thread is not None and thread.is_alive()
+        """A Go call of this transport was stopped and has not returned: its non-daemon
+        thread would keep the process alive. End the process with `os._exit`."""
+        self._abandoned = [(c, t) for c, t in self._abandoned if t.is_alive()]
+        current = self._thread
+        return bool(self._abandoned) or (
+            self._stopping and current is not None and current.is_alive()
+        )
+
+    @property
+    def pairing_window_open(self) -> bool:
+        return self._qr_seen and not self._stopping
 
     def start(self, sink: Sink) -> None:
         thread = self._thread
         if thread is not None and thread.is_alive() and not self._stopping:
             self._sink = sink  # already connecting or connected: never a second Go call
             return
-        if self.stuck:
-            # A second Go call under the same id would share its maps with the first.
-            try:
-                sink(ConnectFailed("previous connection has not stopped yet", retryable=True))
-            except Exception:
-                log.exception("session %s: sink failed", self.session)
-            return
-        client = self._client if self._client is not None else self._build(_load())
+        if thread is not None and thread.is_alive():
+            self._abandoned.append((self._client, thread))  # kept referenced: Go holds it
+            log.warning(
+                "session %s: the previous WhatsApp connection never returned; "
+                "starting a new one beside it (%d left behind)",
+                self.session,
+                len(self._abandoned),
+            )
+        neonize = self.load()
         with self._lock:
             self._generation += 1
-            self._sink, self._stopping = sink, False
-            self._keepalive_lost = self._qr_seen = False
             generation = self._generation
+            client = self._build(neonize, generation)
+            self._client = client
+            self._sink, self._stopping = sink, False
+            self._keepalive_lost = self._qr_seen = self._looping = self._window_ended = False
+            self._online = False
         self._thread = threading.Thread(
             target=self._run, args=(client, generation), name=f"wa-{self.session}", daemon=True
         )
         self._thread.start()
 
     def stop(self, timeout: float) -> None:
+        deadline = time.monotonic() + max(timeout, 0.0)
         with self._lock:  # after this no handler makes a Go call (see module doc)
+            # A login window, open or ended unpaired, never lets the Go call return: no
+            # point waiting for it (see module doc).
+            doomed = self._qr_seen or self._window_ended
             self._stopping, self._sink = True, None
+            self._qr_seen = False
         client, thread = self._client, self._thread
         if client is not None:
-            for call in (client.disconnect, client.stop):
-                try:
-                    call()
-                except Exception:
-                    log.exception("session %s: %s failed", self.session, call.__name__)
+            # whatsmeow's Disconnect takes its socket lock, which a reconnect in progress
+            # may hold for a long time: the call runs aside and we wait only until the
+            # deadline (neonize's stop = whatsmeow's Disconnect + cancelling the Go call).
+            stopper = threading.Thread(
+                target=self._stop_go, args=(client,), name=f"wa-{self.session}-stop", daemon=True
+            )
+            stopper.start()
+            stopper.join(max(deadline - time.monotonic(), 0.0))
+            if stopper.is_alive():
+                log.error("session %s: neonize's stop did not return in %.1f s", self.session, timeout)
         if thread is not None:
-            thread.join(timeout)
-            if thread.is_alive():
-                log.error("session %s: neonize did not stop in %.1f s", self.session, timeout)
+            thread.join(0.0 if doomed else max(deadline - time.monotonic(), 0.0))
+            if thread.is_alive() and doomed:
+                log.warning(
+                    "session %s: a QR login was stopped; neonize 0.5.2 never ends that call, "
+                    "so it stays behind until the process ends",
+                    self.session,
+                )
+            elif thread.is_alive():
+                log.error("session %s: neonize's connect() did not return in %.1f s", self.session, timeout)
 
     def send_text(self, to: Jid, text: str, message_id: str | None = None) -> SendReceipt:
         # message_id is ignored: neonize cannot send under a caller-chosen id.
         client, target = self._ready_client(to)
-        try:
-            response = client.send_message(target, text)
-        except Exception as exc:
-            raise send_error(str(to), exc) from exc
-        return self._receipt(response)
+        from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message
+
+        return self._send(client, to, target, Message(conversation=text))
 
     def send_document(
         self,
@@ -241,18 +277,27 @@ class NeonizeTransport:
         if not mimetype:  # else python-magic guesses, and guesses xlsx as zip
             raise SendFailed(f"document {filename!r} has no MIME type", retryable=False)
         client, target = self._ready_client(to)
-        try:
-            response = client.send_document(
-                target,
-                bytes(data),
-                caption=caption,
-                title=filename,
-                filename=filename,
-                mimetype=mimetype,
-            )
+        from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import DocumentMessage, Message
+        from neonize.utils.enum import MediaType
+
+        try:  # nothing has been sent yet if the upload fails
+            upload = client.upload(bytes(data), MediaType.MediaDocument)
         except Exception as exc:
             raise send_error(str(to), exc) from exc
-        return self._receipt(response)
+        document = DocumentMessage(
+            URL=upload.url,
+            directPath=upload.DirectPath,
+            fileEncSHA256=upload.FileEncSHA256,
+            fileLength=upload.FileLength,
+            fileSHA256=upload.FileSHA256,
+            mediaKey=upload.MediaKey,
+            mimetype=mimetype,
+            title=filename,
+            fileName=filename,
+        )
+        if caption:
+            document.caption = caption  # plain: no contextInfo, so no mentions
+        return self._send(client, to, target, Message(documentMessage=document))
 
     def lookup(self, phones: Sequence[str]) -> Mapping[str, Jid | None]:
         client = self._started_client()
@@ -274,69 +319,97 @@ class NeonizeTransport:
                 phone = normalize_phone(answer.Query)
             except JidError:
                 phone = jid.phone if jid is not None else None
+            if phone is not None and not answer.IsIn:
+                self.not_on_whatsapp.note(phone, "not on WhatsApp (lookup)", self.clock())
             for raw in wanted.get(phone or "", []):
                 found[raw] = jid if jid is not None and not jid.is_group else None
         return found
 
     def request_pair_code(self, phone: str) -> str:
+        """Raises JidError for a number that is not an Indonesian mobile number."""
+        digits = normalize_phone(phone)  # whatsmeow wants digits only, country code first
         client = self._started_client()
-        if not self._qr_seen:  # whatsmeow pairs by code only on the login socket
-            raise NotReady("wait for the first QR code before asking for a pair code")
         if client.is_logged_in:
             raise SendFailed("already paired", retryable=False)
-        digits = normalize_phone(phone)  # whatsmeow wants digits only, country code first
+        if not self._qr_seen:  # whatsmeow pairs by code only on the login socket
+            raise NotReady("wait for the first QR code before asking for a pair code")
         try:
             code = str(client.PairPhone(digits, show_push_notification=True))
         except Exception as exc:
-            raise send_error(digits, exc) from exc
+            raise send_error(mask_phone(digits), exc) from exc
         self._emit(PairCode(code))
         return code
 
     # --- inside ----------------------------------------------------------------------------
 
-    def _build(self, nz: Any) -> Any:
-        # One client object for every start: its GC finaliser stops the Go client by id,
-        # which would stop a newer client built under the same id.
-        client = nz.NewClient(self.store, uuid=self.session)
-        self._client = client
-        self._register(client)
+    def _build(self, neonize: Any, generation: int) -> Any:
+        # A new Go client id per start: an id whose Go call is still running is never
+        # reused (neonize keys its Go maps by it, and a collected client's finaliser
+        # stops the Go client of its id).
+        uuid = self.session if generation == 1 else f"{self.session}-{generation}"
+        client = neonize.NewClient(self.store, uuid=uuid)
+        self._register(client, generation)
         return client
 
-    def _register(self, client: Any) -> None:
+    def _register(self, client: Any, generation: int) -> None:
         from neonize import events as ev
+        from neonize.exc import UnsupportedEvent
 
         def on(event_type: Any, make: Callable[[Any], TransportEvent | None]) -> None:
             def handler(_client: Any, message: Any) -> None:
-                self._translate(make, message, event_type.__name__)
+                self._translate(make, message, event_type.__name__, generation)
 
             self._callbacks.append(handler)
             client.event(event_type)(handler)
 
         on(ev.PairStatusEv, self._paired)
         on(ev.ConnectedEv, self._connected)
-        on(ev.DisconnectedEv, lambda m: Disconnected())
+        on(ev.DisconnectedEv, self._offline(lambda m: Disconnected()))
         on(ev.KeepAliveTimeoutEv, self._keepalive_timeout)
         on(ev.KeepAliveRestoredEv, self._keepalive_restored)
-        on(ev.LoggedOutEv, tr.logged_out)
-        on(ev.StreamReplacedEv, lambda m: Replaced())
-        on(ev.TemporaryBanEv, lambda m: tr.banned(m, self.clock()))
-        on(ev.ConnectFailureEv, tr.connect_failure)
-        on(ev.ClientOutdatedEv, lambda m: ConnectFailed("client outdated", retryable=False))
-        on(ev.MessageEv, lambda m: tr.incoming(m, self._resolve_lid))
+        on(ev.LoggedOutEv, self._offline(tr.logged_out))
+        on(ev.StreamReplacedEv, self._offline(lambda m: Replaced()))
+        on(ev.TemporaryBanEv, self._offline(lambda m: tr.banned(m, self.clock())))
+        on(ev.ConnectFailureEv, self._offline(tr.connect_failure))
+        on(ev.ClientOutdatedEv, self._offline(lambda m: ConnectFailed("client outdated", False)))
+        on(ev.MessageEv, self._message)
 
         def on_qr(_client: Any, data: bytes) -> None:
-            self._translate(self._qr, data, "QR")
+            self._translate(self._qr, data, "QR", generation)
 
         def on_login_status(_uuid: int, status: int) -> None:
-            self._translate(self._login_status, status, "login status")
+            self._translate(self._login_status, status, "login status", generation)
 
-        self._callbacks += [on_qr, on_login_status]
+        decode = client.event.execute
+
+        def guarded_execute(uuid: bytes, binary: int, size: int, code: int) -> None:
+            # Go calls this for every event; an exception here would only be printed.
+            if code == DEVICE_EVENT and generation == self._generation:
+                self._looping = True
+            try:
+                decode(uuid, binary, size, code)
+            except UnsupportedEvent:
+                log.info("session %s: skipped a WhatsApp event of unknown type %s", self.session, code)
+            except Exception as exc:
+                log.warning(
+                    "session %s: skipped a WhatsApp event (type %s) neonize could not read: %s",
+                    self.session,
+                    code,
+                    exc,
+                )
+
+        self._callbacks += [on_qr, on_login_status, guarded_execute]
         client.event.qr(on_qr)
+        client.event.execute = guarded_execute  # connect() hands this to Go
         # neonize 0.5.2 only prints the QR loop's outcome; this private hook is the only
-        # way to hear that a QR login timed out (connect() passes it to Go at each call).
+        # way to hear that a QR login ended (connect() passes it to Go at each call).
         client._NewClient__onLoginStatus = on_login_status
 
-    def _translate(self, make: Callable[[Any], TransportEvent | None], msg: Any, what: str) -> None:
+    def _translate(
+        self, make: Callable[[Any], TransportEvent | None], msg: Any, what: str, generation: int
+    ) -> None:
+        if generation != self._generation:
+            return  # a client left behind
         try:
             event = make(msg)
             if event is not None:
@@ -354,6 +427,7 @@ class NeonizeTransport:
             log.exception("session %s: sink failed on %s", self.session, type(event).__name__)
 
     def _run(self, client: Any, generation: int) -> None:
+        reason: str | None = None
         try:
             if self.proxy:
                 from neonize._binder import ProxySettings
@@ -361,11 +435,19 @@ class NeonizeTransport:
                 client.connect(ProxySettings(proxy_address=self.proxy))
             else:
                 client.connect()
-            reason = "connection ended"
         except Exception as exc:
             reason = str(exc) or type(exc).__name__
         if not self._stopping and generation == self._generation:
-            self._emit(ConnectFailed(reason, retryable=True))
+            event = tr.loop_ended(reason, self._looping)
+            log.warning("session %s: neonize's connection ended: %s", self.session, event)
+            self._emit(event)
+
+    @staticmethod
+    def _stop_go(client: Any) -> None:
+        try:
+            client.stop()  # whatsmeow's Disconnect, then the Go call's context is cancelled
+        except Exception:
+            log.exception("neonize stop failed")
 
     # handlers (neonize's thread)
 
@@ -380,10 +462,12 @@ class NeonizeTransport:
         return QrCode(code)
 
     def _login_status(self, status: int) -> TransportEvent | None:
-        text = ctypes.string_at(status).decode() if status else ""
-        if text == "timeout" or text.startswith("err"):
-            return ConnectFailed(f"QR login ended: {text}", retryable=True)
-        return None
+        text = ctypes.string_at(status).decode(errors="replace") if status else ""
+        ended = tr.login_ended(text)
+        self._qr_seen = False  # the login socket is closed (or paired): no pair code now
+        if ended is not None:
+            self._window_ended = True
+        return ended
 
     def _paired(self, msg: Any) -> TransportEvent:
         event = tr.paired(msg)
@@ -391,8 +475,17 @@ class NeonizeTransport:
             self._jid = event.jid
         return event
 
+    def _offline(self, make: Callable[[Any], TransportEvent]) -> Callable[[Any], TransportEvent]:
+        def translate(msg: Any) -> TransportEvent:
+            self._online = False
+            return make(msg)
+
+        return translate
+
     def _connected(self, msg: Any) -> TransportEvent | None:
         self._keepalive_lost = False
+        self._qr_seen = False
+        self._online = True
         jid = self._own_jid()
         if jid is None:
             log.error("session %s: connected but its own JID is unknown", self.session)
@@ -402,11 +495,17 @@ class NeonizeTransport:
 
     def _keepalive_timeout(self, msg: Any) -> TransportEvent | None:
         first, self._keepalive_lost = not self._keepalive_lost, True
-        return Disconnected() if first else None
+        return KeepaliveLost() if first else None  # one per streak of failed pings
 
-    def _keepalive_restored(self, msg: Any) -> Heartbeat:
-        self._keepalive_lost = False
-        return Heartbeat()
+    def _keepalive_restored(self, msg: Any) -> TransportEvent | None:
+        was, self._keepalive_lost = self._keepalive_lost, False
+        return KeepaliveRestored() if was else None
+
+    def _message(self, msg: Any) -> TransportEvent | None:
+        event = tr.incoming(msg, self._resolve_lid)
+        if event is not None and event.sender_phone is not None:
+            self.not_on_whatsapp.forget(event.sender_phone)  # it wrote to us: it is on it
+        return event
 
     def _own_jid(self) -> Jid | None:
         me = getattr(self._client, "me", None)  # neonize stores it just before dispatching
@@ -447,9 +546,24 @@ class NeonizeTransport:
         if not isinstance(to, Jid):
             raise RecipientInvalid(str(to), "not a JID")
         client = self._started_client()
+        phone = to.phone
+        known = self.not_on_whatsapp.known(phone, self.clock()) if phone else None
+        if known is not None:  # asked already today: not asked again (module doc of refusals)
+            since = known.at.isoformat(timespec="minutes")
+            raise RecipientInvalid(str(to), f"{known.reason} (known since {since})")
         from neonize.utils.jid import build_jid
 
         return client, build_jid(to.user, str(to.server))
+
+    def _send(self, client: Any, to: Jid, target: Any, message: Any) -> SendReceipt:
+        try:
+            response = client.send_message(target, message)
+        except Exception as exc:
+            error = send_error(str(to), exc)
+            if isinstance(error, RecipientInvalid) and to.phone and is_not_on_whatsapp(error.reason):
+                self.not_on_whatsapp.note(to.phone, error.reason, self.clock())
+            raise error from exc
+        return self._receipt(response)
 
     def _receipt(self, response: Any) -> SendReceipt:
         stamp = int(getattr(response, "Timestamp", 0) or 0)

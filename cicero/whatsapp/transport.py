@@ -16,9 +16,12 @@ from cicero.domain.delivery.session import (
     Disconnected,
     Heartbeat,
     Incoming,
+    KeepaliveLost,
+    KeepaliveRestored,
     LoggedOut,
     PairCode,
     Paired,
+    PairingExpired,
     QrCode,
     Ready,
     Replaced,
@@ -32,10 +35,13 @@ __all__ = [
     "Disconnected",
     "Heartbeat",
     "Incoming",
+    "KeepaliveLost",
+    "KeepaliveRestored",
     "LoggedOut",
     "NotReady",
     "PairCode",
     "Paired",
+    "PairingExpired",
     "QrCode",
     "Ready",
     "RecipientInvalid",
@@ -144,5 +150,7 @@ class WhatsAppTransport(Protocol):
         ...
 
     def request_pair_code(self, phone: str) -> str:
-        """Pair by phone number instead of QR; returns `XXXX-XXXX` (also sent as PairCode)."""
+        """Pair by phone number instead of QR; returns `XXXX-XXXX` (also sent as PairCode).
+        Only while a login window is open (after its first QrCode); raises JidError for a
+        number that is not one, NotReady without a window, SendFailed when paired."""
         ...

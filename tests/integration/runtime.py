@@ -19,6 +19,7 @@ import psutil
 from cicero.loopback import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+SCRAPE_TOKEN = "scrape-token-for-runtime-tests-0123456789"
 
 
 class RunningCicero:
@@ -35,6 +36,8 @@ class RunningCicero:
             "CICERO_DATA_DIR": str(data_dir),
             "CICERO_WEB_PORT": str(self.port),
             "PYTHONUNBUFFERED": "1",
+            # /healthz shows its whole body to the scraper only (api.md §4)
+            "CICERO_METRICS_TOKEN": SCRAPE_TOKEN,
             **env,
         }
         if database_url:
@@ -54,9 +57,11 @@ class RunningCicero:
 
     def healthz(self) -> tuple[int, dict[str, Any]] | None:
         try:
-            with urllib.request.urlopen(
-                f"http://127.0.0.1:{self.port}/healthz", timeout=2
-            ) as reply:
+            asked = urllib.request.Request(
+                f"http://127.0.0.1:{self.port}/healthz",
+                headers={"Authorization": f"Bearer {SCRAPE_TOKEN}"},
+            )
+            with urllib.request.urlopen(asked, timeout=2) as reply:
                 return reply.status, json.loads(reply.read())
         except urllib.error.HTTPError as err:
             return err.code, json.loads(err.read())

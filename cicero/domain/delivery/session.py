@@ -2,8 +2,8 @@
 
     starting ──QrCode──▶ pairing ──Paired, Ready──▶ ready ◀──Ready── reconnecting
         │                                              │  ──Disconnected,        ▲
-        └────────── Ready ───────────────────────────▶ │    ConnectFailed,       │
-                                                       │    keepalive timeout ───┘
+        └────────── Ready ───────────────────────────▶ │    KeepaliveLost,       │
+                                                       │    ConnectFailed ───────┘
     any live state ──LoggedOut──▶ logged_out   ──Replaced──▶ replaced
                    ──TemporarilyBanned──▶ banned(until)
 
@@ -14,13 +14,27 @@ performs the returned effects; it holds no rule of its own. Decisions worth know
   stale `Disconnected` after a logout, a second `Ready`) is an ordinary transition that
   changes nothing, never a crash. `SessionMisuse` is raised only for our own bugs: a
   non-event, a naive `now`, a reconnect timer token that was never issued.
+* whatsmeow reconnects a paired device by itself after the network drops it (0, 2, 4 …
+  s apart) and forces its own reconnect after 3 minutes of failed pings. So a
+  `Disconnected` or `KeepaliveLost` in `ready` is left to the library: the session is
+  not ready (sends wait) but the transport is not restarted; only if the library has not
+  come back after `LIBRARY_GRACE_S` does the machine restart it as a safety net. A
+  keepalive loss followed by `KeepaliveRestored` is a blip: back to ready, no restart.
+  Before a device is paired (starting, pairing) the library does not reconnect, so a
+  loss there is retried by the machine's own backoff.
+* A login window (a series of rotating QR codes, about 160 s) that ends unscanned is
+  `PairingExpired`: the transport is restarted for a fresh series `LOGIN_WINDOWS` times
+  in all, then the session rests in `pairing` with the transport stopped until ops ask
+  again (`PairRequested`). neonize 0.5.2 never releases the Go call of a window that
+  ended unpaired, so an endless series would pile them up.
 * `logged_out` and `replaced` are left only by an explicit re-pair: ops' `PairRequested`
   (→ starting, restart the transport) or a `Paired` event (someone scanned a code).
 * `banned` is terminal too, except that a ban with an `until` ends by itself: the first
   `KeepaliveCheck` at or after `until` moves to reconnecting. A ban without `until`
   waits for a re-pair like a logout.
-* A non-retryable `ConnectFailed` (e.g. client outdated) alerts ops but is not terminal:
-  only the network's logout, replace and ban are. It retries at the backoff cap.
+* A non-retryable `ConnectFailed` (e.g. client outdated, a refusal neonize cannot read)
+  alerts ops but is not terminal: only the network's logout, replace and ban are. It is
+  retried at the backoff cap, never sooner, for as long as it repeats.
 * Only leaving `ready` reports `ReportLost`; a session is not ready from its start until
   its first `ReportReady`, so the clock needs no "lost" for a session never ready.
 * Reconnect timers carry a token; a `ReconnectDue` whose token is not the newest one
@@ -37,6 +51,10 @@ from cicero.domain.people.phones import Jid
 KEEPALIVE_S = 210.0  # a connection silent this long is dead (issue: within 3.5 min)
 RECONNECT_BASE_S = 2.0
 RECONNECT_CAP_S = 300.0
+# How long a paired session is left to the library's own reconnect before the machine
+# restarts the transport itself (whatsmeow forces a reconnect after 3 min of failed pings).
+LIBRARY_GRACE_S = 600.0
+LOGIN_WINDOWS = 3  # QR series opened in a row before resting until ops ask again
 
 
 class SessionMisuse(Exception):
@@ -95,6 +113,24 @@ class Ready(TransportEvent):
 @dataclass(frozen=True)
 class Disconnected(TransportEvent):
     pass
+
+
+@dataclass(frozen=True)
+class KeepaliveLost(TransportEvent):
+    """The server stopped answering pings; the library retries and forces its own reconnect
+    after 3 minutes. Sent once per streak of failed pings."""
+
+
+@dataclass(frozen=True)
+class KeepaliveRestored(TransportEvent):
+    """Pings are answered again: the connection never dropped."""
+
+
+@dataclass(frozen=True)
+class PairingExpired(TransportEvent):
+    """A login window closed unpaired (its QR codes ran out, or pairing went wrong)."""
+
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -219,6 +255,8 @@ class Session:
     timer: int = 0  # token of the newest ScheduleReconnect issued
     until: datetime | None = None  # ban expiry
     keepalive_s: float = KEEPALIVE_S
+    stalled: bool = False  # reconnecting after a keepalive loss: the socket may still be up
+    expired_windows: int = 0  # login windows ended unpaired since the last request
 
 
 def initial(now: datetime, keepalive_s: float = KEEPALIVE_S) -> Session:
@@ -228,6 +266,11 @@ def initial(now: datetime, keepalive_s: float = KEEPALIVE_S) -> Session:
 
 def is_ready(session: Session) -> bool:
     return session.state is SessionState.READY
+
+
+def is_resting(session: Session) -> bool:
+    """Pairing with no login window open: its QR series expired, ops must ask again."""
+    return session.state is SessionState.PAIRING and session.expired_windows >= LOGIN_WINDOWS
 
 
 def reconnect_delay(
@@ -253,6 +296,8 @@ def _ignore(s: Session, ev: Event, now: datetime, rng: float) -> Result:
 
 def _enter(s: Session, state: SessionState, now: datetime, reason: str, **kw) -> Session:
     since = s.since if state is s.state else now
+    if state is not SessionState.RECONNECTING:
+        kw.setdefault("stalled", False)  # a keepalive blip ends with the reconnecting state
     return replace(s, state=state, since=since, reason=reason, **kw)
 
 
@@ -265,7 +310,9 @@ def _to_reconnecting(
 ) -> Result:
     token = s.timer + 1
     delay = reconnect_delay(0, rng) if delay_s is None else delay_s
-    new = _enter(s, SessionState.RECONNECTING, now, reason, attempt=0, timer=token, until=None)
+    new = _enter(
+        s, SessionState.RECONNECTING, now, reason, attempt=0, timer=token, until=None, stalled=False
+    )
     effects = (
         *_lost(s, reason),
         *((RestartTransport(),) if restart else ()),
@@ -276,8 +323,24 @@ def _to_reconnecting(
 
 def _qr(s: Session, ev: Event, now: datetime, rng: float) -> Result:
     assert isinstance(ev, QrCode)
-    new = _enter(s, SessionState.PAIRING, now, "pairing required")
+    if is_resting(s):
+        return s, ()  # a late code from the window that just closed
+    new = _enter(s, SessionState.PAIRING, now, "pairing required", stalled=False)
     return new, (*_lost(s, "pairing required"), ShowQr(ev.code))
+
+
+def _pairing_expired(s: Session, ev: Event, now: datetime, rng: float) -> Result:
+    assert isinstance(ev, PairingExpired)
+    if is_resting(s):
+        return s, ()
+    expired = s.expired_windows + 1
+    if expired < LOGIN_WINDOWS:
+        why = f"pairing required ({ev.reason}; new QR codes follow)"
+        new = _enter(s, SessionState.PAIRING, now, why, expired_windows=expired)
+        return new, (RestartTransport(),)
+    why = f"pairing required: QR codes expired unscanned ({ev.reason}); ask for new ones"
+    new = _enter(s, SessionState.PAIRING, now, why, expired_windows=expired)
+    return new, (StopTransport(), AlertOps(f"session {why}"))
 
 
 def _pair_code(s: Session, ev: Event, now: datetime, rng: float) -> Result:
@@ -288,25 +351,55 @@ def _pair_code(s: Session, ev: Event, now: datetime, rng: float) -> Result:
 def _paired(s: Session, ev: Event, now: datetime, rng: float) -> Result:
     assert isinstance(ev, Paired)
     # Waits for Ready: whatsmeow reconnects after a successful pairing, then says Connected.
-    new = _enter(s, SessionState.PAIRING, now, "paired", jid=ev.jid, until=None, attempt=0)
+    new = _enter(
+        s, SessionState.PAIRING, now, "paired", jid=ev.jid, until=None, attempt=0,
+        expired_windows=0,
+    )  # fmt: skip
     return new, ()
 
 
 def _ready(s: Session, ev: Event, now: datetime, rng: float) -> Result:
     assert isinstance(ev, Ready)
-    new = _enter(s, SessionState.READY, now, "", jid=ev.jid, last_heard=now, attempt=0)
+    new = _enter(
+        s, SessionState.READY, now, "", jid=ev.jid, last_heard=now, attempt=0, stalled=False,
+        expired_windows=0,
+    )  # fmt: skip
     return new, () if s.state is SessionState.READY else (ReportReady(ev.jid),)
 
 
 def _disconnected(s: Session, ev: Event, now: datetime, rng: float) -> Result:
+    if s.state is SessionState.READY:  # paired: the library reconnects by itself
+        return _to_reconnecting(s, now, rng, "disconnected", restart=False, delay_s=LIBRARY_GRACE_S)
     return _to_reconnecting(s, now, rng, "disconnected", restart=False)
+
+
+def _keepalive_lost(s: Session, ev: Event, now: datetime, rng: float) -> Result:
+    new, effects = _to_reconnecting(
+        s, now, rng, "keepalive timeout", restart=False, delay_s=LIBRARY_GRACE_S
+    )
+    return replace(new, stalled=True), effects
+
+
+def _keepalive_restored(s: Session, ev: Event, now: datetime, rng: float) -> Result:
+    if s.state is SessionState.RECONNECTING and s.stalled and s.jid is not None:
+        # A blip: the connection held. The armed safety timer is stale from here on.
+        new = _enter(s, SessionState.READY, now, "", last_heard=now, attempt=0, stalled=False)
+        return new, (ReportReady(s.jid),)
+    return _heard(s, ev, now, rng)
 
 
 def _connect_failed(s: Session, ev: Event, now: datetime, rng: float) -> Result:
     assert isinstance(ev, ConnectFailed)
     alert = () if ev.retryable else (AlertOps(f"connect failed, not retryable: {ev.reason}"),)
     if s.state is SessionState.RECONNECTING:
-        return s, alert  # the armed timer retries
+        if ev.retryable:
+            return replace(s, reason=ev.reason), alert  # the armed timer retries
+        # Not retryable: never sooner than the cap, whatever the backoff had reached.
+        token = s.timer + 1
+        return replace(s, reason=ev.reason, timer=token), (
+            ScheduleReconnect(RECONNECT_CAP_S, token),
+            *alert,
+        )
     delay = None if ev.retryable else RECONNECT_CAP_S
     new, effects = _to_reconnecting(s, now, rng, ev.reason, restart=False, delay_s=delay)
     return new, (*effects, *alert)
@@ -362,7 +455,12 @@ def _reconnect_due(s: Session, ev: Event, now: datetime, rng: float) -> Result:
 
 
 def _pair_requested(s: Session, ev: Event, now: datetime, rng: float) -> Result:
-    new = _enter(s, SessionState.STARTING, now, "pairing requested", until=None, attempt=0)
+    if s.state in LIVE and not is_resting(s):
+        return s, ()  # already live (a login window is open, or paired): nothing to reopen
+    new = _enter(
+        s, SessionState.STARTING, now, "pairing requested", until=None, attempt=0,
+        expired_windows=0,
+    )  # fmt: skip
     return new, (RestartTransport(),)
 
 
@@ -376,6 +474,10 @@ def _table() -> dict[tuple[SessionState, type[Event]], Handler]:
 
     put(live, QrCode, _qr)
     put(terminal, QrCode, _ignore)  # a late code from a transport being stopped
+    put([SessionState.STARTING, SessionState.PAIRING], PairingExpired, _pairing_expired)
+    put(
+        [SessionState.READY, SessionState.RECONNECTING, *terminal], PairingExpired, _ignore
+    )  # a window that closed after the pairing succeeded, or a stopped transport
     put([SessionState.STARTING, SessionState.PAIRING], PairCode, _pair_code)
     put([SessionState.READY, SessionState.RECONNECTING, *terminal], PairCode, _ignore)
     put(
@@ -390,6 +492,10 @@ def _table() -> dict[tuple[SessionState, type[Event]], Handler]:
         _disconnected,
     )
     put([SessionState.RECONNECTING, *terminal], Disconnected, _ignore)
+    put([SessionState.READY], KeepaliveLost, _keepalive_lost)
+    put([s for s in SessionState if s is not SessionState.READY], KeepaliveLost, _ignore)
+    put(live, KeepaliveRestored, _keepalive_restored)
+    put(terminal, KeepaliveRestored, _ignore)
     put(live, ConnectFailed, _connect_failed)
     put(terminal, ConnectFailed, _ignore)
     put(live, LoggedOut, _logged_out)
@@ -403,8 +509,7 @@ def _table() -> dict[tuple[SessionState, type[Event]], Handler]:
         put(terminal, event, _ignore)
     put(SessionState, KeepaliveCheck, _keepalive_check)
     put(SessionState, ReconnectDue, _reconnect_due)
-    put(terminal, PairRequested, _pair_requested)
-    put(live, PairRequested, _ignore)  # already live: the CLI raced a state change
+    put(SessionState, PairRequested, _pair_requested)  # live: only a resting pairing reopens
     return t
 
 

@@ -80,6 +80,10 @@ class InstagramProfile:
     username: str | None
     is_private: bool | None
     media_count: int | None
+    full_name: str | None = None  # the app's profile screen (A7/A8) shows these
+    follower_count: int | None = None
+    following_count: int | None = None
+    profile_pic_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,10 @@ def parse_instagram_profile(doc: Any) -> InstagramProfile:
         username=_username_or_none(data.get("username"), Platform.INSTAGRAM),
         is_private=private if isinstance(private, bool) else None,
         media_count=_count(data.get("media_count")),
+        full_name=_str_or_none(data.get("full_name")),
+        follower_count=_count(data.get("follower_count")),
+        following_count=_count(data.get("following_count")),
+        profile_pic_url=_str_or_none(data.get("profile_pic_url_hd") or data.get("profile_pic_url")),
     )
 
 

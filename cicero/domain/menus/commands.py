@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from cicero.domain.menus.model import (
     BuildReport,
     ClientInfo,
+    DecideDashboardAccount,
     Effect,
     SetOptIn,
     StaffView,
@@ -50,14 +51,15 @@ ATTENDANCE = {
 PERIPHERAL = frozenset(
     {
         "clientinfo", "addnewclient", "updateclient", "removeclient", "transferuser", "sheettransfer",
-        "requestinsta", "requesttiktok", "exception", "status", "approvedash", "denydash",
+        "requestinsta", "requesttiktok", "exception", "status",
         "grantaccess", "denyaccess", "dennyaccess", "grantdashsub", "denydashsub", "grantsub", "denysub",
     }
 )  # fmt: skip
 MODES = {(): ("semua", False), ("sudah",): ("sudah", False), ("belum",): ("belum", False),
          ("akumulasi", "sudah"): ("sudah", True), ("akumulasi", "belum"): ("belum", True),
          ("akumulasi",): ("semua", True)}  # fmt: skip
-ADMIN_COMMANDS = frozenset(FETCH) | frozenset(ATTENDANCE) | PERIPHERAL
+DASHBOARD = frozenset({"approvedash", "denydash"})
+ADMIN_COMMANDS = frozenset(FETCH) | frozenset(ATTENDANCE) | PERIPHERAL | DASHBOARD
 
 
 def is_admin_command(cmd: Command) -> bool:
@@ -66,6 +68,8 @@ def is_admin_command(cmd: Command) -> bool:
 
 def run(cmd: Command, clients: tuple[ClientInfo, ...]) -> list[Effect | str]:
     """Effects (and the reply text) of an authorized admin command."""
+    if cmd.name in DASHBOARD:
+        return dashboard_decision(cmd)
     if cmd.name in PERIPHERAL:
         return [
             f"Perintah *{cmd.name}#* belum tersedia. Untuk administrasi client ketik *clientrequest*."
@@ -87,6 +91,29 @@ def run(cmd: Command, clients: tuple[ClientInfo, ...]) -> list[Effect | str]:
     kind, platform = ATTENDANCE[cmd.name]
     key = f"{kind}_attendance" if mode[1] else f"{kind}_per_content"
     return [BuildReport(key, cid, platform, mode[0], cumulative=mode[1]), PROCESSING]
+
+
+def dashboard_decision(cmd: Command) -> list[Effect | str]:
+    """`approvedash#USERNAME[#ROLE[#CLIENT,CLIENT…]]`, `denydash#USERNAME[#alasan]`: the reply
+    comes with the decision, once the account is looked up."""
+    approve = cmd.name == "approvedash"
+    usage = (
+        "Format: approvedash#USERNAME[#PERAN[#CLIENT,CLIENT]]"
+        if approve
+        else "Format: denydash#USERNAME[#alasan]"
+    )
+    if not cmd.args or not cmd.args[0]:
+        return [usage]
+    username = cmd.args[0].lower()[:64]
+    if not approve:
+        return [DecideDashboardAccount(username, False, reason="#".join(cmd.args[1:])[:500])]
+    role = cmd.args[1].lower()[:32] if len(cmd.args) > 1 and cmd.args[1] else None
+    clients = (
+        tuple(c.strip().upper()[:40] for c in cmd.args[2].split(",") if c.strip())
+        if len(cmd.args) > 2
+        else None
+    )
+    return [DecideDashboardAccount(username, True, role, clients)]
 
 
 _ON = frozenset({"on", "ya", "yes", "true", "1", "aktif"})

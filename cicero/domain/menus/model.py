@@ -57,6 +57,7 @@ class MenuConfig:
     reserved_names: frozenset[str] = frozenset({"cicero_devs"})
     user_session_number: str | None = None  # set when a `user` session is configured
     claim_link: str = ""
+    web_url: str = "http://127.0.0.1:8080"  # where the password page is (config web.public_url)
     lookback_label: str = ""  # e.g. "1 September 2025": start of the complaint look-back window
     hint_every: timedelta = timedelta(hours=24)
     refusal_every: timedelta = timedelta(hours=1)
@@ -169,6 +170,18 @@ class ComplaintFacts:
 
 
 @dataclass(frozen=True)
+class IssuePasswordLink:
+    """Router: a "Password aplikasi" link for `nrp`, queued to its bound number `phone` from
+    `session` (the member asked, or their operator: they never see the link)."""
+
+    nrp: str
+    phone: str
+    requested_by: str  # "self" or "operator:<number>"
+    session: str
+    base_url: str
+
+
+@dataclass(frozen=True)
 class FindStaffMany:
     """Several staff rows at once (a bulk deactivation list; one question, not one per NRP)."""
 
@@ -177,7 +190,7 @@ class FindStaffMany:
 
 Query = (
     FindStaff | FindHandleOwner | FindPhoneOwner | IssueOtp | CheckOtp | ComplaintFacts
-    | FindStaffMany
+    | FindStaffMany | IssuePasswordLink
 )  # fmt: skip
 
 
@@ -203,6 +216,11 @@ class PhoneOwner:
 @dataclass(frozen=True)
 class OtpIssued:
     sent: bool  # False: throttled
+
+
+@dataclass(frozen=True)
+class PasswordLinkSent:
+    sent: bool  # False: one was sent less than a minute ago (or five this hour)
 
 
 @dataclass(frozen=True)
@@ -249,6 +267,7 @@ class StaffMany:
 
 Answer = (
     StaffFound | HandleOwner | PhoneOwner | OtpIssued | OtpChecked | ComplaintData | StaffMany
+    | PasswordLinkSent
 )  # fmt: skip
 
 
@@ -329,6 +348,18 @@ class BuildReport:
 
 
 @dataclass(frozen=True)
+class DecideDashboardAccount:
+    """`approvedash#` / `denydash#` (menus.md §3.5): an admin decides on a dashboard
+    registration; answered in the step's transaction (cicero.conversations.dashboard_accounts)."""
+
+    username: str
+    approve: bool
+    role: str | None = None  # approval: the role to give (default: as asked)
+    client_ids: tuple[str, ...] | None = None  # approval: the clients (default: as asked)
+    reason: str = ""  # rejection: told to the applicant
+
+
+@dataclass(frozen=True)
 class TriggerFetch:
     client: str
     platform: str  # instagram / tiktok
@@ -401,7 +432,7 @@ class SetOptIn:
 Effect = (
     Reply | SendText | SendEmail | Lookup | BuildReport | TriggerFetch | UpdateStaff
     | BindWhatsapp | CreateStaff | SetStaffActive | DropStaffRole | SetOptIn | SetException
-    | MoveStaff
+    | MoveStaff | DecideDashboardAccount
 )  # fmt: skip
 
 

@@ -25,7 +25,9 @@ from cicero.domain.menus.model import (
     FindStaff,
     Flow,
     HandleOwner,
+    IssuePasswordLink,
     Machine,
+    PasswordLinkSent,
     PhoneOwner,
     SetStaffActive,
     StaffFound,
@@ -95,6 +97,7 @@ MENUS = {
         "4. Cek data user",
         "5. Absensi registrasi WhatsApp",
         "6. Absensi kelengkapan username",
+        "7. Kirim link password aplikasi",
     ),
     Step.AMPLIFY_MENU: ("1. Tugas rutin", "2. Laporan tugas rutin", "3. Tugas khusus"),
     Step.AMPLIFY_TASKS: ("1. Ambil tugas IG hari ini", "2. Tambah tugas khusus (link)"),
@@ -212,8 +215,8 @@ def _job(state: ChatState, flow: Flow, *effects: Effect) -> Out:
 
 
 def on_user_menu(state: ChatState, flow: Flow, ev: TextIn) -> Out:
-    cid, i = flow.get("client"), _number(ev.text, 6)
-    actions = {1: "add", 2: "edit", 3: "status", 4: "check"}
+    cid, i = flow.get("client"), _number(ev.text, 7)
+    actions = {1: "add", 2: "edit", 3: "status", 4: "check", 7: "password"}
     if i in actions:
         return goto(state, flow, Step.ASK_NRP, ASK_NRP_TEXT, action=actions[i])
     if i == 5:
@@ -342,6 +345,8 @@ def on_staff_found(state: ChatState, flow: Flow, ev: Answered, ans: StaffFound) 
             f"❌ NRP/NIP *{nrp}* tidak ditemukan di client ini. Ketik NRP/NIP lain.\n{BACK_FOOTER}",
         )
     flow = replace(flow, staff=s)
+    if action == "password":
+        return _password_link(state, flow, ev, s)
     if action == "check":
         return show(state, flow, Step.USER_MENU, ev.ctx, staff_card(s, card, "full"))
     if action == "status":
@@ -524,8 +529,38 @@ TEXT: dict[Step, Callable[[ChatState, Flow, TextIn], Out]] = {
     Step.STATUS_ROLE: on_status_role,
 }
 
+
+def _password_link(state: ChatState, flow: Flow, ev: Answered, s: StaffView) -> Out:
+    """The link goes to the member's own bound number; the operator only hears that it went."""
+    if not s.active:
+        return show(state, flow, Step.USER_MENU, ev.ctx, f"❌ NRP/NIP *{s.nrp}* tidak aktif.")
+    if not s.whatsapp:
+        return show(
+            state, flow, Step.USER_MENU, ev.ctx,
+            f"❌ *{s.name}* belum menghubungkan nomor WhatsApp. Minta yang bersangkutan mengetik "
+            "*userrequest* lebih dulu.",
+        )  # fmt: skip
+    by = f"operator:{ev.ctx.identity.phone or ''}"
+    query = IssuePasswordLink(s.nrp, s.whatsapp, by, ev.ctx.session.value, ev.ctx.config.web_url)
+    return ask(state, flow, query)
+
+
+def on_link_sent(state: ChatState, flow: Flow, ev: Answered, ans: PasswordLinkSent) -> Out:
+    s = flow.staff
+    name = s.name if s is not None else flow.get("nrp")
+    if not ans.sent:
+        text = "⏳ Link password baru saja dikirim. Coba lagi sebentar lagi."
+    else:
+        text = (
+            f"✅ Link password aplikasi telah dikirim ke nomor WhatsApp *{name}* (berlaku 15 "
+            "menit). Operator tidak dapat melihat isinya."
+        )
+    return show(state, flow, Step.USER_MENU, ev.ctx, text)
+
+
 ANSWER: dict[tuple[Step, type], Callable[[ChatState, Flow, Answered, Answer], Out]] = {
     (Step.ASK_NRP, StaffFound): on_staff_found,
+    (Step.ASK_NRP, PasswordLinkSent): on_link_sent,
     (Step.EDIT_VALUE, HandleOwner): on_owner,
     (Step.EDIT_VALUE, PhoneOwner): on_owner,
 }  # type: ignore[dict-item]

@@ -24,9 +24,11 @@ from cicero.domain.menus.model import (
     Flow,
     HandleOwner,
     IssueOtp,
+    IssuePasswordLink,
     Machine,
     OtpChecked,
     OtpIssued,
+    PasswordLinkSent,
     StaffFound,
     StaffView,
     TextIn,
@@ -59,9 +61,38 @@ def field_list(staff: StaffView) -> tuple[Field, ...]:
     return (*BASE_FIELDS, Field.VILLAGE) if "ditbinmas" in staff.roles else BASE_FIELDS
 
 
+PASSWORD_LABEL = "Password aplikasi (Cicero Reposter)"
+
+
 def field_menu(staff: StaffView) -> str:
-    rows = "\n".join(f"{i}. {LABEL[f]}" for i, f in enumerate(field_list(staff), 1))
+    options = field_list(staff)
+    rows = "\n".join(f"{i}. {LABEL[f]}" for i, f in enumerate(options, 1))
+    rows += f"\n{len(options) + 1}. {PASSWORD_LABEL}"
     return f"Pilih data yang ingin diubah:\n{rows}\n{CANCEL_FOOTER}"
+
+
+def _password_link(state: ChatState, flow: Flow, ev: TextIn) -> Out:
+    """Only for the record bound to this very number: the link goes to it."""
+    s = _me(flow)
+    if flow.get("bound") != "1" or not s.whatsapp or s.whatsapp != ev.ctx.identity.phone:
+        return stay(
+            state, flow, "❌ Link password hanya dikirim ke nomor yang terhubung dengan data Anda."
+        )
+    query = IssuePasswordLink(
+        s.nrp, s.whatsapp, "self", ev.ctx.session.value, ev.ctx.config.web_url
+    )
+    return ask(state, flow, query)
+
+
+def on_link_sent(state: ChatState, flow: Flow, ev: Answered, ans: PasswordLinkSent) -> Out:
+    if not ans.sent:
+        text = "⏳ Link password baru saja dikirim. Tunggu sebentar sebelum meminta lagi."
+    else:
+        text = (
+            "🔐 Link untuk membuat password aplikasi telah dikirim ke nomor ini (berlaku 15 menit, "
+            "sekali pakai). Jangan bagikan kepada siapa pun."
+        )
+    return goto(state, flow, Step.ASK_UPDATE, f"{text}\n\n{ASK_UPDATE_TEXT}")
 
 
 def start(state: ChatState, ev: TextIn) -> Out:
@@ -214,7 +245,9 @@ def on_ask_update(state: ChatState, flow: Flow, ev: TextIn) -> Out:
 def on_ask_field(state: ChatState, flow: Flow, ev: TextIn) -> Out:
     s, w = _me(flow), word(ev.text)
     options = field_list(s)
-    n = numbers.choice(w, len(options))
+    n = numbers.choice(w, len(options) + 1)  # the last number: "Password aplikasi"
+    if n == len(options) + 1:
+        return _password_link(state, flow, ev)
     if n is not None:
         f = options[n - 1]
         return goto(state, flow, Step.ASK_VALUE, fields.prompt(f, s, ev.ctx), field=f.value)
@@ -265,6 +298,7 @@ ANSWER: dict[tuple[Step, type], Callable[[ChatState, Flow, Answered, Answer], Ou
     (Step.ASK_NRP, OtpIssued): on_otp_issued,
     (Step.OTP_WAIT, OtpChecked): on_otp_checked,
     (Step.ASK_VALUE, HandleOwner): on_owner,
+    (Step.ASK_FIELD, PasswordLinkSent): on_link_sent,
 }  # type: ignore[dict-item]
 
 

@@ -17,10 +17,12 @@ from cicero.domain.menus.model import (
     Flow,
     HandleOwner,
     IssueOtp,
+    IssuePasswordLink,
     Lookup,
     Machine,
     OtpChecked,
     OtpIssued,
+    PasswordLinkSent,
     PhoneOwner,
     Query,
     Reply,
@@ -40,6 +42,7 @@ ANSWER_OF: dict[type, type] = {
     CheckOtp: OtpChecked,
     ComplaintFacts: ComplaintData,
     FindStaffMany: StaffMany,
+    IssuePasswordLink: PasswordLinkSent,
 }
 
 MENU_FOOTER = "Ketik *menu* untuk menu utama, *batal* untuk keluar."

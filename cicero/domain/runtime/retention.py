@@ -55,6 +55,12 @@ TABLES: dict[str, Rule] = {
     "otp_code": Purged("otp_days", "one pending code per person; expired ones go"),
     "staff_import": Purged("import_days", "import batches, with their rows"),
     "staff_import_row": Purged("import_days", "the rows of a purged batch"),
+    "audit_log": Purged("audit_days", "who changed what; append-only, kept a year (api.md)"),
+    "login_attempt": Purged("login_days", "login tries, read for lockouts of at most a day"),
+    "auth_token": Purged("token_days", "sessions and app tokens, once expired or revoked"),
+    "password_link": Purged("otp_days", "single-use password links, once expired"),
+    "dashboard_reset": Purged("otp_days", "single-use dashboard reset links, once expired"),
+    "ig_profile_refresh": Purged("refresh_days", "profile refreshes, counted per person and day"),
     # ---- kept for good
     "attendance_day": Kept(
         "the history of attendance once engagement is compacted: about 30,000 counts a day "
@@ -67,6 +73,7 @@ TABLES: dict[str, Rule] = {
         "one row per post reported and person"
     ),
     "staff_audit": Kept("who changed which staff field when (accountability); per change"),
+    "link_report_url": Kept("each reported link once (refusing repeats); with link_report"),
     # ---- not growing with time
     "client": Bounded("one row per client"),
     "client_directorate": Bounded("one row per satker and directorate"),
@@ -78,6 +85,9 @@ TABLES: dict[str, Rule] = {
     "job_cursor": Bounded("one row per job"),
     "job_pause": Bounded("one row per paused job"),
     "upstream_host": Bounded("one row per upstream host"),
+    "dashboard_account": Bounded("one row per dashboard account"),
+    "staff_password": Bounded("one row per member of staff with an app password"),
+    "ig_profile": Bounded("one row per Instagram handle looked up, replaced when refreshed"),
     "schema_migration": Bounded("one row per migration"),
     "sim_clock": Bounded("simulation only: one row"),
     "sim_line": Bounded("simulation only: one row per simulated session"),

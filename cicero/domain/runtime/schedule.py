@@ -67,6 +67,15 @@ class RunEnded:
 
 
 @dataclass(frozen=True)
+class RunNow:
+    """An admin asks for a run of `job` now (the status page's "run now"): owed at the
+    clock's instant, it waits for its bucket and for a running one to end, like any owed run,
+    and coalesces with one already owed."""
+
+    job: str
+
+
+@dataclass(frozen=True)
 class RunCrashed:
     """The run's worker crashed (or vanished) before it could say how the run ended."""
 
@@ -75,7 +84,7 @@ class RunCrashed:
     reason: str = ""
 
 
-Event = Tick | BucketReady | BucketLost | RunEnded | RunCrashed
+Event = Tick | BucketReady | BucketLost | RunEnded | RunCrashed | RunNow
 
 # ---- effects ----------------------------------------------------------------
 
@@ -253,6 +262,8 @@ def handle(state: ClockState, event: Event) -> tuple[ClockState, list[Effect]]:
         return replace(state, ready=state.ready - {event.bucket}), []
     if isinstance(event, RunEnded):
         return _run_ended(state, event)
+    if isinstance(event, RunNow):
+        return _run_now(state, event.job)
     if isinstance(event, RunCrashed):
         return _run_crashed(state, event)
     raise TypeError(f"clock cannot handle {type(event).__name__}")
@@ -339,6 +350,20 @@ def _run_ended(state: ClockState, event: RunEnded) -> tuple[ClockState, list[Eff
                     effects.append(Record(spec.key, held[spec.key], RunStatus.MISSED, COALESCED))
                 held[spec.key] = run.fire_time
                 effects.append(Owe(spec.key, run.fire_time))
+    state, more = _release_held(replace(state, held=held))
+    return state, effects + more
+
+
+def _run_now(state: ClockState, job: str) -> tuple[ClockState, list[Effect]]:
+    spec = state.jobs.get(job)
+    if spec is None or not state.dispatchable(spec):
+        return state, [Record(job, state.now, RunStatus.SKIPPED, "not enabled or not implemented")]
+    held = dict(state.held)
+    effects: list[Effect] = []
+    if job in held:
+        effects.append(Record(job, held[job], RunStatus.MISSED, COALESCED))
+    held[job] = state.now
+    effects.append(Owe(job, state.now))
     state, more = _release_held(replace(state, held=held))
     return state, effects + more
 

@@ -91,6 +91,10 @@ def instagram_profile(profile: InstagramProfile) -> dict[str, Any]:
             "username": profile.username,
             "is_private": profile.is_private,
             "media_count": profile.media_count,
+            "full_name": profile.full_name,
+            "follower_count": profile.follower_count,
+            "following_count": profile.following_count,
+            "profile_pic_url": profile.profile_pic_url,
         }
     }
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
+from cicero.config import load_settings
 from cicero.db.connect import connect
 from cicero.db.upstream_hosts import save_host
 from cicero.domain.ingestion.limits import HostState
@@ -39,7 +40,8 @@ def test_healthz_shows_a_paused_host_its_calls_and_budget(pg_server: object) -> 
             await save_host(conn, "instagram", "social-api4.p.rapidapi.com", fine, None, now)
         finally:
             await conn.close()
-        app = build_app(lambda: (GOOD, 0.5), url, [])
+        trusted = load_settings({}, {"web": {"trusted_networks": ["127.0.0.0/8"]}})
+        app = build_app(lambda: (GOOD, 0.5), url, [], trusted)  # the full body: an allowed network
         async with TestClient(TestServer(app)) as client:
             resp = await client.get("/healthz")
             return resp.status, await resp.json()

@@ -711,3 +711,30 @@ def test_toml_of_the_sample_round_trips_through_tomllib() -> None:
     # The sample is what the docs point people at: keep it a TOML file tomllib reads as-is.
     text = (ROOT / "scenarios" / "quiet-day.toml").read_text()
     assert parse_scenario(tomllib.loads(text)).name
+
+
+def test_http_events_are_read_and_their_mistakes_named() -> None:
+    data = base()
+    at = datetime(2026, 11, 23, 9)
+    data["event"] += [
+        {"at": at, "kind": "http", "method": "post", "path": "/api/auth/user-login",
+         "body": {"nrp": "75020001", "password": "x"}, "save": "budi", "id": "r1"},
+        {"at": at, "kind": "http", "method": "GET", "path": "/api/insta/posts",
+         "headers": {"Authorization": "Bearer {{budi}}"}},
+    ]  # fmt: skip
+    events = [e for e in parse_scenario(data).events if e.kind == "http"]
+    assert [(e.method, e.path, e.save, e.request_id) for e in events] == [  # type: ignore[attr-defined]
+        ("POST", "/api/auth/user-login", "budi", "r1"), ("GET", "/api/insta/posts", None, None),
+    ]  # fmt: skip
+    bad = base()
+    bad["event"] += [
+        {"at": at, "kind": "http", "method": "BREW", "path": "api/x"},
+        {"at": at, "kind": "http", "method": "GET", "path": "/x", "headers": {"A": "b\r\nX: y"},
+         "save": "no spaces", "body": 5},
+    ]  # fmt: skip
+    got = problems_of(bad)
+    first, second = len(bad["event"]) - 2, len(bad["event"]) - 1
+    for where in ("method", "path"):
+        assert any(p.startswith(f"event[{first}].{where}:") for p in got), got
+    for where in ("headers", "save", "body"):
+        assert any(p.startswith(f"event[{second}].{where}:") for p in got), got

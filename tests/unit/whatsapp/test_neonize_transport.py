@@ -30,11 +30,13 @@ from cicero.whatsapp.neonize_transport import (
 from cicero.whatsapp.transport import (
     ConnectFailed,
     Disconnected,
-    Heartbeat,
     Incoming,
+    KeepaliveLost,
+    KeepaliveRestored,
     LoggedOut,
     NotReady,
     Paired,
+    PairingExpired,
     QrCode,
     Ready,
     RecipientInvalid,
@@ -140,8 +142,8 @@ def test_connect_failures(seen):
 
 def test_disconnect_and_keepalive(seen):
     assert seen["disconnected"] == [Disconnected()]
-    # Two timeouts in a row are one loss; the restore is a sign of life.
-    assert seen["keepalive"] == [Disconnected(), Heartbeat()]
+    # Two timeouts in a row are one loss (whatsmeow keeps pinging); then the restore.
+    assert seen["keepalive"] == [KeepaliveLost(), KeepaliveRestored()]
 
 
 def test_pairing(seen):
@@ -149,7 +151,7 @@ def test_pairing(seen):
     assert seen["pair_error"] == [ConnectFailed("pairing failed: invalid device signature", True)]
     code = "2@offline-qr-code,AAAA,BBBB,CCCC"
     assert seen["qr"] == ([QrCode(code)], [code])  # sink and on_qr both get it
-    assert seen["qr_login_timeout"] == [ConnectFailed("QR login ended: timeout", True)]
+    assert seen["qr_login_timeout"] == [PairingExpired("QR codes ran out unscanned")]
     assert seen["qr_login_success"] == []
 
 
@@ -185,14 +187,21 @@ def test_sends_before_ready_raise_not_ready(seen):
 def test_pair_code_needs_the_login_socket(seen):
     assert seen["pair_code_before_qr"][1] == "NotReady"
     assert seen["pair_code_after_qr"][:3] == ("raised", "NotReady", "websocket not connected")
+    assert seen["pair_code_after_window"][1] == "NotReady"  # the login socket closed
 
 
-def test_stop_joins_and_silences_and_a_restart_reuses_the_client(seen):
+def test_an_event_of_unknown_type_is_skipped(seen):
+    assert seen["unknown_event_type"] == []
+
+
+def test_stop_joins_and_silences_and_a_restart_builds_a_new_client(seen):
     assert seen["stuck_after_stop"] is False
     assert seen["connect_thread_after_stop"] is False
     assert seen["after_stop"] == []
     events, same_client = seen["restart"]
-    assert [type(e) for e in events] == [ConnectFailed] and same_client
+    # A new neonize client (and Go id) per start: an id is never reused while its Go
+    # call might still run.
+    assert [type(e) for e in events] == [ConnectFailed] and not same_client
     assert seen["stuck_after_second_stop"] is False
 
 

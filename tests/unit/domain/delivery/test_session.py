@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from cicero.domain.delivery.session import (
+    LIBRARY_GRACE_S,
     LIVE,
+    LOGIN_WINDOWS,
     RECONNECT_CAP_S,
     TERMINAL,
     TRANSITIONS,
@@ -18,9 +20,12 @@ from cicero.domain.delivery.session import (
     Heartbeat,
     Incoming,
     KeepaliveCheck,
+    KeepaliveLost,
+    KeepaliveRestored,
     LoggedOut,
     PairCode,
     Paired,
+    PairingExpired,
     PairRequested,
     QrCode,
     Ready,
@@ -40,6 +45,7 @@ from cicero.domain.delivery.session import (
     handle,
     initial,
     is_ready,
+    is_resting,
     reconnect_delay,
 )
 from cicero.domain.people.phones import user_jid
@@ -65,6 +71,9 @@ EVENT_SAMPLES: list[Event] = [
     KeepaliveCheck(),
     ReconnectDue(0),
     PairRequested(),
+    KeepaliveLost(),
+    KeepaliveRestored(),
+    PairingExpired("timeout"),
 ]
 
 
@@ -97,12 +106,20 @@ def test_table_is_total():
         (S.RECONNECTING, Ready(JID), S.READY, [ReportReady]),
         (S.READY, Ready(JID), S.READY, []),
         (S.READY, Disconnected(), S.RECONNECTING, [ReportLost, ScheduleReconnect]),
+        (S.READY, KeepaliveLost(), S.RECONNECTING, [ReportLost, ScheduleReconnect]),
+        (S.RECONNECTING, KeepaliveLost(), S.RECONNECTING, []),
+        (S.PAIRING, KeepaliveLost(), S.PAIRING, []),
+        (S.READY, KeepaliveRestored(), S.READY, []),
+        (S.LOGGED_OUT, KeepaliveRestored(), S.LOGGED_OUT, []),
+        (S.PAIRING, PairingExpired("timeout"), S.PAIRING, [RestartTransport]),
+        (S.READY, PairingExpired("timeout"), S.READY, []),
+        (S.PAIRING, PairRequested(), S.PAIRING, []),
         (S.STARTING, Disconnected(), S.RECONNECTING, [ScheduleReconnect]),
         (S.RECONNECTING, Disconnected(), S.RECONNECTING, []),
         (S.READY, ConnectFailed("x", True), S.RECONNECTING, [ReportLost, ScheduleReconnect]),
         (S.STARTING, ConnectFailed("x", False), S.RECONNECTING, [ScheduleReconnect, AlertOps]),
         (S.RECONNECTING, ConnectFailed("x", True), S.RECONNECTING, []),
-        (S.RECONNECTING, ConnectFailed("x", False), S.RECONNECTING, [AlertOps]),
+        (S.RECONNECTING, ConnectFailed("x", False), S.RECONNECTING, [ScheduleReconnect, AlertOps]),
         (S.READY, LoggedOut("LOGGED_OUT"), S.LOGGED_OUT, [ReportLost, StopTransport, AlertOps]),
         (S.PAIRING, LoggedOut("x"), S.LOGGED_OUT, [StopTransport, AlertOps]),
         (
@@ -199,7 +216,7 @@ def test_a_second_ban_moves_the_expiry():
 
 
 def test_reconnect_timers_back_off_and_stale_ones_are_ignored():
-    s, eff = handle(at(S.READY), Disconnected(), T0, rng_value=0.0)
+    s, eff = handle(at(S.STARTING), Disconnected(), T0, rng_value=0.0)
     (sched,) = [e for e in eff if isinstance(e, ScheduleReconnect)]
     assert sched.delay_s == reconnect_delay(0, 0.0)
     delays = []
@@ -216,6 +233,105 @@ def test_reconnect_timers_back_off_and_stale_ones_are_ignored():
     s, _ = handle(s, Disconnected(), T0)
     same, eff = handle(s, ReconnectDue(old), T0)  # an older timer after a newer loss
     assert eff == ()
+
+
+# --- following whatsmeow: its own reconnects are not churned (issue 19 item 4) -----------
+
+
+def test_a_remote_disconnect_is_left_to_the_library_reconnect():
+    s, eff = handle(at(S.READY, jid=JID), Disconnected(), T0, rng_value=0.0)
+    assert s.state is S.RECONNECTING and s.reason == "disconnected"
+    # Not ready (the clock is told, sends wait), but no restart: whatsmeow reconnects
+    # 0, 2, 4 … s after a remote disconnect, and a restart would race it.
+    assert eff == (ReportLost("disconnected"), ScheduleReconnect(LIBRARY_GRACE_S, s.timer))
+    back, eff = handle(s, Ready(JID), T0 + timedelta(seconds=6))
+    assert back.state is S.READY and eff == (ReportReady(JID),)
+    same, eff = handle(back, ReconnectDue(s.timer), T0 + timedelta(seconds=LIBRARY_GRACE_S))
+    assert same == back and eff == ()  # the safety net was stale
+
+
+def test_the_machine_restarts_only_after_the_library_grace():
+    s, _ = handle(at(S.READY, jid=JID), Disconnected(), T0, rng_value=0.0)
+    for seconds in (1, 60, LIBRARY_GRACE_S - 1):  # the watchdog does not step in either
+        s, eff = handle(s, KeepaliveCheck(), T0 + timedelta(seconds=seconds))
+        assert s.state is S.RECONNECTING and eff == ()
+    s, eff = handle(s, ReconnectDue(s.timer), T0 + timedelta(seconds=LIBRARY_GRACE_S), 0.0)
+    assert types(eff) == [RestartTransport, ScheduleReconnect]
+    assert eff[1].delay_s == reconnect_delay(1, 0.0)  # from here the machine's own backoff
+
+
+def test_a_keepalive_timeout_then_restore_is_a_blip_not_a_restart():
+    s, eff = handle(at(S.READY, jid=JID), KeepaliveLost(), T0)
+    assert s.state is S.RECONNECTING and s.reason == "keepalive timeout" and s.stalled
+    assert types(eff) == [ReportLost, ScheduleReconnect] and eff[1].delay_s == LIBRARY_GRACE_S
+    again, eff = handle(s, KeepaliveLost(), T0 + timedelta(seconds=25))
+    assert again == s and eff == ()  # one streak, one loss
+    back, eff = handle(s, KeepaliveRestored(), T0 + timedelta(seconds=40))
+    assert back.state is S.READY and not back.stalled and eff == (ReportReady(JID),)
+    assert back.last_heard == T0 + timedelta(seconds=40)
+    same, eff = handle(back, ReconnectDue(s.timer), T0 + timedelta(seconds=LIBRARY_GRACE_S))
+    assert same == back and eff == ()
+
+
+def test_a_keepalive_loss_ended_by_the_library_reconnect():
+    # After 3 minutes of failed pings whatsmeow drops the socket itself (no Disconnected
+    # event) and reconnects: the next word is Connected.
+    s, _ = handle(at(S.READY, jid=JID), KeepaliveLost(), T0)
+    s, eff = handle(s, Ready(JID), T0 + timedelta(minutes=3, seconds=5))
+    assert s.state is S.READY and eff == (ReportReady(JID),) and not s.stalled
+
+
+def test_a_restore_after_a_real_disconnect_does_not_claim_ready():
+    s, _ = handle(at(S.READY, jid=JID), Disconnected(), T0)
+    same, eff = handle(s, KeepaliveRestored(), T0 + timedelta(seconds=1))
+    assert same.state is S.RECONNECTING and eff == ()
+
+
+def test_an_unpaired_loss_uses_the_machine_backoff():
+    # Before pairing whatsmeow does not reconnect: the machine's own short backoff applies.
+    s, eff = handle(at(S.STARTING), Disconnected(), T0, rng_value=0.0)
+    assert eff == (ScheduleReconnect(reconnect_delay(0, 0.0), s.timer),)
+
+
+def test_a_refusal_that_repeats_is_retried_at_the_cap_never_sooner():
+    s, eff = handle(at(S.READY, jid=JID), ConnectFailed("unknown reason", False), T0, 0.0)
+    assert eff[1] == ScheduleReconnect(RECONNECT_CAP_S, s.timer)
+    for _ in range(5):  # each retry meets the same refusal
+        s, eff = handle(s, ReconnectDue(s.timer), T0, 0.0)
+        assert eff[0] == RestartTransport()
+        s, eff = handle(s, ConnectFailed("unknown reason", False), T0, 0.0)
+        assert eff[0] == ScheduleReconnect(RECONNECT_CAP_S, s.timer) and isinstance(eff[1], AlertOps)
+    assert s.reason == "unknown reason"
+
+
+# --- login windows ---------------------------------------------------------------------------
+
+
+def test_login_windows_reopen_then_rest_until_ops_ask():
+    s, _ = handle(initial(T0), QrCode("2@a"), T0)
+    for window in range(1, LOGIN_WINDOWS):
+        s, eff = handle(s, PairingExpired("timeout"), T0)
+        assert eff == (RestartTransport(),) and s.state is S.PAIRING and not is_resting(s)
+        assert "new QR codes follow" in s.reason and s.expired_windows == window
+        s, eff = handle(s, QrCode(f"2@{window}"), T0)
+        assert eff == (ShowQr(f"2@{window}"),)
+    s, eff = handle(s, PairingExpired("timeout"), T0)
+    assert s.state is S.PAIRING and is_resting(s)
+    assert types(eff) == [StopTransport, AlertOps] and "ask for new ones" in s.reason
+    late, eff = handle(s, QrCode("2@late"), T0)  # from the window being stopped
+    assert late == s and eff == ()
+    s, eff = handle(s, PairRequested(), T0 + timedelta(hours=2))
+    assert s.state is S.STARTING and eff == (RestartTransport(),) and s.expired_windows == 0
+    s, eff = handle(s, QrCode("2@new"), T0 + timedelta(hours=2))
+    assert s.state is S.PAIRING and eff == (ShowQr("2@new"),)
+
+
+def test_a_scan_after_expired_windows_pairs():
+    s = at(S.PAIRING, expired_windows=LOGIN_WINDOWS)
+    s, _ = handle(s, Paired(JID), T0)
+    assert not is_resting(s)
+    s, eff = handle(s, Ready(JID), T0)
+    assert s.state is S.READY and eff == (ReportReady(JID),)
 
 
 def test_misuse():
@@ -268,12 +384,17 @@ class SessionSpec(RuleBasedStateMachine):
             if isinstance(e, ScheduleReconnect):
                 assert e.token not in self.issued
                 self.issued.add(e.token)
-                assert 0 < e.delay_s <= RECONNECT_CAP_S
+                assert 0 < e.delay_s <= max(RECONNECT_CAP_S, LIBRARY_GRACE_S)
         entered_ready = self.s.state is S.READY and before.state is not S.READY
-        # ReportReady exactly on entering ready, and only on a Ready event
+        # ReportReady exactly on entering ready, and only on a Ready event or the end of
+        # a keepalive blip
         assert (ReportReady in types(effects)) == entered_ready
         if entered_ready:
-            assert isinstance(ev, Ready)
+            assert isinstance(ev, Ready) or (isinstance(ev, KeepaliveRestored) and before.stalled)
+        # the transport is restarted only by the machine's timers, the watchdog, a new
+        # login window, a ban's end or ops: never on the network's word of a loss
+        if RestartTransport in types(effects):
+            assert isinstance(ev, ReconnectDue | KeepaliveCheck | PairingExpired | PairRequested)
         # ReportLost exactly on leaving ready
         left_ready = before.state is S.READY and self.s.state is not S.READY
         assert (ReportLost in types(effects)) == left_ready
@@ -324,6 +445,7 @@ class SessionSpec(RuleBasedStateMachine):
     def bookkeeping(self):
         assert self.s.since is not None and self.s.since <= self.now
         assert (self.s.until is not None) <= (self.s.state is S.BANNED)
+        assert self.s.stalled <= (self.s.state is S.RECONNECTING)
         assert self.s.timer == (max(self.issued) if self.issued else 0)
 
 

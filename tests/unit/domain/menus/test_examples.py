@@ -14,7 +14,8 @@ def test_a_bind_and_update():
     assert "👤 *Identitas Anda*" in r and "ingin melakukan perubahan" in r
     assert w.staff["89050123"].whatsapp == me
     r = w.send(me, "ya")
-    assert "1. Nama" in r and "6. TikTok" in r and "7." not in r
+    assert "1. Nama" in r and "6. TikTok" in r and "Desa" not in r
+    assert "7. Password aplikasi" in r  # menus.md §4 gains it (api.md §1)
     assert "Instagram" in w.send(me, "5")
     r = w.send(me, "https://www.instagram.com/Andi.Pratama_/?hl=id")
     assert "✅ Data *Instagram* untuk NRP 89050123 berhasil diupdate menjadi *andi.pratama_*." in r

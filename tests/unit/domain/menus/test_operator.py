@@ -136,3 +136,15 @@ def test_role_lost_mid_flow_closes(monkeypatch):
 
     monkeypatch.setitem(world.OPERATOR_WA, "SUKAMAJU", "6289999999999")
     assert "ditutup" in walk(w, "4")
+
+
+def test_an_operator_sends_a_password_link_to_the_members_own_number() -> None:
+    w = World()
+    r = walk(w, "oprrequest", "1", "7", "89050124")
+    assert "Link password aplikasi telah dikirim" in r and "RINA" in r
+    assert "akun/password" not in r  # the operator never sees the link
+    assert [(n, to, by) for n, to, by, *_ in w.links] == [
+        ("89050124", "6281234500022", f"operator:{OPERATOR}")
+    ]
+    r = walk(w, "7", "89050123")  # ANDI has no bound number
+    assert "belum menghubungkan nomor WhatsApp" in r and len(w.links) == 1

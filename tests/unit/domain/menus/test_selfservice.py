@@ -106,3 +106,21 @@ def test_user_session_pointer_on_operator_session():
     assert "6281299999999" in w.send(NEW, "userrequest", T0, Session.OPERATOR)
     assert "NRP/NIP" in w.send(NEW, "pagi pak", T0, Session.USER)
     assert w.send(NEW, "👍", T0, Session.USER, chat="x") is None
+
+
+def test_password_aplikasi_sends_the_link_to_the_bound_number_only() -> None:
+    from tests.unit.domain.menus.world import World
+
+    w, me = World(), "6281234500011"
+    w.send(me, "userrequest")
+    w.send(me, "89050123")
+    w.send(me, "ya")  # bound now
+    r = w.send(me, "ya")
+    assert "7. Password aplikasi" in r
+    r = w.send(me, "7")
+    assert "Link untuk membuat password aplikasi telah dikirim ke nomor ini" in r
+    assert [(n, to, by) for n, to, by, *_ in w.links] == [("89050123", me, "self")]
+    assert "ingin melakukan perubahan" in r
+    w.send(me, "ya")
+    r = w.send(me, "7")  # again within the minute: refused, nothing queued
+    assert "baru saja dikirim" in r and len(w.links) == 1

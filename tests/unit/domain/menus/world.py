@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from cicero.domain.auth import otp
+from cicero.domain.auth import password_links as links
 from cicero.domain.menus import handle
 from cicero.domain.menus.model import (
     Answered,
@@ -27,11 +28,13 @@ from cicero.domain.menus.model import (
     FindStaffMany,
     HandleOwner,
     IssueOtp,
+    IssuePasswordLink,
     Lookup,
     MenuConfig,
     MoveStaff,
     OtpChecked,
     OtpIssued,
+    PasswordLinkSent,
     PhoneOwner,
     Reply,
     Session,
@@ -98,6 +101,8 @@ class World:
     states: dict[tuple[Session, str], ChatState] = field(default_factory=dict)
     likes: dict[str, int] = field(default_factory=dict)
     otp_rows: dict[str, otp.OtpRecord] = field(default_factory=dict)
+    # "Password aplikasi" links queued: (nrp, to, requested_by, session, at)
+    links: list[tuple[str, str, str, str, datetime]] = field(default_factory=list)
     otp_draw: int = 123456
     effects: list[Effect] = field(default_factory=list)  # everything but replies and lookups
     emails: list[otp.OtpMail] = field(default_factory=list)
@@ -191,6 +196,11 @@ class World:
                 else:
                     self.otp_rows[nrp] = v.record
                 return OtpChecked(v.check.value, v.tries_left)
+            case IssuePasswordLink(nrp, phone, by, session, _base):
+                fresh = links.may_issue(tuple(t for n, *_, t in self.links if n == nrp), at)
+                if fresh:
+                    self.links.append((nrp, phone, by, session, at))
+                return PasswordLinkSent(fresh)
             case ComplaintFacts(nrp, _ig, _tt):
                 return ComplaintData(
                     nrp, self._full(self.staff.get(nrp)), likes_in_window=self.likes.get(nrp, 0)

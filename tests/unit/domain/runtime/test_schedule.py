@@ -206,3 +206,23 @@ def test_a_cron_that_never_fires_is_simply_never_due() -> None:
     state, effects = s.handle(state, s.Tick(at(23, 59)))
     assert dispatches(effects) == [] and s.next_fire_times(never, at(6), 3) == []
     assert s.next_wakeup(state, timedelta(seconds=30)) == at(23, 59) + timedelta(seconds=30)
+
+
+def test_run_now_waits_for_its_bucket_and_for_a_running_one() -> None:
+    state = start(at(10, 0))
+    state, effects = s.handle(state, s.RunNow("recap"))  # gateway not ready: owed, not sent
+    assert dispatches(effects) == [] and [e for e in effects if isinstance(e, s.Owe)] == [
+        s.Owe("recap", at(10, 0))
+    ]
+    state, effects = s.handle(state, s.BucketReady("gateway"))
+    assert dispatches(effects) == [("recap", at(10, 0))]
+    # Asked again while it runs: it waits for the end, then runs once.
+    state, _ = s.handle(state, s.Tick(at(10, 5)))
+    state, effects = s.handle(state, s.RunNow("recap"))
+    assert dispatches(effects) == []
+    state, effects = s.handle(state, s.RunEnded("recap", at(10, 0), s.RunStatus.DONE))
+    assert dispatches(effects) == [("recap", at(10, 5))]
+    # A job that is off or unknown is recorded, never run.
+    for job in ("off", "nope"):
+        _, effects = s.handle(state, s.RunNow(job))
+        assert dispatches(effects) == [] and records(effects, "skipped")
