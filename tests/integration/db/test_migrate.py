@@ -52,7 +52,7 @@ def test_a_failing_migration_leaves_nothing_behind(
 
     good = known_migrations()
     broken = module.Migration(
-        len(good) + 1, "broken", "CREATE TABLE half_done (id int); SELECT 1/0;"
+        good[-1].version + 1, "broken", "CREATE TABLE half_done (id int); SELECT 1/0;"
     )
     monkeypatch.setattr(module, "known_migrations", lambda: (*good, broken))
 
