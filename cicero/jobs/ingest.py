@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
@@ -261,7 +262,12 @@ class _Run:
             p.external_id: p.like_count if platform is IG else p.comment_count for p in todays
         }
         self.listing[client.client_id, platform] = listing.outcome
-        async with self.ctx.pool.acquire() as conn, conn.transaction():
+        # Most clients list nothing most of the day: then only the run's row is written, in
+        # one statement rather than a transaction of four.
+        writes = bool(listing.items) or listing.complete or sec_uid is not None
+        async with self.ctx.pool.acquire() as conn, (
+            conn.transaction() if writes else nullcontext()
+        ):
             written = await upsert_posts(conn, client.client_id, platform, todays, self.now)
             removed = await self.reconcile(conn, client.client_id, platform, listing)
             if sec_uid is not None:
@@ -289,6 +295,8 @@ class _Run:
         listing: Listing[ParsedPost],
     ) -> list[str]:  # fmt: skip
         """Presence per §3.7; only a complete listing counts absences. Returns new removals."""
+        if not listing.items and not listing.complete:
+            return []  # no post to find present, no absence that counts
         listed = {p.external_id for p in listing.items}
         covered_since = listing.covered_since(self.today) if listing.complete else None
         known = await known_posts(conn, client_id, platform, listed, listing.complete,

@@ -66,7 +66,7 @@ class UpstreamHosts:
     pace: Pace = field(default_factory=Pace)
     budgets: Mapping[str, int] = field(default_factory=dict)
     pool: asyncpg.Pool | None = None
-    flush_every: int = 20
+    flush_every: int = 100  # a crash loses at most this many calls from the day's count
     _hosts: dict[str, _Host] = field(default_factory=dict, init=False)
 
     @classmethod
