@@ -20,9 +20,8 @@ a recap R that reads engagement, every post must have been fetched successfully 
 R - `upstream.audit_fresh` (or at that very ingestion, when the cadence is coarser); at any
 ingestion, no post's last fetch may be older than `upstream.audit_every` (where the cadence
 allows); and the day's end counts as a recap, so the day's last ingestion settles the day
-for the week and month reports. A fire time at which some post's deadline moves is an audit
-fire time; a post fetched recently enough for another reason (its count moved) is not
-fetched twice.
+for the week and month reports. A post fetched recently enough for another reason (its count
+moved) is not fetched twice.
 """
 
 from __future__ import annotations
@@ -68,7 +67,8 @@ def fetch_reason(
     """Why the post's engagement is fetched in this run, or None: `unchanged`, no request.
 
     `listed_count`: the count this run's listing gave (None: none usable). `audit_due`: the
-    latest audit fire time at or before this run (None: none today)."""
+    time since which the schedule wants every post fetched at this run (`due_at`; None:
+    nothing owed yet today)."""
     if asked:
         return FetchReason.ASKED
     if last is None:
@@ -132,15 +132,6 @@ def audit_deadlines(
         need = min(max(asked), t)  # the latest that can be met is a fetch at t itself
         owed = need if owed is None else max(owed, need)
         out.append(Deadline(t, owed))
-    return tuple(out)
-
-
-def audit_fire_times(deadlines: Sequence[Deadline]) -> tuple[datetime, ...]:
-    """The fire times whose deadline moved: where some post may need an audit fetch."""
-    out = []
-    for k, d in enumerate(deadlines):
-        if k == 0 or d.since != deadlines[k - 1].since:
-            out.append(d.at)
     return tuple(out)
 
 

@@ -11,7 +11,6 @@ from cicero.domain.ingestion.refetch import (
     FetchReason,
     LastFetch,
     audit_deadlines,
-    audit_fire_times,
     day_deadlines,
     due_at,
     fetch_reason,
@@ -119,7 +118,6 @@ def test_the_default_schedule():
     assert since(d, 22) == at(21, 15)  # 22:15 and the day's end
     assert since(d, 22, 10) == at(21, 15)  # a catch-up run follows the fire time before it
     assert since(d, 5) is None
-    assert audit_fire_times(d)[:3] == (at(6), at(6, 30), at(7))  # the 3-hour rule moves daily
 
 
 def test_no_recaps_leaves_the_periodic_deadline_and_the_days_end():
