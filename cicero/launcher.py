@@ -33,6 +33,7 @@ from cicero.actors.clock import ClockOptions
 from cicero.actors.messages import ChildSpec, StatusRequest, StatusSnapshot, SupervisorStart
 from cicero.actors.session import SessionOptions
 from cicero.actors.worker import WorkerOptions
+from cicero.collector import GC_THRESHOLDS
 from cicero.config import Secret, Settings
 from cicero.db.connect import connect, resolve_database
 from cicero.db.embedded import DatabaseUnavailable
@@ -233,6 +234,7 @@ def start_runtime(
     # from writing to those objects (copy-on-write would make each actor a private copy).
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)  # cicero.collector: fewer walks of recaps' objects
     admin_port = settings.config.runtime.admin_port or free_port()
     listen.confine(settings.config.runtime.actor_host)  # never all interfaces (DESIGN §8)
     with default_stop_signals():  # Thespian's admin forks here

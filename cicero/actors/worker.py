@@ -12,6 +12,7 @@ import asyncio
 import os
 import socket
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ import psutil
 
 from cicero.actors.base import CiceroActor
 from cicero.actors.messages import JobDone, OutboxNew, RunFetch, RunJob, Start
+from cicero.collector import collector_paused
 from cicero.conversations import fetches
 from cicero.db import ledger
 from cicero.domain.runtime.job_parts import ledger_key
@@ -97,9 +99,12 @@ class JobWorker(CiceroActor):
             done("skipped", claim.reason)
             return
         # A handler that raises (or overruns its timeout) crashes this actor: see on_crash.
-        outcome = self.run(
-            self._execute(handler.run, message, started), spec.timeout.total_seconds()
-        )
+        # A recap builds a burst of short-lived objects (20,000 people in a directorate's):
+        # no collection walks them while it runs (cicero.collector).
+        with collector_paused() if handler.reads_engagement else nullcontext():
+            outcome = self.run(
+                self._execute(handler.run, message, started), spec.timeout.total_seconds()
+            )
         self.run(self._finish(message, "done", outcome or "", self._now(message, started)))
         done("done", outcome or "")
 
@@ -164,6 +169,7 @@ class JobWorker(CiceroActor):
             settings=self.settings,
             log=self.log,
             sleep=_no_wait if self.virtual else asyncio.sleep,
+            readers=self.registry.engagement_readers(),
         )
         return await run(ctx)
 

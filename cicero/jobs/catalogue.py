@@ -12,9 +12,14 @@ from cicero.jobs.directorate_recaps import directorate_recap
 from cicero.jobs.housekeeping import housekeeping
 from cicero.jobs.ingest import ingest_instagram, ingest_tiktok
 from cicero.jobs.ops_digest import ops_digest
-from cicero.jobs.registry import JobHandler, Registry
+from cicero.jobs.registry import Handler, JobHandler, Registry
 from cicero.jobs.reminders import personal_reminder
 from cicero.jobs.username_recaps import incomplete_data_recap, username_completeness_recap
+
+
+def _reader(key: str, run: Handler, actor: str) -> JobHandler:
+    """A job whose runs read engagement (attendance): the ingestion audits before them."""
+    return JobHandler(key, run, actor=actor, reads_engagement=True)
 
 
 def registry() -> Registry:
@@ -25,14 +30,14 @@ def registry() -> Registry:
             JobHandler("ingest_social", ingest_instagram, "ingestor:instagram", "instagram"),
             JobHandler("ingest_social", ingest_tiktok, "ingestor:tiktok", "tiktok"),
             JobHandler("task_broadcast", task_broadcast, actor="worker"),
-            JobHandler("org_engagement_recap", org_engagement_recap, actor="worker"),
-            JobHandler("bidhumas_evening_recap", directorate_recap, actor="recap:bidhumas"),
-            JobHandler("ditbinmas_group_recap", directorate_recap, actor="recap:ditbinmas"),
-            JobHandler("ditbinmas_leader_recap", directorate_recap, actor="recap:ditbinmas"),
-            JobHandler("ditbinmas_kasatker_report", directorate_recap, actor="recap:ditbinmas"),
-            JobHandler("ditbinmas_full_recap", directorate_recap, actor="recap:ditbinmas"),
+            _reader("org_engagement_recap", org_engagement_recap, "worker"),
+            _reader("bidhumas_evening_recap", directorate_recap, "recap:bidhumas"),
+            _reader("ditbinmas_group_recap", directorate_recap, "recap:ditbinmas"),
+            _reader("ditbinmas_leader_recap", directorate_recap, "recap:ditbinmas"),
+            _reader("ditbinmas_kasatker_report", directorate_recap, "recap:ditbinmas"),
+            _reader("ditbinmas_full_recap", directorate_recap, "recap:ditbinmas"),
             JobHandler("amplify_recap", amplify_recap, actor="worker"),
-            JobHandler("personal_reminder", personal_reminder, actor="worker"),
+            _reader("personal_reminder", personal_reminder, "worker"),
             JobHandler("db_backup", db_backup, actor="backup"),
             JobHandler("ops_digest", ops_digest, actor="worker"),
             JobHandler("incomplete_data_recap", incomplete_data_recap, actor="worker"),

@@ -144,6 +144,13 @@ def families(body: Mapping[str, Any]) -> Iterator[Metric]:
         ["host"],
     )
     yield _gauge(
+        "cicero_upstream_saved_today",
+        "Upstream requests spared today (Asia/Jakarta) per host: engagement fetches left "
+        "unchanged because no count had moved and no audit was due",
+        [((h,), v.get("saved_today", 0)) for h, v in upstream],
+        ["host"],
+    )
+    yield _gauge(
         "cicero_upstream_daily_budget",
         "Daily call budget per host, where one is set",
         [((h,), v["daily_budget"]) for h, v in upstream if v["daily_budget"] is not None],

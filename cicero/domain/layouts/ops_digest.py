@@ -39,10 +39,21 @@ class RowIssue:
 
 
 @dataclass(frozen=True)
+class UpstreamUse:
+    """One upstream host's (platform and key's) requests of the day: sent, and spared by
+    engagement fetches left `unchanged` (data.md §3.4)."""
+
+    host: str  # instagram, instagram_fallback, tiktok, tiktok_fallback
+    calls: int
+    saved: int
+
+
+@dataclass(frozen=True)
 class Digest:
     at: datetime
     runs: tuple[RunIssue, ...]
     rows: tuple[RowIssue, ...]
+    upstream: tuple[UpstreamUse, ...] = ()
 
 
 def _section(title: str, lines: list[str]) -> list[str]:
@@ -89,4 +100,8 @@ def render(d: Digest) -> str:
         ]
     if not [r for r in runs if not is_disabled(r)] and not d.rows:
         lines += ["", "Tidak ada masalah hari ini."]
+    if d.upstream:  # RapidAPI quota is what the service costs
+        lines += ["", "*Kuota upstream hari ini*"]
+        lines += [f"- {u.host}: {angka(u.calls)} permintaan, {angka(u.saved)} dihemat"
+                  for u in d.upstream]  # fmt: skip
     return "\n".join(lines)

@@ -103,7 +103,7 @@ def seed(url: str) -> None:
                           ('db_backup', $1 - interval '1 day', 'done', '', $1 - interval '1 day')""",
                 NOW,
             )
-            paused = HostState(calls_day=wib_date(NOW), calls=12,
+            paused = HostState(calls_day=wib_date(NOW), calls=12, saved=30,
                                paused_until=NOW + timedelta(minutes=4))  # fmt: skip
             await save_host(conn, "tiktok", "tiktok.example", paused, 40, NOW)
         finally:
@@ -181,6 +181,7 @@ def test_metrics_carry_the_health_facts(pg_server: object) -> None:
     assert backup == (NOW - timedelta(days=1)).timestamp()
     assert got[("cicero_build_info", (("version", __import__("cicero").__version__),))] == 1
     assert got[("cicero_upstream_calls_today", (("host", "tiktok"),))] == 12.0
+    assert got[("cicero_upstream_saved_today", (("host", "tiktok"),))] == 30.0
     assert got[("cicero_upstream_daily_budget", (("host", "tiktok"),))] == 40.0
     assert got[("cicero_upstream_paused", (("host", "tiktok"),))] == 1.0
 
