@@ -66,12 +66,13 @@ import argparse
 import cProfile
 import json
 import multiprocessing
+import os
 import random
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +98,9 @@ RANKS = [
 UNITS = ["SAT BINMAS", "SAT LANTAS", "SAT SAMAPTA", "SI HUMAS", "BAG OPS", "POLSEK KOTA", "SPKT"]
 
 
-def _hm(minutes: int) -> str:
-    return f"{DAY}T{minutes // 60:02d}:{minutes % 60:02d}:00"
+def _hm(minutes: int, day: int = 0) -> str:
+    date = datetime.fromisoformat(DAY) + timedelta(days=day)
+    return f"{date:%Y-%m-%d}T{minutes // 60:02d}:{minutes % 60:02d}:00"
 
 
 def _q(v: Any) -> str:
@@ -109,12 +111,13 @@ def _q(v: Any) -> str:
     return json.dumps(v, ensure_ascii=False)
 
 
-def scenario_text(seed: int = 7) -> str:
-    """The day as TOML, the format of docs/scenarios.md."""
+def scenario_text(seed: int = 7, days: int = 1) -> str:
+    """The day as TOML, the format of docs/scenarios.md; `days` > 1: as many such days in a
+    row, each with its own posts (ids after the first day's carry the day) and engagement."""
     rng = random.Random(seed)
     out = [
         '[scenario]\nname = "bench day"',
-        f"start = {DAY}T05:00:00\nend = {DAY}T23:30:00\nseed = {seed}",
+        f"start = {DAY}T05:00:00\nend = {_hm(23 * 60 + 30, days - 1)}\nseed = {seed}",
         'admins = ["6281100000001"]\n',
         '[sessions]\noperator = "ready"\ngateway = "ready"\n',
         "[config.sessions.operator]\nthrottle_per_minute = 120\nburst = 20\njitter_s = 0.0\n",
@@ -169,15 +172,23 @@ def scenario_text(seed: int = 7) -> str:
         + ["BIDHUMAS"] * 10
         + [clients[2 + (k * 7) % (CLIENTS - 2)] for k in range(10)]
     )
-    posts = []
+    for day in range(days):
+        out += _day_of_posts(rng, day, owners, staff)
+    return "\n".join(out)
+
+
+def _day_of_posts(rng: random.Random, day: int, owners: list[str], staff: list[Any]) -> list[str]:
+    """One day's 40 posts and ENGAGEMENTS (distinct person x post pairs) as TOML tables."""
+    out, posts = [], []
+    suffix = f"d{day}" if day else ""
     for k, owner in enumerate(owners):
         platform = "tiktok" if k % 3 == 2 else "instagram"
-        pid = f"74412{k:014d}" if platform == "tiktok" else f"DBench{k:04d}x"
+        pid = f"74412{day:03d}{k:011d}" if platform == "tiktok" else f"DBench{k:04d}x{suffix}"
         at = 6 * 60 + 15 * k  # 06:00 .. 15:45
         posts.append((platform, owner, pid, at))
         out.append(
             f'[[post]]\nplatform = "{platform}"\nclient = "{owner}"\nid = "{pid}"\n'
-            f'at = {_hm(at)}\ncaption = "Konten {k}"\n'
+            f'at = {_hm(at, day)}\ncaption = "Konten {k}"\n'
         )
     # Who may engage with a post: its own client's staff, or a directorate's role holders.
     audience: dict[str, list[int]] = {}
@@ -201,10 +212,12 @@ def scenario_text(seed: int = 7) -> str:
     for pid, i in sorted(pairs):
         minute = min(at_of[pid] + rng.choice([20, 50, 110, 200, 320, 500]), 21 * 60 + 50)
         handle = staff[i][2] if plat_of[pid] == "instagram" else staff[i][3]
-        batches[(pid, minute)].append(handle)  # type: ignore[arg-type]
+        batches[(pid, minute)].append(handle)
     for (pid, minute), users in sorted(batches.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        out.append(f'[[engagement]]\nat = {_hm(minute)}\npost = "{pid}"\nusers = {_q(users)}\n')
-    return "\n".join(out)
+        out.append(
+            f'[[engagement]]\nat = {_hm(minute, day)}\npost = "{pid}"\nusers = {_q(users)}\n'
+        )
+    return out
 
 
 STATEMENT_METHODS = (
@@ -303,7 +316,7 @@ def main() -> int:
     embedded_module.start_embedded = phase(
         "start embedded PostgreSQL", embedded_module.start_embedded
     )
-    record_module.write_transcript = phase("write the transcript", record_module.write_transcript)
+    record_module.Recorder.flush = phase("write the transcript", record_module.Recorder.flush)  # type: ignore[method-assign]
     run_ended: list[float] = []
     real_run = driver.run
 
@@ -379,6 +392,7 @@ def main() -> int:
     for now, spent, ran in sorted(instants):
         if _kind(now.replace(tzinfo=None), lines_at) == "message sends":
             print(f"    sends at {now:%H:%M}: {spent:5.2f} s, {ran:,} statements")
+    print(f"day: {wall:.1f} s (load {os.getloadavg()[0]:.2f})")
     return 0
 
 

@@ -1,21 +1,39 @@
-"""Engagement load rate (issue 6): the ingestor's bulk path against a statement per row.
+"""Engagement load rate (issue 18 item 4): the ingestor's bulk upsert against the limit of its
+own method, measured in the same run.
 
-Both load ROWS fresh engagement rows (POSTS posts × names) into the embedded
-PostgreSQL in the same run:
-  bulk      cicero.db.engagement.upsert_engagement, the code the ingestor runs
-            (deduplicated and sorted, COPY into a staging table, then one
-            INSERT … ON CONFLICT), in
-            batches of BATCH rows, one transaction each (a likers stage writes one);
-  row-wise  one `INSERT … ON CONFLICT DO UPDATE` per row, each its own transaction.
-A second bulk pass over the same rows shows the cost of a re-fetch (all conflicts).
+  limit  COPY into a staging table, then one INSERT … ON CONFLICT DO UPDATE into a logged
+         table of engagement's columns (types and collations) and primary key and nothing
+         else (no other index, no check, no trigger): what the method itself costs here;
+  bulk   cicero.db.engagement.upsert_engagement into `engagement` as migrated, the code the
+         ingestor runs (deduplicated and sorted in Python, its posts checked once, COPY to a
+         staging table, one INSERT … ON CONFLICT counting the new rows).
+Both load ROWS fresh rows (POSTS × names) in BATCH-row calls, one transaction each (a
+likers stage writes one), each phase starting from a CHECKPOINT, over ROUNDS rounds in
+alternating order. A last bulk pass over the same rows shows a re-fetch (all conflicts).
 
-Run: .venv/bin/python bench/ingest.py [rows]
+The row-by-row baseline of issue 6 is retired: on this machine's disk a commit syncs in
+~83 µs, so a statement per row measured the disk, not the code.
+
+Run: .venv/bin/python bench/ingest.py [--rows 100000] [--rounds 3]
+
+Figures (2026-12-07, 2-core machine shared with other work, load 4-7, best of 4-5 runs of
+each table shape with the limit's statement): the key alone 1.00; with the foreign key to
+`post` 0.44, the regular-expression username CHECK 0.64, the three-column username index
+0.68, all of them 0.39, and the upsert as it was (a CTE counting new rows, Python's
+dedupe) 0.25. Migration 0051 keeps each guarantee at less cost: no per-row foreign key
+(posts are never deleted, a trigger says so; the writer checks its posts once per call), the
+same username rule as a length and a trim (0.80), a one-column username index, handles
+compared byte by byte (COLLATE "C", the limit's table too); rows built in key order skip
+Python's sort. This script then (load 8.6, 5 rounds): limit best 136,868 rows/s, bulk best
+89,429 rows/s: 65 % (per round: median 68 %, best 76 %); a re-fetch 83,000 rows/s.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -32,10 +50,20 @@ from cicero.db.engagement import EngagementRow, upsert_engagement
 from cicero.db.migrate import migrate
 from cicero.domain.timezone import WIB
 
-ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 PER_POST = 100  # names per post
-BATCH = 20_000  # rows per bulk call
+BATCH = 20_000  # rows per call
 T0 = datetime(2026, 2, 6, 10, 0, tzinfo=WIB)
+GOAL = 0.5
+
+_LIMIT_TABLE = """
+CREATE TABLE engagement_limit (
+    post_id        bigint      NOT NULL,
+    kind           text        NOT NULL COLLATE "C",
+    username       text        NOT NULL COLLATE "C",
+    first_seen_at  timestamptz NOT NULL,
+    last_seen_at   timestamptz NOT NULL,
+    PRIMARY KEY (post_id, kind, username)
+)"""
 
 
 def embedded_database(tmp: Path) -> tuple[str, object]:
@@ -70,68 +98,90 @@ def rows_for(posts: list[int], total: int) -> list[EngagementRow]:
     return rows[:total]
 
 
-async def bulk(
-    conn: asyncpg.Connection, rows: list[EngagementRow], at: datetime
-) -> tuple[float, int]:
+async def limit(conn: asyncpg.Connection, rows: list[EngagementRow], at: datetime) -> float:
+    """The method alone: COPY to staging, one upsert, into a table with nothing but the key."""
+    started = time.perf_counter()
+    for i in range(0, len(rows), BATCH):
+        async with conn.transaction():
+            await conn.execute(
+                "CREATE TEMP TABLE stage (post_id bigint, kind text, username text) ON COMMIT DROP"
+            )
+            await conn.copy_records_to_table(
+                "stage", records=rows[i : i + BATCH], columns=("post_id", "kind", "username")
+            )
+            await conn.execute(
+                """INSERT INTO engagement_limit AS e
+                          (post_id, kind, username, first_seen_at, last_seen_at)
+                   SELECT post_id, kind, username, $1, $1 FROM stage
+                   ON CONFLICT (post_id, kind, username) DO UPDATE
+                      SET last_seen_at = EXCLUDED.last_seen_at
+                    WHERE e.last_seen_at < EXCLUDED.last_seen_at""",
+                at,
+            )
+    return time.perf_counter() - started
+
+
+async def bulk(conn: asyncpg.Connection, rows: list[EngagementRow], at: datetime) -> float:
     started, new = time.perf_counter(), 0
     for i in range(0, len(rows), BATCH):
         async with conn.transaction():
             new += (await upsert_engagement(conn, rows[i : i + BATCH], at)).new
-    return time.perf_counter() - started, new
-
-
-async def row_by_row(conn: asyncpg.Connection, rows: list[EngagementRow], at: datetime) -> float:
-    sql = """INSERT INTO engagement (post_id, kind, username, first_seen_at, last_seen_at)
-             VALUES ($1, $2, $3, $4, $4)
-             ON CONFLICT (post_id, kind, username) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at"""
-    started = time.perf_counter()
-    for r in rows:
-        await conn.execute(sql, r.post_id, r.kind, r.username, at)
+    assert new == len(rows) or at != T0, new
     return time.perf_counter() - started
 
 
-async def run(url: str) -> None:
+async def run(url: str, total: int, rounds: int) -> None:
     conn = await connect(url)
     try:
         await migrate(conn)
+        await conn.execute(_LIMIT_TABLE)
         await conn.execute(
             "INSERT INTO client (client_id, name, type) VALUES ('BENCH', 'BENCH', 'ORG')"
         )
-        posts_needed = -(-ROWS // PER_POST)
-        bulk_rows = rows_for(await make_posts(conn, "B", posts_needed), ROWS)
-        single_rows = rows_for(await make_posts(conn, "S", posts_needed), ROWS)
-
-        # Each timed phase starts from a checkpoint, so none pays for writing out the pages
-        # the set-up or an earlier phase dirtied (that cost ~30 % of the bulk rate, unevenly).
+        rates: dict[str, list[float]] = {"limit": [], "bulk": []}
+        ratios = []
+        last_rows: list[EngagementRow] = []
+        for n in range(rounds):
+            got = {}
+            order = ("limit", "bulk") if n % 2 == 0 else ("bulk", "limit")
+            for phase in order:
+                rows = rows_for(await make_posts(conn, f"{phase}{n}-", -(-total // PER_POST)), total)
+                await conn.execute("CHECKPOINT")  # no phase pays for pages another dirtied
+                spent = await (limit if phase == "limit" else bulk)(conn, rows, T0)
+                got[phase] = total / spent
+                rates[phase].append(got[phase])
+                if phase == "bulk":
+                    last_rows = rows
+            ratios.append(got["bulk"] / got["limit"])
+            print(f"  round {n + 1}: limit {got['limit']:9,.0f} rows/s, bulk {got['bulk']:9,.0f}"
+                  f" rows/s: {100 * ratios[-1]:.0f} %", flush=True)  # fmt: skip
         await conn.execute("CHECKPOINT")
-        bulk_s, new = await bulk(conn, bulk_rows, T0)
-        assert new == ROWS, new
-        await conn.execute("CHECKPOINT")
-        single_s = await row_by_row(conn, single_rows, T0)
-        await conn.execute("CHECKPOINT")
-        again_s, again_new = await bulk(conn, bulk_rows, T0 + timedelta(minutes=30))
-        assert again_new == 0
-        count = await conn.fetchval("SELECT count(*) FROM engagement")
-        assert count == 2 * ROWS, count
+        again = await bulk(conn, last_rows, T0 + timedelta(minutes=30))
     finally:
         await conn.close()
-
-    bulk_rate, single_rate = ROWS / bulk_s, ROWS / single_s
-    print(f"engagement rows loaded: {ROWS:,} each way (embedded PostgreSQL)")
-    print(f"  bulk (COPY to staging + one upsert, {BATCH:,}-row batches): "
-          f"{bulk_s:7.2f} s  {bulk_rate:10,.0f} rows/s")  # fmt: skip
-    print(f"  row by row (one INSERT … ON CONFLICT per row, autocommit):  "
-          f"{single_s:7.2f} s  {single_rate:10,.0f} rows/s")  # fmt: skip
-    print(f"  ratio bulk / row by row: {bulk_rate / single_rate:.1f}x (goal >= 25x)")
-    print(f"  bulk re-fetch of the same rows (all conflicts, last_seen_at moves): "
-          f"{again_s:.2f} s  {ROWS / again_s:,.0f} rows/s")  # fmt: skip
+    best = max(rates["bulk"]) / max(rates["limit"])
+    print(f"engagement rows: {total:,} fresh rows per phase, {BATCH:,}-row calls, {rounds} rounds")
+    for phase, label in (("limit", "limit (COPY + upsert, key only)"),
+                         ("bulk", "bulk (upsert_engagement)")):  # fmt: skip
+        r = rates[phase]
+        print(f"  {label:<32} best {max(r):9,.0f} rows/s, median {statistics.median(r):9,.0f}")
+    print(f"  re-fetch of the same rows (all conflicts, last_seen_at moves): "
+          f"{total / again:,.0f} rows/s")  # fmt: skip
+    print(f"  share per round: median {100 * statistics.median(ratios):.0f} %, "
+          f"best {100 * max(ratios):.0f} %")  # fmt: skip
+    print(f"bulk upsert: {100 * best:.0f} % of the COPY+upsert limit, best of {rounds} "
+          f"(goal ≥ {100 * GOAL:.0f} %; load {os.getloadavg()[0]:.2f})")  # fmt: skip
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="cicero-bench-") as tmp:
         url, server = embedded_database(Path(tmp))
         try:
-            asyncio.run(run(url))
+            asyncio.run(run(url, args.rows, args.rounds))
         finally:
             server.cleanup()  # type: ignore[attr-defined]
 

@@ -79,6 +79,7 @@ from cicero.db.embedded import start_embedded
 from cicero.db.migrate import migrate
 from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import WIB
+from cicero.jobs.catalogue import registry
 from cicero.jobs.ingest import IngestOptions, run_ingest
 from cicero.jobs.registry import JobContext
 from cicero.sim.driver import SUPPORTED_KINDS
@@ -217,13 +218,55 @@ async def stored_digest(pool: asyncpg.Pool) -> str:
     return ", ".join(parts)
 
 
-async def run(args: argparse.Namespace, url: str, postmaster: int) -> None:
+# The two strategies compared: every fire time an audit (every page of every post, as before
+# data.md §3.4 changed: `audit_every` shorter than the cadence) and the shipped default.
+STRATEGIES = {"full": {"audit_every": "1m", "audit_fresh": "1m"}, "conditional": {}}
+# What must be the same after the day whichever the strategy: who engaged with what, first
+# seen when (attendance reads nothing else). `last_seen_at` only moves on a fetch, so it differs.
+_ENGAGED = """SELECT p.external_id, e.kind, e.username, e.first_seen_at
+                FROM engagement e JOIN post p ON p.id = e.post_id"""
+
+
+@dataclass(frozen=True)
+class Day:
+    figures: list[Figure]
+    engaged: str  # row count and md5 of _ENGAGED
+    saved: int  # requests the hosts counted as spared
+
+
+async def run(args: argparse.Namespace, urls: dict[str, str], postmaster: int) -> None:
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="cicero-bench-ingest-") as tmp:
         path = Path(tmp) / "day.toml"
         path.write_text(scenario_text())
         scenario = load_scenario(path, SUPPORTED_KINDS)
-    settings = load_settings(overrides=scenario.settings_overrides)
+    print(f"scenario loaded in {time.perf_counter() - t0:.1f} s")
+    days = {}
+    for name, upstream in STRATEGIES.items():
+        print(f"\n== {name}: {upstream or 'config/cicero.toml (audit_fresh 1h, audit_every 3h)'}")
+        days[name] = await day(args, urls[name], postmaster, scenario, upstream,
+                               detail=name == "conditional")  # fmt: skip
+    full, cond = days["full"].figures, days["conditional"].figures
+    n_full, n_cond = sum(f.requests for f in full), sum(f.requests for f in cond)
+    print("\nboth strategies on the same world:")
+    for name, d in days.items():
+        print(f"  {name:<11} {sum(f.requests for f in d.figures):>7,} requests, "
+              f"{sum(f.both for f in d.figures):5.1f} s wall, "
+              f"CPU {sum(f.cpu for f in d.figures):5.1f} s here + "
+              f"{sum(f.pg_cpu for f in d.figures):5.1f} s PostgreSQL; "
+              f"{d.saved:,} requests counted as saved; engaged {d.engaged}")  # fmt: skip
+    same = days["full"].engaged == days["conditional"].engaged
+    print(f"  who engaged with what, first seen when: {'the same' if same else 'DIFFERENT'}")
+    print(f"  load average {os.getloadavg()[0]:.2f}")
+    print(f"requests per day: full {n_full}, conditional {n_cond} ({100 * n_cond / n_full:.0f} %)")
+
+
+async def day(
+    args: argparse.Namespace, url: str, postmaster: int, scenario: Any,
+    upstream: dict[str, str], detail: bool,
+) -> Day:  # fmt: skip
+    settings = load_settings(overrides={**scenario.settings_overrides, "upstream": upstream})
+    readers = registry().engagement_readers()
     conn = await asyncpg.connect(url)
     try:
         await migrate(conn)
@@ -233,8 +276,8 @@ async def run(args: argparse.Namespace, url: str, postmaster: int) -> None:
         server = [await conn.fetchval(f"SHOW {name}") for name in ("fsync", "synchronous_commit")]
     finally:
         await conn.close()
-    print(f"scenario loaded and seeded in {time.perf_counter() - t0:.1f} s "
-          f"(PostgreSQL fsync {server[0]}, synchronous_commit {server[1]})")  # fmt: skip
+    if detail:
+        print(f"PostgreSQL fsync {server[0]}, synchronous_commit {server[1]}")
 
     statements = Statements()
 
@@ -258,8 +301,9 @@ async def run(args: argparse.Namespace, url: str, postmaster: int) -> None:
                   f"{'our CPU':>7}  {'PG CPU':>6}  {'requests':>8}   engagement rows")  # fmt: skip
             for when in times:
                 clock.t = when
-                ctx = JobContext("ingest_social", when, when, pool, settings, LOG, _no_wait)
-                statements.on = profiler_on = when == profiled
+                ctx = JobContext("ingest_social", when, when, pool, settings, LOG, _no_wait,
+                                 readers=readers)  # fmt: skip
+                statements.on = profiler_on = detail and when == profiled
                 spent = []
                 cpu, pg, served = time.process_time(), server_cpu(postmaster), len(fake.log)
                 for platform in (IG, TT):
@@ -279,24 +323,38 @@ async def run(args: argparse.Namespace, url: str, postmaster: int) -> None:
                       f"{figure.cpu:6.2f}s  {figure.pg_cpu:5.2f}s  {figure.requests:8,}   {rows:,}"
                       f"{'  (profiled)' if profiler_on else ''}")  # fmt: skip
         report(figures)
-        print(f"\nstatements of the {profiled:%H:%M} fire time (asyncpg query logger):")
-        print(f"  {'calls':>6} {'total ms':>9} {'mean ms':>8}  statement")
-        for query, took in sorted(statements.seen.items(), key=lambda kv: -sum(kv[1])):
-            print(f"  {len(took):>6} {1000 * sum(took):>9.1f} {1000 * statistics.mean(took):>8.2f}"
-                  f"  {query[:90]}")  # fmt: skip
-        print("\nEXPLAIN ANALYZE of the costliest (rolled back):")
-        await explain(pool, statements, args.explain)
-        table = await pool.fetchrow(
-            """SELECT n_tup_upd, n_tup_hot_upd, n_dead_tup,
-                      pg_total_relation_size('engagement') AS size
-                 FROM pg_stat_user_tables WHERE relname = 'engagement'"""
+        engaged = await pool.fetchrow(
+            f"SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS h "
+            f"FROM ({_ENGAGED}) t"
         )
-        print(f"\nengagement after the day: {table['n_tup_upd']:,} row updates "
-              f"({table['n_tup_hot_upd']:,} HOT), {table['n_dead_tup']:,} dead rows "
-              f"(statistics, may lag), {table['size'] / 2**20:.0f} MB with indexes")  # fmt: skip
-        print(f"what the day stored (compare runs): {await stored_digest(pool)}")
+        saved = await pool.fetchval("SELECT coalesce(sum(saved), 0) FROM upstream_host")
+        if detail:
+            await details(args, pool, statements, profiled, profiler)
     finally:
         await pool.close()
+    return Day(figures, f"{engaged['n']:,} rows {engaged['h'][:8]}", saved)
+
+
+async def details(
+    args: argparse.Namespace, pool: asyncpg.Pool, statements: Statements, profiled: datetime,
+    profiler: cProfile.Profile,
+) -> None:  # fmt: skip
+    print(f"\nstatements of the {profiled:%H:%M} fire time (asyncpg query logger):")
+    print(f"  {'calls':>6} {'total ms':>9} {'mean ms':>8}  statement")
+    for query, took in sorted(statements.seen.items(), key=lambda kv: -sum(kv[1])):
+        print(f"  {len(took):>6} {1000 * sum(took):>9.1f} {1000 * statistics.mean(took):>8.2f}"
+              f"  {query[:90]}")  # fmt: skip
+    print("\nEXPLAIN ANALYZE of the costliest (rolled back):")
+    await explain(pool, statements, args.explain)
+    table = await pool.fetchrow(
+        """SELECT n_tup_upd, n_tup_hot_upd, n_dead_tup,
+                  pg_total_relation_size('engagement') AS size
+             FROM pg_stat_user_tables WHERE relname = 'engagement'"""
+    )
+    print(f"\nengagement after the day: {table['n_tup_upd']:,} row updates "
+          f"({table['n_tup_hot_upd']:,} HOT), {table['n_dead_tup']:,} dead rows "
+          f"(statistics, may lag), {table['size'] / 2**20:.0f} MB with indexes")  # fmt: skip
+    print(f"what the day stored (compare runs): {await stored_digest(pool)}")
     if args.cprofile:
         profiler.dump_stats(args.cprofile)
     out = io.StringIO()
@@ -349,9 +407,11 @@ def main() -> None:
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="cicero-bench-pg-") as tmp:
-        url, server = start_embedded(Path(tmp), "bench")
+        urls = {}
+        for name in STRATEGIES:  # one server, a database per strategy
+            urls[name], server = start_embedded(Path(tmp), f"bench_{name}")
         try:
-            asyncio.run(run(args, url, server.get_pid()))  # type: ignore[attr-defined]
+            asyncio.run(run(args, urls, server.get_pid()))  # type: ignore[attr-defined]
         finally:
             server.cleanup()  # type: ignore[attr-defined]
 

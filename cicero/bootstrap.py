@@ -40,6 +40,7 @@ from cicero.actors.worker import WorkerOptions
 from cicero.config import Secret, Settings
 from cicero.domain.runtime.names import CLOCK, MAILER, ROUTER, WEB, session_actor
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
+from cicero.server_secret import with_server_secret
 from cicero.whatsapp.transport import TransportFactory
 
 if TYPE_CHECKING:
@@ -212,6 +213,7 @@ def bootstrap(
     check(choice)
     if choice.mode is Mode.SIMULATE and scenario is None:
         raise Refused("cicero simulate needs a scenario")
+    settings = with_server_secret(settings)  # once, before any actor starts (SecretError)
     time = _virtual_time(scenario) if choice.clock is ClockKind.VIRTUAL else None
     now: Callable[[], datetime] = time.now if time is not None else WallClock().now
     ports = Ports(time.clock(), _control()) if time is not None else Ports(WallClock())
@@ -340,7 +342,7 @@ def _transports(
     if choice.whatsapp is TransportKind.NEONIZE:
         from cicero.whatsapp.neonize_transport import NeonizeFactory
 
-        return {name: NeonizeFactory() for name in names}
+        return {name: NeonizeFactory(proxy=settings.env.whatsapp_proxy) for name in names}
     from cicero.sim.whatsapp.factory import SimulatedFactory, simulated_phone
 
     seed = scenario.seed if scenario is not None else 0

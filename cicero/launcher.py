@@ -22,7 +22,8 @@ from cicero.actors.system import reap_zombies, start_runtime
 from cicero.config import Settings
 from cicero.db.connect import connect
 from cicero.db.embedded import DatabaseUnavailable
-from cicero.db.migrate import DatabaseTooNew, migrate
+from cicero.db.migrate import MigrationError, migrate
+from cicero.server_secret import SecretError
 
 log = logging.getLogger("cicero.launcher")
 MISSED_HEARTBEATS_LIMIT = 3
@@ -104,8 +105,9 @@ def _serve_on(settings: Settings, choice: bootstrap.Choice, stop: threading.Even
         wiring.seed_demo()  # before the actors start: the clock finds the ingestion owed
     except (
         DatabaseUnavailable,
-        DatabaseTooNew,
+        MigrationError,
         SetupError,
+        SecretError,
         bootstrap.Refused,
         ChildSpecError,
     ) as err:

@@ -23,12 +23,17 @@ _SECRET_KV = re.compile(
     r"(?i)\b(password|passwd|secret|token|api[_-]?key|x-rapidapi-key)(\s*[=:]\s*)(\S+)"
 )
 _URL_PASSWORD = re.compile(r"(\w+://[^:/@\s]+:)([^@\s]+)(@)")
+_OTP = re.compile(r"(?i)(\b(?:kode\s+)?otp\b[^\d\n]{0,20})\d{4,8}\b")
+# aiosmtpd (the loopback SMTP sink) logs each connection at INFO and every DATA line, the
+# mail's text with its code, at DEBUG: it says nothing below WARNING, whatever the level.
+QUIET_LIBRARIES = ("mail.log", "mail.debug")
 
 
 def mask(text: str) -> str:
-    """Mask phone numbers to their last 4 digits and blank secrets in free text."""
+    """Mask phone numbers to their last 4 digits and blank secrets and OTP codes in free text."""
     text = _PHONE.sub(lambda m: f"{m[1]}{'*' * 6}{m[3]}", text)
     text = _SECRET_KV.sub(lambda m: f"{m[1]}{m[2]}***", text)
+    text = _OTP.sub(lambda m: f"{m[1]}******", text)
     return _URL_PASSWORD.sub(lambda m: f"{m[1]}***{m[3]}", text)
 
 
@@ -86,6 +91,7 @@ def log_defs(fmt: str = "text", level: str = "INFO") -> dict[str, Any]:
             "asyncio": {"level": "WARNING"},
             "aiohttp.access": {"level": "WARNING"},
             "pgserver": {"level": "WARNING"},
+            **{name: {"level": "WARNING"} for name in QUIET_LIBRARIES},
         },
     }
 

@@ -167,7 +167,8 @@ class Clock(CiceroActor):
             for key, spec in state.jobs.items()
             for t in schedule.next_fire_times(spec, max(state.cursor[key], state.now), 1)
         ] + [waiting.at for waiting in state.retrying.values()]
-        return Due(False, min(upcoming, default=None), frozenset(state.ready), not state.running)
+        settled = not state.running and not self._parts_out()
+        return Due(False, min(upcoming, default=None), frozenset(state.ready), settled)
 
     def receiveMsg_Poke(self, message: Poke, sender: Any) -> None:
         self.clock.nudge()
@@ -210,7 +211,7 @@ class Clock(CiceroActor):
         outcome = job_parts.PartOutcome(message.status, message.reason)
         combined = gathering.add(message.part, outcome)
         if combined is None:
-            return
+            return  # (a simulation's control port looks again after every message)
         del self.gathering[run]
         # The job's own row gets the combined outcome (each part closed its own row).
         self.run(self._record(message.job, message.fire_time, combined.status, combined.reason))
@@ -342,6 +343,11 @@ class Clock(CiceroActor):
         self.send(
             self.myAddress, JobDone(run.job, run.fire_time, RunStatus.FAILED, reason, run.part)
         )
+
+    def _parts_out(self) -> bool:
+        """A part still working for a run that left `running` because another part crashed
+        (the run waits for its retry): the instant is not over until the part answers."""
+        return any(job_parts.parts_out(g) for g in self.gathering.values())
 
     def _report(self) -> None:
         if self.supervisor is None or self.state is None:

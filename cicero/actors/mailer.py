@@ -36,6 +36,7 @@ class Mailer(CiceroActor):
     async def _recover(self) -> None:
         async with (await self.pool()).acquire() as conn:
             await outbox.recover(conn, SESSION, accepts_caller_id=False)
+            await outbox.redact_finished(conn, SESSION)  # in_doubt mails keep no code either
 
     def receiveMsg_OutboxNew(self, message: OutboxNew, sender: Any) -> None:
         self.clock.nudge()
@@ -52,6 +53,8 @@ class Mailer(CiceroActor):
         env = self.settings.env
         done = 0
         async with (await self.pool()).acquire() as conn:
+            if await outbox.expire(conn, SESSION, self.clock.now()):  # a code too old to be of use
+                await outbox.redact_finished(conn, SESSION)
             while True:
                 now = self.clock.now()
                 row = await outbox.next_due(conn, SESSION, now)

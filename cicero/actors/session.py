@@ -9,6 +9,7 @@ session, made a singleton by a PostgreSQL advisory lock held for its whole life.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import queue
 import random
@@ -55,11 +56,30 @@ from cicero.whatsapp.transport import (
 POLL = timedelta(seconds=1)
 KEEPALIVE_EVERY = timedelta(seconds=30)
 EXIT_GRACE_S = 1.0  # a process left with neonize's stuck call ends this long after on_stop
+LOSSES_KEPT = 10  # the latest losses of `ready`, for /healthz's "keeps dropping"
 
 
 def _exit_after(seconds: float) -> None:
     time.sleep(seconds)
     os._exit(0)
+
+
+class StateChanges:
+    """What this incarnation saw: transitions counted by (from, to), and when it last left
+    `ready` (a session that keeps dropping is a problem even while it is ready)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.losses: list[str] = []
+
+    def note(self, before: machine.Session, after: machine.Session) -> None:
+        key = f"{before.state.value}>{after.state.value}"
+        self.counts[key] = self.counts.get(key, 0) + 1
+        if before.state is machine.SessionState.READY and after.since is not None:
+            self.losses = [*self.losses[-(LOSSES_KEPT - 1) :], after.since.isoformat()]
+
+    def report(self) -> dict[str, Any]:
+        return {"transitions": dict(self.counts), "losses": list(self.losses)}
 
 
 @dataclass(frozen=True)
@@ -88,6 +108,7 @@ class SessionActor(Pairing, CiceroActor):
         self._init_pairing()
         self.next_takeover: datetime | None = None  # when a sender fallback may next apply
         self._held: Any = None  # the connection a drain holds
+        self.changes = StateChanges()  # for /healthz and /metrics
 
     # ---- start ------------------------------------------------------------------
     def on_start(self, message: Start) -> None:
@@ -117,6 +138,7 @@ class SessionActor(Pairing, CiceroActor):
         recovered = self.run(self._recover())
         if recovered:
             self.log.warning("%d row(s) left sending by a crash were recovered", recovered)
+        self.log.info("session %s: starting (%s)", self.session, self.options.transport.kind)
         self._log_state()
         if self.transport.foreign_threads:
             self.pipe = os.pipe()  # it calls the sink from its own threads
@@ -179,12 +201,15 @@ class SessionActor(Pairing, CiceroActor):
         self.state, effects = machine.handle(self.state, event, self.clock.now(), self.rng.random())
         for effect in effects:
             self._perform(effect)
-        if (before.state, before.reason) != (
-            self.state.state,
-            self.state.reason,
-        ) and before.state != self.state.state:
+        if before.state != self.state.state:
+            self.changes.note(before, self.state)
+            self._say_state(before)
             self._log_state()
             self.busy = True
+        elif self.state.state in machine.FAILING and not machine.same_failure(
+            self.state.reason, before.reason
+        ):
+            self._say_state(before)  # a reconnect loop whose failure changed: said once
 
     def _perform(self, effect: machine.Effect) -> None:
         if isinstance(effect, machine.ReportReady):
@@ -205,9 +230,9 @@ class SessionActor(Pairing, CiceroActor):
         elif isinstance(effect, machine.AlertOps):
             self.log.error("session %s needs attention: %s", self.session, effect.reason)
         elif isinstance(effect, machine.ShowQr):
-            self._show_qr(effect.code)
+            self._show_qr(effect.code)  # says once that pairing waits; codes rotate
         elif isinstance(effect, machine.ShowPairCode):
-            self._show_pair_code(effect.code)
+            self._show_pair_code(effect.code)  # never logs the code itself
 
     def _tell_clock(self, message: Any) -> None:
         clock = self.directory.get(CLOCK)
@@ -218,6 +243,19 @@ class SessionActor(Pairing, CiceroActor):
         super().receiveMsg_Directory(message, sender)
         if machine.is_ready(self.state):  # a restarted clock learns readiness again
             self._tell_clock(SessionReady(self.session))
+
+    def _say_state(self, before: machine.Session) -> None:
+        """One log line per change of state, or of the failure a reconnect loop meets; a
+        retry that fails the same way says nothing (the terminal must not scroll per retry)."""
+        s = self.state
+        line = f"session {self.session}: {before.state.value} → {s.state.value}"
+        if s.state is before.state:
+            line = f"session {self.session}: still {s.state.value}, the failure changed"
+        if s.reason:
+            line += f" ({s.reason})"
+        # A terminal state is also an AlertOps, logged as an error by _perform.
+        level = logging.INFO if s.state is machine.SessionState.READY else logging.WARNING
+        self.log.log(level, "%s", line)
 
     def _log_state(self) -> None:
         s = self.state
@@ -539,13 +577,14 @@ class SessionActor(Pairing, CiceroActor):
                     "reason": s.reason,
                     "since": s.since.isoformat() if s.since else "",
                     "terminal": s.state in machine.TERMINAL,
+                    # Which reconnect, banned until: /healthz's and /status's words.
+                    "attempt": s.attempt,
+                    "until": s.until.isoformat() if s.until else "",
+                    **self.changes.report(),
                     "jid": mask_phone(str(s.jid)) if s.jid else "",
                     "transport": self.options.transport.kind if self.options else "",
                     "stalled": s.stalled,  # keepalive lost, the library is retrying
                     **self._pairing_report(),
-                    # For the status page's words: which reconnect, banned until.
-                    "attempt": s.attempt,
-                    "until": s.until.isoformat() if s.until else "",
                 },
             ),
         )

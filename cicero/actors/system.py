@@ -27,6 +27,7 @@ from cicero.actors.messages import (
     SupervisorStart,
     check_children,
 )
+from cicero.collector import GC_THRESHOLDS
 from cicero.config import Settings
 from cicero.domain.runtime.supervision import Strategy, SupFlags
 from cicero.jobs.registry import load_registry
@@ -169,6 +170,7 @@ def start_runtime(
     # from writing to those objects (copy-on-write would make each actor a private copy).
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)  # cicero.collector: fewer walks of recaps' objects
     admin_port = settings.config.runtime.admin_port or free_port()
     listen.confine(settings.config.runtime.actor_host)  # never all interfaces (DESIGN §8)
     with default_stop_signals():  # Thespian's admin forks here

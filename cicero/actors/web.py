@@ -32,6 +32,7 @@ from cicero.actors.messages import (
 )
 from cicero.actors.ports import Due
 from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
+from cicero.web import connections
 from cicero.web.actor_bridge import ActorBridge, NoAnswer, Outgoing
 from cicero.web.app import build_app
 
@@ -89,7 +90,7 @@ class Web(CiceroActor):
     def _serve(self, app: web.Application, sock: socket.socket) -> None:
         loop = asyncio.new_event_loop()
         self.server_loop = loop
-        runner = web.AppRunner(app, access_log=None)
+        runner = connections.runner(app)  # idle and slow-header connections are closed
         loop.run_until_complete(runner.setup())
         loop.run_until_complete(web.SockSite(runner, sock).start())
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ import psutil
 
 from cicero.actors.base import CiceroActor
 from cicero.actors.messages import JobDone, OutboxNew, RunFetch, RunJob, Start
+from cicero.collector import collector_paused
 from cicero.db import ledger
 from cicero.domain.runtime.job_parts import ledger_key
 from cicero.domain.runtime.names import RunStatus, session_actor
@@ -87,7 +89,10 @@ class JobWorker(CiceroActor):
             done(RunStatus.SKIPPED, claim.reason)
             return
         # A handler that raises (or overruns its timeout) crashes this actor: see on_crash.
-        outcome = self.run(self._execute(handler.run, message), spec.timeout.total_seconds())
+        # A recap builds a burst of short-lived objects (20,000 people in a directorate's):
+        # no collection walks them while it runs (cicero.collector).
+        with collector_paused() if handler.reads_engagement else nullcontext():
+            outcome = self.run(self._execute(handler.run, message), spec.timeout.total_seconds())
         self.run(self._finish(message, RunStatus.DONE, outcome or "", self.clock.now()))
         done(RunStatus.DONE, outcome or "")
 
@@ -149,6 +154,7 @@ class JobWorker(CiceroActor):
             settings=self.settings,
             log=self.log,
             sleep=self.clock.pause,
+            readers=self.registry.engagement_readers(),
         )
         return await run(ctx)
 

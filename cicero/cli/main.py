@@ -9,6 +9,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from cicero import __version__
@@ -44,7 +45,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _with_database(action: Callable[..., object]) -> int:
     from cicero.db.connect import connect, resolve_database
     from cicero.db.embedded import DatabaseUnavailable
-    from cicero.db.migrate import DatabaseTooNew
+    from cicero.db.migrate import MigrationError
 
     settings = _settings()
     try:
@@ -58,7 +59,7 @@ def _with_database(action: Callable[..., object]) -> int:
                 await conn.close()
 
         asyncio.run(go())
-    except (DatabaseUnavailable, DatabaseTooNew) as err:
+    except (DatabaseUnavailable, MigrationError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK
@@ -178,6 +179,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from cicero.actors.messages import ChildSpecError
     from cicero.config.load import load_settings
     from cicero.db.embedded import DatabaseUnavailable
+    from cicero.server_secret import SecretError
     from cicero.sim.driver import SUPPORTED_KINDS, SimulationError, run
     from cicero.sim.scenario import ScenarioError, load_scenario
 
@@ -199,20 +201,34 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     except bootstrap.Refused as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
-    logs.setup(
-        settings.env.log_format,
-        "WARNING" if settings.env.log_level == "INFO" else settings.env.log_level,
-    )
+    out = Path(args.out)
+    try:  # a transcript that cannot be written is bad input: say so before anything runs
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.is_dir():
+            raise IsADirectoryError(21, "is a directory")
+        with out.open("a"):
+            pass
+    except OSError as err:
+        print(f"error: --out {out}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_USAGE
+    # Quiet unless asked (CICERO_LOG_LEVEL=info or debug): the transcript is the output. The
+    # actors take their level from the settings, the driver from this setup.
+    if not os.environ.get("CICERO_LOG_LEVEL", "").strip():
+        settings = replace(settings, env=replace(settings.env, log_level="WARNING"))
+    logs.setup(settings.env.log_format, settings.env.log_level)
     with tempfile.TemporaryDirectory(prefix="cicero-sim-") as tmp:
         settings = _with_data_dir(settings, Path(tmp))
         db = None
         try:
             db = bootstrap.database(settings, choice, url=args.db)
-            run(scenario, settings, db.url, Path(args.out))
-        except (DatabaseUnavailable, SimulationError) as err:
+            run(scenario, settings, db.url, out)
+        except DatabaseUnavailable as err:
+            print(f"error: {err}", file=sys.stderr)
+            return EXIT_USAGE
+        except SimulationError as err:
             print(f"error: {err}", file=sys.stderr)
             return EXIT_FAIL
-        except (bootstrap.Refused, ChildSpecError) as err:
+        except (bootstrap.Refused, ChildSpecError, SecretError) as err:
             print(f"error: {err}", file=sys.stderr)
             return EXIT_USAGE
         finally:

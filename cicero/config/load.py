@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -71,8 +72,10 @@ class Env:
     smtp_from: str = "cicero@localhost"
     metrics_token: Secret | None = None  # CICERO_METRICS_TOKEN: the `scraper` identity
     whatsapp: str = "simulator"  # simulator | neonize
+    whatsapp_proxy: Secret | None = None  # neonize's proxy (socks5://…); may hold a password
     log_format: str = "text"  # text | json
     log_level: str = "INFO"
+    secret_key: Secret | None = None  # CICERO_SECRET_KEY, else <data_dir>/secret.key (server_secret)
 
 
 @dataclass(frozen=True)
@@ -133,9 +136,19 @@ def read_env(environ: Mapping[str, str]) -> tuple[Env, tuple[str, ...], dict[str
         smtp_from=environ.get("SMTP_FROM") or "cicero@localhost",
         metrics_token=_secret(environ, "CICERO_METRICS_TOKEN"),
         whatsapp=choice("CICERO_WHATSAPP", "simulator", ("simulator", "neonize")),
+        whatsapp_proxy=_secret(environ, "CICERO_WHATSAPP_PROXY"),
         log_format=choice("CICERO_LOG_FORMAT", "text", ("text", "json")),
         log_level=choice("CICERO_LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
+        secret_key=_secret(environ, "CICERO_SECRET_KEY"),
     )
+    if env.whatsapp_proxy is not None:
+        proxy = urlsplit(env.whatsapp_proxy.reveal())
+        if proxy.scheme not in ("socks5", "http", "https") or not proxy.hostname:
+            problems.append(
+                "CICERO_WHATSAPP_PROXY: not a proxy URL (socks5://host:port or http://host:port)"
+            )
+    if env.secret_key is not None and len(env.secret_key.reveal()) < 32:
+        problems.append("CICERO_SECRET_KEY: shorter than 32 characters (e.g. `openssl rand -hex 32`)")
     if not 1 <= env.smtp_port <= 65535:
         problems.append(f"SMTP_PORT: {env.smtp_port} is not a port (1-65535)")
     admins = tuple(

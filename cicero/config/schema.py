@@ -31,6 +31,13 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=amount * _UNITS[match[2]])
 
 
+def positive_duration(text: str) -> timedelta:
+    value = parse_duration(text)
+    if value <= timedelta(0):
+        raise ValueError(f"{text!r} is no time at all; give a positive duration, e.g. 30m or 3h")
+    return value
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -148,11 +155,29 @@ class Supervisor(Strict):
 
 
 class Retention(Strict):
-    ledger_days: Annotated[int, Field(gt=0)] = 90
+    """How long each growing table keeps its rows (days); what is kept for good, and why, is
+    in cicero.domain.runtime.retention. The housekeeping job applies these."""
+
+    ledger_days: Annotated[int, Field(gt=0)] = 90  # job_run
     outbox_days: Annotated[int, Field(gt=0)] = 90
     inbox_days: Annotated[int, Field(gt=0)] = 90
     backups_daily: Annotated[int, Field(ge=1)] = 7
     backups_weekly: Annotated[int, Field(ge=0)] = 4
+    # Likers and commenters of posts older than this are compacted into per person, day and
+    # platform counts (attendance_day); the complaint check reads 30 days of them raw.
+    engagement_days: Annotated[int, Field(ge=31)] = 35
+    fetch_days: Annotated[int, Field(gt=0)] = 90  # engagement_fetch (data.md: 90 days)
+    ingest_days: Annotated[int, Field(gt=0)] = 90  # ingest_run
+    reminder_days: Annotated[int, Field(gt=0)] = 90  # reminder_state (jobs.md: 90 days)
+    broadcast_days: Annotated[int, Field(gt=0)] = 90  # broadcast_state, task_announcement
+    recap_log_days: Annotated[int, Field(gt=0)] = 14  # who each recap counted, as sent
+    session_log_days: Annotated[int, Field(gt=0)] = 90  # the latest state of each is kept
+    otp_days: Annotated[int, Field(gt=0)] = 7  # otp_request, expired codes and one-time links
+    import_days: Annotated[int, Field(gt=0)] = 365  # staff_import and its rows
+    audit_days: Annotated[int, Field(ge=365)] = 365  # audit_log: kept a year (api.md)
+    login_days: Annotated[int, Field(gt=0)] = 30  # login_attempt (locks last 24 h at most)
+    token_days: Annotated[int, Field(gt=0)] = 30  # auth_token, once expired or revoked
+    refresh_days: Annotated[int, Field(gt=0)] = 7  # ig_profile_refresh (counted per day)
 
 
 class Session(Strict):
@@ -178,6 +203,17 @@ class Upstream(Strict):
     burst: Annotated[int, Field(ge=1, le=100)] = 4
     # Calls a host's key may make per WIB day before only post listings run; absent: no limit.
     daily_budget: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    # Likers and commenters are fetched again only when a post's listed count moved, or at an
+    # audit fire time (data.md §3.4): the last ingestion before a recap that reads engagement
+    # unless an audit came within `audit_fresh` before it, and at least every `audit_every`.
+    audit_fresh: str = "1h"
+    audit_every: str = "3h"
+
+    @field_validator("audit_fresh", "audit_every")
+    @classmethod
+    def _positive(cls, value: str) -> str:
+        positive_duration(value)
+        return value
 
     @field_validator("daily_budget")
     @classmethod

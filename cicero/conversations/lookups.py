@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import asyncpg
 
 from cicero.conversations import password_links
 from cicero.conversations.facts import staff_view
+from cicero.db import staff
 from cicero.domain.auth import otp
 from cicero.domain.menus.model import (
     Answer,
@@ -41,25 +43,29 @@ class Mail:
         self.queued: list[otp.OtpMail] = []
 
 
-async def answer(conn: asyncpg.Connection, query: Query, now: datetime, mail: Mail) -> Answer:
+async def answer(
+    conn: asyncpg.Connection,
+    query: Query,
+    now: datetime,
+    mail: Mail,
+    secret: Callable[[], bytes] = lambda: b"",
+) -> Answer:
+    """`secret` gives the server secret, asked only by the questions about OTP codes."""
     if isinstance(query, FindStaff):
         return StaffFound(query.nrp, await staff_view(conn, query.nrp))
     if isinstance(query, FindStaffMany):
         found = [await staff_view(conn, nrp) for nrp in dict.fromkeys(query.nrps)]
         return StaffMany(tuple(s for s in found if s is not None))
     if isinstance(query, FindHandleOwner):
-        column = "instagram" if query.platform == "instagram" else "tiktok"
-        owner = await conn.fetchval(
-            f"SELECT nrp FROM staff WHERE {column} = $1 AND active", query.handle
-        )
-        return HandleOwner(query.platform, query.handle, owner)
+        holder = await staff.handle_owner(conn, query.platform, query.handle)
+        return HandleOwner(query.platform, query.handle, holder.nrp if holder else None)
     if isinstance(query, FindPhoneOwner):
-        owner = await conn.fetchval("SELECT nrp FROM staff WHERE whatsapp = $1", query.phone)
-        return PhoneOwner(query.phone, owner)
+        holder = await staff.phone_owner(conn, query.phone)
+        return PhoneOwner(query.phone, holder.nrp if holder else None)
     if isinstance(query, IssueOtp):
-        return await _issue(conn, query, now, mail)
+        return await _issue(conn, query, now, mail, secret())
     if isinstance(query, CheckOtp):
-        return await _check(conn, query, now)
+        return await _check(conn, query, now, secret())
     if isinstance(query, IssuePasswordLink):
         q = query
         sent = await password_links.issue(
@@ -71,14 +77,16 @@ async def answer(conn: asyncpg.Connection, query: Query, now: datetime, mail: Ma
     raise TypeError(f"no answer for {type(query).__name__}")
 
 
-async def _issue(conn: asyncpg.Connection, q: IssueOtp, now: datetime, mail: Mail) -> OtpIssued:
+async def _issue(
+    conn: asyncpg.Connection, q: IssueOtp, now: datetime, mail: Mail, secret: bytes
+) -> OtpIssued:
     earlier = tuple(
         r["at"]
         for r in await conn.fetch(
             "SELECT at FROM otp_request WHERE nrp = $1 AND at > $2", q.nrp, now - timedelta(hours=1)
         )
     )
-    out = otp.issue(q.nrp, q.email, secrets.randbelow(10**6), now, earlier)
+    out = otp.issue(q.nrp, q.email, secrets.randbelow(10**6), now, earlier, secret=secret)
     if isinstance(out, otp.Throttled):
         return OtpIssued(False)
     r = out.record
@@ -92,10 +100,10 @@ async def _issue(conn: asyncpg.Connection, q: IssueOtp, now: datetime, mail: Mai
     return OtpIssued(True)
 
 
-async def _check(conn: asyncpg.Connection, q: CheckOtp, now: datetime) -> OtpChecked:
+async def _check(conn: asyncpg.Connection, q: CheckOtp, now: datetime, secret: bytes) -> OtpChecked:
     row = await conn.fetchrow("SELECT * FROM otp_code WHERE nrp = $1", q.nrp)
     record = otp.OtpRecord(**dict(row)) if row else None
-    verdict = otp.verify(record, q.code, now)
+    verdict = otp.verify(record, q.code, now, secret=secret)
     if verdict.record is None:
         await conn.execute("DELETE FROM otp_code WHERE nrp = $1", q.nrp)
     else:

@@ -9,10 +9,12 @@ from datetime import datetime
 
 import asyncpg
 
+from cicero.db import audit
 from cicero.db import auth as db
 from cicero.db.outbox import NewMessage, enqueue
 from cicero.domain.auth import password_links as links
 from cicero.domain.delivery.outbox import MessageKind, Priority
+from cicero.domain.people.phones import mask_phone
 
 
 async def issue(
@@ -23,8 +25,12 @@ async def issue(
     session: str,
     base_url: str,
     now: datetime,
+    *,
+    request_id: str = "",
 ) -> bool:
-    """True when a link went into the outbox; False when one was sent too recently."""
+    """True when a link went into the outbox; False when one was sent too recently. Audited
+    (who asked, for whom; never the link): `requested_by` is "self", "operator:<number>" or
+    "dash:<username>"."""
     earlier = await db.link_requests(conn, nrp, now - links.TTL * 4)
     if not links.may_issue(earlier, now):
         return False
@@ -47,4 +53,16 @@ async def issue(
         ],
         now,
     )
+    web = requested_by.startswith("dash:")
+    number = phone if requested_by == "self" else requested_by.partition(":")[2]
+    actor = requested_by if web else f"wa:{number}"
+    await audit.record(
+        conn,
+        audit.Entry(actor, audit.Channel.WEB if web else audit.Channel.WHATSAPP,
+                    "staff.password_link", f"staff:{nrp}",
+                    after={"link_sent_to": mask_phone(phone),
+                           "valid_minutes": int(links.TTL.total_seconds() // 60)},
+                    request_id=request_id),
+        now,
+    )  # fmt: skip
     return True

@@ -20,7 +20,7 @@ from cicero.config import Settings
 from cicero.conversations import dashboard_accounts, fetches
 from cicero.conversations.facts import load_context
 from cicero.conversations.lookups import Mail, answer
-from cicero.db import inbox, outbox
+from cicero.db import audit, inbox, outbox, staff
 from cicero.domain.auth import otp
 from cicero.domain.delivery.outbox import MessageKind, Priority, reply_key
 from cicero.domain.menus import ChatState, handle
@@ -49,6 +49,7 @@ from cicero.domain.menus.model import Session as MenuSession
 from cicero.domain.people.phones import mask_phone
 from cicero.domain.runtime import poison
 from cicero.reports import on_demand as reports
+from cicero.server_secret import key_bytes
 
 log = logging.getLogger("cicero.router")
 REPLY = MessageKind.MENU_REPLY.value  # a menu reply goes from the session that was asked
@@ -204,7 +205,7 @@ async def _step(
         lookups = [e for e in effects if isinstance(e, Lookup)]
         if not lookups:
             break
-        reply = await answer(conn, lookups[0].query, now, mail)
+        reply = await answer(conn, lookups[0].query, now, mail, lambda: key_bytes(settings.env))
         ctx = await load_context(conn, settings, m.session, m.sender, m.chat, m.is_group)
         state, effects = handle(state, Answered(now, reply, ctx))
     else:
@@ -254,59 +255,29 @@ async def _apply(
         elif isinstance(e, UpdateStaff):
             if e.field not in STAFF_FIELDS:
                 raise ValueError(f"the menus may not change staff.{e.field}")
-            await conn.execute(
-                f"UPDATE staff SET {e.field} = $2, updated_at = $3 WHERE nrp = $1",
-                e.nrp,
-                e.value,
-                now,
-            )
-            await _audit(conn, e.nrp, e.field, e.value, m.sender, now)
+            entry = _by(m, "staff.update", e.reason)
+            await staff.change(conn, e.nrp, {e.field: e.value}, entry, now)
         elif isinstance(e, BindWhatsapp):
-            await conn.execute(
-                "UPDATE staff SET whatsapp = NULL WHERE whatsapp = $1 AND nrp <> $2", e.phone, e.nrp
-            )
-            await conn.execute(
-                "UPDATE staff SET whatsapp = $2, updated_at = $3 WHERE nrp = $1",
-                e.nrp,
-                e.phone,
-                now,
-            )
-            await _audit(conn, e.nrp, "whatsapp", e.phone, m.sender, now)
+            await staff.bind_whatsapp(conn, e.nrp, e.phone, _by(m, "staff.bind_whatsapp"), now)
         elif isinstance(e, CreateStaff):
-            await conn.execute(
-                """INSERT INTO staff (nrp, name, rank, unit, position, client_id) VALUES ($1, $2, $3, $4, $5, $6)
-                   ON CONFLICT (nrp) DO NOTHING""",
-                e.nrp, e.name.upper(), e.rank.upper(), e.unit.upper(), e.position.upper(), e.client_id,
-            )  # fmt: skip
-            await conn.execute(
-                "INSERT INTO staff_role VALUES ($1, $2) ON CONFLICT DO NOTHING", e.nrp, e.role
-            )
-            await _audit(conn, e.nrp, "created", e.client_id, m.sender, now)
+            new = staff.NewPerson(e.nrp, e.name.upper(), e.rank.upper(), e.unit.upper(),
+                                  e.position.upper(), e.client_id, (e.role,))  # fmt: skip
+            await staff.create(conn, new, _by(m, "staff.create"), now)
         elif isinstance(e, SetStaffActive):
-            await conn.execute(
-                "UPDATE staff SET active = $2, updated_at = $3 WHERE nrp = $1", e.nrp, e.active, now
-            )
-            await _audit(conn, e.nrp, "active", str(e.active), m.sender, now)
+            entry = _by(m, "staff.status", e.reason)
+            await staff.change(conn, e.nrp, {"active": e.active}, entry, now)
         elif isinstance(e, DropStaffRole):
-            await conn.execute(
-                "DELETE FROM staff_role WHERE nrp = $1 AND role_name = $2", e.nrp, e.role
+            held = await conn.fetchval(
+                "SELECT coalesce(array_agg(role_name), '{}') FROM staff_role WHERE nrp = $1", e.nrp
             )
-            await _audit(conn, e.nrp, "role_dropped", e.role, m.sender, now)
+            kept = set(held) - {e.role}
+            await staff.set_roles(conn, e.nrp, kept, _by(m, "staff.roles", e.reason), now)
         elif isinstance(e, SetOptIn):
-            await conn.execute("UPDATE staff SET wa_opt_in = $2 WHERE nrp = $1", e.nrp, e.on)
+            await staff.change(conn, e.nrp, {"wa_opt_in": e.on}, _by(m, "staff.opt_in"), now)
         elif isinstance(e, SetException):
-            await conn.execute(
-                "UPDATE staff SET exception = $2, updated_at = $3 WHERE nrp = $1", e.nrp, e.on, now
-            )
-            await _audit(conn, e.nrp, "exception", str(e.on), m.sender, now)
+            await staff.change(conn, e.nrp, {"exception": e.on}, _by(m, "staff.exception"), now)
         elif isinstance(e, MoveStaff):
-            await conn.execute(
-                "UPDATE staff SET client_id = $2, updated_at = $3 WHERE nrp = $1",
-                e.nrp,
-                e.client_id,
-                now,
-            )
-            await _audit(conn, e.nrp, "client_id", e.client_id, m.sender, now)
+            await staff.change(conn, e.nrp, {"client_id": e.client_id}, _by(m, "staff.move"), now)
         # BuildReport / TriggerFetch: after the replies, by `reports.run` and `fetches.queue`.
     return out
 
@@ -326,10 +297,12 @@ def _email(m: inbox.InboxMessage, part: int, to: str, subject: str, body: str) -
     )  # fmt: skip
 
 
-async def _audit(
-    conn: asyncpg.Connection, nrp: str, field: str, value: str | None, by: str, now: datetime
-) -> None:
-    await conn.execute(
-        "INSERT INTO staff_audit (nrp, field, value, by_phone, at) VALUES ($1, $2, $3, $4, $5)",
-        nrp, field, value, by, now,
-    )  # fmt: skip
+def _by(m: inbox.InboxMessage, action: str, reason: str = "") -> audit.Entry:
+    """The audit entry of a change the menus make: the sender's number, the message's id."""
+    return audit.Entry(
+        f"wa:{m.sender.partition('@')[0]}",
+        audit.Channel.WHATSAPP,
+        action,
+        reason=reason,
+        request_id=f"{m.session}:{m.message_id}"[:64],
+    )

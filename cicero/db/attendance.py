@@ -103,22 +103,24 @@ _IN_SCOPE = """s.active
 # the scope to count (a person's result does not depend on who else is counted).
 _PEOPLE = """
 SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok,
-       s.exception  -- in this order: `_attendances` unpacks by position
+       s.exception  -- in Person's field order: `_attendances` makes one of each row
   FROM staff s
  WHERE {in_scope}{only}
- ORDER BY s.nrp
+ ORDER BY s.nrp COLLATE "C"  -- digits: the same order, without the locale's comparisons
 """
 
 # Per username of a counted person: the mask of P's posts it engaged with by the cut-off. $1 and
 # $2 as in _PEOPLE, $3 post ids (P, in order), $4 engagement kind, $5 cut-off, $6 Instagram
 # handles (else TikTok's); {only}: with $7, as $3 of _PEOPLE.
 #
-# Shape (issue 7, figures in bench/recap.py): P's engagement is read by post (index-only on the
-# primary key where vacuum has marked pages visible), kept for the counted people's handles only
-# (the public's likes would double the groups and spill the aggregate), aggregated once per
-# username. People and masks are two statements joined in Python: as one, PostgreSQL read the
-# people twice, hashed them again to join the masks back and sorted the joined rows (server
-# CPU ~55 -> ~48 ms for 5,000 people x 40 posts; the client pays ~2 ms for the second result).
+# Shape (issues 7 and 18, figures in bench/recap.py): P's engagement is read by post (index-only
+# on the primary key where vacuum has marked pages visible) and aggregated once per username;
+# then only the groups of counted people's handles are kept. Keeping the handles before
+# aggregating probed the handle set once per engagement row (~460,000 rows for 20,000 people
+# x 40 posts: the largest part of the statement); after it, once per username (~20,000, plus
+# the public's names). People and masks are two statements joined in Python: as one,
+# PostgreSQL read the people twice, hashed them again to join the masks back and sorted the
+# joined rows.
 #
 # A done set is a mask with bit i for P's i-th post: a bigint while P has at most BIGINT_POSTS
 # posts (ORed in place; a bit string is copied by the aggregate on every row, ~5 ms more for
@@ -126,17 +128,21 @@ SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.ti
 _DONE = """
 WITH p AS MATERIALIZED (
     -- each post's bit in the mask: a username's done set is the OR of its posts' bits.
-    -- Materialized so engagement is read by an index probe per post: inlined, the planner
-    -- misjudges the join and scans the whole engagement history.
     SELECT id, {bit} AS bit FROM unnest($3::bigint[]) WITH ORDINALITY AS u(id, ord)
+), m AS (
+    -- Post by post through the primary key (OFFSET 0 keeps the planner from flattening it
+    -- into a join it costs as a scan of the whole table, history included).
+    SELECT e.username, {mask} AS mask
+      FROM p CROSS JOIN LATERAL (
+           SELECT e.username FROM engagement e
+            WHERE e.post_id = p.id AND e.kind = $4 AND e.first_seen_at <= $5 OFFSET 0) e
+     GROUP BY e.username
 )
-SELECT e.username, {mask} AS mask
-  FROM engagement e JOIN p ON p.id = e.post_id
- WHERE e.kind = $4 AND e.first_seen_at <= $5
-   AND e.username IN (SELECT CASE WHEN $6 THEN s.instagram ELSE s.tiktok END
+SELECT m.username, m.mask
+  FROM m
+ WHERE m.username IN (SELECT CASE WHEN $6 THEN s.instagram ELSE s.tiktok END
                         FROM staff s
                        WHERE {in_scope}{only})
- GROUP BY e.username
 """
 BIGINT_POSTS = 63  # bits 0..62: bit 63 would make the bigint negative
 _BIGINT_MASKS = {"bit": "1::bigint << (ord - 1)::int", "mask": "bit_or(p.bit)"}
@@ -172,10 +178,12 @@ async def scope_attendance(
     directorate: bool,
     done_ratio: Ratio = FULL,
     only: Sequence[str] | None = None,
+    earlier: Mapping[str, int] | None = None,
 ) -> list[Attendance]:
     """Each counted person's attendance against `post_ids` (the post set, in its order);
     `done_posts` holds post ids. Sorted by nrp; layouts order people themselves. `only`: just
-    the counted people with these nrps (the reminders need a few hundred of thousands)."""
+    the counted people with these nrps (the reminders need a few hundred of thousands).
+    `earlier`: per nrp, posts of the set done on compacted days (cicero.db.compaction)."""
     platform = Platform(platform)
     instagram = platform is Platform.INSTAGRAM
     rule = _status_rule(done_ratio)  # first: a bad ratio fails before any query
@@ -189,7 +197,7 @@ async def scope_attendance(
             scope, directorate, ids, ENGAGEMENT_KIND[platform], cutoff, instagram, *some,
         )  # fmt: skip
         masks = {r[0]: r[1] for r in rows}  # (username, mask); 3x faster than dict(rows)
-    return _attendances(people, instagram, masks, ids, rule)
+    return _attendances(people, instagram, masks, ids, rule, earlier or {})
 
 
 def _status_rule(done_ratio: Ratio) -> Callable[[int, int, bool, bool], Status]:
@@ -203,29 +211,54 @@ def _attendances(
     masks: Mapping[str, int | str],
     post_ids: list[int],
     rule: Callable[[int, int, bool, bool], Status],
+    earlier: Mapping[str, int] | None = None,
 ) -> list[Attendance]:
-    """The counted people of `rows` (the staff columns of `_PEOPLE`), each with the done mask of
-    their handle in `masks`. The loop runs once per person (5,000 in a directorate recap), so
-    fields are unpacked and passed by position, and people with the same mask (everyone
-    `sudah`, typically) share one tuple of post ids."""
+    """The counted people of `rows` (the staff columns of `_PEOPLE`, in `Person`'s field order),
+    each with the done mask of their handle in `masks`. The loop runs once per person (20,000
+    in a large directorate's recap), so a row becomes a `Person` whole (`_make`), and people
+    with the same mask (everyone `sudah`, typically) share one tuple of post ids."""
     n = len(post_ids)
     done_sets: dict[int | str, tuple[int, ...]] = {}
+    decode = _Masks(post_ids)
     people = []
-    for nrp, client, name, rank, unit, position, ig, tiktok, exception in rows:
-        handle = ig if instagram else tiktok
+    make = Person._make
+    for row in rows:
+        person = make(row)
+        handle = person.instagram if instagram else person.tiktok
         done: tuple[int, ...] = ()
         if handle is not None and (mask := masks.get(handle)):
-            done = done_sets.get(mask) or done_sets.setdefault(mask, _done_posts(mask, post_ids))
-        person = Person(nrp, client, name, rank, unit, position, ig, tiktok, exception)
-        status = rule(len(done), n, handle is not None, exception)
+            done = done_sets.get(mask) or done_sets.setdefault(mask, decode(mask))
+        if earlier and (before := earlier.get(person.nrp)) and handle is not None:
+            status = rule(len(done) + before, n, True, person.exception)
+            people.append(Attendance(person, handle, done, n, status, before))
+            continue
+        status = rule(len(done), n, handle is not None, person.exception)
         people.append(Attendance(person, handle, done, n, status))
     return people
 
 
-def _done_posts(mask: int | str, post_ids: list[int]) -> tuple[int, ...]:
-    """The posts a mask marks: a bigint's bits from the lowest, or a bit string's characters."""
-    digits = bin(mask)[:1:-1] if isinstance(mask, int) else mask
-    return tuple(compress(post_ids, digits.encode().translate(_BITS)))
+class _Masks:
+    """The posts a mask marks, in P's order: a bigint's bits from the lowest, a byte at a time
+    through tables of the posts each byte value marks (five look-ups for 40 posts instead of
+    a walk of 40 bits), or a bit string's characters."""
+
+    def __init__(self, post_ids: list[int]) -> None:
+        self.post_ids = post_ids
+        self.tables: list[list[tuple[int, ...]]] = []
+        for k in range(0, len(post_ids), 8):
+            table: list[tuple[int, ...]] = [()]
+            for post in post_ids[k : k + 8]:  # value v + 2**i adds the chunk's i-th post
+                table += [(*done, post) for done in table]
+            self.tables.append(table)
+
+    def __call__(self, mask: int | str) -> tuple[int, ...]:
+        if isinstance(mask, str):
+            return tuple(compress(self.post_ids, mask.encode().translate(_BITS)))
+        done: tuple[int, ...] = ()
+        for table in self.tables:
+            done += table[mask & 255]
+            mask >>= 8
+        return done
 
 
 # Many ORG scopes at once (org_engagement_recap counts every ORG client): each client's own P

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -24,7 +25,9 @@ class BackupError(RuntimeError):
 def pg_tool(name: str) -> str:
     """The binary of the embedded server's version (pgserver) when installed, else PATH."""
     try:
-        import pgserver  # the server this project runs; its tools match its major version
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+            import pgserver  # the server this project runs; its tools match its major version
 
         candidate = Path(pgserver.__file__).parent / "pginstall" / "bin" / name
         if candidate.exists():
@@ -52,7 +55,8 @@ def _url_and_env(url: str) -> tuple[str, dict[str, str]]:
 def _run(args: list[str], env: dict[str, str]) -> str:
     done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise BackupError(f"{Path(args[0]).name} failed: {done.stderr.strip()[-500:]}")
+        said = done.stderr.strip()[-500:] or f"exit status {done.returncode}, no message"
+        raise BackupError(f"{Path(args[0]).name} failed: {said}")
     return done.stdout
 
 

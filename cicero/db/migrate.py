@@ -30,8 +30,16 @@ class MigrationStatus:
     unknown: tuple[int, ...]  # applied in the database, absent from this code
 
 
-class DatabaseTooNew(RuntimeError):
+class MigrationError(RuntimeError):
+    """The schema cannot be brought to this version; the message says why, in one line."""
+
+
+class DatabaseTooNew(MigrationError):
     pass
+
+
+class MigrationFailed(MigrationError):
+    """A migration raised; its transaction was rolled back, nothing of it is left."""
 
 
 def known_migrations() -> tuple[Migration, ...]:
@@ -83,13 +91,19 @@ async def migrate(conn: asyncpg.Connection) -> list[Migration]:
                 "or restore a backup taken by this one"
             )
         for migration in current.pending:
-            async with conn.transaction():
-                await conn.execute(migration.sql)
-                await conn.execute(
-                    "INSERT INTO schema_migration (version, name) VALUES ($1, $2)",
-                    migration.version,
-                    migration.name,
-                )
+            try:
+                async with conn.transaction():
+                    await conn.execute(migration.sql)
+                    await conn.execute(
+                        "INSERT INTO schema_migration (version, name) VALUES ($1, $2)",
+                        migration.version,
+                        migration.name,
+                    )
+            except asyncpg.PostgresError as err:
+                raise MigrationFailed(
+                    f"migration {migration.version:04d}_{migration.name} failed and was rolled "
+                    f"back: {type(err).__name__}: {err}"
+                ) from err
         return list(current.pending)
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK)

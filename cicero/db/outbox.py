@@ -292,6 +292,18 @@ async def settle_failure(conn: asyncpg.Connection, row_id: int, fate: Fate) -> N
         await mark_dead(conn, row_id, fate.reason)
 
 
+async def redact_finished(conn: asyncpg.Connection, session: str) -> int:
+    """Redact every finished row of `session` not redacted yet (rows a crash left in_doubt,
+    rows that expired unsent): a mail's code must not outlive its sending."""
+    result = await conn.execute(
+        """UPDATE outbox SET body = split_part(body, E'\n\n', 1) || E'\n\n[redacted]'
+           WHERE session = $1 AND status IN ('sent', 'dead', 'in_doubt')
+             AND body NOT LIKE '%[redacted]'""",
+        session,
+    )
+    return int(result.split()[-1])
+
+
 async def mark_retry(conn: asyncpg.Connection, row_id: int, at: datetime, error: str) -> None:
     await conn.execute(
         "UPDATE outbox SET status = 'pending', next_attempt_at = $2, error = $3 WHERE id = $1",

@@ -14,7 +14,7 @@ from datetime import date, datetime
 import asyncpg
 
 from cicero.domain.ingestion.payloads import ParsedPost
-from cicero.domain.ingestion.rules import KnownPost
+from cicero.domain.ingestion.rules import KnownPost, day_start
 from cicero.domain.people.usernames import Platform
 
 
@@ -84,6 +84,38 @@ async def upsert_posts(
             )
         ),
     )
+
+
+async def refresh_counts(
+    conn: asyncpg.Connection,
+    client_id: str,
+    platform: Platform,
+    listed: Sequence[ParsedPost],
+    today: date,
+    at: datetime,
+) -> None:
+    """data.md §3.2: a known post listed again gets fresh counts and `last_seen_at`, whatever
+    its day: today's listing also shows the last days' posts, whose likes, comments and views
+    go on moving (the analytics read them). Only posts of earlier days the client owns are
+    touched (today's are upserted); an unknown count keeps the stored one."""
+    rows = [p for p in {p.external_id: p for p in listed}.values() if p.posted_at < day_start(today)]
+    if not rows:
+        return
+    await conn.execute(
+        """UPDATE post AS p SET
+               like_count    = COALESCE(r.like_count, p.like_count),
+               comment_count = COALESCE(r.comment_count, p.comment_count),
+               view_count    = COALESCE(r.view_count, p.view_count),
+               share_count   = COALESCE(r.share_count, p.share_count),
+               last_seen_at  = GREATEST(p.last_seen_at, $3)
+             FROM unnest($4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[])
+                  AS r(external_id, like_count, comment_count, view_count, share_count)
+            WHERE p.platform = $1 AND p.client_id = $2 AND p.external_id = r.external_id
+              AND p.wib_date < $9""",
+        platform.value, client_id, at, [p.external_id for p in rows],
+        [p.like_count for p in rows], [p.comment_count for p in rows],
+        [p.view_count for p in rows], [p.share_count for p in rows], today,
+    )  # fmt: skip
 
 
 async def known_posts(

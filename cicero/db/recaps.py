@@ -149,8 +149,8 @@ async def failed_fetches(conn: asyncpg.Connection, post_ids: Sequence[int], kind
     """Posts whose latest engagement fetch of `kind` failed (their counts may be short)."""
     rows = await conn.fetch(
         """SELECT DISTINCT ON (post_id) post_id, outcome FROM engagement_fetch
-            WHERE post_id = ANY($1::bigint[]) AND kind = $2
-            ORDER BY post_id, started_at DESC""",
+            WHERE post_id = ANY($1::bigint[]) AND kind = $2 AND outcome <> 'unchanged'
+            ORDER BY post_id, started_at DESC, id DESC""",
         list(post_ids),
         kind,
     )

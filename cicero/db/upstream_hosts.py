@@ -22,7 +22,7 @@ class HostRow:
     daily_budget: int | None
 
 
-_COLUMNS = """name, host, calls_day, calls, daily_budget, paused_until, last_success_at,
+_COLUMNS = """name, host, calls_day, calls, saved, daily_budget, paused_until, last_success_at,
               last_error_at, last_error"""
 
 
@@ -42,7 +42,7 @@ async def save_host(
     """Merge `state` into the stored row; returns the stored state after the merge."""
     record = await conn.fetchrow(
         f"""INSERT INTO upstream_host AS h ({_COLUMNS}, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             ON CONFLICT (name) DO UPDATE SET
                 host = EXCLUDED.host,
                 daily_budget = EXCLUDED.daily_budget,
@@ -53,6 +53,12 @@ async def save_host(
                     WHEN h.calls_day IS NULL OR EXCLUDED.calls_day > h.calls_day
                         THEN EXCLUDED.calls
                     ELSE h.calls END,
+                saved = CASE
+                    WHEN h.calls_day IS NOT DISTINCT FROM EXCLUDED.calls_day
+                        THEN GREATEST(h.saved, EXCLUDED.saved)
+                    WHEN h.calls_day IS NULL OR EXCLUDED.calls_day > h.calls_day
+                        THEN EXCLUDED.saved
+                    ELSE h.saved END,
                 paused_until = GREATEST(h.paused_until, EXCLUDED.paused_until),
                 last_success_at = GREATEST(h.last_success_at, EXCLUDED.last_success_at),
                 last_error_at = CASE WHEN {_NEWER_ERROR}
@@ -65,6 +71,7 @@ async def save_host(
         host,
         state.calls_day,
         state.calls,
+        state.saved,
         daily_budget,
         state.paused_until,
         state.last_success_at,
@@ -86,6 +93,7 @@ def _row(r: asyncpg.Record) -> HostRow:
     state = HostState(
         calls_day=r["calls_day"],
         calls=r["calls"],
+        saved=r["saved"],
         paused_until=r["paused_until"],
         last_success_at=r["last_success_at"],
         last_error_at=r["last_error_at"],

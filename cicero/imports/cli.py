@@ -2,8 +2,10 @@
 
 Without `--yes`: the preview (new / changed / unchanged / errors with field diffs,
 by spreadsheet row) and nothing written. With `--yes`: the good rows in one
-transaction. Exit 0 when the file was read (row errors are reported, not fatal),
-1 when the file or the client cannot be used, 2 on a database problem.
+transaction, then what was written and, row by row with the reason, what was left
+out. Exit 0 when the file was read (row errors are listed, not fatal); 2, with nothing
+written, when the file, its header or the client cannot be used or the database cannot
+be reached.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_BAD_INPUT = EXIT_USAGE  # the README's rule: refused before doing anything exits 2
 
 
 def add_import_parser(sub: Any) -> None:
@@ -39,7 +42,7 @@ def command(args: argparse.Namespace) -> int:
     from cicero.config import load_settings
     from cicero.db.connect import connect, resolve_database
     from cicero.db.embedded import DatabaseUnavailable
-    from cicero.db.migrate import DatabaseTooNew, migrate
+    from cicero.db.migrate import MigrationError, migrate
 
     settings = load_settings()
     try:
@@ -55,7 +58,7 @@ def command(args: argparse.Namespace) -> int:
                 await conn.close()
 
         return asyncio.run(go())
-    except (DatabaseUnavailable, DatabaseTooNew) as err:
+    except (DatabaseUnavailable, MigrationError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -64,7 +67,8 @@ async def run_import(
     conn: Any, kind: str, path: Path, client: str | None, apply: bool,
     out: TextIO = sys.stdout, now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> int:  # fmt: skip
-    from cicero.domain.people.staff_import import Action, describe_row
+    from cicero.domain.people.client_import import ClientPlan
+    from cicero.domain.people.staff_import import Action, Plan, counts_line, describe_row
     from cicero.imports.clients import apply_clients, preview_clients
     from cicero.imports.read import FileUnreadable, read_sheet, sha256
     from cicero.imports.staff import UnknownClient, apply_staff, preview_staff
@@ -72,42 +76,57 @@ async def run_import(
     def say(line: str = "") -> None:
         print(line, file=out)
 
+    plan: Plan | ClientPlan
     try:
         sheet = read_sheet(path)
         if kind == "staff":
             client = (client or "").strip().upper()
-            plan = await preview_staff(conn, sheet, client)
+            plan: Any = await preview_staff(conn, sheet, client)
         else:
             plan = await preview_clients(conn, sheet)
     except (FileUnreadable, UnknownClient) as e:
-        say(f"error: {e}")
-        return EXIT_FAIL
-    what = f"staff of {client}" if kind == "staff" else "clients"
+        say(f"galat: {e}")
+        return EXIT_BAD_INPUT
+    what = f"personil {client}" if kind == "staff" else "client"
     if plan.file_errors:
         for issue in plan.file_errors:
-            say(f"row {issue.row:>5}  error      {issue.message}")
-        say(f"{path.name}: {what} not imported; fix the header and try again.")
-        return EXIT_FAIL
+            say(f"baris {issue.row:>5}  ditolak    {issue.message}")
+        say(f"{path.name}: {what} tidak diimpor; perbaiki file lalu coba lagi.")
+        return EXIT_BAD_INPUT
+
+    def label(r: Any) -> str | None:
+        return getattr(r, "nrp", None) or getattr(r, "client_id", None)
+
+    if not apply or not plan.to_write:
+        for r in plan.rows:
+            say(describe_row(r, label(r)))
+        say(f"{path.name}: {what}: {counts_line(plan)}")
+        say("pratinjau saja: belum ada yang disimpan. Jalankan lagi dengan --yes untuk "
+            "menyimpan baris yang benar." if apply is False else "tidak ada yang perlu disimpan.")  # fmt: skip
+        return EXIT_OK
+    try:
+        if kind == "staff":
+            plan, import_id = await apply_staff(
+                conn, sheet, client or "", file_name=path.name, file_sha256=sha256(path),
+                sender="cli", now=now(),
+            )  # fmt: skip
+            where = f" (staff_import {import_id})"
+        else:
+            plan, where = await apply_clients(conn, sheet, now()), ""
+    except ValueError as e:  # the file's header went bad between preview and apply
+        say(f"galat: {path.name}: {e}")
+        return EXIT_BAD_INPUT
+    # What the transaction did, from its own plan (the preview could be older).
+    left_out = [r for r in plan.rows if r.action is Action.ERROR]
     for r in plan.rows:
-        label = getattr(r, "nrp", None) or getattr(r, "client_id", None)
-        say(describe_row(r, label))
-    counts = ", ".join(f"{plan.count(a)} {a.value}" for a in Action)
-    say(f"{path.name}: {what}: {counts}")
-    if not apply:
-        say("preview only: nothing written. Run again with --yes to apply the good rows.")
-        return EXIT_OK
-    if not plan.to_write:
-        say("nothing to apply.")
-        return EXIT_OK
-    if kind == "staff":
-        applied, import_id = await apply_staff(
-            conn, sheet, client or "", file_name=path.name, file_sha256=sha256(path),
-            sender="cli", now=now(),
-        )  # fmt: skip
-        say(f"applied: {len(applied.to_write)} rows written (staff_import {import_id}).")
-    else:
-        applied_clients = await apply_clients(conn, sheet, now())
-        say(f"applied: {len(applied_clients.to_write)} rows written.")
+        if r.action is not Action.ERROR:
+            say(describe_row(r, label(r)))
+    say(f"{path.name}: {what}: {counts_line(plan)}")
+    say(f"disimpan: {len(plan.to_write)} baris{where}.")
+    if left_out:
+        say(f"tidak disimpan: {len(left_out)} baris (perbaiki lalu impor file itu lagi):")
+        for r in left_out:
+            say(describe_row(r, label(r)))
     return EXIT_OK
 
 

@@ -4,8 +4,10 @@ The job has one part per platform, each run by its own ingestor actor
 (`ingestor:instagram`: IG posts, then likers; `ingestor:tiktok`: TikTok posts, then
 commenters), so a stuck or crashing platform never holds up the other. Within a
 part, clients run in parallel up to `upstream.concurrency`, and so do the likers or
-commenters fetches of one client's posts. A stage that meets
-upstream trouble records it in `ingest_run` and the next stage runs; only a bug
+commenters fetches of one client's posts. A post's engagement is fetched only when its
+listed count moved or an audit is owed (`cicero.domain.ingestion.refetch`); otherwise
+its fetch is `unchanged` and the requests it spared are counted on the key. A stage that
+meets upstream trouble records it in `ingest_run` and the next stage runs; only a bug
 (anything but an `UpstreamError`) escapes, after its row is written.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
@@ -20,28 +23,45 @@ from typing import TypeVar
 import aiohttp
 import asyncpg
 
+from cicero.config.schema import positive_duration
 from cicero.db.engagement import (
     KIND,
     EngagementRow,
     FetchRecord,
     exception_handles,
+    last_fetches,
     record_fetches,
     upsert_engagement,
 )
 from cicero.db.ingest_runs import IngestClient, active_clients, record_run, save_sec_uid
-from cicero.db.posts import known_posts, posts_of_day, save_presence, upsert_posts
+from cicero.db.posts import (
+    DayPost,
+    known_posts,
+    posts_of_day,
+    refresh_counts,
+    save_presence,
+    upsert_posts,
+)
 from cicero.domain.ingestion.limits import Pace
 from cicero.domain.ingestion.payloads import ParsedPost
+from cicero.domain.ingestion.refetch import (
+    day_deadlines,
+    due_at,
+    fetch_reason,
+    saved_requests,
+)
 from cicero.domain.ingestion.rules import (
     Outcome,
     Stage,
     day_start,
+    gone_by_fetch,
     merge_engagement,
     reconcile_removals,
     stages,
     todays_posts,
 )
 from cicero.domain.ingestion.summary import (
+    UNAVAILABLE,
     Fetched,
     StageResult,
     engagement_stage_outcome,
@@ -51,6 +71,7 @@ from cicero.domain.ingestion.summary import (
 )
 from cicero.domain.people.usernames import Platform
 from cicero.domain.timezone import wib_date
+from cicero.jobs.ingest_profiles import DailyProfiles
 from cicero.jobs.registry import JobContext
 from cicero.upstream.client import (
     InstagramClient,
@@ -65,6 +86,7 @@ from cicero.upstream.transport import Jitter, Sleep, Timeouts, UpstreamError
 
 IG, TT = Platform.INSTAGRAM, Platform.TIKTOK
 T = TypeVar("T")
+INGEST_JOB = "ingest_social"  # a run of any other key is a fetch asked from a menu
 
 
 @dataclass(frozen=True)
@@ -140,6 +162,11 @@ async def ingest(
                     for c in clients
                     if any(p in platforms for p, _ in stages(c.flags))
                 ]
+            # Followers for the analytics, once a day per listed account: after every stage
+            # attendance needs, so they never take the budget's last calls from engagement.
+            profiles = DailyProfiles(ctx.pool, run.instagram, run.tiktok, hosts, run.today,
+                                     lambda: run.now, ctx.log, up.concurrency)  # fmt: skip
+            await profiles.after(clients, [r for t in tasks for r in t.result()])
         finally:
             await hosts.close()  # this run's calls and outcomes, even when a bug ends it
     return [r for t in tasks for r in t.result()]
@@ -164,6 +191,17 @@ class _Run:
         # A client's posts are fetched side by side too: a directorate's dozen posts of 20-40
         # pages each would otherwise be one long chain (and TikTok waits 2 s between pages).
         self.post_concurrency = ctx.settings.config.upstream.concurrency
+        up = ctx.settings.config.upstream
+        deadlines = day_deadlines(
+            today, ctx.settings.config.job_specs(), INGEST_JOB, ctx.readers,
+            positive_duration(up.audit_fresh), positive_duration(up.audit_every),
+        )  # fmt: skip
+        self.audit_due = due_at(deadlines, ctx.fire_time)
+        self.asked = ctx.job != INGEST_JOB  # a menu asked for fresh data: everything is fetched
+        # What this run's listing of a client said: each listed post's engagement count (None:
+        # none usable) and how the listing ended. The engagement stage compares with them.
+        self.listed: dict[tuple[str, Platform], dict[str, int | None]] = {}
+        self.listing: dict[tuple[str, Platform], Outcome] = {}
 
     @property
     def now(self) -> datetime:
@@ -218,8 +256,17 @@ class _Run:
             if found.sec_uid and found.sec_uid != client.tiktok_secuid:
                 sec_uid = found.sec_uid
         todays = todays_posts(listing.items, self.today)
-        async with self.ctx.pool.acquire() as conn, conn.transaction():
+        self.listed[client.client_id, platform] = {
+            p.external_id: p.like_count if platform is IG else p.comment_count for p in todays
+        }
+        self.listing[client.client_id, platform] = listing.outcome
+        # Most clients list nothing most of the day: then only the run's row is written, in
+        # one statement rather than a transaction of four.
+        writes = bool(listing.items) or listing.complete or sec_uid is not None
+        async with self.ctx.pool.acquire() as conn, conn.transaction() if writes else nullcontext():
             written = await upsert_posts(conn, client.client_id, platform, todays, self.now)
+            await refresh_counts(conn, client.client_id, platform, listing.items, self.today,
+                                 self.now)  # fmt: skip
             removed = await self.reconcile(conn, client.client_id, platform, listing)
             if sec_uid is not None:
                 await save_sec_uid(conn, client.client_id, sec_uid)
@@ -246,6 +293,8 @@ class _Run:
         listing: Listing[ParsedPost],
     ) -> list[str]:  # fmt: skip
         """Presence per §3.7; only a complete listing counts absences. Returns new removals."""
+        if not listing.items and not listing.complete:
+            return []  # no post to find present, no absence that counts
         listed = {p.external_id for p in listing.items}
         covered_since = listing.covered_since(self.today) if listing.complete else None
         known = await known_posts(conn, client_id, platform, listed, listing.complete,
@@ -272,13 +321,28 @@ class _Run:
                 result = _engagement_result(client, platform, stage, [], 0, 0, 0, 0)
                 await self.record(result, conn)
                 return result
+            lasts = await last_fetches(conn, [p.id for p in posts], kind, day_start(self.today))
+        listed = self.listed.get((client.client_id, platform), {})
         rows: list[EngagementRow] = []
         fetches: list[FetchRecord] = []
-        skipped = pages = 0
+        skipped = pages = saved = 0
+        wanted: list[DayPost] = []
+        for post in posts:
+            last, count = lasts.get(post.id), listed.get(post.external_id)
+            if fetch_reason(last, count, self.audit_due, self.asked) is not None:
+                wanted.append(post)
+            else:  # nothing could have moved: no request (data.md §3.4)
+                assert last is not None
+                saved += saved_requests(last)
+                fetches.append(FetchRecord(post.id, kind, Outcome.UNCHANGED, 0, 0, 0, None, count))
+        if saved:
+            self.hosts.spared(platform, saved)
         fetch = self.instagram.likers if platform is IG else self.tiktok.comments
         listings = await _at_most(self.post_concurrency,
-                                  [lambda p=post: fetch(p.external_id) for post in posts])  # fmt: skip
-        for post, listing in zip(posts, listings, strict=True):
+                                  [lambda p=post: fetch(p.external_id) for post in wanted])  # fmt: skip
+        gone = []
+        # By post id, each post's names sorted: the rows come in key order (upsert_engagement)
+        for post, listing in sorted(zip(wanted, listings, strict=True), key=lambda pl: pl[0].id):
             # Names from a failed fetch's earlier pages are real: they are kept too.
             merge = merge_engagement(listing.items, platform, self.now,
                                      excluded=self.excluded[platform])  # fmt: skip
@@ -286,16 +350,32 @@ class _Run:
             error = listing.error_class.value if listing.error_class else None
             fetches.append(FetchRecord(post.id, kind, listing.outcome, listing.pages,
                                        len(listing.items), listing.skipped + merge.invalid,
-                                       error))  # fmt: skip
+                                       error, listed.get(post.external_id)))  # fmt: skip
             skipped += listing.skipped + merge.invalid
             pages += listing.pages
+            if error == UNAVAILABLE and post.external_id not in listed:
+                gone.append(post.external_id)
         async with self.ctx.pool.acquire() as conn, conn.transaction():
             written = await upsert_engagement(conn, rows, self.now)
             await record_fetches(conn, fetches, self.now, self.now)
+            removed = await self.gone(conn, client.client_id, platform, gone)
             result = _engagement_result(client, platform, stage, fetches, len(rows),
-                                        written.new, pages, skipped)  # fmt: skip
+                                        written.new, pages, skipped, removed)  # fmt: skip
             await self.record(result, conn)
         return result
+
+    async def gone(
+        self, conn: asyncpg.Connection, client_id: str, platform: Platform, gone: list[str]
+    ) -> list[str]:
+        """Posts the upstream says no longer exist, while this run's listing of their account
+        answered but could not count an absence (§3.7, `gone_by_fetch`). Returns removals."""
+        listing = self.listing.get((client_id, platform))
+        if not gone or listing is None:
+            return []
+        known = await known_posts(conn, client_id, platform, gone, False, None)
+        changed = gone_by_fetch(known, listing, self.now)
+        await save_presence(conn, platform, changed)
+        return sorted(k.external_id for k in changed if k.removed_at is not None)
 
 
 async def _at_most(limit: int, calls: list[Callable[[], Awaitable[T]]]) -> list[T]:
@@ -317,13 +397,16 @@ async def _at_most(limit: int, calls: list[Callable[[], Awaitable[T]]]) -> list[
 
 def _engagement_result(
     client: IngestClient, platform: Platform, stage: Stage, fetches: list[FetchRecord],
-    names: int, new: int, pages: int, skipped: int,
+    names: int, new: int, pages: int, skipped: int, removed: list[str] | None = None,
 ) -> StageResult:  # fmt: skip
     outcome, error = engagement_stage_outcome([Fetched(f.outcome, f.error_class) for f in fetches])
-    reason = f"{len(fetches)} posts, {names} names, {new} new"
+    unchanged = sum(f.outcome is Outcome.UNCHANGED for f in fetches)
+    reason = f"{len(fetches)} posts ({unchanged} unchanged), {names} names, {new} new"
     failed = sum(f.outcome is Outcome.FAILED for f in fetches)
     if failed:
         reason += f"; {failed} fetches failed ({error})"
+    if removed:
+        reason += f"; removed {', '.join(removed)} (gone upstream)"
     return StageResult(
         platform, client.client_id, stage, outcome, pages=pages, engagements=new,
         skipped=skipped, error_class=error, reason=reason,

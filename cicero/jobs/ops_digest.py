@@ -1,13 +1,16 @@
 """ops_digest (jobs.md §2): the day's skipped/missed/failed fires and dead/in_doubt rows
-(expired ones included: they are dead with an "expired" error), to the admins."""
+(expired ones included: they are dead with an "expired" error), and the upstream requests
+sent and spared per host, to the admins."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
 from cicero.db.outbox import enqueue
+from cicero.db.upstream_hosts import load_hosts
 from cicero.domain.delivery.outbox import MessageKind, Priority
-from cicero.domain.layouts.ops_digest import Digest, RowIssue, RunIssue, render
+from cicero.domain.ingestion.limits import calls_today, saved_today
+from cicero.domain.layouts.ops_digest import Digest, RowIssue, RunIssue, UpstreamUse, render
 from cicero.domain.runtime import job_parts
 from cicero.domain.timezone import WIB, wib_date
 from cicero.jobs.params import batch_for
@@ -38,12 +41,18 @@ async def ops_digest(ctx: JobContext) -> str:
             start,
             end,
         )
+        day = wib_date(ctx.fire_time)
+        hosts = await load_hosts(conn)
         digest = Digest(
             at=ctx.now,
             runs=tuple(
                 RunIssue(r["job_key"], r["fire_time"], r["status"], r["reason"]) for r in runs
             ),
             rows=tuple(RowIssue(r["job"], r["recipient"], r["status"], r["error"]) for r in rows),
+            upstream=tuple(
+                UpstreamUse(name, calls_today(h.state, day), saved_today(h.state, day))
+                for name, h in hosts.items()
+            ),
         )
         text = render(digest)
         for to in admins:

@@ -32,6 +32,9 @@ class JobContext:
     # Waits a handler makes between upstream calls. Real in production; in simulation they
     # take no time (virtual time does not pass inside a run, and the fake needs no pacing).
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    # Keys of the jobs whose runs read engagement (the registry's `reads_engagement`): the
+    # ingestion derives its audit fire times from their schedules (data.md §3.4).
+    readers: frozenset[str] = frozenset()
 
 
 Handler = Callable[[JobContext], Awaitable[str | None]]  # returns a short outcome text
@@ -45,6 +48,8 @@ class JobHandler:
     # A job may be split into named parts, each in its own actor (ingest_social runs one
     # part per platform ingestor); see cicero.domain.runtime.job_parts.
     part: str = ""
+    # Its runs read likers and commenters (attendance): the ingestion audits before them.
+    reads_engagement: bool = False
 
 
 class Registry:
@@ -75,6 +80,9 @@ class Registry:
 
     def actors(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(h.actor for h in self))
+
+    def engagement_readers(self) -> frozenset[str]:
+        return frozenset(h.key for h in self if h.reads_engagement)
 
 
 def load_registry(path: str = DEFAULT_REGISTRY) -> Registry:

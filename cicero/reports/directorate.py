@@ -19,6 +19,7 @@ from typing import Any
 import asyncpg
 
 from cicero.db.attendance import ScopePost, scope_attendance, scope_posts
+from cicero.db.compaction import compacted_done
 from cicero.db.recaps import (
     ClientRow,
     RecapEntry,
@@ -96,8 +97,13 @@ class DirectorateReports:
             posts = await scope_posts(
                 self.conn, self.d.client_id, platform, self.day, self.now, True, until=self.until
             )
+            # Days of the period whose engagement was compacted count from attendance_day.
+            earlier = await compacted_done(
+                self.conn, self.d.client_id, platform, self.day, self.until or self.day
+            )
             people = await scope_attendance(
-                self.conn, self.d.client_id, platform, [p.id for p in posts], self.now, True, ratio
+                self.conn, self.d.client_id, platform, [p.id for p in posts], self.now, True, ratio,
+                earlier=earlier,
             )  # fmt: skip
             self._cache[key] = posts, people if posts else []
         return self._cache[key]

@@ -9,8 +9,8 @@ control port: they move only when the driver says what time it is.
 Each instant: apply the scenario's events, then pump the runtime until it is
 quiet (clock: dispatch what is due and wait for the runs; sessions: send what
 the throttle allows; router: answer what arrived), then jump to the next
-instant anything is due. The transcript is read back from what the runtime
-and the simulated network recorded, plus the driver's own fault lines.
+instant anything is due. After each instant the transcript gets that instant's lines:
+what the runtime and the simulated network recorded, and the driver's own lines.
 """
 
 from __future__ import annotations
@@ -98,6 +98,7 @@ class World:
     links: list[Any] = field(default_factory=list)  # the scenario's link reports not written yet
     expected: frozenset[str] = frozenset()  # the names of the runtime's actors
     saved: dict[str, str] = field(default_factory=dict)  # `save` names of http events
+    recorder: Any = None  # writes the transcript after each instant (cicero.sim.record)
 
     # ---- the runtime ------------------------------------------------------------------
     @property
@@ -121,9 +122,23 @@ class World:
         return self.wiring.upstream  # the fake RapidAPI endpoints, serving the scenario's posts
 
     def start_runtime(self) -> None:
+        """Fork the actor system while the driver listens on nothing: a forked actor keeps
+        every descriptor of this process, so an SMTP sink or fake upstream listening now
+        would live on in the actors (the port stays taken after the sink stops, and an
+        `smtp_down` ends in "address already in use"). The servers come back once forked."""
         from cicero.actors.system import start_runtime
 
-        self.runtime = start_runtime(self.settings, self.wiring.registry, self.wiring.children)
+        if self.recorder is not None:
+            self.recorder.release()  # its database connection too
+        sink_up = self.sink is not None and self.sink.up
+        self.wiring.stop_services()
+        try:
+            self.runtime = start_runtime(self.settings, self.wiring.registry, self.wiring.children)
+        finally:
+            if sink_up:
+                self.sink.start()
+            if self.upstream is not None:
+                self.upstream.start()
         self.wait_all_running()
 
     def kill_runtime(self) -> None:
@@ -357,6 +372,11 @@ class World:
         for message in held:
             self.apply(message)
 
+    def record(self) -> None:
+        """Append to the transcript what happened up to `now`."""
+        assert self.recorder is not None
+        self.recorder.flush(self.now, self.faults, self.upstream.fake.faults.served)
+
     def fault(self, at: datetime, where: str, what: str) -> None:
         self.faults.append({"t": at, "type": "fault", "where": where, "what": what})
 
@@ -409,7 +429,7 @@ def run(
 ) -> None:
     """Play `scenario` on the database at `url`; write its transcript to `out`. Raises
     `cicero.bootstrap.Refused` for adapters that cannot simulate (neonize)."""
-    from cicero.sim.record import served_fault_lines, write_transcript
+    from cicero.sim.record import Recorder
 
     world = World(scenario, url)
     settings = with_database(settings, url)
@@ -435,9 +455,10 @@ def run(
             await conn.close()
 
     asyncio.run(prepare())
+    recorder = world.recorder = Recorder(url, out)
     now = scenario.start
-    world.start_runtime()
-    world.wiring.start_services()  # after the actors forked: none inherits their sockets
+    world.start_runtime()  # forks while the driver listens on nothing; then the fake upstream
+    world.sink.start()
     try:
         while True:
             world.time.set(now)
@@ -451,6 +472,7 @@ def run(
                     world.down_until = None
                     world.deliver_held()
                 else:
+                    world.record()
                     candidates = [scenario.next_event_at(now), world.down_until, world.smtp_back_at]
                     now = _advance(now, candidates, scenario.end)
                     if now is None:
@@ -462,16 +484,19 @@ def run(
             outside = [scenario.next_event_at(now), world.down_until, world.smtp_back_at, next_link]
             horizon = min((t for t in outside if t is not None), default=scenario.end)
             next_due = world.settle(now, min(horizon, scenario.end))
+            world.record()  # what happened at `now`, written now
             upcoming = [*outside, next_due]
             nxt = _advance(now, upcoming, scenario.end)
             if nxt is None:
                 break
             now = nxt
+    except BaseException:
+        recorder.release()  # the lines so far stay; no `end` line: the run did not reach it
+        raise
     finally:
         world.stop_runtime()
         world.wiring.close()
-    met = served_fault_lines(world.upstream.fake.faults.served)
-    write_transcript(url, out, [*world.faults, *met], scenario.end)
+    recorder.finish(scenario.end)
 
 
 def _pumped_by(name: str, now: datetime) -> Callable[[Any], bool]:

@@ -3,6 +3,7 @@ simulation's "outside world". It can be taken down and brought back (`smtp_down`
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from email import message_from_bytes
@@ -11,6 +12,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from cicero.logs import QUIET_LIBRARIES
 from cicero.loopback import free_port
 from cicero.mail.smtp import KEY_HEADER
 
@@ -54,6 +56,8 @@ class SmtpSink:
         return self._controller is not None
 
     def start(self) -> SmtpSink:
+        for name in QUIET_LIBRARIES:  # never a mail's text (and its code) in a log, at any level
+            logging.getLogger(name).setLevel(logging.WARNING)
         if self._controller is None:
             self._controller = Controller(
                 _Handler(self.on_mail), hostname="127.0.0.1", port=self.port

@@ -30,6 +30,7 @@ from cicero.domain.ingestion.limits import (
     host_name,
     merged,
     pause_refusal,
+    spared,
 )
 from cicero.domain.timezone import wib_date
 from cicero.upstream.transport import UpstreamError
@@ -65,7 +66,7 @@ class UpstreamHosts:
     pace: Pace = field(default_factory=Pace)
     budgets: Mapping[str, int] = field(default_factory=dict)
     pool: asyncpg.Pool | None = None
-    flush_every: int = 20
+    flush_every: int = 100  # a crash loses at most this many calls from the day's count
     _hosts: dict[str, _Host] = field(default_factory=dict, init=False)
 
     @classmethod
@@ -87,6 +88,13 @@ class UpstreamHosts:
         name = host_name(platform, False)
         now = self.now()
         return budget_refusal(name, self._host(name).state, wib_date(now), self.budgets.get(name))
+
+    def spared(self, platform: str, requests: int) -> None:
+        """`requests` an unchanged engagement fetch did not send on the platform's primary key
+        (data.md §3.4); stored with the next write of that host."""
+        host = self._host(host_name(platform, False))
+        host.state = spared(host.state, self.now(), requests)
+        host.dirty = True
 
     async def close(self) -> None:
         for host in self._hosts.values():

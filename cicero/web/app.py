@@ -1,14 +1,18 @@
-"""The ops HTTP surface (aiohttp): /healthz says in words what is wrong, and shows the
-actors, buckets, next fire times, last outcome of every job, the outbox per session,
-the latest ingestion outcome per client, each upstream host (last success and error,
-429 pause, calls today of its budget) and each WhatsApp session (QR while pairing).
-/metrics serves the same facts to Prometheus and `/` to a person (with the pairing QR)."""
+"""The ops HTTP surface (aiohttp): /healthz and /metrics, and the body the ops page reads.
+
+/healthz answers `ok`, `degraded` or `down` (503) with every problem in Indonesian words
+(cicero.domain.runtime.health decides), the spec's `checks` and, for ops, the detail:
+actors, sessions, buckets, next fire times, the last outcome of every job, the outbox per
+session, the latest ingestion per client and each upstream host. /metrics serves the same
+facts to Prometheus, and the dashboard's /status to a person (cicero.dashboard.ops). Who
+sees what is asked of cicero.web.callers: anyone else gets the status word only.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -19,29 +23,37 @@ from cicero.config import Settings
 from cicero.db import ledger
 from cicero.db.connect import create_pool
 from cicero.db.upstream_hosts import load_hosts
-from cicero.domain.auth.access import Who
 from cicero.domain.ingestion.limits import host_view
-from cicero.domain.runtime.health import assess
-from cicero.domain.runtime.names import CLOCK, is_session_actor
-from cicero.domain.timezone import WIB
+from cicero.domain.runtime.health import Facts, Health, session_reports, session_words, verdict
+from cicero.domain.runtime.names import CLOCK
+from cicero.domain.timezone import WIB, to_wib
 from cicero.web import metrics
 from cicero.web.actor_bridge import ActorBridge
+from cicero.web.callers import is_ops
 from cicero.web.context import Clock, WebContext, default_settings
+from cicero.web.errors import ApiError
 from cicero.web.routes import ROUTES
-from cicero.web.server import mount, principal
+from cicero.web.server import mount
 from cicero.web.upstream import ProfileFetcher
 
 POOL = web.AppKey("pool", asyncpg.Pool | None)
 STATUS = web.AppKey("status_source", Callable[[], tuple[dict[str, Any] | None, float]])
 GATHER = web.AppKey("gather", Callable[[web.Request], Awaitable[dict[str, Any]]])
 POOL_ERROR = web.AppKey("pool_error", str)
+MAX_REQUEST_LINE = 128 * 1024
 StatusSource = Callable[[], tuple[dict[str, Any] | None, float]]  # (snapshot, age in seconds)
+NO_STORE = {"Cache-Control": "no-store"}
 
 
-async def _read(conn: asyncpg.Connection) -> dict[str, Any]:
+async def _read(conn: asyncpg.Connection, now: datetime) -> dict[str, Any]:
     outbox = await conn.fetch(
-        """SELECT session, status, count(*) AS n, min(created_at) FILTER (WHERE status = 'pending') AS oldest
-           FROM outbox GROUP BY session, status ORDER BY session, status"""
+        """SELECT session, status, count(*) AS n,
+                  min(next_attempt_at) FILTER (WHERE status = 'pending' AND next_attempt_at <= $1)
+                      AS oldest_due,
+                  count(*) FILTER (WHERE status = 'dead' AND created_at > $1 - interval '24 hours')
+                      AS dead_recent
+           FROM outbox GROUP BY session, status ORDER BY session, status""",
+        now,
     )
     ingest = await conn.fetch(
         """SELECT DISTINCT ON (platform, client_id, stage) platform, client_id, stage, outcome,
@@ -52,8 +64,11 @@ async def _read(conn: asyncpg.Connection) -> dict[str, Any]:
     for r in outbox:
         entry = queues.setdefault(r["session"], {})
         entry[r["status"]] = r["n"]
-        if r["oldest"] is not None:
-            entry["oldest_pending"] = r["oldest"].isoformat()
+        if r["oldest_due"] is not None:
+            entry["oldest_pending"] = to_wib(r["oldest_due"]).isoformat()
+            entry["oldest_pending_age_s"] = max(0.0, (now - r["oldest_due"]).total_seconds())
+        if r["status"] == "dead":
+            entry["dead_recent"] = r["dead_recent"]
     fetches: dict[str, dict[str, Any]] = {}
     for r in ingest:
         fetches.setdefault(f"{r['platform']}:{r['client_id']}", {})[r["stage"]] = {
@@ -61,13 +76,15 @@ async def _read(conn: asyncpg.Connection) -> dict[str, Any]:
             "error": r["error_class"],
             "at": r["finished_at"].isoformat() if r["finished_at"] else None,
         }
-    now = datetime.now(UTC)
-    # A paused host is shown, not a problem: the ingestor waits it out by itself.
     upstream = {
         name: host_view(row.state, now, row.daily_budget, row.host)
         for name, row in (await load_hosts(conn)).items()
     }
+    last_backup = await conn.fetchval(
+        "SELECT max(finished_at) FROM job_run WHERE job_key = 'db_backup' AND status = 'done'"
+    )
     return {
+        "last_backup": to_wib(last_backup).isoformat() if last_backup else None,
         "last_outcome": await ledger.last_outcomes(conn),
         "outbox": queues,
         "ingest": fetches,
@@ -75,9 +92,48 @@ async def _read(conn: asyncpg.Connection) -> dict[str, Any]:
     }
 
 
-def verdict(body: dict[str, Any]) -> str:
-    """The one word anonymous callers of /healthz get (api.md §4)."""
-    return str(body.get("status") or ("ok" if body["ok"] else "down"))
+def health_body(
+    health: Health,
+    now: datetime,
+    snapshot: dict[str, Any] | None,
+    data: dict[str, Any],
+    database_error: str | None,
+    uptime_s: float,
+    not_implemented: list[str],
+) -> dict[str, Any]:
+    """The whole /healthz body (what ops see); `{"status"}` is its first key."""
+    snap = snapshot or {}
+    clock = snap.get("reports", {}).get(CLOCK, {})
+    sessions = {
+        name: {**report, "words": session_words(name, report, now)}
+        for name, report in session_reports(snap)
+    }
+    return {
+        "status": health.status.value,
+        "time": to_wib(now).isoformat(timespec="seconds"),
+        "checks": health.checks,
+        "problems": health.words,
+        "ok": health.ok,  # the same as status == "ok", for older probes
+        "version": __version__,
+        "uptime_s": round(uptime_s, 1),
+        "database": {"ok": database_error is None, "error": database_error or ""},
+        "actors": snap.get("actors", {}),
+        "sessions": sessions,
+        "buckets": clock.get("buckets", {}),
+        "next": clock.get("next", {}),
+        "running": clock.get("running", {}),
+        "last_outcome": data.get("last_outcome", {}),
+        "outbox": data.get("outbox", {}),
+        "ingest": data.get("ingest", {}),
+        "upstream": data.get("upstream", {}),
+        "last_backup": data.get("last_backup"),
+        "not_implemented": not_implemented,
+    }
+
+
+def public_body(body: dict[str, Any]) -> dict[str, Any]:
+    """What an anonymous caller may know."""
+    return {"status": body["status"]}
 
 
 def build_app(
@@ -94,7 +150,12 @@ def build_app(
     context = WebContext(settings, now or (lambda: datetime.now(WIB)), actors=actors)
     fetcher = ProfileFetcher(settings)
     context.fetch_profile = fetcher
-    app = web.Application(client_max_size=settings.config.web.body_limit_kb * 1024)
+    # A request line up to 128 KiB: a 10,000-character search (percent-encoded) still reaches
+    # the handler and gets the §5 envelope, not the HTTP parser's bare 400.
+    app = web.Application(
+        client_max_size=settings.config.web.body_limit_kb * 1024,
+        handler_args={"max_line_size": MAX_REQUEST_LINE},
+    )
     started = time.monotonic()
 
     async def on_startup(app: web.Application) -> None:
@@ -113,59 +174,49 @@ def build_app(
         context.passwords.close()
         await fetcher.close()
 
-    async def database(app: web.Application) -> tuple[bool, str, dict[str, Any]]:
+    async def database(app: web.Application, at: datetime) -> tuple[str | None, dict[str, Any]]:
         pool = app.get(POOL)
         if pool is None:
-            return False, app.get(POOL_ERROR, "not configured"), {}
+            return app.get(POOL_ERROR, "not configured"), {}
         try:
             async with pool.acquire(timeout=3) as conn:
-                return True, "", await _read(conn)
+                return None, await _read(conn, at)
         except Exception as err:  # the point of the check is to say what failed
-            return False, f"{type(err).__name__}: {err}", {}
+            return f"{type(err).__name__}: {err}", {}
 
     async def gather(request: web.Request) -> dict[str, Any]:
+        at = context.now()
         snapshot, age = status()
-        db_ok, db_error, data = await database(request.app)
-        health = assess(snapshot, age, db_ok, db_error, data.get("outbox", {}))
-        reports = (snapshot or {}).get("reports", {})
-        clock = reports.get(CLOCK, {})
-        body = {
-            "ok": health.ok,
-            "problems": list(health.problems),
-            "version": __version__,
-            "uptime_s": round(time.monotonic() - started, 1),
-            "database": {"ok": db_ok, "error": db_error},
-            "actors": (snapshot or {}).get("actors", {}),
-            "sessions": {r["session"]: r for name, r in reports.items() if is_session_actor(name)},
-            "buckets": clock.get("buckets", {}),
-            "next": clock.get("next", {}),
-            "running": clock.get("running", {}),
-            "last_outcome": data.get("last_outcome", {}),
-            "outbox": data.get("outbox", {}),
-            "ingest": data.get("ingest", {}),
-            "upstream": data.get("upstream", {}),
-            "not_implemented": not_implemented,
-        }
-        return body
+        db_error, data = await database(request.app, at)
+        facts = Facts(
+            now=at,
+            snapshot=snapshot,
+            snapshot_age_s=age,
+            database_error=db_error,
+            outbox=data.get("outbox", {}),
+            upstream=data.get("upstream", {}),
+            jobs=data.get("last_outcome", {}),
+        )
+        uptime = time.monotonic() - started
+        return health_body(verdict(facts), at, snapshot, data, db_error, uptime, not_implemented)
 
     async def healthz(request: web.Request) -> web.Response:
         body = await gather(request)
-        code = 200 if body["ok"] else 503
-        # api.md §4: the whole body for admins and allowed networks (or the scrape token);
-        # anyone else, loopback included, learns the verdict only.
-        if principal(request).who not in (Who.ADMIN, Who.SCRAPER):
-            return web.json_response({"status": verdict(body)}, status=code)
-        return web.json_response({"status": verdict(body), **body}, status=code)
+        code = 503 if body["status"] == "down" else 200
+        shown = body if is_ops(request) else public_body(body)
+        return web.json_response(shown, status=code, headers=NO_STORE)
 
     async def prometheus(request: web.Request) -> web.Response:
+        if not is_ops(request):  # the route table admits scrapers and admins only; to be sure
+            raise ApiError(403, "forbidden")
         body = await gather(request)
         return web.Response(
             body=metrics.render(body) + context.counters.render(),
-            headers={"Content-Type": metrics.CONTENT_TYPE},
+            headers={"Content-Type": metrics.CONTENT_TYPE, **NO_STORE},
         )
 
     ops = {"healthz": healthz, "metrics": prometheus}
-    app[GATHER] = gather
+    app[GATHER] = gather  # the ops page (/status, /api/ops/status) reads the same body
     app[STATUS] = status
     mount(app, ROUTES, context, ops)
     app.on_startup.append(on_startup)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from cicero.domain.auth.access import Scope, Who, access
 from cicero.web import bodies, static_files
-from cicero.web.api import admin_users, amplification, attendance, dashboard_auth, ops
+from cicero.web.api import admin_users, amplification, analytics, attendance, dashboard_auth, ops
 from cicero.web.api import schemas as s
 from cicero.web.pages import accounts as account_pages
+from cicero.web.pages import analytics as analytics_page
 from cicero.web.pages import attendance as attendance_page
 from cicero.web.pages import home
 from cicero.web.route import Param, Reply, Route
@@ -143,4 +144,17 @@ DASHBOARD_ROUTES: tuple[Route, ...] = (
           access(Who.OPERATOR, Who.DIRECTORATE, Who.ADMIN), "Delete a wrong link report (reason)",
           tag="dashboard", body=bodies.schema(amplification.DELETE_FIELDS),
           replies={200: OK, 404: ERR, 422: ERR}),
+    # ---- analytics (issue 17) ----
+    Route("GET", "/analitik/{platform}", analytics_page.analytics_page, READERS,
+          "Analytics of a scope and period (instagram, tiktok)", tag="pages", page=True,
+          query=analytics.QUERY,
+          replies={200: PAGE, 303: SIGN_IN, 400: Reply("bad query words", media="text/html"),
+                   422: Reply("a range over 31 days, or backwards", media="text/html")}),
+    Route("GET", "/api/analytics", analytics.analytics_json, READERS,
+          "Analytics: accounts side by side, days, posts, top and bottom, from stored data",
+          tag="dashboard", query=analytics.QUERY,
+          replies={200: Reply("the analytics", s.ok(analytics.ANSWER)), 422: RANGE}),
+    Route("GET", "/api/exports/analytics.xlsx", analytics.analytics_xlsx, READERS,
+          "Analytics as Excel", tag="dashboard", query=analytics.QUERY,
+          replies={200: XLSX, 422: RANGE}),
 )  # fmt: skip

@@ -1,4 +1,5 @@
-"""/metrics: the health body as Prometheus gauges and counters.
+"""/metrics: the health body as Prometheus gauges and counters (names as the ops spec has them
+where the facts exist today).
 
 Built from the same facts as /healthz on every scrape (nothing is kept between scrapes);
 prometheus_client writes the exposition format, so label escaping is its job, not ours.
@@ -7,6 +8,7 @@ prometheus_client writes the exposition format, so label escaping is its job, no
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, generate_latest
@@ -16,14 +18,45 @@ from prometheus_client.registry import Collector
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
+SESSION_STATES = (
+    "starting",
+    "pairing",
+    "ready",
+    "reconnecting",
+    "logged_out",
+    "replaced",
+    "banned",
+)
+HEALTH_STATES = ("ok", "degraded", "down")
+
+
 def families(body: Mapping[str, Any]) -> Iterator[Metric]:
     """The metric families of one /healthz body."""
-    yield _gauge("cicero_healthy", "1 when /healthz is green", [((), body["ok"])])
+    status = body["status"]
+    yield _gauge("cicero_healthy", "1 when /healthz says ok (0 when degraded or down)",
+                 [((), status == "ok")])  # fmt: skip
+    yield _gauge(
+        "cicero_health_status",
+        "1 for the status /healthz says: ok, degraded or down",
+        [((s,), status == s) for s in HEALTH_STATES],
+        ["status"],
+    )
     yield _gauge("cicero_problems", "Problems /healthz lists", [((), len(body["problems"]))])
+    yield _gauge(
+        "cicero_build_info", "Always 1; the version as a label", [((str(body["version"]),), 1)],
+        ["version"],
+    )  # fmt: skip
     yield _gauge(
         "cicero_uptime_seconds", "Seconds since the web actor started", [((), body["uptime_s"])]
     )
     yield _gauge("cicero_database_up", "1 when PostgreSQL answers", [((), body["database"]["ok"])])
+    backup = body.get("last_backup")
+    if backup:
+        yield _gauge(
+            "cicero_backup_last_success_timestamp_seconds",
+            "Unix time the latest successful db_backup run finished",
+            [((), datetime.fromisoformat(backup).timestamp())],
+        )
 
     actors = body.get("actors", {})
     yield _gauge(
@@ -39,13 +72,33 @@ def families(body: Mapping[str, Any]) -> Iterator[Metric]:
         restarts.add_metric([name], a.get("restarts", 0))
     yield restarts
 
-    sessions = body.get("sessions", {})
+    sessions = sorted(body.get("sessions", {}).items())
     yield _gauge(
         "cicero_session_ready",
         "1 while the WhatsApp session is ready",
-        [((name,), s.get("state") == "ready") for name, s in sorted(sessions.items())],
+        [((name,), s.get("state") == "ready") for name, s in sessions],
         ["session"],
     )
+    yield _gauge(
+        "cicero_session_state",
+        "1 for the state the WhatsApp session is in",
+        [
+            ((name, state), s.get("state") == state)
+            for name, s in sessions
+            for state in SESSION_STATES
+        ],
+        ["session", "state"],
+    )
+    transitions = CounterMetricFamily(
+        "cicero_session_transitions",
+        "State changes of the session since its actor started",
+        labels=["session", "from", "to"],
+    )
+    for name, s in sessions:
+        for key, n in sorted(s.get("transitions", {}).items()):
+            before, _, after = key.partition(">")
+            transitions.add_metric([name, before, after], n)
+    yield transitions
     yield _gauge(
         "cicero_bucket_ready",
         "1 while the jobs of the bucket may run",
@@ -66,6 +119,17 @@ def families(body: Mapping[str, Any]) -> Iterator[Metric]:
     )
 
     yield _gauge(
+        "cicero_outbox_oldest_pending_seconds",
+        "Age of the session's oldest row due and still pending",
+        [
+            ((session,), counts["oldest_pending_age_s"])
+            for session, counts in sorted(body.get("outbox", {}).items())
+            if "oldest_pending_age_s" in counts
+        ],
+        ["session"],
+    )
+
+    yield _gauge(
         "cicero_job_last_status",
         "1 for the status of the job's latest finished run",
         [((job, run["status"]), 1) for job, run in sorted(body.get("last_outcome", {}).items())],
@@ -77,6 +141,13 @@ def families(body: Mapping[str, Any]) -> Iterator[Metric]:
         "cicero_upstream_calls_today",
         "Upstream calls today (Asia/Jakarta) per host",
         [((h,), v["calls_today"]) for h, v in upstream],
+        ["host"],
+    )
+    yield _gauge(
+        "cicero_upstream_saved_today",
+        "Upstream requests spared today (Asia/Jakarta) per host: engagement fetches left "
+        "unchanged because no count had moved and no audit was due",
+        [((h,), v.get("saved_today", 0)) for h, v in upstream],
         ["host"],
     )
     yield _gauge(

@@ -22,9 +22,13 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/", "Beranda", READERS),
     NavItem("/absensi/instagram", "Absensi Instagram", READERS),
     NavItem("/absensi/tiktok", "Absensi TikTok", READERS),
+    NavItem("/analitik/instagram", "Analitik Instagram", READERS),
+    NavItem("/analitik/tiktok", "Analitik TikTok", READERS),
     NavItem("/amplifikasi", "Amplifikasi", READERS),
+    NavItem("/personil", "Personil", READERS),
     NavItem("/status", "Status", frozenset({Who.OPS, Who.ADMIN})),
     NavItem("/admin/pengguna", "Pengguna", frozenset({Who.ADMIN})),
+    NavItem("/admin/audit", "Log audit", frozenset({Who.ADMIN})),
     NavItem("/akun", "Akun", frozenset({Who.OPERATOR, Who.DIRECTORATE, Who.OPS, Who.ADMIN})),
 )
 

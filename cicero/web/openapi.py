@@ -70,6 +70,13 @@ def _operation(route: Route) -> dict[str, Any]:
             "required": True,
             "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}},
         }
+    if route.upload:
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/octet-stream": {"schema": {
+                "type": "string", "contentMediaType": "application/octet-stream",
+                "description": "the file's bytes: .xlsx (first sheet) or UTF-8 .csv"}}},
+        }  # fmt: skip
     if not route.access.public:
         op["security"] = [{"staffBearer": []}, {"scrapeToken": []}, {"dashboardCookie": []}]
     return op
@@ -85,7 +92,7 @@ def _responses(route: Route) -> dict[str, Any]:
         )
         out[str(status)] = {"description": reply.description, "content": content}
     errors = {"404": "not found", "500": "server error (no details)", "503": "database down"}
-    if route.body is not None or route.query or route.form:
+    if route.body is not None or route.query or route.form or route.upload:
         errors["400"] = "malformed or unknown input"
         errors["413"] = "body over the limit"
     if not route.access.public:

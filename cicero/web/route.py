@@ -45,6 +45,7 @@ class Route:
     query: tuple[Param, ...] = ()
     body: Schema | None = None  # JSON body (schema); None: none read
     form: bool = False  # an HTML form post (application/x-www-form-urlencoded)
+    upload: bool = False  # the body is a file (.xlsx or .csv), read by the handler
     budget: str | None = None  # per-person rate limit: "get" or "post"
     page: bool = False  # an HTML page: CSP, never cached
     secret_url: bool = False  # the URL carries a single-use token: no Referer leaves the page

@@ -17,6 +17,7 @@ from cicero.web.api import schemas as s
 from cicero.web.dashboard_routes import DASHBOARD_ROUTES
 from cicero.web.pages import password as password_page
 from cicero.web.route import Param, Reply, Route
+from cicero.web.staff_routes import STAFF_ROUTES
 
 STAFF = access(Who.STAFF)
 STAFF_SELF = access(Who.STAFF, scope=Scope.SELF)
@@ -116,6 +117,7 @@ ROUTES: tuple[Route, ...] = (
                    429: Reply("3 refreshes a day used", s.ERROR),
                    502: Reply("upstream failed", s.ERROR)}),
     *DASHBOARD_ROUTES,
+    *STAFF_ROUTES,
 )  # fmt: skip
 
 __all__ = ["ROUTES", "Scope"]

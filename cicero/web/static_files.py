@@ -10,7 +10,7 @@ from aiohttp import web
 
 from cicero.web.errors import ApiError
 
-FILES = {"cicero.js": "text/javascript", "cicero.css": "text/css"}
+FILES = {"cicero.js": "text/javascript", "cicero.css": "text/css", "personil.js": "text/javascript"}
 
 
 @cache

@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from cicero.config import Secret
 from cicero.domain.delivery.refusals import NotOnWhatsApp, Refusal, classify, is_not_on_whatsapp
 from cicero.domain.delivery.session import (
     ConnectFailed,
@@ -148,6 +149,7 @@ class NeonizeFactory:
     # "module:function(session, data_dir)" returning how to import neonize; tests put a
     # stand-in for its Go library there. Empty: the real neonize.
     loader: str = ""
+    proxy: Secret | None = None  # CICERO_WHATSAPP_PROXY
     kind: str = "neonize"
 
     def build(self, host: TransportHost) -> NeonizeTransport:
@@ -156,7 +158,8 @@ class NeonizeFactory:
             module, _, name = self.loader.partition(":")
             load = getattr(importlib.import_module(module), name)(host.session, host.data_dir)
         store = sqlite_store(host.data_dir, host.session)
-        return NeonizeTransport(host.session, store, clock=host.now, load=load)
+        proxy = self.proxy.reveal() if self.proxy else None
+        return NeonizeTransport(host.session, store, proxy=proxy, clock=host.now, load=load)
 
 
 class NeonizeTransport:
@@ -473,7 +476,9 @@ class NeonizeTransport:
             reason = str(exc) or type(exc).__name__
         if not self._stopping and generation == self._generation:
             event = tr.loop_ended(reason, self._looping)
-            log.warning("session %s: neonize's connection ended: %s", self.session, event)
+            # Each retry of a reconnect loop ends here; the session actor says a change of
+            # state or of failure once (issue 13: not per retry), so this is for debugging.
+            log.debug("session %s: neonize's connection ended: %s", self.session, event)
             self._emit(event)
 
     @staticmethod

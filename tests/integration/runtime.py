@@ -69,7 +69,7 @@ class RunningCicero:
             return None
 
     def wait_healthy(self, timeout: float = 30) -> dict[str, Any]:
-        return self.wait_for(lambda body: body["ok"], timeout, "a green /healthz")
+        return self.wait_for(lambda body: body["status"] == "ok", timeout, "a green /healthz")
 
     def wait_for(self, predicate, timeout: float, what: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         deadline = time.monotonic() + timeout

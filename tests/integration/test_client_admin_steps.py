@@ -4,6 +4,7 @@ effects, queue replies) on a real database: bulk deactivation, exception, move, 
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -72,8 +73,19 @@ def test_bulk_deactivation_on_the_database(seeded: str) -> None:
         "6281300000001",
         ["operator"],
     )
-    audit = world.query(seeded, "SELECT field FROM staff_audit WHERE nrp = '75020003' ORDER BY seq")
-    assert [a["field"] for a in audit] == ["role_dropped", "active", "whatsapp"]
+    # audit_log, from the WhatsApp channel: the last role (and with it the person) in one
+    # entry, then the number; the inactive step in between changed nothing more.
+    audit = world.query(
+        seeded,
+        """SELECT action, actor, channel, before, after, reason FROM audit_log
+            WHERE entity = 'staff:75020003' ORDER BY id""",
+    )
+    assert [(a["action"], a["channel"]) for a in audit] == [
+        ("staff.roles", "whatsapp"), ("staff.update", "whatsapp")]
+    assert json.loads(audit[0]["before"]) == {"roles": ["operator"], "active": True}
+    assert json.loads(audit[0]["after"]) == {"roles": [], "active": False}
+    assert json.loads(audit[1]["after"]) == {"whatsapp": None}
+    assert {(a["actor"], a["reason"]) for a in audit} == {(f"wa:{world.ADMIN}", "pensiun")}
 
 
 def test_exception_and_move_are_stored(seeded: str) -> None:

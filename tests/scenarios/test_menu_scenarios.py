@@ -358,7 +358,10 @@ def test_a_bind_and_update_survives_a_redelivery_and_a_kill(ran: Callable[[str],
     run = ran("a-bind-and-update")
     # The redelivered "ya" (same id A3) was one message: one reply, one bind.
     assert len(run.replies("A3")) == 1
-    binds = run.query("SELECT value FROM staff_audit WHERE nrp = '89050123' AND field = 'whatsapp'")
+    binds = run.query(
+        """SELECT after ->> 'whatsapp' AS value FROM audit_log
+            WHERE entity = 'staff:89050123' AND action = 'staff.bind_whatsapp'"""
+    )
     assert binds == [{"value": ANDI}]
     # SIGKILL between the field list and "5": the flow went on from the stored state.
     faults = [x["what"] for x in run.lines if x["type"] == "fault" and x["where"] == "process"]

@@ -41,3 +41,19 @@ def test_the_kill_and_restart_are_in_the_transcript(lines: list[dict[str, Any]])
         "killed with SIGKILL",
         "restarted on the same database",
     ]
+
+
+def test_a_kill_then_smtp_down_still_delivers_the_otp_mail(
+    pg_server: object, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # The restarted actors once inherited the driver's listening sockets: the SMTP sink could
+    # not listen again after `smtp_down` ("address already in use") and the run died.
+    lines = simulate(FAULTS / "kill-then-smtp-down.toml", pg_server, tmp_path_factory)
+    assert [x["what"] for x in of(lines, "fault", where="process")] == [
+        "killed with SIGKILL",
+        "restarted on the same database",
+    ]
+    (mail,) = of(lines, "email")
+    assert "2026-11-23T09:02:00+07:00" <= mail["t"] < "2026-11-23T09:05:20+07:00"
+    bound = [x for x in of(lines, "wa", in_reply_to="S3") if "telah dihubungkan" in x["text"]]
+    assert bound, [x["text"][:80] for x in of(lines, "wa")]

@@ -35,8 +35,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "quiet-day.toml"
 
 
+# The bootstrap resolves the server secret: given, no key file is written anywhere.
+ENVIRON = {"CICERO_SECRET_KEY": "k" * 32}
+
+
 def settings(**env: object) -> Settings:
-    base = load_settings({})
+    base = load_settings(ENVIRON)
     return replace(base, env=replace(base.env, **env))
 
 
@@ -97,7 +101,7 @@ def test_run_and_simulate_start_the_same_actors_with_other_adapters(
     wirings: list[bootstrap.Wiring],
 ) -> None:
     scenario = load_scenario(SCENARIO, SUPPORTED_KINDS)
-    base = load_settings({}, overrides=scenario.settings_overrides)
+    base = load_settings(ENVIRON, overrides=scenario.settings_overrides)
     run = bootstrap.bootstrap(base, choose(base, Mode.RUN))
     simulate = bootstrap.bootstrap(base, choose(base, Mode.SIMULATE), scenario=scenario)
     wirings += [run, simulate]

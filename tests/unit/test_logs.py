@@ -31,6 +31,13 @@ def test_secrets_are_blanked() -> None:
     assert "hunter2" not in out and "abc123" not in out and "s3cret" not in out
 
 
+def test_an_otp_code_in_a_message_is_blanked() -> None:
+    # The last net: a library or a future line that logs a mail's text still shows no code.
+    for text in ("Kode OTP Anda: 123456", "DATA readline: b'Kode OTP Anda: 654321'", "otp 111222"):
+        out = mask(text)
+        assert not any(ch.isdigit() for ch in out), out
+
+
 def test_nrp_and_other_numbers_are_left_alone() -> None:
     assert mask("nrp 75020001 posts 12") == "nrp 75020001 posts 12"
 

@@ -1,8 +1,9 @@
 """One-time codes by email (menus.md §6): issue, throttle, verify, the verified window.
 
 Pure: the code's randomness arrives as an int drawn by the caller (`secrets.randbelow(10**6)`),
-time as `now`. Only a hash is stored: HMAC-SHA256 with a server secret when one is given
-(10⁶ plain SHA-256 codes reverse trivially), plain SHA-256 otherwise.
+time as `now`. Only a hash is stored: HMAC-SHA256 keyed with the server secret (the caller
+passes it; cicero.server_secret keeps it). A plain hash of one of 10⁶ codes reverses in a
+fraction of a second, so there is no unkeyed fallback: an empty secret is refused.
 """
 
 import hashlib
@@ -27,11 +28,15 @@ def code_from_draw(draw: int) -> str:
     return f"{draw:0{CODE_DIGITS}d}"
 
 
-def hash_code(code: str, secret: bytes = b"") -> str:
-    data = code.encode("ascii")
-    if secret:
-        return hmac.new(secret, data, hashlib.sha256).hexdigest()
-    return hashlib.sha256(data).hexdigest()
+class NoSecret(ValueError):
+    """A code was to be hashed without the server secret: the caller's bug."""
+
+
+def hash_code(code: str, secret: bytes) -> str:
+    if not secret:
+        raise NoSecret("OTP codes are hashed with the server secret; none was given")
+    # A code someone typed may hold any character: hash its UTF-8 (never equal to a code's).
+    return hmac.new(secret, code.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,8 @@ def issue(
     draw: int,
     now: datetime,
     earlier_requests: tuple[datetime, ...] = (),
-    secret: bytes = b"",
+    *,
+    secret: bytes,
 ) -> Issued | Throttled:
     """A new code for `nrp`, unless it was asked for < 60 s ago or 5 times in the last hour."""
     recent = sorted(t for t in earlier_requests if now - t < timedelta(hours=1))
@@ -105,7 +111,7 @@ class Verdict:
     tries_left: int = 0
 
 
-def verify(record: OtpRecord | None, code: str, now: datetime, secret: bytes = b"") -> Verdict:
+def verify(record: OtpRecord | None, code: str, now: datetime, *, secret: bytes) -> Verdict:
     if record is None:
         return Verdict(Check.MISSING, None)
     if now >= record.expires_at:

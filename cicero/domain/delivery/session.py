@@ -34,13 +34,16 @@ performs the returned effects; it holds no rule of its own. Decisions worth know
   waits for a re-pair like a logout.
 * A non-retryable `ConnectFailed` (e.g. client outdated, a refusal neonize cannot read)
   alerts ops but is not terminal: only the network's logout, replace and ban are. It is
-  retried at the backoff cap, never sooner, for as long as it repeats.
+  retried at the backoff cap, never sooner, for as long as it repeats. While reconnecting,
+  each failure's reason replaces the last one, and a failure like the last (`same_failure`)
+  alerts no one again.
 * Only leaving `ready` reports `ReportLost`; a session is not ready from its start until
   its first `ReportReady`, so the clock needs no "lost" for a session never ready.
 * Reconnect timers carry a token; a `ReconnectDue` whose token is not the newest one
   issued is stale (the session got ready meanwhile, or a newer timer replaced it).
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -73,6 +76,7 @@ class SessionState(StrEnum):
 
 TERMINAL = frozenset({SessionState.LOGGED_OUT, SessionState.REPLACED, SessionState.BANNED})
 LIVE = frozenset(SessionState) - TERMINAL
+FAILING = frozenset({SessionState.RECONNECTING})  # a loop whose `reason` is its latest failure
 
 
 # --- events: the transport's (runtime.md §2.8) ---------------------------------------------
@@ -264,6 +268,15 @@ def initial(now: datetime, keepalive_s: float = KEEPALIVE_S) -> Session:
     return Session(since=now, reason="starting", keepalive_s=keepalive_s)
 
 
+_NUMBERS = re.compile(r"\d+")
+
+
+def same_failure(a: str, b: str) -> bool:
+    """Two failures that differ only in numbers (an address, a port, a duration) are one:
+    a reconnect loop meeting them is said once, not at every retry."""
+    return _NUMBERS.sub("#", a) == _NUMBERS.sub("#", b)
+
+
 def is_ready(session: Session) -> bool:
     return session.state is SessionState.READY
 
@@ -392,6 +405,10 @@ def _connect_failed(s: Session, ev: Event, now: datetime, rng: float) -> Result:
     assert isinstance(ev, ConnectFailed)
     alert = () if ev.retryable else (AlertOps(f"connect failed, not retryable: {ev.reason}"),)
     if s.state is SessionState.RECONNECTING:
+        # The reason becomes the latest failure's (what ops read on /healthz); ops are
+        # alerted once per failure that changed, not on every retry.
+        if same_failure(ev.reason, s.reason):
+            alert = ()
         if ev.retryable:
             return replace(s, reason=ev.reason), alert  # the armed timer retries
         # Not retryable: never sooner than the cap, whatever the backoff had reached.

@@ -78,8 +78,9 @@ class Pacer:
 class HostState:
     """What is known of a host; kept in `upstream_host` so it outlives a restart."""
 
-    calls_day: date | None = None  # the WIB day `calls` counts
+    calls_day: date | None = None  # the WIB day `calls` and `saved` count
     calls: int = 0
+    saved: int = 0  # requests `unchanged` engagement fetches spared (data.md §3.4)
     paused_until: datetime | None = None
     last_success_at: datetime | None = None
     last_error_at: datetime | None = None
@@ -90,10 +91,22 @@ def calls_today(state: HostState, today: date) -> int:
     return state.calls if state.calls_day == today else 0
 
 
+def saved_today(state: HostState, today: date) -> int:
+    return state.saved if state.calls_day == today else 0
+
+
 def counted(state: HostState, now: datetime) -> HostState:
     """After one request is sent at `now`: a new WIB day starts again from one."""
     today = wib_date(now)
-    return replace(state, calls_day=today, calls=calls_today(state, today) + 1)
+    return replace(state, calls_day=today, calls=calls_today(state, today) + 1,
+                   saved=saved_today(state, today))  # fmt: skip
+
+
+def spared(state: HostState, now: datetime, requests: int) -> HostState:
+    """After `requests` were not sent at `now` because nothing had changed (§3.4)."""
+    today = wib_date(now)
+    return replace(state, calls_day=today, calls=calls_today(state, today),
+                   saved=saved_today(state, today) + requests)  # fmt: skip
 
 
 def after_answer(
@@ -146,11 +159,13 @@ def merged(a: HostState, b: HostState) -> HostState:
     Commutative and idempotent, so writes that land out of order lose nothing."""
     day = _later(a.calls_day, b.calls_day)
     calls = max(calls_today(a, day), calls_today(b, day)) if day is not None else 0
+    saved = max(saved_today(a, day), saved_today(b, day)) if day is not None else 0
     # The later error wins; equal stamps pick by text, so the order of arguments never matters.
     error = max((a, b), key=lambda s: (_stamp(s.last_error_at), s.last_error or ""))
     return HostState(
         calls_day=day,
         calls=calls,
+        saved=saved,
         paused_until=_later(a.paused_until, b.paused_until),
         last_success_at=_later(a.last_success_at, b.last_success_at),
         last_error_at=error.last_error_at,
@@ -183,6 +198,7 @@ def host_view(
         "status": host_status(state, now, budget),
         "host": host,
         "calls_today": calls_today(state, wib_date(now)),
+        "saved_today": saved_today(state, wib_date(now)),
         "daily_budget": budget,
         "paused_until": wib(state.paused_until) if paused(state, now) else None,
         "last_success": wib(state.last_success_at),

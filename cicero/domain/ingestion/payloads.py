@@ -22,6 +22,7 @@ T = TypeVar("T")
 
 # Epoch values above this are milliseconds (data.md §2.3).
 _MS_THRESHOLD = 10**12
+MAX_COUNT = 2**63 - 1  # a count column is a bigint
 # Sane instants: after 2005-01-01 and before 2100-01-01; anything else is garbage.
 _MIN_EPOCH, _MAX_EPOCH = 1_104_537_600, 4_102_444_800
 _ERROR_KEYS = ("error", "errors", "message", "detail", "status_msg", "statusMessage", "msg")
@@ -92,6 +93,8 @@ class TikTokProfile:
     sec_uid: str
     private: bool | None
     video_count: int | None
+    follower_count: int | None = None  # the analytics' engagement rate divides by it
+    following_count: int | None = None
 
 
 # ---------------------------------------------------------------- decoding
@@ -227,12 +230,15 @@ def parse_tiktok_profile(doc: Any) -> TikTokProfile:
     if sec_uid is None:
         raise PayloadError(PayloadProblem.WRONG_SHAPE, "TikTok profile: no secUid")
     stats = info.get("stats")
+    stats = stats if isinstance(stats, Mapping) else {}
     private = user.get("privateAccount")
     return TikTokProfile(
         unique_id=_username_or_none(user.get("uniqueId"), Platform.TIKTOK),
         sec_uid=sec_uid,
         private=private if isinstance(private, bool) else None,
-        video_count=_count(stats.get("videoCount")) if isinstance(stats, Mapping) else None,
+        video_count=_count(stats.get("videoCount")),
+        follower_count=_count(stats.get("followerCount")),
+        following_count=_count(stats.get("followingCount")),
     )
 
 
@@ -433,14 +439,15 @@ def _instant(value: Any) -> datetime:
 
 
 def _count(value: Any) -> int | None:
-    """A count if numeric and non-negative, else None (unknown, not zero)."""
+    """A count if numeric, non-negative and storable (PostgreSQL's bigint), else None
+    (unknown, not zero)."""
     if isinstance(value, str):
         return numbers.bounded_int(value, numbers.COUNT_DIGITS)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
         return None
-    return int(value) if value >= 0 else None
+    return int(value) if 0 <= value <= MAX_COUNT else None
 
 
 def _username(raw: Any, platform: Platform) -> str:

@@ -28,6 +28,7 @@ class Outcome(StrEnum):
     TRUNCATED = "truncated"  # a cap or a repeated cursor stopped it
     EMPTY = "empty"  # a post listing whose first page was empty: never complete (§3.7)
     FAILED = "failed"
+    UNCHANGED = "unchanged"  # an engagement fetch not made: nothing had moved (§3.4)
 
 
 # ---------------------------------------------------------------- §3.1 cadence
@@ -322,6 +323,27 @@ def reconcile_removals(
         if outcome is not Outcome.COMPLETE or post.removed_at is not None:
             continue
         if covered_since is not None and post.posted_at < covered_since:
+            continue
+        misses = post.missed_listings + 1
+        removed = now if misses >= REMOVE_AFTER_MISSES else None
+        changed.append(replace(post, missed_listings=misses, removed_at=removed))
+    return tuple(changed)
+
+
+def gone_by_fetch(
+    known: Iterable[KnownPost], listing: Outcome, now: datetime
+) -> tuple[KnownPost, ...]:
+    """Posts whose own likers or commenters fetch answered that the post does not exist, while
+    their account's listing of the same run answered without error but could not count an
+    absence (empty: a client's only post of the day deleted leaves its feed empty; or
+    truncated) and did not list them. Each such run is a miss, as a complete listing lacking
+    the post would be; two in a row mark it removed (§3.7). After a complete listing the
+    absence was already counted; after a failed one nothing is known of the account."""
+    if listing not in (Outcome.EMPTY, Outcome.TRUNCATED):
+        return ()
+    changed = []
+    for post in known:
+        if post.removed_at is not None:
             continue
         misses = post.missed_listings + 1
         removed = now if misses >= REMOVE_AFTER_MISSES else None

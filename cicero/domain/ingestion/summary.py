@@ -15,7 +15,10 @@ from cicero.domain.people.usernames import Platform
 UNAVAILABLE = "unavailable"  # error class and stage outcome: account/post missing or private
 
 # The worse of two engagement fetch outcomes wins the stage's outcome.
-_SEVERITY = {Outcome.COMPLETE: 0, Outcome.EMPTY: 1, Outcome.TRUNCATED: 2, Outcome.FAILED: 3}
+_SEVERITY = {
+    Outcome.UNCHANGED: -1, Outcome.COMPLETE: 0, Outcome.EMPTY: 1, Outcome.TRUNCATED: 2,
+    Outcome.FAILED: 3,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,8 @@ class Fetched:
 def engagement_stage_outcome(fetches: Sequence[Fetched]) -> tuple[str, str | None]:
     """The worst fetch decides (one failed post leaves the day's data incomplete), and the
     error class is the first failure's. A post gone upstream (`unavailable`) is no failure
-    of the stage: its removal is the posts stage's business. No posts: complete."""
+    of the stage: its removal is the posts stage's business. No posts: complete; only
+    posts left `unchanged` (no request made): unchanged."""
     relevant = [f for f in fetches if f.error_class != UNAVAILABLE]
     if fetches and not relevant:
         return UNAVAILABLE, UNAVAILABLE

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from cicero.domain.attendance.ordering import DEFAULT_RANK_TABLE, RankTable, person_key
+from cicero.domain.attendance.ordering import DEFAULT_RANK_TABLE, RankTable
 from cicero.domain.attendance.rule import Attendance, Status, summarize
 from cicero.domain.layouts.blocks import (
     Grouping,
     dash_list,
     group,
     mark,
+    people_key,
     percent,
     recap_header,
-    unit_places,
 )
 from cicero.domain.layouts.directorate_recap import DirectorateRecap
 from cicero.domain.text.calendar_id import angka
@@ -65,15 +65,12 @@ def _divisions(r: DirectorateRecap, ranks: RankTable) -> list[tuple[str, list[At
     def label(key: str) -> str:
         return inline(r.client_names.get(key, key) if by_client else key)
 
-    unit = unit_places(r.people)
     order = sorted(
         divisions,
         key=lambda k: _division_key(label(k), divisions[k], by_client and k == r.directorate),
     )
-    return [
-        (label(k), sorted(divisions[k], key=lambda a: (unit[a.person.unit], person_key(a, ranks))))
-        for k in order
-    ]
+    key = people_key(r.people, ranks)  # unit place, then person_key
+    return [(label(k), sorted(divisions[k], key=key)) for k in order]
 
 
 def _person_line(a: Attendance, n: int) -> str:

@@ -117,10 +117,12 @@ def _names(satker: str, s: StaffView) -> bool:
     )
 
 
-def drop(staff: StaffView, role: str) -> tuple[list[Effect], str]:
-    """Drop one role; with none left the person is also made inactive and unbound."""
-    effects: list[Effect] = [DropStaffRole(staff.nrp, role)]
+def drop(staff: StaffView, role: str, reason: str = "") -> tuple[list[Effect], str]:
+    """Drop one role; with none left the person is also made inactive and unbound. `reason`
+    (the request's "alasan") goes with each change into the audit log."""
+    effects: list[Effect] = [DropStaffRole(staff.nrp, role, reason)]
     if set(staff.roles) <= {role}:
-        effects += [SetStaffActive(staff.nrp, False), UpdateStaff(staff.nrp, "whatsapp", None)]
+        effects += [SetStaffActive(staff.nrp, False, reason),
+                    UpdateStaff(staff.nrp, "whatsapp", None, reason)]  # fmt: skip
         return effects, f"{staff.name} – {staff.nrp}: dinonaktifkan, nomor WhatsApp dilepas"
     return effects, f"{staff.name} – {staff.nrp}: role *{role}* dilepas"

@@ -447,7 +447,8 @@ def on_bulk_staff(state: ChatState, flow: Flow, ev: Answered, ans: StaffMany) ->
         req, {s.nrp: s for s in ans.staff}, None if ev.ctx.identity.is_admin else scope
     )
     ok = [c for c in checked if not c.problem]
-    todo = [{"nrp": c.entry.nrp, "staff": c.staff.to_dict()} for c in ok if c.staff]
+    todo = [{"nrp": c.entry.nrp, "staff": c.staff.to_dict(), "reason": c.entry.reason}
+            for c in ok if c.staff]  # fmt: skip
     failed = [f"{c.entry.nrp}: {c.problem}" for c in checked if c.problem]
     title = f"📋 *Pratinjau Penonaktifan{' – ' + req.satker if req.satker else ''}*"
     lines = [
@@ -483,7 +484,7 @@ def _bulk_next(state: ChatState, flow: Flow, ctx: Context, effects: list[Effect]
             return goto(state, flow, Step.BULK_ROLE, *effects, (
                 f"{s.name} – {s.nrp} memiliki beberapa role. Role yang dilepas:\n{numbered(s.roles)}"
             ))  # fmt: skip
-        more, line = bulk.drop(s, s.roles[0])
+        more, line = bulk.drop(s, s.roles[0], todo[0].get("reason", ""))
         effects, done, todo = effects + more, [*done, line], todo[1:]
     failed = json.loads(flow.get("failed"))
     satker = _request(flow).satker
@@ -509,7 +510,7 @@ def on_bulk_role(state: ChatState, flow: Flow, ev: TextIn) -> Out:
     i = _n(ev.text, len(s.roles))
     if i is None:
         return stay(state, flow, f"{INVALID} Balas nomor role.\n{numbered(s.roles)}")
-    effects, line = bulk.drop(s, s.roles[i - 1])
+    effects, line = bulk.drop(s, s.roles[i - 1], todo[0].get("reason", ""))
     done = [*json.loads(flow.get("done")), line]
     return _bulk_next(
         state, flow.put(todo=json.dumps(todo[1:]), done=json.dumps(done)), ev.ctx, effects

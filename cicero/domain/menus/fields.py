@@ -6,6 +6,7 @@ Uniqueness (usernames, WhatsApp numbers) is not knowable here: `uniqueness_query
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -18,7 +19,14 @@ from cicero.domain.menus.model import (
     UpdateStaff,
 )
 from cicero.domain.people.phones import JidError, normalize_phone
-from cicero.domain.people.usernames import RESERVED, Invalid, Platform, Reason, parse_username
+from cicero.domain.people.usernames import (
+    REASON_TEXT,
+    RESERVED,
+    Invalid,
+    Platform,
+    Reason,
+    parse_username,
+)
 from cicero.domain.text import numbers
 
 NRP_MIN, NRP_MAX = 6, 18
@@ -69,6 +77,9 @@ def parse_text(text: str, label: str) -> str | Rejected:
         return Rejected(f"❌ {label} tidak boleh kosong.")
     if len(value) > TEXT_MAX:
         return Rejected(f"❌ {label} maksimal {TEXT_MAX} karakter.")
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        # control characters: invisible in a card, refused by Excel files and XML
+        return Rejected(f"❌ {label} memuat karakter kontrol yang tidak diizinkan.")
     return value
 
 
@@ -90,15 +101,6 @@ def parse_choice(text: str, options: tuple[str, ...], label: str) -> str | Rejec
     )
 
 
-_HANDLE_REASON = {
-    Reason.EMPTY: "tidak boleh kosong",
-    Reason.NOT_A_PROFILE_URL: "bukan tautan profil",
-    Reason.WRONG_PLATFORM: "tautan dari platform lain",
-    Reason.BAD_CHARACTERS: "hanya boleh huruf kecil, angka, titik dan garis bawah",
-    Reason.TOO_LONG: "terlalu panjang",
-}
-
-
 def parse_handle(text: str, platform: Platform, reserved: frozenset[str]) -> str | Rejected:
     label = LABEL[Field(platform.value)]
     got = parse_username(text, platform)
@@ -107,7 +109,7 @@ def parse_handle(text: str, platform: Platform, reserved: frozenset[str]) -> str
             return Rejected(
                 f"❌ Username tersebut milik Super Admin dan tidak dapat digunakan untuk {label}."
             )
-        return Rejected(f"❌ Username {label} tidak valid: {_HANDLE_REASON[got.reason]}.")
+        return Rejected(f"❌ Username {label} tidak valid: {REASON_TEXT[got.reason]}.")
     if got in reserved or got in RESERVED:
         return Rejected(
             f"❌ Username tersebut milik Super Admin dan tidak dapat digunakan untuk {label}."

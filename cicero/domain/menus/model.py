@@ -372,6 +372,7 @@ class UpdateStaff:
     nrp: str
     field: str  # staff column: name, rank, unit, position, village, instagram, tiktok, whatsapp
     value: str | None
+    reason: str = ""  # for the audit log (a bulk deactivation's "alasan")
 
 
 @dataclass(frozen=True)
@@ -397,6 +398,7 @@ class CreateStaff:
 class SetStaffActive:
     nrp: str
     active: bool
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -405,6 +407,7 @@ class DropStaffRole:
 
     nrp: str
     role: str
+    reason: str = ""
 
 
 @dataclass(frozen=True)

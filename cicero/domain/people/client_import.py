@@ -21,11 +21,13 @@ from cicero.domain.people.staff_import import (
     Issue,
     Sheet,
     collapse_upper,
+    formulas,
     handle,
     is_blank,
     map_header,
     phone,
     text,
+    too_many_rows,
 )
 from cicero.domain.people.usernames import Platform
 
@@ -87,7 +89,9 @@ def parse_client_row(cells: Sequence[Cell], columns: Mapping[str, int]) -> Clien
         i = columns.get(key)
         return cells[i] if i is not None and i < len(cells) else None
 
-    errors: list[str] = []
+    errors: list[str] = formulas(cells, columns)
+    if errors:
+        raise CellError("; ".join(errors))
 
     def attempt(fn, *args):  # type: ignore[no-untyped-def]
         try:
@@ -98,13 +102,13 @@ def parse_client_row(cells: Sequence[Cell], columns: Mapping[str, int]) -> Clien
 
     client_id = collapse_upper(cell("CLIENT_ID"))
     if not _CLIENT_ID.fullmatch(client_id):
-        errors.append(f"CLIENT_ID {text(cell('CLIENT_ID'))!r} must be letters, digits and _")
+        errors.append(f"CLIENT_ID '{text(cell('CLIENT_ID'))}' hanya boleh huruf, angka dan _")
     name = " ".join(text(cell("NAMA")).split()) or None
     if name is None:
-        errors.append("NAMA is empty")
+        errors.append("NAMA kosong")
     kind = TYPES.get(collapse_upper(cell("TIPE")))
     if kind is None:
-        errors.append(f"TIPE {text(cell('TIPE'))!r} must be ORG or DIREKTORAT")
+        errors.append(f"TIPE '{text(cell('TIPE'))}' harus ORG atau DIREKTORAT")
     group = None
     if text(cell("GROUP")):
         try:
@@ -139,7 +143,7 @@ def plan_clients(
 ) -> ClientPlan:
     columns, problems = map_header(sheet.header, CLIENT_COLUMNS)
     if len(sheet.rows) > MAX_ROWS:
-        problems.append(Issue(HEADER_ROW, f"{len(sheet.rows)} rows; at most {MAX_ROWS:,} per file"))
+        problems.append(Issue(HEADER_ROW, too_many_rows()))
     if problems:
         return ClientPlan((), tuple(problems))
     parsed: list[tuple[int, ClientRecord | str, str | None]] = []
@@ -164,11 +168,11 @@ def plan_clients(
             continue
         errors = []
         if record.client_id in seen:
-            errors.append(f"CLIENT_ID {record.client_id} is also on row {seen[record.client_id]}")
+            errors.append(f"CLIENT_ID {record.client_id} juga ada di baris {seen[record.client_id]}")
         seen.setdefault(record.client_id, number)
         unknown = sorted(record.directorates - directorates)
         if unknown:
-            errors.append(f"DIREKTORAT: {', '.join(unknown)} is not a directorate client")
+            errors.append(f"DIREKTORAT: {', '.join(unknown)} bukan client direktorat")
         if errors:
             out.append(ClientRow(number, record.client_id, Action.ERROR, messages=tuple(errors)))
             continue

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from cicero.domain.attendance.ordering import DEFAULT_RANK_TABLE, RankTable
 from cicero.domain.people.phones import JidError, normalize_phone, split_values
-from cicero.domain.people.usernames import Invalid, Platform, parse_username
+from cicero.domain.people.usernames import REASON_TEXT, Invalid, Platform, parse_username
 
 Cell = str | int | float | bool | date | datetime | None
 MAX_ROWS = 10_000
@@ -65,13 +65,14 @@ def map_header(
         if key in found:
             problems.append(
                 Issue(
-                    HEADER_ROW, f"column {key} appears twice (columns {found[key] + 1} and {i + 1})"
+                    HEADER_ROW,
+                    f"kolom {key} muncul dua kali (kolom ke-{found[key] + 1} dan ke-{i + 1})",
                 )
             )
         found.setdefault(key, i)
     missing = [c.key for c in columns if c.required and c.key not in found]
     if missing:
-        problems.append(Issue(HEADER_ROW, f"missing required column(s): {', '.join(missing)}"))
+        problems.append(Issue(HEADER_ROW, f"kolom wajib tidak ada: {', '.join(missing)}"))
     return found, problems
 
 
@@ -100,13 +101,28 @@ class CellError(ValueError):
     """A cell that cannot be used; the message names the column and the value."""
 
 
+def formulas(cells: Sequence[Cell], columns: Mapping[str, int]) -> list[str]:
+    """A refusal per mapped cell holding a formula (`=cmd|' /C calc'!A0`): read as what it
+    is, never evaluated, never stored (it would go back out in an export)."""
+    found = []
+    for key, i in columns.items():
+        value = cells[i] if i < len(cells) else None
+        if isinstance(value, str) and value.lstrip().startswith("="):
+            shown = value.strip()[:20] + ("…" if len(value.strip()) > 20 else "")
+            found.append(f"{key} berisi rumus ({shown}); isi nilainya saja")
+    return found
+
+
 def handle(cell: Cell, platform: Platform, column: str) -> str | None:
     raw = text(cell)
     if not raw:
         return None
     name = parse_username(raw, platform)
     if isinstance(name, Invalid):
-        raise CellError(f"{column} {raw!r} is not a valid {platform} username ({name.reason})")
+        raise CellError(
+            f"{column} '{raw}' bukan username {LABEL[platform]} yang valid "
+            f"({REASON_TEXT[name.reason]})"
+        )
     return name
 
 
@@ -116,9 +132,11 @@ def phone(cell: Cell, column: str) -> str | None:
         return None
     try:
         return normalize_phone(raw)
-    except JidError as e:
-        raise CellError(f"{column} {raw!r}: {e}") from None
+    except JidError:
+        raise CellError(f"{column} '{raw}' bukan nomor telepon yang valid") from None
 
+
+LABEL = {Platform.INSTAGRAM: "Instagram", Platform.TIKTOK: "TikTok"}
 
 _TRUE = frozenset({"AKTIF", "TRUE", "1", "YA", "Y", "YES"})
 _FALSE = frozenset({"NONAKTIF", "TIDAK AKTIF", "FALSE", "0", "TIDAK", "T", "N", "NO"})
@@ -132,7 +150,7 @@ def flag(cell: Cell, column: str) -> bool | None:
         return True
     if raw in _FALSE:
         return False
-    raise CellError(f"{column} {text(cell)!r} is not one of AKTIF/NONAKTIF, true/false, 1/0")
+    raise CellError(f"{column} '{text(cell)}' bukan AKTIF/NONAKTIF, true/false atau 1/0")
 
 
 # ---------------------------------------------------------------- staff columns and records
@@ -188,10 +206,10 @@ def parse_nrp(cell: Cell) -> tuple[str, str | None]:
     raw = text(cell)
     nrp = _NRP_NOISE.sub("", raw)
     if not nrp.isascii() or not nrp.isdigit() or not 6 <= len(nrp) <= 18:
-        raise CellError(f"NRP {raw!r} must be 6 to 18 digits")
+        raise CellError(f"NRP '{raw}' harus 6–18 digit angka")
     if isinstance(cell, int | float) and not isinstance(cell, bool) and len(nrp) < 8:
         padded = nrp.zfill(8)
-        return padded, f"NRP {raw} was a number; read as {padded}"
+        return padded, f"NRP {raw} tersimpan sebagai angka; dibaca {padded}"
     return nrp, None
 
 
@@ -205,7 +223,9 @@ def parse_staff_row(
         i = columns.get(key)
         return cells[i] if i is not None and i < len(cells) else None
 
-    errors: list[str] = []
+    errors: list[str] = formulas(cells, columns)
+    if errors:
+        raise CellError("; ".join(errors))
     warnings: list[str] = []
 
     def attempt(fn, *args):  # type: ignore[no-untyped-def]
@@ -223,23 +243,23 @@ def parse_staff_row(
     for key, name in (("NAMA", "name"), ("PANGKAT", "rank"), ("SATFUNG", "unit")):
         values[name] = collapse_upper(cell(key)) or None
         if values[name] is None:
-            errors.append(f"{key} is empty")
+            errors.append(f"{key} kosong")
     if values["rank"] and ranks.index(str(values["rank"])) == len(ranks.ranks):
-        warnings.append(f"unknown rank {values['rank']!r} (sorted last)")
+        warnings.append(f"pangkat '{values['rank']}' tidak dikenal (diurutkan terakhir)")
     values["position"] = collapse_upper(cell("JABATAN")) or None
     values["instagram"] = attempt(handle, cell("INSTAGRAM"), Platform.INSTAGRAM, "INSTAGRAM")
     values["tiktok"] = attempt(handle, cell("TIKTOK"), Platform.TIKTOK, "TIKTOK")
     values["whatsapp"] = attempt(phone, cell("WHATSAPP"), "WHATSAPP")
     email = text(cell("EMAIL")).lower() or None
     if email is not None and not _EMAIL.fullmatch(email):
-        errors.append(f"EMAIL {email!r} is not an e-mail address")
+        errors.append(f"EMAIL '{email}' bukan alamat e-mail")
     values["email"] = email
     values["active"] = attempt(flag, cell("STATUS"), "STATUS")
     values["exception"] = attempt(flag, cell("EXCEPTION"), "EXCEPTION")
     roles = frozenset(r.lower() for r in split_values(text(cell("ROLES"))))
     unknown = sorted(roles - known_roles)
     if unknown:
-        errors.append(f"ROLES: unknown role(s) {', '.join(unknown)}")
+        errors.append(f"ROLES: role tidak dikenal: {', '.join(unknown)}")
     if errors:
         raise CellError("; ".join(errors))
     return StaffRecord(nrp=nrp, roles=roles, **values), warnings  # type: ignore[arg-type]
@@ -304,7 +324,7 @@ class StaffContext:
 def plan_staff(sheet: Sheet, ctx: StaffContext, ranks: RankTable = DEFAULT_RANK_TABLE) -> Plan:
     columns, problems = map_header(sheet.header, STAFF_COLUMNS)
     if len(sheet.rows) > MAX_ROWS:
-        problems.append(Issue(HEADER_ROW, f"{len(sheet.rows)} rows; at most {MAX_ROWS:,} per file"))
+        problems.append(Issue(HEADER_ROW, too_many_rows()))
     if problems:
         return Plan((), tuple(problems))
     holders = _holders(ctx.stored.values())
@@ -324,11 +344,11 @@ def plan_staff(sheet: Sheet, ctx: StaffContext, ranks: RankTable = DEFAULT_RANK_
             continue
         errors: list[str] = []
         if record.nrp in seen_nrp:
-            errors.append(f"NRP {record.nrp} is also on row {seen_nrp[record.nrp]}")
+            errors.append(f"NRP {record.nrp} juga ada di baris {seen_nrp[record.nrp]}")
         seen_nrp.setdefault(record.nrp, number)
         stored = ctx.stored.get(record.nrp)
         if stored is not None and stored.client_id != ctx.client_id:
-            errors.append(f"NRP {record.nrp} belongs to client {stored.client_id}; not moved")
+            errors.append(f"NRP {record.nrp} milik client {stored.client_id}; tidak dipindahkan")
         for column in ("instagram", "tiktok"):
             value = getattr(record, column)
             if value is None:
@@ -336,11 +356,12 @@ def plan_staff(sheet: Sheet, ctx: StaffContext, ranks: RankTable = DEFAULT_RANK_
             holder = holders.get((column, value))
             if holder is not None and holder.record.nrp != record.nrp:
                 errors.append(
-                    f"{column.upper()} {value!r} is held by an active person of {holder.unit} ({holder.client_id})"
+                    f"{column.upper()} '{value}' dipakai personil aktif di {holder.unit} "
+                    f"({holder.client_id})"
                 )
             elif (column, value) in seen_handle:
                 errors.append(
-                    f"{column.upper()} {value!r} is also on row {seen_handle[column, value]}"
+                    f"{column.upper()} '{value}' juga ada di baris {seen_handle[column, value]}"
                 )
             seen_handle.setdefault((column, value), number)
         if errors:
@@ -376,15 +397,15 @@ def _check_phone(
     holder = holders.get(("whatsapp", wa))
     reason = None
     if wa == ctx.operator_wa:
-        reason = "is the operator's own number"
+        reason = "adalah nomor operator satker"
     elif holder is not None and holder.record.nrp != record.nrp:
-        reason = f"belongs to another person ({holder.unit}, {holder.client_id})"
+        reason = f"milik personil lain ({holder.unit}, {holder.client_id})"
     elif wa in seen:
-        reason = f"is also on row {seen[wa]}"
+        reason = f"juga ada di baris {seen[wa]}"
     seen.setdefault(wa, number)
     if reason is None:
         return record, []
-    return replace(record, whatsapp=None), [f"WHATSAPP {wa} {reason}: not saved"]
+    return replace(record, whatsapp=None), [f"WHATSAPP {wa} {reason}: tidak disimpan"]
 
 
 def _diff(
@@ -418,37 +439,62 @@ def _nrp_or_none(cells: Sequence[Cell], columns: Mapping[str, int]) -> str | Non
 # ---------------------------------------------------------------- the preview
 
 
+class ClientPlanLike(Protocol):
+    def count(self, action: Action) -> int: ...
+
+
 class ClientRowLike(Protocol):
-    row: int
-    action: Action
-    changes: tuple[Change, ...]
-    messages: tuple[str, ...]
+    @property
+    def row(self) -> int: ...
+    @property
+    def action(self) -> Action: ...
+    @property
+    def changes(self) -> tuple[Change, ...]: ...
+    @property
+    def messages(self) -> tuple[str, ...]: ...
 
 
 def show(value: object) -> str:
     if value is None or value == "":
-        return "(empty)"
+        return "(kosong)"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple | list | frozenset):
-        return ", ".join(sorted(str(v) for v in value)) or "(empty)"
+        return ", ".join(sorted(str(v) for v in value)) or "(kosong)"
     return str(value)
 
 
-def describe_row(r: PlanRow | ClientRowLike, label: str | None) -> str:
-    """One preview line: `row 3  changed  75020002: rank BRIPDA → BRIPTU; roles +ditbinmas`."""
-    who = label or "?"
+ACTION_LABEL = {Action.NEW: "baru", Action.CHANGED: "berubah", Action.UNCHANGED: "tetap",
+                Action.ERROR: "ditolak"}  # fmt: skip
+ADDED_LABEL = (("roles", "role"), ("directorates", "direktorat"))
+
+
+def row_detail(r: PlanRow | ClientRowLike) -> str:
+    """What a row does: its errors, `baru`, or each field's change (`rank BRIPDA → BRIPTU`)."""
     if r.action is Action.ERROR:
-        detail = "; ".join(r.messages)
-    elif r.action is Action.NEW:
-        detail = "new"
-    else:
-        parts = [f"{c.field} {show(c.old)} → {show(c.new)}" for c in r.changes]
-        for word, added in (("roles", getattr(r, "new_roles", ())),
-                            ("directorates", getattr(r, "new_links", ()))):  # fmt: skip
-            if added:
-                parts.append(f"{word} +" + ", +".join(sorted(added)))
-        detail = "; ".join(parts) or "no change"
-    line = f"row {r.row:>5}  {r.action.value:<9}  {who}: {detail}"
+        return "; ".join(r.messages)
+    if r.action is Action.NEW:
+        return "personil baru" if isinstance(r, PlanRow) else "client baru"
+    parts = [f"{c.field} {show(c.old)} → {show(c.new)}" for c in r.changes]
+    for attr, word in ADDED_LABEL:
+        added = getattr(r, f"new_{'links' if attr == 'directorates' else attr}", ())
+        if added:
+            parts.append(f"{word} +" + ", +".join(sorted(added)))
+    return "; ".join(parts) or "tidak ada perubahan"
+
+
+def describe_row(r: PlanRow | ClientRowLike, label: str | None) -> str:
+    """One preview line: `baris     3  berubah    75020002: rank BRIPDA → BRIPTU; role +ditbinmas`."""
+    who = label or "?"
+    line = f"baris {r.row:>5}  {ACTION_LABEL[r.action]:<9}  {who}: {row_detail(r)}"
     notes = [] if r.action is Action.ERROR else list(r.messages)
-    return "\n".join([line, *(f"{'':>11}  warning    {m}" for m in notes)])
+    return "\n".join([line, *(f"{'':>11}  peringatan {m}" for m in notes)])
+
+
+def counts_line(plan: Plan | ClientPlanLike) -> str:
+    """`5 baru, 0 berubah, 0 tetap, 7 ditolak`."""
+    return ", ".join(f"{plan.count(a)} {ACTION_LABEL[a]}" for a in Action)
+
+
+def too_many_rows() -> str:
+    return f"lebih dari {MAX_ROWS:,} baris; paling banyak {MAX_ROWS:,} per file".replace(",", ".")

@@ -34,6 +34,17 @@ class Reason(StrEnum):
     RESERVED = "reserved"
 
 
+# Why a name is refused, in the words operators read (menus, imports, the dashboard).
+REASON_TEXT = {
+    Reason.EMPTY: "tidak boleh kosong",
+    Reason.NOT_A_PROFILE_URL: "bukan tautan profil",
+    Reason.WRONG_PLATFORM: "tautan dari platform lain",
+    Reason.BAD_CHARACTERS: "hanya boleh huruf kecil, angka, titik dan garis bawah",
+    Reason.TOO_LONG: "terlalu panjang",
+    Reason.RESERVED: "nama yang dicadangkan",
+}
+
+
 @dataclass(frozen=True)
 class Invalid:
     """Why `raw` is not a username on `platform`."""

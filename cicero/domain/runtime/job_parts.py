@@ -63,3 +63,9 @@ class Gathering:
         if len(self.received) < len(self.parts):
             return None
         return combine({p: self.received[p] for p in self.parts})
+
+
+def parts_out(gathering: Gathering) -> set[str]:
+    """The parts of a run that have not answered and are not waiting for a retry. A run one
+    part of which crashed leaves `running` to wait for its retry while these still work."""
+    return set(gathering.parts) - gathering.received.keys() - gathering.crashed

@@ -202,6 +202,7 @@ class ClockState:
 
 
 COALESCED = "coalesced into a later fire time"
+DISABLED = "disabled"  # the reason of a fire time skipped because its job is switched off
 
 
 def initial(
@@ -284,7 +285,7 @@ def _evaluate(state: ClockState) -> tuple[ClockState, list[Effect]]:
         if not due:
             continue
         if not spec.enabled:
-            effects += [Record(key, t, RunStatus.SKIPPED, "disabled") for t in due]
+            effects += [Record(key, t, RunStatus.SKIPPED, DISABLED) for t in due]
         elif key not in state.implemented:
             pass  # shown as not implemented; never dispatched, nothing owed
         elif not state.is_ready(spec.bucket):

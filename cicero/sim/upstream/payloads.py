@@ -173,6 +173,10 @@ def tiktok_profile(profile: TikTokProfile) -> dict[str, Any]:
                 "secUid": profile.sec_uid,
                 "privateAccount": profile.private,
             },
-            "stats": {"videoCount": profile.video_count},
+            "stats": _counts(
+                videoCount=profile.video_count,
+                followerCount=profile.follower_count,
+                followingCount=profile.following_count,
+            ),
         }
     }

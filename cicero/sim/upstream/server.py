@@ -23,7 +23,14 @@ from aiohttp import web
 from cicero.domain.ingestion.payloads import InstagramProfile, Media, ParsedPost, TikTokProfile
 from cicero.domain.people.usernames import Platform
 from cicero.sim.upstream import payloads as enc
-from cicero.sim.upstream.world import FakePost, Fault, FaultBook, FaultKind, UpstreamWorld
+from cicero.sim.upstream.world import (
+    FakePost,
+    Fault,
+    FaultBook,
+    FaultKind,
+    UpstreamWorld,
+    spread,
+)
 from cicero.upstream.transport import Endpoint
 
 Now = Callable[[], datetime]
@@ -259,14 +266,24 @@ class FakeUpstream:
         if account is None:
             return _json({"message": "User not found"}, 404)
         count = len(self.world.feed(Platform.INSTAGRAM, handle, req.now))
-        return _json(enc.instagram_profile(InstagramProfile(handle, account.private, count)))
+        profile = InstagramProfile(
+            handle, account.private, count,
+            follower_count=self.world.followers(account, req.now),
+            following_count=spread(handle, 300),
+        )  # fmt: skip
+        return _json(enc.instagram_profile(profile))
 
     def _ig_post(self, post: FakePost, now: datetime) -> ParsedPost:
+        # Likes are the likers the world lists (ingestion compares them); comments and a
+        # video's views are made up from them, stable per post, as real posts carry them.
         likes = len(self.world.engagers(post.id, now, distinct=True))
+        video = spread(post.id, 3) == 0
         return ParsedPost(
             Platform.INSTAGRAM, post.id, post.at.astimezone(UTC), post.caption, post.account,
-            like_count=likes, comment_count=0,
-            media=Media(thumbnail=f"https://cdn.example/{post.id}.jpg"),
+            like_count=likes, comment_count=likes // 3 + spread(post.id, 3),
+            view_count=likes * 9 + spread(post.id, 500) if video else None,
+            media=Media(thumbnail=f"https://cdn.example/{post.id}.jpg",
+                        video=f"https://cdn.example/{post.id}.mp4" if video else None),
         )  # fmt: skip
 
     # ------------------------------------------------------------ TikTok
@@ -277,7 +294,9 @@ class FakeUpstream:
         if account is None:
             return _json({"message": "User not found"}, 404)
         count = len(self.world.feed(Platform.TIKTOK, handle, req.now))
-        profile = TikTokProfile(handle, account.tiktok_sec_uid, account.private, count)
+        profile = TikTokProfile(handle, account.tiktok_sec_uid, account.private, count,
+                                follower_count=self.world.followers(account, req.now),
+                                following_count=spread(handle, 300))  # fmt: skip
         return _json(enc.tiktok_profile(profile))
 
     async def _tt_posts(self, req: _Request) -> web.Response:
@@ -315,10 +334,14 @@ class FakeUpstream:
         return _json(enc.tiktok_detail(self._tt_post(post, req.now)))
 
     def _tt_post(self, post: FakePost, now: datetime) -> ParsedPost:
+        # Comments are the commenters the world lists (ingestion compares them); likes, plays
+        # and shares are made up from them, stable per video.
         comments = len(self.world.engagers(post.id, now, distinct=False))
+        likes = comments * 6 + spread(post.id, 40)
         return ParsedPost(
             Platform.TIKTOK, post.id, post.at.astimezone(UTC), post.caption, post.account,
-            like_count=0, comment_count=comments, view_count=0, share_count=0,
+            like_count=likes, comment_count=comments, view_count=likes * 14 + spread(post.id, 900),
+            share_count=comments // 4 + spread(post.id, 5),
         )  # fmt: skip
 
 
@@ -371,16 +394,23 @@ class FakeUpstreamThread:
     def __init__(self, world: UpstreamWorld, now: Now, **options: Any) -> None:
         self.fake = FakeUpstream(world, now, **options)
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="fake-upstream",
-                                        daemon=True)  # fmt: skip
+        self._thread: threading.Thread | None = None
 
     def start(self) -> "FakeUpstreamThread":
+        """Listen (again, after a `stop`: same port, same world, faults and records)."""
+        if self._thread is not None and self._thread.is_alive():
+            return self
+        if self._loop.is_closed():
+            self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="fake-upstream",
+                                        daemon=True)  # fmt: skip
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self.fake.start(), self._loop).result(timeout=10)
         return self
 
     def stop(self) -> None:
-        if not self._thread.is_alive():
+        """Close the socket and end the thread (a process forked now inherits neither)."""
+        if self._thread is None or not self._thread.is_alive():
             return
         asyncio.run_coroutine_threadsafe(self.fake.close(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)

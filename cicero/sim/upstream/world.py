@@ -5,6 +5,7 @@ in simulation): a post is visible from its `at` until its `removed_at`, an
 engagement row from its `at` (spec/scenario.md).
 """
 
+import hashlib
 import threading
 from bisect import bisect_right
 from collections import defaultdict
@@ -21,6 +22,7 @@ class FakeAccount:
     handle: str
     sec_uid: str | None = None  # TikTok; default derived from the handle
     private: bool = False
+    followers: int | None = None  # default derived from the handle, growing as it posts
 
     @property
     def tiktok_sec_uid(self) -> str:
@@ -115,10 +117,23 @@ class UpstreamWorld:
                 return p
         return None
 
+    def followers(self, account: FakeAccount, now: datetime) -> int:
+        """The profile's follower count: as listed, else a stable number per handle that
+        grows by 7 with each visible post (so a day's profile fetch sees it move)."""
+        if account.followers is not None:
+            return account.followers
+        base = 1_000 + spread(f"{account.platform}:{account.handle}", 40_000)
+        return base + 7 * len(self.feed(account.platform, account.handle, now))
+
     def engagers(self, post_id: str, now: datetime, *, distinct: bool) -> tuple[str, ...]:
         """Names visible on a post, in order of appearance (likes are distinct, comments not)."""
         found = self._by_post.get(post_id)
         return found.visible(now, distinct) if found is not None else ()
+
+
+def spread(key: str, n: int) -> int:
+    """A stable number in [0, n) for `key` (the fake's made-up counts: views, shares...)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") % n
 
 
 class FaultKind(StrEnum):

@@ -9,11 +9,13 @@ from html import escape
 
 from aiohttp import web
 
+from cicero.db import audit
 from cicero.db import auth as db
 from cicero.domain.auth import lockout, passwords
 from cicero.domain.auth import password_links as links
 from cicero.domain.auth.tokens import Revocation, TokenKind
 from cicero.web.context import WebContext, ctx
+from cicero.web.server import request_id
 
 GONE = (
     "Link ini tidak berlaku lagi (sudah dipakai, kedaluwarsa, atau bukan link yang benar). "
@@ -102,9 +104,12 @@ async def save(request: web.Request) -> web.Response:
         await db.record_attempt(
             conn, db.staff_account(row.nrp), c.client_ip(request), lockout.Outcome.RESET, now
         )
-        await conn.execute(
-            "INSERT INTO staff_audit (nrp, field, value, by_phone, at) VALUES ($1, $2, NULL, $3, $4)",
-            row.nrp, "password", "web:/akun/password", now,
+        await audit.record(
+            conn,
+            audit.Entry(f"staff:{row.nrp}", audit.Channel.WEB, "staff.password_set",
+                        f"staff:{row.nrp}", after={"password": "diubah lewat /akun/password"},
+                        request_id=request_id(request)),
+            now,
         )  # fmt: skip
     return _page(
         "Password tersimpan",

@@ -1,10 +1,13 @@
 """The domain schema (0002) on a real PostgreSQL: wib_date, handle checks, evidence kept."""
 
 import asyncio
+import re
 from datetime import UTC, datetime
 
 import asyncpg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cicero.db.connect import connect
 
@@ -44,7 +47,7 @@ def test_domain_schema(database_url):
         await conn.execute(
             "INSERT INTO engagement VALUES ($1, 'like', 'budi.s', now(), now())", pid
         )
-        with pytest.raises(asyncpg.ForeignKeyViolationError):
+        with pytest.raises(asyncpg.RestrictViolationError, match="never deleted"):
             await conn.execute("DELETE FROM post WHERE id = $1", pid)  # evidence stays
         with pytest.raises(asyncpg.CheckViolationError):
             await conn.execute(
@@ -88,3 +91,44 @@ def test_engagement_keeps_room_for_hot_updates_and_is_vacuumed_after_each_ingest
         "autovacuum_vacuum_threshold=20000",
         "fillfactor=50",
     ]
+
+
+_CANONICAL = re.compile(r"[a-z0-9._]{1,30}")
+_SPELLINGS = st.text(
+    alphabet=st.sampled_from("abz09._-@ AZé名\t/")
+    | st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)),
+    max_size=33,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(names=st.lists(_SPELLINGS, min_size=1, max_size=20))
+def test_the_username_check_admits_exactly_the_canonical_form(database_url, names):
+    """Migration 0051's cheaper CHECK is the rule `^[a-z0-9._]{1,30}$` of data.md §3.5."""
+
+    async def check(conn):
+        await conn.execute(
+            """INSERT INTO client (client_id, name, type) VALUES ('POLRES_U', 'U', 'ORG')
+               ON CONFLICT DO NOTHING"""
+        )
+        pid = await conn.fetchval(
+            """INSERT INTO post (platform, external_id, client_id, posted_at, first_seen_at,
+                                 last_seen_at)
+               VALUES ('instagram', 'U' || nextval('post_id_seq'), 'POLRES_U', now(), now(), now())
+               RETURNING id"""
+        )
+        admitted = []
+        for name in names:
+            try:
+                async with conn.transaction():
+                    await conn.execute(
+                        "INSERT INTO engagement VALUES ($1, 'like', $2, now(), now())"
+                        " ON CONFLICT DO NOTHING",
+                        pid, name,
+                    )  # fmt: skip
+                admitted.append(True)
+            except asyncpg.CheckViolationError:
+                admitted.append(False)
+        return admitted
+
+    assert run(database_url, check) == [_CANONICAL.fullmatch(n) is not None for n in names]

@@ -7,7 +7,13 @@ import asyncio
 import pytest
 
 from cicero.db.connect import connect
-from cicero.db.migrate import DatabaseTooNew, known_migrations, migrate, status
+from cicero.db.migrate import (
+    DatabaseTooNew,
+    MigrationFailed,
+    known_migrations,
+    migrate,
+    status,
+)
 
 
 def test_known_migrations_are_numbered_in_order_and_unique() -> None:
@@ -52,13 +58,15 @@ def test_a_failing_migration_leaves_nothing_behind(
 
     good = known_migrations()
     broken = module.Migration(
-        len(good) + 1, "broken", "CREATE TABLE half_done (id int); SELECT 1/0;"
+        max(m.version for m in good) + 1, "broken", "CREATE TABLE half_done (id int); SELECT 1/0;"
     )
     monkeypatch.setattr(module, "known_migrations", lambda: (*good, broken))
 
     async def go() -> tuple[bool, tuple[int, ...]]:
         conn = await connect(empty_database_url)
-        with pytest.raises(Exception, match="division by zero"):
+        with pytest.raises(
+            MigrationFailed, match=r"_broken failed and was rolled back: .*division by zero"
+        ):
             await migrate(conn)
         exists = await conn.fetchval("SELECT to_regclass('half_done') IS NOT NULL")
         applied = (await status(conn)).applied

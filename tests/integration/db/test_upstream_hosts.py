@@ -18,9 +18,10 @@ DAY = date(2026, 2, 6)
 
 instants = st.integers(0, 3 * 86400).map(lambda n: T0 + timedelta(seconds=n)) | st.none()
 states = st.builds(
-    lambda day, calls, pause, ok, err, text: HostState(
+    lambda day, calls, saved, pause, ok, err, text: HostState(
         calls_day=None if day is None else DAY + timedelta(days=day),
         calls=0 if day is None else calls,
+        saved=0 if day is None else saved,
         paused_until=pause,
         last_success_at=ok,
         last_error_at=err,
@@ -28,6 +29,7 @@ states = st.builds(
     ),
     st.integers(0, 2) | st.none(),
     st.integers(0, 50),
+    st.integers(0, 500),
     instants,
     instants,
     instants,

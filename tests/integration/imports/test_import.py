@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from cicero.db.connect import connect
-from cicero.imports.cli import EXIT_FAIL, EXIT_OK, run_import
+from cicero.imports.cli import EXIT_BAD_INPUT, EXIT_OK, run_import
 from tests.conftest import fresh_database
 
 NOW = datetime(2026, 2, 6, 3, 0, tzinfo=UTC)
@@ -81,7 +81,7 @@ def do(url: str, kind: str, path: Path, client: str | None = None, apply: bool =
 
 
 def line(output: str, row: int) -> str:
-    return next(ln for ln in output.splitlines() if ln.startswith(f"row {row:>5}"))
+    return next(ln for ln in output.splitlines() if ln.startswith(f"baris {row:>5}"))
 
 
 CLIENTS_Q = """SELECT client_id, name, type, instagram, tiktok, group_jid, operator_wa, super_wa,
@@ -93,14 +93,19 @@ def test_clients_preview_apply_and_reimport(url: str, tmp_path: Path) -> None:
     path.write_text(CLIENTS_CSV, encoding="utf-8")
     code, out, rows = do(url, "clients", path, query=CLIENTS_Q)
     assert code == EXIT_OK and rows == []  # preview writes nothing
-    assert "new" in line(out, 2) and "new" in line(out, 3) and "new" in line(out, 4)
-    assert "TIPE 'KOTA' must be ORG or DIREKTORAT" in line(out, 5)
+    assert "baru" in line(out, 2) and "baru" in line(out, 3) and "baru" in line(out, 4)
+    assert "TIPE 'KOTA' harus ORG atau DIREKTORAT" in line(out, 5)
     assert "invite link, not a group id" in line(out, 6)
-    assert "DITLANTAS is not a directorate client" in line(out, 7)
-    assert "3 new, 0 changed, 0 unchanged, 3 error" in out and "nothing written" in out
+    assert "DITLANTAS bukan client direktorat" in line(out, 7)
+    assert "3 baru, 0 berubah, 0 tetap, 3 ditolak" in out and "belum ada yang disimpan" in out
 
     code, out, rows = do(url, "clients", path, apply=True, query=CLIENTS_Q)
-    assert code == EXIT_OK and "3 rows written" in out
+    assert code == EXIT_OK and "disimpan: 3 baris" in out
+    # What --yes left out is listed with its reasons, as the preview lists it.
+    left = out[out.index("tidak disimpan: 3 baris") :].splitlines()[1:]
+    assert [ln.split()[1] for ln in left] == ["5", "6", "7"]
+    assert "TIPE 'KOTA' harus ORG atau DIREKTORAT" in left[0] and "invite link" in left[1]
+    assert "baru" in line(out, 2) and "  ditolak  " not in out[: out.index("tidak disimpan")]
     a = {r["client_id"]: r for r in rows}["POLRES_A"]
     assert (a["instagram"], a["tiktok"], a["group_jid"], a["operator_wa"], a["super_wa"]) == (
         "polres_a", "polres_a", "120363012345678901@g.us", "6281211110001",
@@ -112,7 +117,7 @@ def test_clients_preview_apply_and_reimport(url: str, tmp_path: Path) -> None:
     ]
 
     code, out, again = do(url, "clients", path, apply=True, query=CLIENTS_Q)
-    assert "0 new, 0 changed, 3 unchanged, 3 error" in out and "nothing to apply" in out
+    assert "0 baru, 0 berubah, 3 tetap, 3 ditolak" in out and "tidak ada yang perlu disimpan" in out
     assert again == rows  # re-importing changes nothing, not even updated_at
 
 
@@ -122,21 +127,22 @@ def test_staff_preview_shows_every_problem_by_row_and_writes_nothing(
     path = write_xlsx(tmp_path / "staff.xlsx", STAFF_HEADER, STAFF_ROWS)
     code, out, rows = do(url, "staff", path, "polres_a", query="SELECT * FROM staff")
     assert code == EXIT_OK and rows == []
-    assert "new" in line(out, 2)
-    assert "read as 07502002" in out and "new" in line(out, 3)
-    assert "NRP 75020001 is also on row 2" in line(out, 4)
+    assert "baru" in line(out, 2)
+    assert "dibaca 07502002" in out and "baru" in line(out, 3)
+    assert "NRP 75020001 juga ada di baris 2" in line(out, 4)
     assert "WHATSAPP '12ab'" in line(out, 5)
-    assert "INSTAGRAM 'eko prasetyo' is not a valid instagram username" in line(out, 6)
-    assert "not_a_profile_url" in line(out, 7)
-    assert "new" in line(out, 8)
-    assert "unknown rank 'KAPTEN'" in out and "new" in line(out, 9)
-    assert "NAMA is empty" in line(out, 10)
-    assert "new" in line(out, 11) and "WHATSAPP 6281234567890 is also on row 2: not saved" in out
-    assert "unknown role(s) bogus" in line(out, 12)
-    assert not any(ln.startswith("row    13") for ln in out.splitlines())  # blank row skipped
+    assert "INSTAGRAM 'eko prasetyo' bukan username Instagram yang valid" in line(out, 6)
+    assert "bukan tautan profil" in line(out, 7)
+    assert "baru" in line(out, 8)
+    assert "pangkat 'KAPTEN' tidak dikenal" in out and "baru" in line(out, 9)
+    assert "NAMA kosong" in line(out, 10)
+    assert "baru" in line(out, 11)
+    assert "WHATSAPP 6281234567890 juga ada di baris 2: tidak disimpan" in out
+    assert "role tidak dikenal: bogus" in line(out, 12)
+    assert not any(ln.startswith("baris    13") for ln in out.splitlines())  # blank row skipped
     # Row 14: the operator's own number is dropped (warning), a bad e-mail is an error.
     assert "EMAIL 'not-an-email'" in line(out, 14)
-    assert "5 new, 0 changed, 0 unchanged, 7 error" in out
+    assert "5 baru, 0 berubah, 0 tetap, 7 ditolak" in out
 
 
 STAFF_Q = """SELECT s.nrp, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok, s.whatsapp,
@@ -148,7 +154,7 @@ STAFF_Q = """SELECT s.nrp, s.name, s.rank, s.unit, s.position, s.instagram, s.ti
 def test_staff_apply_then_reimport_changes_nothing(url: str, tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "staff.xlsx", STAFF_HEADER, STAFF_ROWS)
     code, out, rows = do(url, "staff", path, "POLRES_A", apply=True, query=STAFF_Q)
-    assert code == EXIT_OK and "5 rows written" in out
+    assert code == EXIT_OK and "disimpan: 5 baris" in out
     staff = {r["nrp"]: r for r in rows}
     assert set(staff) == {"75020001", "07502002", "75020007", "75020008", "75020010"}
     budi = staff["75020001"]
@@ -164,7 +170,7 @@ def test_staff_apply_then_reimport_changes_nothing(url: str, tmp_path: Path) -> 
         (5, 0, 0, 7, True)
     ]
     code, out, again = do(url, "staff", path, "POLRES_A", apply=True, query=STAFF_Q)
-    assert "0 new, 0 changed, 5 unchanged, 7 error" in out and "nothing to apply" in out
+    assert "0 baru, 0 berubah, 5 tetap, 7 ditolak" in out and "tidak ada yang perlu disimpan" in out
     assert again == rows
 
 
@@ -177,9 +183,9 @@ def test_staff_changes_are_field_diffs_and_empty_cells_never_erase(
         ["75020008", "GITA", "KAPTEN", "SAT BINMAS", "", "", "", "081211110001", "", ""],
     ])  # fmt: skip
     code, out, _ = do(url, "staff", path, "POLRES_A")
-    assert "rank BRIPKA → BRIPTU; roles +ditbinmas" in line(out, 2)
-    assert "INSTAGRAM 'budi.s' is held by an active person of SAT BINMAS (POLRES_A)" in line(out, 3)
-    assert "unchanged" in line(out, 4) and "6281211110001 is the operator's own number" in out
+    assert "rank BRIPKA → BRIPTU; role +ditbinmas" in line(out, 2)
+    assert "INSTAGRAM 'budi.s' dipakai personil aktif di SAT BINMAS (POLRES_A)" in line(out, 3)
+    assert "tetap" in line(out, 4) and "6281211110001 adalah nomor operator satker" in out
     code, out, rows = do(url, "staff", path, "POLRES_A", apply=True, query=STAFF_Q)
     budi = {r["nrp"]: r for r in rows}["75020001"]
     assert (budi["rank"], budi["instagram"], budi["whatsapp"]) == (
@@ -194,16 +200,16 @@ def test_staff_of_another_client_and_a_missing_header_are_refused(url: str, tmp_
     path = tmp_path / "staff.csv"
     path.write_text("NRP,NAMA,PANGKAT,SATFUNG\n75020001,BUDI,BRIPKA,SAT BINMAS\n", encoding="utf-8")
     code, out, _ = do(url, "staff", path, "POLRES_B")
-    assert "NRP 75020001 belongs to client POLRES_A; not moved" in line(out, 2)
+    assert "NRP 75020001 milik client POLRES_A; tidak dipindahkan" in line(out, 2)
 
     bad = tmp_path / "bad.csv"
     bad.write_text("NRP;NAMA\n75020099;X\n", encoding="utf-8")
     code, out, _ = do(url, "staff", bad, "POLRES_A", apply=True)
-    assert code == EXIT_FAIL
-    assert "row     1  error      missing required column(s): PANGKAT, SATFUNG" in out
+    assert code == EXIT_BAD_INPUT
+    assert "baris     1  ditolak    kolom wajib tidak ada: PANGKAT, SATFUNG" in out
 
     code, out, _ = do(url, "staff", path, "POLRES_Z")
-    assert code == EXIT_FAIL and "client 'POLRES_Z' does not exist" in out
+    assert code == EXIT_BAD_INPUT and "client 'POLRES_Z' tidak ada" in out
 
 
 def test_a_nul_character_in_a_csv_cell_is_dropped_not_a_crash(url: str, tmp_path: Path) -> None:
@@ -212,5 +218,5 @@ def test_a_nul_character_in_a_csv_cell_is_dropped_not_a_crash(url: str, tmp_path
     path.write_text("CLIENT_ID,NAMA,TIPE\nPOLRES_N,Polres\x00 N,ORG\n", encoding="utf-8")
     code, out, rows = do(url, "clients", path, apply=True,
                          query="SELECT name FROM client WHERE client_id = 'POLRES_N'")  # fmt: skip
-    assert code == EXIT_OK and "1 rows written" in out
+    assert code == EXIT_OK and "disimpan: 1 baris" in out
     assert [r["name"] for r in rows] == ["Polres N"]

@@ -55,9 +55,11 @@ class Rig:
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)  # backoff and comment gaps are recorded, never slept
 
-    async def ingest(self, when: datetime) -> str:
+    async def ingest(self, when: datetime, readers: frozenset[str] = frozenset()) -> str:
+        """One fire time; `readers`: the jobs reading engagement (the registry's flag)."""
         self.clock.t = when
-        ctx = JobContext("ingest_social", when, when, self.pool, self.settings, LOG)
+        ctx = JobContext("ingest_social", when, when, self.pool, self.settings, LOG,
+                         readers=readers)  # fmt: skip
         return await run_ingest(ctx, IngestOptions(sleep=self.sleep, jitter=lambda: 0.0))
 
     async def runs(self, fire_time: datetime) -> dict[tuple[str, str, str], asyncpg.Record]:
@@ -104,6 +106,7 @@ async def rig(
     concurrency: int = 1,
     pool_init: Any = None,
     upstream_config: dict[str, Any] | None = None,  # more [upstream] keys (pacing, budgets)
+    extra_config: dict[str, Any] | None = None,  # other tables (jobs)
     **fake_kw: Any,
 ) -> AsyncIterator[Rig]:
     clock = Clock(at(10))
@@ -119,7 +122,7 @@ async def rig(
         if fallback:
             upstream["instagram_fallback_url"] = fake.base_url(IG, fallback=True)
             upstream["tiktok_fallback_url"] = fake.base_url(TT, fallback=True)
-        settings = load_settings({}, {"upstream": upstream})
+        settings = load_settings({}, {**(extra_config or {}), "upstream": upstream})
         keys = {"rapidapi_key": Secret(KEY), "rapidapi_key_fallback": Secret(FALLBACK_KEY)}
         settings = replace(settings, env=replace(settings.env, **keys))
         if pool_init is None:

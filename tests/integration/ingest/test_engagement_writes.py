@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cicero.db.connect import connect
-from cicero.db.engagement import EngagementRow, upsert_engagement
+from cicero.db.engagement import EngagementRow, UnknownPosts, upsert_engagement
 from cicero.domain.ingestion.rules import merge_engagement
 from cicero.domain.people.usernames import Invalid, Platform, parse_username
 from cicero.sim.upstream.world import FakeEngagement, FakePost, UpstreamWorld
@@ -127,3 +127,21 @@ def test_the_handler_writes_engagement_with_a_statement_per_stage_not_per_row(
     assert len(post_inserts) == 1  # the IG posts stage; the TikTok feed is empty
     # Everything else (client list, pool resets, asyncpg's type introspection) is fixed cost.
     assert len(statements) < 900 / 10
+
+
+def test_engagement_for_a_post_that_is_not_stored_is_refused_whole(db: str) -> None:
+    """No per-row foreign key (migration 0051): the writer checks its posts once per call."""
+
+    async def main() -> Any:
+        conn = await connect(db)
+        try:
+            post = await new_post(conn)
+            rows = [EngagementRow(post, "like", "budi.s"), EngagementRow(post + 10**9, "like", "x")]
+            with pytest.raises(UnknownPosts, match=str(post + 10**9)):
+                async with conn.transaction():
+                    await upsert_engagement(conn, rows, at(10))
+            return await conn.fetchval("SELECT count(*) FROM engagement WHERE post_id = $1", post)
+        finally:
+            await conn.close()
+
+    assert asyncio.run(main()) == 0

@@ -13,6 +13,10 @@ from tests.conftest import fresh_database
 from tests.integration.ingest.harness import IG, TT, Rig, at, rig
 
 VID_A, VID_B = "7400000000000000001", "7400000000000000002"
+# config/cicero.toml's schedule: before 13:30 no post may be older than 3 h, so a post last
+# fetched at 10:00 is fetched again at 13:00 whatever its count (no recap reads before then).
+AUDIT = at(13)
+EVERY_RUN_AUDITS = {"audit_every": "1m"}  # shorter than the cadence: each fire time audits
 
 WORLD = UpstreamWorld(
     posts=(
@@ -103,9 +107,10 @@ def test_two_runs_record_posts_new_posts_and_engagement(url: str) -> None:
     assert eng2 - eng1 == {("A1", "like", "eko")}
     assert counts(runs2["instagram", "POLRES_A", "posts"]) == ("complete", 2, 0, 0, None)
     assert counts(runs2["instagram", "POLRES_A", "likers"]) == ("complete", 0, 0, 1, None)
-    assert counts(runs2["tiktok", "POLRES_B", "comments"]) == ("complete", 0, 0, 0, None)
+    # No count moved on B's video and no audit is due (the last was at 09:00): no request.
+    assert counts(runs2["tiktok", "POLRES_B", "comments"]) == ("unchanged", 0, 0, 0, None)
     assert posts2["A1"]["first_seen_at"] == at(10) and posts2["A1"]["last_seen_at"] == at(10, 30)
-    assert fetches == 2 * 5
+    assert fetches == 2 * 5  # one row per post and run, `unchanged` ones included
 
 
 # ---------------------------------------------------------------- faults
@@ -147,8 +152,9 @@ def test_a_fault_is_recorded_data_is_kept_and_other_clients_run(
         return (before_posts, before_eng, await r.posts(), await r.engagement(),
                 await r.runs(at(10, 30)), reason, await ingest_totals(r.pool, at(10, 30)))  # fmt: skip
 
+    # Every fire time an audit: each post's likers and commenters are asked for again.
     before_posts, before_eng, posts, eng, runs, reason, totals = run(
-        url, test, fallback=fallback, total_timeout=0.3
+        url, test, fallback=fallback, total_timeout=0.3, upstream_config=EVERY_RUN_AUDITS
     )
     hit = runs[platform.value, "POLRES_A", stage]
     assert (hit["outcome"], hit["error_class"]) == (outcome, error), hit["reason"]
@@ -177,16 +183,20 @@ def test_a_failed_likers_fetch_keeps_what_was_stored(url: str) -> None:
 
     async def test(r: Rig) -> Any:
         await r.ingest(at(10))  # posts stage stores M1; its likers come in 3 pages of 50
-        r.fake.add_fault(Fault(IG, FaultKind.SERVER_ERROR, "likes", until=at(11)))
-        await r.ingest(at(10, 30))
+        await r.ingest(at(10, 30))  # its count did not move: unchanged, no request
+        r.fake.add_fault(Fault(IG, FaultKind.SERVER_ERROR, "likes", until=at(13, 15)))
+        await r.ingest(AUDIT)  # the audit's fetch fails
+        runs = await r.runs(AUDIT)
+        await r.ingest(at(13, 30))  # a failed fetch settles no audit: fetched again
         fetches = await r.pool.fetch(
             "SELECT outcome, pages, items, error_class FROM engagement_fetch ORDER BY id"
         )
-        return await r.engagement(), [tuple(f) for f in fetches], await r.runs(at(10, 30))
+        return await r.engagement(), [tuple(f) for f in fetches], runs
 
     eng, fetches, runs = run(url, test, world=world)
     assert len({e for e in eng if e[0] == "M1"}) == 120
-    assert fetches == [("complete", 3, 120, None), ("failed", 0, 0, "server")]
+    assert fetches == [("complete", 3, 120, None), ("unchanged", 0, 0, None),
+                       ("failed", 0, 0, "server"), ("complete", 3, 120, None)]  # fmt: skip
     assert counts(runs["instagram", "POLRES_A", "likers"]) == ("failed", 0, 0, 0, "server")
 
 

@@ -38,9 +38,16 @@ def url(pg_server: object) -> str:
     return fresh_database(pg_server)
 
 
-def run(url: str, test: Any, **kw: Any) -> Any:
+# Every fire time an audit (data.md §3.4): each post's likers and commenters are asked for at
+# every run, as the limits under test need requests to meet.
+EVERY_RUN_AUDITS = {"audit_every": "1m"}
+
+
+def run(url: str, test: Any, upstream_config: dict[str, Any] | None = None, **kw: Any) -> Any:
+    config = {**EVERY_RUN_AUDITS, **(upstream_config or {})}
+
     async def main() -> Any:
-        async with rig(url, WORLD, **kw) as r:
+        async with rig(url, WORLD, upstream_config=config, **kw) as r:
             return await test(r)
 
     return asyncio.run(main())
@@ -80,7 +87,9 @@ def test_a_429_storm_pauses_instagram_for_every_client_for_five_minutes(url: str
     assert all(v == ("complete", None) for k, v in storm.items() if k[0] == "tiktok")
     assert paused_sent == 3
     assert "paused until 10:35:" in paused[IG.value, "POLRES_B", "posts"]["reason"]
-    assert after_sent > 3 and all(v == ("complete", None) for v in after.values())
+    # 10:36 is no fire time of the schedule: what 10:30 fetched needs no second fetch
+    assert after_sent > 3 and all(v in (("complete", None), ("unchanged", None))
+                                  for v in after.values())  # fmt: skip
     assert at(10, 35) <= stored.paused_until < at(10, 35) + timedelta(seconds=5)
     assert stored.last_error.startswith("rate_limited: GET /v1/posts: HTTP 429")
     assert tiktok > 0  # TikTok's hosts were never paused

@@ -56,6 +56,7 @@ class Browser:
     async def request(
         self, method: str, path: str, body: Any = None, *, csrf: str | None = None,
         origin: str | None = "own", headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
     ) -> tuple[int, Any, Any]:  # fmt: skip
         h = dict(headers or {})
         if self.cookies:
@@ -68,7 +69,7 @@ class Browser:
                 h["Origin"] = str(self.client.make_url("")).rstrip("/")
             elif origin is not None:
                 h["Origin"] = origin
-        data = None
+        data: Any = raw
         if body is not None:
             data = json.dumps(body)
             h["Content-Type"] = "application/json"

@@ -26,7 +26,9 @@ def _paths() -> list[tuple[re.Pattern[str], str]]:
     for path in _doc()["paths"]:
         pattern = re.sub(r"\\{(\w+)\\}", r"[^/]+", re.escape(path))
         out.append((re.compile(f"^{pattern}$"), path))
-    return out
+    # As the router does: a literal path (/api/users/completeness) before a template that
+    # would also match it (/api/users/{user_id}).
+    return sorted(out, key=lambda found: found[1].count("{"))
 
 
 def _validator(schema: dict[str, Any]) -> Draft202012Validator:

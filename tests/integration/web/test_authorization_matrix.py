@@ -38,6 +38,7 @@ def concrete(route: Route, nrp: str) -> str:
     path = path.replace("{shortcode}", "DAbc001").replace("{nrp}", nrp)
     path = path.replace("{session}", "operator").replace("{job}", "housekeeping")
     path = path.replace("{action}", "resume").replace("{row_id}", "1")
+    path = path.replace("{import_id}", "999")
     if "profile" in path:
         path += "?username=budi.s"
     return path

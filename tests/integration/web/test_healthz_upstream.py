@@ -36,7 +36,7 @@ def test_healthz_shows_a_paused_host_its_calls_and_budget(pg_server: object) -> 
                 last_error="rate_limited: GET /api/post/comments: HTTP 429 (after 3 attempts)",
             )  # fmt: skip
             await save_host(conn, "tiktok", "tiktok-api23.p.rapidapi.com", paused, 40, now)
-            fine = HostState(calls_day=wib_date(now), calls=7, last_success_at=now)
+            fine = HostState(calls_day=wib_date(now), calls=7, saved=19, last_success_at=now)
             await save_host(conn, "instagram", "social-api4.p.rapidapi.com", fine, None, now)
         finally:
             await conn.close()
@@ -54,4 +54,5 @@ def test_healthz_shows_a_paused_host_its_calls_and_budget(pg_server: object) -> 
     assert datetime.fromisoformat(tiktok["paused_until"]) == (now + timedelta(minutes=3))
     assert tiktok["last_error"].startswith("rate_limited: GET /api/post/comments")
     assert instagram["status"] == "ok" and instagram["calls_today"] == 7
+    assert (instagram["saved_today"], tiktok["saved_today"]) == (19, 0)
     assert instagram["daily_budget"] is None and instagram["paused_until"] is None

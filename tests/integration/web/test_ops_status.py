@@ -111,6 +111,11 @@ def test_status_in_words_qr_for_admins_and_admin_actions(pg_server: object) -> N
                           ('p1', 'operator', '6281234567891', 'menu_reply', 'z', 'pending', $1)""",
                 T0,
             )
+            await conn.execute(
+                """INSERT INTO upstream_host (name, calls_day, calls, saved, updated_at)
+                   VALUES ('instagram', ($1 AT TIME ZONE 'Asia/Jakarta')::date, 1234, 5678, $1)""",
+                T0,  # the page's today is the app's clock, not the wall clock
+            )
         finally:
             await conn.close()
         secret = await make_admin(url)
@@ -125,6 +130,8 @@ def test_status_in_words_qr_for_admins_and_admin_actions(pg_server: object) -> N
             assert "Menunggu pairing" in html and "Menyambung ulang (percobaan 3, dial failed)" in html
             assert "&lt;b&gt;boom&lt;/b&gt;" in html and "<b>boom</b>" not in html
             assert "qr.svg" not in html and "62*******7890" in html and "6281234567890" not in html
+            # requests sent and spared on each key today (data.md §3.4)
+            assert "Dihemat hari ini" in html and '<td class="angka">5678</td>' in html
             status, body, _ = await ops.request("GET", "/api/ops/status")
             assert not any(s["qr"] for s in body["data"]["sessions"])
             assert (await ops.request("GET", "/api/ops/pairing/operator/qr.svg"))[0] == 403

@@ -204,3 +204,41 @@ def test_upstream_pacing_and_budgets(tmp_path: Path) -> None:
 def test_bad_upstream_limits_name_the_key(tmp_path: Path, line: str, words: str) -> None:
     found = problems(tmp_path, MINIMAL + f"\n[upstream]\n{line}\n")
     assert len(found) == 1 and "upstream." in found[0] and words in found[0]
+
+
+def test_secret_and_proxy_values_are_checked_without_printing_them(tmp_path: Path) -> None:
+    env = {"CICERO_CONFIG": str(write(tmp_path, MINIMAL))}
+    bad = {"CICERO_SECRET_KEY": "hunter2", "CICERO_WHATSAPP_PROXY": "user:pw@nowhere"}
+    with pytest.raises(ConfigError) as caught:
+        load_settings({**env, **bad})
+    text = "\n".join(caught.value.problems)
+    assert "CICERO_SECRET_KEY: shorter than 32 characters" in text
+    assert "CICERO_WHATSAPP_PROXY: not a proxy URL" in text
+    assert "hunter2" not in text and "pw@" not in text
+    good = {"CICERO_SECRET_KEY": "k" * 32, "CICERO_WHATSAPP_PROXY": "socks5://u:p@127.0.0.1:1080"}
+    settings = load_settings({**env, **good})
+    assert settings.env.whatsapp_proxy is not None and "p@" not in repr(settings.env)
+
+
+def test_audit_durations_default_and_parse(tmp_path: Path) -> None:
+    assert (load_settings({}).config.upstream.audit_fresh,
+            load_settings({}).config.upstream.audit_every) == ("1h", "3h")  # fmt: skip
+    text = MINIMAL + '\n[upstream]\naudit_fresh = "45m"\naudit_every = "2h"\n'
+    upstream = load_settings({"CICERO_CONFIG": str(write(tmp_path, text))}).config.upstream
+    assert (upstream.audit_fresh, upstream.audit_every) == ("45m", "2h")
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ('audit_every = "0h"', "upstream.audit_every: '0h' is no time at all"),
+        ('audit_every = "0"', "upstream.audit_every: '0' is not a duration"),
+        ("audit_every = 0", "upstream.audit_every: Input should be a valid string"),
+        ('audit_every = "soon"', "upstream.audit_every: 'soon' is not a duration"),
+        ('audit_fresh = "-1h"', "upstream.audit_fresh: '-1h' is not a duration"),
+        ('audit_fresh = "0m"', "upstream.audit_fresh: '0m' is no time at all"),
+    ],
+)
+def test_bad_audit_durations_are_config_errors(tmp_path: Path, line: str, words: str) -> None:
+    found = problems(tmp_path, MINIMAL + f"\n[upstream]\n{line}\n")
+    assert len(found) == 1 and words in found[0], found

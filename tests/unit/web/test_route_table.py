@@ -82,14 +82,20 @@ def test_staff_routes_are_staff_only_and_public_routes_are_few() -> None:
     public = sorted(r.path for r in ROUTES if r.access.public)
     assert public == sorted(
         ["/healthz", "/api/openapi.json", "/api/auth/user-login", "/api/auth/refresh",
-         "/static/cicero.js", "/static/cicero.css",
+         "/static/cicero.js", "/static/cicero.css", "/static/personil.js",
          # the dashboard's forms before a session, each CSRF-checked by the double-submit cookie
          *[r.path for r in ROUTES if r.double_submit],
          *[r.path for r in ROUTES if r.page and r.access.public]]
     )  # fmt: skip
     assert all(r.method == "POST" for r in ROUTES if r.double_submit)
+    dashboard = frozenset({Who.OPERATOR, Who.DIRECTORATE, Who.ADMIN})
+    # The staff directory shares /api/users with the app (api.md §3): those routes are the
+    # dashboard's readers', the app's its staff's; no route admits both kinds of caller.
+    directory = {(r.method, r.path) for r in ROUTES if r.path.startswith("/api/users")
+                 and r.access.identities <= dashboard}  # fmt: skip
+    assert ("GET", "/api/users/{user_id}") not in directory
     for route in ROUTES:
         if route.path.startswith(("/api/users", "/api/insta", "/api/link-reports")) and (
             route.method != "DELETE"  # an operator deletes a wrong report (api.md §3)
-        ):
+        ) and (route.method, route.path) not in directory:
             assert route.access.identities == frozenset({Who.STAFF}), route.path

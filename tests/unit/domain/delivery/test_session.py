@@ -47,6 +47,7 @@ from cicero.domain.delivery.session import (
     is_ready,
     is_resting,
     reconnect_delay,
+    same_failure,
 )
 from cicero.domain.people.phones import user_jid
 from cicero.domain.timezone import WIB
@@ -158,6 +159,28 @@ def test_effect_values():
     s, eff = handle(s, LoggedOut("MAIN_DEVICE_GONE"), T0)
     assert eff[0] == ReportLost("MAIN_DEVICE_GONE")
     assert "MAIN_DEVICE_GONE" in eff[2].reason and s.reason == "MAIN_DEVICE_GONE"
+
+
+def test_a_reconnect_loop_says_its_latest_failure_and_alerts_once_per_change():
+    # No network: every restart of the transport fails the same way. What /healthz shows is
+    # the latest failure, and ops hear of a permanent one once, not at every retry.
+    s, _ = handle(at(S.STARTING), ConnectFailed("dial failed", True), T0)
+    s, _ = handle(s, ReconnectDue(s.timer), T0 + timedelta(seconds=2))
+    s, eff = handle(s, ConnectFailed("dial tcp: i/o timeout", True), T0 + timedelta(seconds=3))
+    assert (s.state, s.reason, s.attempt, eff) == (S.RECONNECTING, "dial tcp: i/o timeout", 1, ())
+    s, eff = handle(s, ConnectFailed("CLIENT_OUTDATED", False), T0 + timedelta(seconds=4))
+    assert types(eff) == [ScheduleReconnect, AlertOps] and s.reason == "CLIENT_OUTDATED"
+    s, eff = handle(s, ConnectFailed("CLIENT_OUTDATED", False), T0 + timedelta(seconds=5))
+    assert types(eff) == [ScheduleReconnect] and s.since == T0  # the loop that began at T0
+
+
+def test_failures_that_differ_only_in_numbers_are_one_failure():
+    a = "dial tcp 157.240.13.54:443: i/o timeout after 20s"
+    assert same_failure(a, "dial tcp 31.13.79.53:5222: i/o timeout after 21s")
+    assert not same_failure(a, "dial tcp: lookup web.whatsapp.com: no such host")
+    s, _ = handle(at(S.STARTING), ConnectFailed(a, False), T0)
+    s, eff = handle(s, ConnectFailed(a.replace("54", "55"), False), T0 + timedelta(seconds=1))
+    assert types(eff) == [ScheduleReconnect]  # retried at the cap, no second alert
 
 
 def test_keepalive_watchdog_declares_a_silent_connection_dead():
@@ -300,9 +323,8 @@ def test_a_refusal_that_repeats_is_retried_at_the_cap_never_sooner():
         s, eff = handle(s, ReconnectDue(s.timer), T0, 0.0)
         assert eff[0] == RestartTransport()
         s, eff = handle(s, ConnectFailed("unknown reason", False), T0, 0.0)
-        assert eff[0] == ScheduleReconnect(RECONNECT_CAP_S, s.timer) and isinstance(
-            eff[1], AlertOps
-        )
+        # Retried at the cap; ops heard of it with the first refusal, not at every retry.
+        assert eff == (ScheduleReconnect(RECONNECT_CAP_S, s.timer),)
     assert s.reason == "unknown reason"
 
 

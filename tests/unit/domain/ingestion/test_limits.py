@@ -24,6 +24,8 @@ from cicero.domain.ingestion.limits import (
     merged,
     pause_refusal,
     paused,
+    saved_today,
+    spared,
 )
 from cicero.domain.timezone import WIB, wib_date
 
@@ -97,6 +99,18 @@ def test_calls_count_per_wib_day():
     assert calls_today(state, date(2026, 2, 6)) == 0
 
 
+def test_spared_requests_count_per_wib_day_beside_the_calls():
+    late = datetime(2026, 2, 6, 16, 59, tzinfo=UTC)  # 23:59 WIB on the 6th
+    state = spared(counted(HostState(), late), late, 20)
+    state = spared(state, late, 3)
+    assert (state.calls, state.saved, saved_today(state, date(2026, 2, 6))) == (1, 23, 23)
+    assert host_view(state, late, None)["saved_today"] == 23
+    assert counted(state, late).saved == 23  # a call leaves the day's savings alone
+    next_day = spared(state, late + timedelta(minutes=1), 4)  # 00:00 WIB on the 7th
+    assert (next_day.calls_day, next_day.calls, next_day.saved) == (date(2026, 2, 7), 0, 4)
+    assert counted(state, late + timedelta(minutes=1)).saved == 0
+
+
 def test_429_after_retries_pauses_five_minutes_and_nothing_else_does():
     for error in ("server", "timeout", "auth", "malformed", "unavailable"):
         assert not paused(after_retries(HostState(), T0, error), T0)
@@ -155,6 +169,7 @@ def test_status_and_view_for_healthz():
         "status": "rate_limited",
         "host": "social-api4.p.rapidapi.com",
         "calls_today": 3,
+        "saved_today": 0,
         "daily_budget": 10,
         "paused_until": "2026-02-06T10:05:10+07:00",
         "last_success": "2026-02-06T10:00:00+07:00",
@@ -169,9 +184,10 @@ def test_status_and_view_for_healthz():
 
 instants = st.integers(0, 3 * 86400).map(lambda n: s(n)) | st.none()
 states = st.builds(
-    lambda day, calls, pause, ok, err, text: HostState(
+    lambda day, calls, saved, pause, ok, err, text: HostState(
         calls_day=None if day is None else wib_date(T0) + timedelta(days=day),
         calls=0 if day is None else calls,
+        saved=0 if day is None else saved,
         paused_until=pause,
         last_success_at=ok,
         last_error_at=err,
@@ -179,6 +195,7 @@ states = st.builds(
     ),
     st.integers(0, 2) | st.none(),
     st.integers(0, 50),
+    st.integers(0, 500),
     instants,
     instants,
     instants,

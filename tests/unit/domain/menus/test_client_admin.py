@@ -111,11 +111,12 @@ def test_bulk_deactivation_preview_then_roles_then_summary():
     assert "RINA – 89050124 memiliki beberapa role" in asked and "2. operator" in asked
     summary = walk(w, "2")
     assert "✅ Diproses (2):" in summary and "❌ Gagal (2):" in summary
+    # each change carries its line's reason into the audit log
     assert w.effects == [
-        DropStaffRole("89050123", "operator"),
-        SetStaffActive("89050123", False),
-        UpdateStaff("89050123", "whatsapp", None),
-        DropStaffRole("89050124", "operator"),
+        DropStaffRole("89050123", "operator", "mutasi"),
+        SetStaffActive("89050123", False, "mutasi"),
+        UpdateStaff("89050123", "whatsapp", None, "mutasi"),
+        DropStaffRole("89050124", "operator", "pensiun"),
     ]
     assert not w.staff["89050123"].active and w.staff["89050124"].active
 

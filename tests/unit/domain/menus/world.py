@@ -51,6 +51,7 @@ from cicero.domain.menus.model import (
 from cicero.domain.people.roles import ClientRow, DirectorateAccount, Facts, resolve
 
 T0 = datetime(2026, 2, 10, 2, 0, tzinfo=UTC)  # 09:00 WIB
+SECRET = b"menus-world-server-secret-32-bytes!"  # the router hashes codes with one
 ADMIN = "6281100000001"
 OPERATOR = "6281300000001"
 DIRLANTAS = "6281399900002"
@@ -184,13 +185,13 @@ class World:
                     phone, next((s.nrp for s in self.staff.values() if s.whatsapp == phone), None)
                 )
             case IssueOtp(nrp, email):
-                out = otp.issue(nrp, email, self.otp_draw, at)
+                out = otp.issue(nrp, email, self.otp_draw, at, secret=SECRET)
                 if isinstance(out, otp.Issued):
                     self.otp_rows[nrp] = out.record
                     self.emails.append(out.mail)
                 return OtpIssued(isinstance(out, otp.Issued))
             case CheckOtp(nrp, code):
-                v = otp.verify(self.otp_rows.get(nrp), code, at)
+                v = otp.verify(self.otp_rows.get(nrp), code, at, secret=SECRET)
                 if v.record is None:
                     self.otp_rows.pop(nrp, None)
                 else:

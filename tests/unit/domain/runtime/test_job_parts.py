@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cicero.domain.runtime.job_parts import Gathering, PartOutcome, combine, is_part_key, ledger_key
+from cicero.domain.runtime.job_parts import (
+    Gathering,
+    PartOutcome,
+    combine,
+    is_part_key,
+    ledger_key,
+    parts_out,
+)
 from cicero.jobs.registry import JobHandler, Registry
 
 STATUSES = st.sampled_from(["done", "failed", "skipped"])
@@ -85,3 +92,14 @@ def test_several_handlers_for_one_job_need_distinct_named_parts(parts: tuple[str
         Registry(
             [JobHandler("j", _nothing, part=parts[0]), JobHandler("j", _nothing, part=parts[1])]
         )
+
+
+def test_parts_out_are_those_neither_answered_nor_crashed() -> None:
+    # The clock tells the simulation driver an instant is over only when no part is out: a
+    # run one part of which crashed leaves `running`, and the other part may still be at work.
+    gathering = Gathering(PARTS)
+    assert parts_out(gathering) == set(PARTS)
+    gathering.crashed.add(PARTS[0])
+    assert parts_out(gathering) == {PARTS[1]}
+    gathering.add(PARTS[1], PartOutcome("done", "ok"))
+    assert parts_out(gathering) == set()

@@ -1,0 +1,1 @@
+"""How official accounts performed (issue 17): pure figures from stored posts."""
