@@ -306,7 +306,7 @@ class Clock(CiceroActor):
     ) -> None:
         worker = self.directory.get(actor)
         if worker is not None:
-            self.send(worker, RunJob(job, fire_time, part))
+            self.send(worker, RunJob(job, fire_time, part, self.myAddress))
             return
         self.parked.append(Parked(job, fire_time, now, part, actor, time.monotonic()))
         self.wakeupAfter(self._park_limit(), payload="parked")
@@ -323,7 +323,7 @@ class Clock(CiceroActor):
         for run in self.parked:
             worker = self.directory.get(run.actor)
             if worker is not None:
-                self.send(worker, RunJob(run.job, run.fire_time, run.part))
+                self.send(worker, RunJob(run.job, run.fire_time, run.part, self.myAddress))
             elif time.monotonic() - run.since >= limit:
                 self.run(self._give_up(run))
             else:

@@ -119,6 +119,9 @@ class RunJob:
     job: str
     fire_time: datetime
     part: str = ""  # for a job split into parts (cicero.domain.runtime.job_parts)
+    # Who hears the JobDone: the clock. Not the sender, which is the supervisor when the
+    # worker it was sent to died and the supervisor hands the run to the replacement.
+    reply_to: Any = None
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,10 @@ class JobWorker(CiceroActor):
 
         def done(status: str, reason: str) -> None:
             self.answered = message
-            self.send(sender, JobDone(message.job, message.fire_time, status, reason, message.part))
+            self.send(
+                message.reply_to or sender,
+                JobDone(message.job, message.fire_time, status, reason, message.part),
+            )
 
         if handler is None or spec is None:
             # A job key this worker does not know: answer, so the clock does not wait on it.
@@ -125,7 +128,8 @@ class JobWorker(CiceroActor):
         reason = f"{type(err).__name__}: {err}"[:500]
         self.run(self._requeue(message, reason), 10)
         self.send(
-            sender, JobDone(message.job, message.fire_time, RunStatus.CRASHED, reason, message.part)
+            message.reply_to or sender,
+            JobDone(message.job, message.fire_time, RunStatus.CRASHED, reason, message.part),
         )
 
     async def _requeue(self, message: RunJob, reason: str) -> None:

@@ -12,14 +12,16 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from thespian.actors import ActorSystem
+from thespian.actors import ActorSystem, ActorTypeDispatcher
 
 from cicero.actors.clock import ClockOptions
 from cicero.actors.messages import (
     ChildSpec,
     Directory,
+    JobDone,
     Ports,
     RunJob,
     SessionLost,
@@ -212,3 +214,27 @@ def test_a_clock_thrown_back_an_hour_reruns_nothing(world: World) -> None:
     world.tick(at(6, 11))
     assert world.ledger() == before
     assert timedelta(0) < at(6, 11) - at(6, 10)
+
+
+class Inbox(ActorTypeDispatcher):
+    """Keeps the JobDone answers it is sent; asked with any text, answers them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.got: list[JobDone] = []
+
+    def receiveMsg_JobDone(self, message: JobDone, sender: Any) -> None:
+        self.got.append(message)
+
+    def receiveMsg_str(self, message: str, sender: Any) -> None:
+        self.send(sender, list(self.got))
+
+
+def test_the_answer_to_a_run_goes_to_the_clock_whoever_delivered_it(world: World) -> None:
+    """A RunJob sent to a worker that died on the way is handed to its replacement by the
+    supervisor, which is then the sender: the JobDone must still reach the clock named in
+    the run, or the clock waits for it until the run's timeout (a simulation, for ever)."""
+    clock = world.system.createActor(Inbox)
+    world.system.tell(world.address("worker"), RunJob("no_such_job", at(6), reply_to=clock))
+    got = world.system.ask(clock, "answers?", 2)
+    assert [(d.job, d.status) for d in got] == [("no_such_job", "skipped")]
