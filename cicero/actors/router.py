@@ -8,6 +8,7 @@ down is simply the next unhandled row when it is back (invariant 7).
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from typing import Any
 from cicero.actors.base import CiceroActor
 from cicero.actors.messages import Directory, InboxNew, OutboxNew, RunFetch, Start
 from cicero.actors.ports import Due
+from cicero.actors.worker import claimant_gone
 from cicero.conversations import fetches
 from cicero.conversations.step import Handled, expire_flows, handle_next, next_expiry
 from cicero.domain.ingestion import manual_fetch
@@ -114,7 +116,11 @@ class Router(CiceroActor):
                 await asyncio.sleep(0.02)
 
     async def _queued_fetches(self) -> list[tuple[str, datetime]]:
+        host = socket.gethostname()
         async with (await self.pool()).acquire() as conn:
+            back = await fetches.requeue_orphans(conn, lambda holder: claimant_gone(holder, host))
+            for key in back:
+                self.log.warning("fetch %s lost its ingestor; it goes again", key)
             return await fetches.queued(conn)
 
     async def _expire(self) -> Handled:

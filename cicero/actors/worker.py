@@ -123,6 +123,9 @@ class JobWorker(CiceroActor):
         """A run this worker will never answer (its handler raised, or the actor crashed on
         the RunJob itself): its row goes back to queued and the clock hears it crashed, at
         once rather than at the run's timeout; the clock tries it again or fails it."""
+        if isinstance(message, RunFetch):  # the chat still waits: the router sends it again
+            self.run(self._requeue_fetch(message, f"{type(err).__name__}: {err}"[:500]), 10)
+            return
         if not isinstance(message, RunJob) or self.answered is message:
             return
         reason = f"{type(err).__name__}: {err}"[:500]
@@ -136,6 +139,12 @@ class JobWorker(CiceroActor):
         async with (await self.pool()).acquire() as conn:
             key = ledger_key(message.job, message.part)
             await ledger.requeue(conn, key, message.fire_time, f"worker crashed: {reason}")
+
+    async def _requeue_fetch(self, message: RunFetch, reason: str) -> None:
+        """A fetch that raised was answered and recorded failed (left so by this); one cut off
+        (its lease ran out in this actor) is claimable again, as another try."""
+        async with (await self.pool()).acquire() as conn:
+            await ledger.requeue(conn, message.key, message.fire_time, f"worker crashed: {reason}")
 
     async def _claim(self, message: RunJob, now: datetime, lease: timedelta) -> ledger.Claim:
         async with (await self.pool()).acquire() as conn:

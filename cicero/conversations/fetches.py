@@ -8,7 +8,7 @@ incoming message (parts from FETCH_PART on), so a rerun writes nothing twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import asyncpg
@@ -49,6 +49,22 @@ async def queue(
 async def queued(conn: asyncpg.Connection) -> list[tuple[str, datetime]]:
     """Requests still queued (a restart came between the step and the ingestor's claim)."""
     return [(k, t) for k, t in await ledger.load_queued(conn) if manual_fetch.is_key(k)]
+
+
+async def requeue_orphans(conn: asyncpg.Connection, gone: Callable[[str], bool]) -> list[str]:
+    """Put back (`queued`) the running requests whose claimer `gone` says has exited (an
+    ingestor killed mid-fetch: no crash hook ran); their next claim counts as another try."""
+    rows = await conn.fetch(
+        "SELECT job_key, fire_time, claimed_by FROM job_run WHERE status = 'running'"
+    )
+    back = [
+        (r["job_key"], r["fire_time"])
+        for r in rows
+        if manual_fetch.is_key(r["job_key"]) and r["claimed_by"] and gone(r["claimed_by"])
+    ]
+    for key, fire_time in back:
+        await ledger.requeue(conn, key, fire_time, "its ingestor stopped without a word (killed)")
+    return [key for key, _ in back]
 
 
 async def open_keys(conn: asyncpg.Connection, keys: Sequence[str]) -> set[str]:

@@ -13,7 +13,7 @@ from cicero.db import audit
 from cicero.db import auth as db
 from cicero.db.outbox import NewMessage, enqueue
 from cicero.domain.auth import password_links as links
-from cicero.domain.delivery.outbox import MessageKind, Priority
+from cicero.domain.delivery.outbox import SECRET_REMOVED, MessageKind, Priority
 from cicero.domain.people.phones import mask_phone
 
 
@@ -49,6 +49,7 @@ async def issue(
                 body=links.message(links.url(base_url, token)),
                 priority=int(Priority.MENU_REPLY),
                 expires_at=now + links.TTL,  # a link worth nothing once expired is not sent
+                body_after=links.message(links.url(base_url, SECRET_REMOVED)),
             )
         ],
         now,

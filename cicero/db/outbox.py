@@ -36,6 +36,9 @@ class NewMessage:
     expires_at: datetime | None = None
     supersede_key: str | None = None
     not_before: datetime | None = None
+    # The body once the row is settled, for a message carrying a one-time secret (the
+    # database swaps it in: migration 0080); None keeps the body.
+    body_after: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,15 +70,15 @@ async def enqueue(conn: asyncpg.Connection, messages: Iterable[NewMessage], now:
     await conn.executemany(
         """INSERT INTO outbox (key, session, recipient, kind, body, priority, attachment,
                                attachment_name, attachment_mime, job, fire_time, in_reply_to,
-                               expires_at, supersede_key, next_attempt_at, created_at)
+                               expires_at, supersede_key, next_attempt_at, created_at, body_after)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-                   COALESCE($15::timestamptz, $16::timestamptz), $16::timestamptz)
+                   COALESCE($15::timestamptz, $16::timestamptz), $16::timestamptz, $17)
            ON CONFLICT (key) DO NOTHING""",
         [
             (
                 m.key, m.session, m.recipient, m.kind, m.body, m.priority, m.attachment,
                 m.attachment_name, m.attachment_mime, m.job, m.fire_time, m.in_reply_to,
-                m.expires_at, m.supersede_key, m.not_before, now,
+                m.expires_at, m.supersede_key, m.not_before, now, m.body_after,
             )
             for m in rows
         ],

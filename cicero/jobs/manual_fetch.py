@@ -45,6 +45,11 @@ async def execute(ctx: JobContext, worker: str, lease: timedelta) -> str | None:
         await _finish(ctx, worker, RunStatus.MISSED, "asked too long ago")
         await answer_unrun(ctx.pool, req, manual_fetch.expired_text, ctx.now)
         return req.session
+    if manual_fetch.out_of_tries(claim.attempts):
+        tries = claim.attempts - 1
+        await _finish(ctx, worker, RunStatus.FAILED, f"its ingestor stopped during {tries} tries")
+        await answer_unrun(ctx.pool, req, manual_fetch.failed_text, ctx.now)
+        return req.session
     try:
         reason = await run(ctx, req)
     except Exception as err:  # recorded and answered, then the actor crashes (let it crash)

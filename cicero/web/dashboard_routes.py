@@ -98,6 +98,7 @@ DASHBOARD_ROUTES: tuple[Route, ...] = (
           tag="ops", replies={200: OK}),
     Route("GET", "/api/ops/pairing/{session}/qr.svg", ops.qr_svg, ADMIN,
           "The session's current pairing QR (never cached)", tag="ops",
+          query=(Param("v", description="the code the page saw: a placeholder once it ended"),),
           replies={200: Reply("QR code", media="image/svg+xml"), 404: ERR}),
     Route("POST", "/api/ops/pairing/{session}", ops.pair, ADMIN,
           "Fresh QR codes, or a pair code for a number; pair again after a terminal state",

@@ -10,7 +10,7 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
@@ -19,7 +19,7 @@ import asyncpg
 from aiohttp import web
 from aiohttp.web_urldispatcher import AbstractRoute
 
-from cicero.domain.auth import csrf
+from cicero.domain.auth import cors, csrf
 from cicero.domain.auth.access import ANONYMOUS, Denial, Principal, Target, Who, authorize
 from cicero.domain.timezone import WIB
 from cicero.web.context import CONTEXT, WebContext, ctx
@@ -159,6 +159,8 @@ async def _serve(request: web.Request, handler: Handler, route: Route | None) ->
     if route is None:
         exc = request.match_info.http_exception
         if isinstance(exc, web.HTTPMethodNotAllowed):
+            if request.method == "OPTIONS" and "Origin" in request.headers:
+                return _preflight(request, exc.allowed_methods)
             allowed = ", ".join(sorted(exc.allowed_methods))
             raise ApiError(405, "method_not_allowed", headers={"Allow": allowed})
         raise ApiError(404, "not_found")
@@ -235,9 +237,22 @@ def _decorate(
     if who.who not in (Who.ANONYMOUS, Who.SCRAPER) or (route is not None and route.page):
         h["Cache-Control"] = "no-store"
     origin = request.headers.get("Origin")
-    if origin and origin in ctx(request).settings.config.web.cors_origins:
-        h["Access-Control-Allow-Origin"] = origin
-        h["Vary"] = "Origin"
+    if origin and cors.listed(origin, ctx(request).settings.config.web.cors_origins):
+        h.update(cors.answer(origin))
+
+
+def _preflight(request: web.Request, methods: Collection[str]) -> web.StreamResponse:
+    """A browser's CORS preflight: 204 with the rules' headers for a listed origin, else 403
+    (and the browser keeps its script from sending)."""
+    h = request.headers
+    headers = cors.preflight(
+        h.get("Origin"), h.get("Access-Control-Request-Method"),
+        h.get("Access-Control-Request-Headers"), ctx(request).settings.config.web.cors_origins,
+        methods,
+    )  # fmt: skip
+    if headers is None:
+        raise ApiError(403, "forbidden", "Asal permintaan ini tidak diizinkan.")
+    return web.Response(status=204, headers=headers)
 
 
 def json_ok(data: Any, status: int = 200, **siblings: Any) -> web.Response:

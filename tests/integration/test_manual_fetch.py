@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
+from cicero.actors.worker import claimant_gone
 from cicero.conversations import fetches
+from cicero.db import ledger
 from cicero.db.inbox import InboxMessage
 from cicero.domain.menus.model import TriggerFetch
 from cicero.jobs import manual_fetch
@@ -134,5 +138,59 @@ def test_paused_ingestion_and_stale_requests_are_answered_not_run(url: str) -> N
         statuses = await r.pool.fetch("SELECT status FROM job_run ORDER BY fire_time, job_key")
         assert sorted(s["status"] for s in statuses) == ["missed", "skipped"]
         assert await r.pool.fetchval("SELECT count(*) FROM post") == 0
+
+    run(url, test)
+
+
+def test_a_fetch_whose_ingestor_died_goes_again_once_then_is_answered(url: str) -> None:
+    """An ingestor killed mid-fetch leaves the request `running` under a process that is
+    gone: the router puts it back and it runs again; a request that takes its ingestor down
+    every time is answered "gagal" at the claim after the last try, not run a third time."""
+
+    async def test(r: Rig) -> None:
+        now = at(10)
+        asked = TriggerFetch("POLRES_A", "instagram", "posts")
+        _, (key,) = await queue(r, asked, "M6", now)
+        dead = await asyncio.create_subprocess_exec("true")
+        await dead.wait()
+        holder = f"ingestor:instagram@{socket.gethostname()}:{dead.pid}:1"
+        alive = f"ingestor:instagram@{socket.gethostname()}:{os.getpid()}:1"
+
+        async def held_by(who: str, request: str = key) -> None:
+            async with r.pool.acquire() as conn:
+                won = await ledger.claim(conn, request, now, who, now, LEASE)
+                assert won.won
+
+        async def orphans() -> list[str]:
+            async with r.pool.acquire() as conn:
+                return await fetches.requeue_orphans(
+                    conn, lambda h: claimant_gone(h, socket.gethostname())
+                )
+
+        await held_by(alive)
+        assert await orphans() == []  # its claimer still runs: left to it
+        await r.pool.execute("UPDATE job_run SET claimed_by = $1 WHERE job_key = $2", holder, key)
+        assert await orphans() == [key]
+        assert (await r.pool.fetchrow("SELECT status FROM job_run WHERE job_key = $1", key))[
+            0
+        ] == "queued"
+        async with r.pool.acquire() as conn:
+            assert key in [k for k, _ in await fetches.queued(conn)]  # the router sends it again
+        await execute(r, key, now, now + timedelta(minutes=1))  # try 2 runs and answers
+        assert await r.pool.fetchval("SELECT status FROM job_run WHERE job_key = $1", key) == "done"
+        assert await r.pool.fetchval("SELECT count(*) FROM post") > 0
+
+        _, (again,) = await queue(r, asked, "M7", now)
+        for _ in range(2):  # two tries, each killed under its claimer
+            await held_by(holder, again)
+            async with r.pool.acquire() as conn:
+                await ledger.requeue(conn, again, now, "killed")
+        runs = await r.pool.fetchval("SELECT count(*) FROM ingest_run")
+        await execute(r, again, now, now + timedelta(minutes=2))
+        row = await r.pool.fetchrow("SELECT status, reason FROM job_run WHERE job_key = $1", again)
+        assert (row["status"], row["reason"]) == ("failed", "its ingestor stopped during 2 tries")
+        (said,) = await answers(r, "M7")  # one answer, and no third run
+        assert "gagal" in said
+        assert await r.pool.fetchval("SELECT count(*) FROM ingest_run") == runs
 
     run(url, test)

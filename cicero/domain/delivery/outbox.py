@@ -50,6 +50,14 @@ TRANSITIONS: frozenset[tuple[OutboxStatus, OutboxStatus]] = frozenset(
 )
 
 
+# Statuses a row leaves only by an operator's hand or never: what it carried has served.
+SETTLED: frozenset[OutboxStatus] = frozenset({OutboxStatus.SENT, OutboxStatus.DEAD})
+
+# What stands in a settled row for the one-time code or link it carried (`body_after`): a
+# secret is readable in the outbox only while it may still be sent.
+SECRET_REMOVED = "••••••"
+
+
 class OutboxMisuse(ValueError):
     """A key part or status change our own code got wrong."""
 

@@ -79,7 +79,10 @@ class Bucket:
         missing = cost - self.level_at(t)
         if missing > 0:
             wait_s = missing * 60.0 / c.rate_per_min
-            t += timedelta(microseconds=math.ceil(wait_s * 1e6))  # never early by rounding
+            # Up to the next microsecond (never early by rounding), after dropping the float
+            # noise below a nanosecond: two histories that reach one level by different sums
+            # must name one instant (59.0000000001 s is 59 s, not 59.000001).
+            t += timedelta(microseconds=math.ceil(round(wait_s * 1e6, 3)))
         return t
 
     def take(self, now: datetime, cost: int) -> "Bucket":

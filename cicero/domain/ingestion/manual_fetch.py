@@ -21,6 +21,15 @@ from cicero.domain.people.usernames import Platform
 
 JOB = "manual_fetch"
 GRACE = timedelta(minutes=20)  # as ingest_social's: an older request is not worth running
+# A request whose ingestor died under it (crashed, killed) is claimed again; the claim after
+# this many is answered "gagal" instead, so a request that kills its ingestor every time
+# ends in one reply, not in a crash loop of the ingestor.
+TRIES = 2
+
+
+def out_of_tries(attempts: int) -> bool:
+    """`attempts` counts claims of the request, this one included."""
+    return attempts > TRIES
 IG, TT = Platform.INSTAGRAM, Platform.TIKTOK
 ENGAGEMENT = {IG: Stage.LIKERS, TT: Stage.COMMENTS}
 LABEL = {IG: "Instagram", TT: "TikTok"}

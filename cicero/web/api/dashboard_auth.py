@@ -25,7 +25,7 @@ from cicero.domain.auth import password_links as links
 from cicero.domain.auth.access import Who
 from cicero.domain.auth.dashboard import Role, Status
 from cicero.domain.auth.tokens import Revocation, TokenKind
-from cicero.domain.delivery.outbox import MessageKind, Priority
+from cicero.domain.delivery.outbox import SECRET_REMOVED, MessageKind, Priority
 from cicero.web import cookies
 from cicero.web.bodies import Field, check, read_json
 from cicero.web.context import WebContext, ctx
@@ -229,14 +229,7 @@ async def _send_reset(conn: asyncpg.Connection, c: WebContext, row: db.AccountRo
     digest = links.digest(token)
     assert digest is not None
     await db.store_reset(conn, digest, row.id, now, RESET_TTL)
-    link = f"{c.settings.config.web.public_url.rstrip('/')}/reset-password?t={token}"
-    minutes = int(RESET_TTL.total_seconds() // 60)
-    text = (
-        "🔐 *Password dashboard Cicero*\n"
-        f"Buka link berikut untuk membuat password baru akun *{row.username}* "
-        f"(berlaku {minutes} menit, sekali pakai):\n{link}\n\n"
-        "Bila Anda tidak memintanya, abaikan pesan ini. Jangan bagikan link ini kepada siapa pun."
-    )
+    base = c.settings.config.web.public_url.rstrip("/")
     assert row.whatsapp is not None
     await enqueue(
         conn,
@@ -244,12 +237,23 @@ async def _send_reset(conn: asyncpg.Connection, c: WebContext, row: db.AccountRo
             NewMessage(
                 key=f"dashboard_reset|{row.id}|{now.isoformat()}", recipient=row.whatsapp,
                 session=service.first_session(c.settings, MessageKind.ADMIN_NOTICE),
-                kind=MessageKind.ADMIN_NOTICE.value, body=text, priority=int(Priority.MENU_REPLY),
-                expires_at=now + RESET_TTL,
+                kind=MessageKind.ADMIN_NOTICE.value, body=_reset_text(base, token, row.username),
+                priority=int(Priority.MENU_REPLY), expires_at=now + RESET_TTL,
+                body_after=_reset_text(base, SECRET_REMOVED, row.username),
             )
         ],
         now,
     )  # fmt: skip
+
+
+def _reset_text(base: str, token: str, username: str) -> str:
+    minutes = int(RESET_TTL.total_seconds() // 60)
+    return (
+        "🔐 *Password dashboard Cicero*\n"
+        f"Buka link berikut untuk membuat password baru akun *{username}* "
+        f"(berlaku {minutes} menit, sekali pakai):\n{base}/reset-password?t={token}\n\n"
+        "Bila Anda tidak memintanya, abaikan pesan ini. Jangan bagikan link ini kepada siapa pun."
+    )
 
 
 async def reset(request: web.Request) -> web.Response:

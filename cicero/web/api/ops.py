@@ -77,10 +77,28 @@ def _pairing_code(request: web.Request) -> str:
     return code
 
 
+# What the status page's image shows when the code it named (`?v=`) ended as it loaded: the
+# session was paired, or stopped pairing, between the page's poll and the image's request.
+QR_ENDED = (
+    "<svg xmlns='http://www.w3.org/2000/svg' width='180' height='180' viewBox='0 0 180 180'>"
+    "<rect width='180' height='180' fill='#eee'/><text x='90' y='95' font-size='13' "
+    "text-anchor='middle' fill='#555'>Kode QR tidak berlaku</text></svg>"
+)
+
+
 async def qr_svg(request: web.Request) -> web.Response:
-    """The session's current pairing QR, drawn here (dark on light for phone cameras)."""
+    """The session's current pairing QR, drawn here (dark on light for phone cameras). The
+    page's image asks with `?v=` (the code it saw): once no code is live it gets a
+    placeholder rather than a failed image; a call without `v` gets the 404."""
+    try:
+        code = _pairing_code(request)
+    except ApiError:
+        if "v" not in request.query:
+            raise
+        return web.Response(text=QR_ENDED, content_type="image/svg+xml",
+                            headers={"Cache-Control": "no-store"})  # fmt: skip
     out = io.BytesIO()
-    segno.make_qr(_pairing_code(request), error="l").save(
+    segno.make_qr(code, error="l").save(
         out, kind="svg", scale=6, border=2, dark="#000", light="#fff", xmldecl=False
     )
     return web.Response(body=out.getvalue(), content_type="image/svg+xml",

@@ -128,3 +128,57 @@ def test_what_a_paced_window_fetches_behind_the_rows_in_line(db) -> None:  # typ
     limits = loop.run_until_complete(outbox.pace_limits(conn, "gateway", T0, heads))
     assert limits.changes_at == expiry  # before the third part comes due
     assert limits.waiting == {"62811000000": 2, "62812000000": 1}
+
+
+def test_a_secret_in_a_body_is_gone_once_the_row_is_settled(db) -> None:  # type: ignore[no-untyped-def]
+    """A one-time link or code (`body_after`) stays readable while the row may still be sent
+    (pending, in_doubt: ops may send it again) and is replaced by the database when the row
+    is sent or dead, whichever statement settles it."""
+    loop, conn = db
+    rows = [
+        outbox.NewMessage(
+            outbox_key("link", T0, f"62812{i:08d}"),
+            "operator",
+            f"62812{i:08d}",
+            "operator_direct",
+            f"link ?t=SECRET{i}",
+            body_after="link ?t=••••••",
+        )
+        for i in range(4)
+    ] + [
+        outbox.NewMessage(outbox_key("plain", T0, "628120"), "operator", "628120", "reminder", "x")
+    ]
+    loop.run_until_complete(outbox.enqueue(conn, rows, T0))
+    ids = [
+        r["id"] for r in loop.run_until_complete(conn.fetch("SELECT id FROM outbox ORDER BY id"))
+    ]
+
+    def body(row_id: int) -> str:
+        return str(
+            loop.run_until_complete(conn.fetchval("SELECT body FROM outbox WHERE id = $1", row_id))
+        )
+
+    loop.run_until_complete(outbox.mark_sending(conn, ids[0], "3EB0A"))
+    assert body(ids[0]) == "link ?t=SECRET0"  # sending: may still go out again
+    loop.run_until_complete(outbox.mark_sent(conn, ids[0], "3EB0A", T0))
+    loop.run_until_complete(outbox.mark_dead(conn, ids[1], "refused"))
+    loop.run_until_complete(outbox.mark_in_doubt(conn, ids[2], "stopped during the send"))
+    loop.run_until_complete(outbox.mark_sent(conn, ids[4], "3EB0B", T0))
+    assert [body(i) for i in ids] == [
+        "link ?t=••••••",
+        "link ?t=••••••",
+        "link ?t=SECRET2",
+        "link ?t=SECRET3",
+        "x",
+    ]
+    # an operator's "mark sent" on the in_doubt row settles it too; an expired one as well
+    loop.run_until_complete(conn.execute("UPDATE outbox SET status = 'sent' WHERE id = $1", ids[2]))
+    loop.run_until_complete(
+        conn.execute("UPDATE outbox SET expires_at = $2 WHERE id = $1", ids[3], T0)
+    )
+    assert loop.run_until_complete(outbox.expire(conn, "operator", T0 + timedelta(seconds=1))) == 1
+    assert [body(i) for i in ids[:4]] == ["link ?t=••••••"] * 4
+    left = loop.run_until_complete(
+        conn.fetchval("SELECT count(*) FROM outbox WHERE body_after IS NOT NULL")
+    )
+    assert left == 0

@@ -269,6 +269,9 @@ def test_reset_link_and_own_password(pg_server: object) -> None:
                 "POST", "/api/auth/password-reset", {"token": token, "password": new + "x"}
             )
             assert status == 404  # spent
+            await b.sql("UPDATE outbox SET status = 'dead' WHERE key LIKE 'dashboard_reset|%'")
+            settled = await b.sql("SELECT body FROM outbox WHERE key LIKE 'dashboard_reset|%'")
+            assert token not in settled[0]["body"] and "reset-password?t=••••••" in settled[0]["body"]
             assert (await b.login("op.polresa"))[0] == 401
             assert (await b.login("op.polresa", new))[0] == 200
             # Own password: the current one is needed; a change ends every session.

@@ -155,6 +155,11 @@ def test_status_in_words_qr_for_admins_and_admin_actions(pg_server: object) -> N
             operator = next(s for s in body["data"]["sessions"] if s["session"] == "operator")
             assert operator["words"] == "Siap sejak 08.41" and not operator["qr"]
             assert (await admin.request("GET", "/api/ops/pairing/operator/qr.svg"))[0] == 404
+            # the page's image, asked as the code ended: a placeholder, not a failed load
+            status, svg, _ = await admin.request(
+                "GET", f"/api/ops/pairing/operator/qr.svg?v={second}"
+            )
+            assert status == 200 and "Kode QR tidak berlaku" in svg
 
             # Pause and resume, audited; without the CSRF token nothing changes.
             status, body, _ = await admin.request(

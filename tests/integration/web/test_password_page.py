@@ -78,6 +78,11 @@ def test_the_link_sets_a_password_once_and_ends_old_logins(pg_server: object) ->
             assert status == 401
             status, page = await form(app, token, "lain lagi sekarang")  # single use
             assert status == 404 and "tidak berlaku" in page
+            # once the message is sent the outbox no longer holds the link's token
+            await app.sql("UPDATE outbox SET status = 'sent' WHERE body LIKE '%akun/password%'")
+            bodies = [r["body"] for r in await app.sql("SELECT body FROM outbox")]
+            assert any("/akun/password?t=••••••" in b for b in bodies)
+            assert not any(token in b for b in bodies)
 
     run(go())
 

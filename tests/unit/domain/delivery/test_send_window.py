@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cicero.domain.delivery.lineup import Lineup, Queued
@@ -260,6 +260,13 @@ def test_pace_is_what_the_drain_sends_asking_due_at_every_fetch(
     pending=outboxes(),
     stop_s=st.floats(0, 600),
     jitters=st.lists(st.floats(0, 0.999), min_size=1, max_size=10),
+)
+@example(  # float noise once made the unjittered wait 1 µs longer than the jittered one
+    config=ThrottleConfig(rate_per_min=1.0, burst=4, min_gap_s=0.5, jitter_s=1.0),
+    spent=[],
+    pending=[Queued(0, 0, "a", 1), Queued(1, 0, "a", 1), Queued(2, 0, "a", 1), Queued(3, 0, "a", 2)],
+    stop_s=61.0,
+    jitters=[0.75],
 )
 def test_with_jitter_the_same_rows_go_in_the_same_order_never_earlier(
     config: ThrottleConfig,
