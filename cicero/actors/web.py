@@ -35,6 +35,8 @@ from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 from cicero.web import connections
 from cicero.web.actor_bridge import ActorBridge, NoAnswer, Outgoing
 from cicero.web.app import build_app
+from cicero.web.context import CONTEXT
+from cicero.web.measured import Measured
 
 POLL = timedelta(milliseconds=250)
 STATUS_EVERY = 4  # polls: a status snapshot a second
@@ -54,6 +56,7 @@ class Web(CiceroActor):
         self.bridge = ActorBridge()
         self.polls = 0
         self.pairing: dict[str, Outgoing] = {}  # session -> the page's request awaiting a reply
+        self.measured: Measured | None = None  # the server thread's measurements
 
     def on_start(self, message: Start) -> None:
         assert self.settings is not None
@@ -69,6 +72,7 @@ class Web(CiceroActor):
             self.status, self.database_url, not_implemented, self.settings, now=self.clock.now,
             actors=self.bridge,
         )  # fmt: skip
+        self.measured = app[CONTEXT].measured
         self.thread = threading.Thread(
             target=self._serve, args=(app, sock), name="web", daemon=True
         )
@@ -103,6 +107,8 @@ class Web(CiceroActor):
         if self.supervisor is not None and self.polls % STATUS_EVERY == 0:
             self.send(self.supervisor, StatusRequest())
         self.polls += 1
+        if self.measured is not None:  # shipped to the supervisor once this wakeup is handled
+            self.tally.merge(self.measured.take())
         for item in self.bridge.drain():
             self._forward(item)
         self.wakeupAfter(POLL, payload="poll")
