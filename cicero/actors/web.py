@@ -57,6 +57,7 @@ class Web(CiceroActor):
         self.polls = 0
         self.pairing: dict[str, Outgoing] = {}  # session -> the page's request awaiting a reply
         self.measured: Measured | None = None  # the server thread's measurements
+        self.fresh: list[Outgoing] = []  # scrapes waiting for the next status snapshot
 
     def on_start(self, message: Start) -> None:
         assert self.settings is not None
@@ -117,6 +118,13 @@ class Web(CiceroActor):
         """Send a page's request on: pairing to the supervisor (which knows the sessions),
         anything else to the named sibling."""
         message = item.message
+        if isinstance(message, StatusRequest):  # /metrics wants the totals as of now
+            if self.supervisor is None:
+                self.bridge.fail(item, NoAnswer("supervisor"))
+                return
+            self.fresh.append(item)
+            self.send(self.supervisor, StatusRequest())
+            return
         if isinstance(message, PairingRequest):
             if self.supervisor is None:
                 self.bridge.fail(item, NoAnswer("supervisor"))
@@ -143,6 +151,9 @@ class Web(CiceroActor):
 
     def receiveMsg_StatusSnapshot(self, message: StatusSnapshot, sender: Any) -> None:
         self.latest = (time.monotonic(), message.data)
+        waiting, self.fresh = self.fresh, []
+        for item in waiting:
+            self.bridge.resolve(item, message.data)
 
     def on_stop(self) -> None:
         if self.server_loop is not None and self.thread is not None:

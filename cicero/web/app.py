@@ -19,6 +19,7 @@ import asyncpg
 from aiohttp import web
 
 from cicero import __version__
+from cicero.actors.messages import StatusRequest
 from cicero.config import Settings
 from cicero.db import job_tally, ledger
 from cicero.db.connect import create_pool
@@ -30,7 +31,7 @@ from cicero.domain.runtime.series import JOB_RUNS, JOB_SECONDS, MEASURED
 from cicero.domain.runtime.tally import Tally
 from cicero.domain.timezone import WIB, to_wib
 from cicero.web import metrics
-from cicero.web.actor_bridge import ActorBridge
+from cicero.web.actor_bridge import ActorBridge, NoAnswer
 from cicero.web.callers import is_ops
 from cicero.web.context import Clock, WebContext, default_settings
 from cicero.web.errors import ApiError
@@ -186,6 +187,18 @@ def build_app(
         except Exception as err:  # the point of the check is to say what failed
             return f"{type(err).__name__}: {err}", {}
 
+    async def fresh_snapshot() -> dict[str, Any] | None:
+        """The root supervisor's snapshot asked for now (what every actor measured up to
+        this scrape); the latest one polled when it does not answer in time."""
+        if actors is not None:
+            try:
+                fresh = await actors.ask("supervisor", lambda _ticket: StatusRequest(), 3.0)
+                if isinstance(fresh, dict):
+                    return fresh
+            except NoAnswer:
+                pass
+        return status()[0]
+
     async def job_runs(app: web.Application) -> Tally:
         """The settled runs PostgreSQL counted; none while it does not answer (/healthz and
         the other gauges say why)."""
@@ -224,7 +237,7 @@ def build_app(
         if not is_ops(request):  # the route table admits scrapers and admins only; to be sure
             raise ApiError(403, "forbidden")
         body = await gather(request)
-        snapshot, _ = status()
+        snapshot = await fresh_snapshot()
         measures = Tally.from_wire((snapshot or {}).get("tally"))  # the root's totals
         text = metrics.render(
             body,

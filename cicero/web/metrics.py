@@ -25,7 +25,7 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
-from cicero.domain.runtime.series import Kind, Series
+from cicero.domain.runtime.series import Kind, Series, job_label
 from cicero.domain.runtime.tally import Tally
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -142,10 +142,15 @@ def families(body: Mapping[str, Any]) -> Iterator[Metric]:
         ["session"],
     )
 
+    latest: dict[str, Mapping[str, Any]] = {}  # fetches asked from menus: one label for all
+    for key, run in body.get("last_outcome", {}).items():
+        label = job_label(key)
+        if label not in latest or run["fire_time"] > latest[label]["fire_time"]:
+            latest[label] = run
     yield _gauge(
         "cicero_job_last_status",
         "1 for the status of the job's latest finished run",
-        [((job, run["status"]), 1) for job, run in sorted(body.get("last_outcome", {}).items())],
+        [((job, run["status"]), 1) for job, run in sorted(latest.items())],
         ["job", "status"],
     )
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 _WORD = re.compile(r"[a-z][a-z0-9_]{0,39}")
+_SEGMENT = r"[A-Za-z][A-Za-z0-9_.-]*"
+_JOB_KEY = re.compile(rf"{_SEGMENT}(/{_SEGMENT})?")
 
 
 class Kind(StrEnum):
@@ -75,3 +77,13 @@ def word(value: str) -> str:
     """A label value taken from stored data (an outbox kind): kept when it is a short lowercase
     word, else `other`, so a bug upstream can never put a number or a URL in a label."""
     return value if _WORD.fullmatch(value) else "other"
+
+
+def job_label(key: str) -> str:
+    """A ledger key as a label, as migration 0060's job_run_tally_label says it: a job's key
+    or a part's `job/part` as they are; a longer key (a fetch asked from a menu holds its
+    chat and message) by its first segment only."""
+    if _JOB_KEY.fullmatch(key):
+        return key
+    first = key.split("/", 1)[0]
+    return first if re.fullmatch(_SEGMENT, first) else "other"

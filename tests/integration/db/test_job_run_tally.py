@@ -10,7 +10,7 @@ from typing import Any
 
 from cicero.db import job_tally, ledger
 from cicero.db.connect import connect
-from cicero.domain.runtime.series import JOB_RUNS, JOB_SECONDS
+from cicero.domain.runtime.series import JOB_RUNS, JOB_SECONDS, job_label
 from cicero.domain.timezone import WIB
 
 LEASE = timedelta(minutes=10)
@@ -70,3 +70,16 @@ def test_settled_runs_are_counted_once_with_their_durations(database_url: str) -
     assert dict(ingest.cumulative())["900.0"] == 2
     assert hist["recap",].count == 1 and hist["recap",].total == 2.5  # missed, skipped: untimed
     assert dict(after_purge.counter(JOB_RUNS.name)) == runs
+
+
+def test_the_sql_label_is_the_python_one(database_url: str) -> None:
+    keys = ["recap", "ingest_social/tiktok", FETCH_KEY, "6281300000001/x", "a/b/c", "Job-1.x"]
+
+    async def go() -> list[str]:
+        conn = await connect(database_url)
+        try:
+            return [await conn.fetchval("SELECT job_run_tally_label($1)", k) for k in keys]
+        finally:
+            await conn.close()
+
+    assert asyncio.run(go()) == [job_label(k) for k in keys]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cicero.domain.runtime.series import MEASURED, word
+from cicero.domain.runtime.series import MEASURED, job_label, word
 from cicero.domain.runtime.tally import Histogram, Tally
 
 BOUNDS = (0.1, 1.0, 5.0)
@@ -92,3 +92,11 @@ def test_measured_series_are_named_and_bucketed_as_prometheus_wants() -> None:
         assert s.name.startswith("cicero_") and not s.name.endswith("_total")
         assert list(s.bounds) == sorted(set(s.bounds))
         assert (s.kind == "histogram") == bool(s.bounds)
+
+
+def test_job_labels_keep_job_and_part_keys_and_cut_a_fetch_key() -> None:
+    assert job_label("ingest_social") == "ingest_social"
+    assert job_label("ingest_social/instagram") == "ingest_social/instagram"
+    fetch = "manual_fetch/POLRES_A/instagram/posts/-/operator/6281300000001%40s.whatsapp.net/M1"
+    assert job_label(fetch) == "manual_fetch"
+    assert job_label("6281300000001/x") == "other"
