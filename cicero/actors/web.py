@@ -3,7 +3,9 @@
 The thread never calls Thespian; the actor polls its supervisor for a status
 snapshot once a second and the HTTP side reads the latest one (a leaf actor:
 it owns a thread, so it creates no children). What the pages ask of other actors
-(pairing, "run now") waits in an ActorBridge the actor drains four times a second.
+(pairing, "run now") waits in an ActorBridge the actor drains four times a second; a /metrics
+scrape asks there for a status snapshot as of now. What the server thread measures (A8's
+upstream calls) is taken on each wakeup and handed to the supervisor with the actor's own.
 
 Time: the app asks the actor's Clock port (`now`, read from the server thread). The bridge is
 drained on real-time wakeups of the actor's own, in a simulation too: they carry requests,
@@ -16,6 +18,7 @@ import asyncio
 import socket
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -57,7 +60,9 @@ class Web(CiceroActor):
         self.polls = 0
         self.pairing: dict[str, Outgoing] = {}  # session -> the page's request awaiting a reply
         self.measured: Measured | None = None  # the server thread's measurements
-        self.fresh: list[Outgoing] = []  # scrapes waiting for the next status snapshot
+        # Each StatusRequest sent, oldest first: a poll's (None) or a scrape's, which waits for
+        # the snapshot answering its own request (the supervisor answers in order).
+        self.asked: deque[Outgoing | None] = deque(maxlen=100)  # bounded: a silent supervisor
 
     def on_start(self, message: Start) -> None:
         assert self.settings is not None
@@ -107,6 +112,7 @@ class Web(CiceroActor):
     def on_wakeup(self, payload: Any) -> None:
         if self.supervisor is not None and self.polls % STATUS_EVERY == 0:
             self.send(self.supervisor, StatusRequest())
+            self.asked.append(None)
         self.polls += 1
         if self.measured is not None:  # shipped to the supervisor once this wakeup is handled
             self.tally.merge(self.measured.take())
@@ -122,8 +128,8 @@ class Web(CiceroActor):
             if self.supervisor is None:
                 self.bridge.fail(item, NoAnswer("supervisor"))
                 return
-            self.fresh.append(item)
             self.send(self.supervisor, StatusRequest())
+            self.asked.append(item)
             return
         if isinstance(message, PairingRequest):
             if self.supervisor is None:
@@ -151,8 +157,8 @@ class Web(CiceroActor):
 
     def receiveMsg_StatusSnapshot(self, message: StatusSnapshot, sender: Any) -> None:
         self.latest = (time.monotonic(), message.data)
-        waiting, self.fresh = self.fresh, []
-        for item in waiting:
+        item = self.asked.popleft() if self.asked else None
+        if item is not None:
             self.bridge.resolve(item, message.data)
 
     def on_stop(self) -> None:
