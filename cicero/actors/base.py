@@ -9,6 +9,8 @@
   order once started: no handler ever runs on an actor that has not started.
 - Owns one event loop and one small asyncpg pool per process, created after
   the fork on first use and closed on exit (spec/runtime.md §7).
+- Hands what it measured (`self.tally`: sends, upstream requests) to its supervisor after
+  each message it handled, and before it exits on a crash: /metrics adds them up there.
 - Takes its ports from the start message (cicero.actors.ports): the Clock every actor asks
   for the time, and the control port a simulation adds, to which it hands the control's own
   messages unread and shows every other message first.
@@ -27,10 +29,11 @@ from typing import Any, TypeVar
 
 from thespian.actors import ActorExitRequest, ActorTypeDispatcher, WakeupMessage
 
-from cicero.actors.messages import Crashed, Directory, Start, Started, Stopping
+from cicero.actors.messages import Crashed, Directory, Start, Started, Stopping, Tallied
 from cicero.actors.ports import Clock, ClockWakeup, Control
 from cicero.actors.wall_clock import WallClock
 from cicero.config import Settings
+from cicero.domain.runtime.tally import Tally
 
 T = TypeVar("T")
 
@@ -69,6 +72,7 @@ class CiceroActor(ActorTypeDispatcher):
         self._pool: Any = None
         self.database_url: str | None = None
         self.directory: dict[str, Any] = {}  # sibling name -> address, from the supervisor
+        self.tally = Tally()  # measured since it was last handed to the supervisor
 
     # ---- message entry ---------------------------------------------------
     def receiveMessage(self, message: Any, sender: Any) -> Any:
@@ -102,6 +106,7 @@ class CiceroActor(ActorTypeDispatcher):
                 self.log.warning("%s crash hook failed: %s", self.name, hook_err)
             self._crash(err)
             return None
+        self.ship_tally()
         if not self._started and isinstance(message, self.start_message):
             self._started = True
             self._replay()
@@ -126,9 +131,15 @@ class CiceroActor(ActorTypeDispatcher):
     def on_crash(self, message: Any, sender: Any, err: BaseException) -> None:
         """Subclasses answer a request they will now never answer (like a monitor's DOWN)."""
 
+    def ship_tally(self) -> None:
+        """Hand what was measured since the last time to the supervisor (none: no message)."""
+        if self.tally and self.supervisor is not None:
+            self.send(self.supervisor, Tallied(self.tally.take()))
+
     def _crash(self, err: BaseException) -> None:
         self._crashed = True
         self.log.error("%s crashed: %s", self.name, err, exc_info=err)
+        self.ship_tally()  # what the failed run measured still happened
         if self.supervisor is not None:
             self.send(self.supervisor, Crashed(self.name, f"{type(err).__name__}: {err}"))
         self.send(self.myAddress, ActorExitRequest())

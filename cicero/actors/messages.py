@@ -14,6 +14,7 @@ from cicero.actors.wall_clock import WallClock
 from cicero.config import Settings
 from cicero.domain.runtime.names import RunStatus
 from cicero.domain.runtime.supervision import RestartType, SupFlags, spec_problems
+from cicero.domain.runtime.tally import Tally
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,14 @@ class StatusReport:
 
     name: str
     data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Tallied:
+    """What a child measured since its last Tallied (sends, upstream requests): the supervisor
+    adds it to the totals its status snapshot carries, so a counter outlives a crashed child."""
+
+    tally: Tally
 
 
 @dataclass(frozen=True)

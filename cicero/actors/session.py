@@ -43,6 +43,7 @@ from cicero.domain.delivery.send_window import plan_window
 from cicero.domain.delivery.throttle import OFF, Bucket, ThrottleConfig, cost_of
 from cicero.domain.people.phones import Jid, JidError, mask_phone, parse_recipient
 from cicero.domain.runtime.names import CLOCK, ROUTER, session_of
+from cicero.domain.runtime.series import WA_INBOUND, WA_SEND, WA_SEND_SECONDS, word
 from cicero.domain.text.storable import storable
 from cicero.whatsapp.transport import (
     NotReady,
@@ -291,7 +292,9 @@ class SessionActor(Pairing, CiceroActor):
             async with (await self.pool()).acquire() as conn:
                 return await inbox.record(conn, record)
 
-        if self.run(go()):
+        recorded = self.run(go())
+        self.tally.count(WA_INBOUND.name, (self.session, "recorded" if recorded else "duplicate"))
+        if recorded:
             self.busy = True
             router = self.directory.get(ROUTER)
             if router is not None:
@@ -448,6 +451,7 @@ class SessionActor(Pairing, CiceroActor):
         now = self.clock.now()
         caller_id = message_id if self.transport.accepts_caller_id else None
         self.busy = True
+        started = time.monotonic()  # wall time even in a simulation: the call's own latency
         try:
             if row.attachment is not None:
                 receipt = self.transport.send_document(
@@ -461,6 +465,7 @@ class SessionActor(Pairing, CiceroActor):
             else:
                 receipt = self.transport.send_text(to, row.body, caller_id)
         except (RecipientInvalid, NotReady, SendFailed) as err:
+            self._measure_send(row.kind, err.failure.value, started)
             fate = after_send_failure(
                 err.failure, str(err), row.attempts + 1, now, self.rng.random, row.expires_at
             )
@@ -468,10 +473,16 @@ class SessionActor(Pairing, CiceroActor):
             if err.failure is Failure.NOT_READY:
                 self._feed(machine.Disconnected())
         else:
+            self._measure_send(row.kind, "sent", started)
             self.bucket = self.bucket.take(now, cost_of(row.attachment is not None))
             self._feed(machine.Heartbeat())
             return row.id, receipt.message_id, now
         return None
+
+    def _measure_send(self, kind: str, outcome: str, started: float) -> None:
+        seconds = time.monotonic() - started
+        self.tally.count(WA_SEND.name, (self.session, word(kind), outcome))
+        self.tally.observe(WA_SEND_SECONDS.name, (self.session,), seconds, WA_SEND_SECONDS.bounds)
 
     def _pace_to(self, pacing: Pacing, at: datetime | None) -> list[outbox.OutboxRow] | None:
         """Move a paced window to its next throttle instant, doing there what a tick of

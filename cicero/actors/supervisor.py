@@ -35,6 +35,7 @@ from cicero.actors.messages import (
     StatusSnapshot,
     Stopping,
     SupervisorStart,
+    Tallied,
     WhereIs,
     check_children,
 )
@@ -49,6 +50,7 @@ from cicero.domain.runtime.supervision import (
     on_exit,
     restart_set,
 )
+from cicero.domain.runtime.tally import Tally
 
 WATCH_PERIOD = timedelta(seconds=1)
 ORPHAN_GRACE_S = 5.0  # for the actors' orderly exit once the launcher is gone
@@ -92,6 +94,7 @@ class Supervisor(CiceroActor):
         self.stopping = False
         self.escalated = ""
         self.reports: dict[str, dict[str, Any]] = {}
+        self.totals = Tally()  # every child's measurements, added up for this supervisor's life
         self.stash: list[tuple[str, Any]] = []
         self.launcher_pid: int | None = None
         self.former: list[tuple[Any, str]] = []  # addresses of exited children, newest last
@@ -287,6 +290,9 @@ class Supervisor(CiceroActor):
     def receiveMsg_StatusReport(self, message: StatusReport, sender: Any) -> None:
         self.reports[message.name] = message.data
 
+    def receiveMsg_Tallied(self, message: Tallied, sender: Any) -> None:
+        self.totals.merge(message.tally)
+
     def receiveMsg_StatusRequest(self, message: StatusRequest, sender: Any) -> None:
         clock = self.children.get(CLOCK)
         if clock is not None and clock.state == "running":
@@ -327,6 +333,7 @@ class Supervisor(CiceroActor):
                 for name, c in self.children.items()
             },
             "reports": dict(self.reports),
+            "tally": self.totals.to_wire(),
         }
 
     def receiveMsg_ActorExitRequest(self, message: ActorExitRequest, sender: Any) -> None:

@@ -3,7 +3,9 @@
 The thread never calls Thespian; the actor polls its supervisor for a status
 snapshot once a second and the HTTP side reads the latest one (a leaf actor:
 it owns a thread, so it creates no children). What the pages ask of other actors
-(pairing, "run now") waits in an ActorBridge the actor drains four times a second.
+(pairing, "run now") waits in an ActorBridge the actor drains four times a second; a /metrics
+scrape asks there for a status snapshot as of now. What the server thread measures (A8's
+upstream calls) is taken on each wakeup and handed to the supervisor with the actor's own.
 
 Time: the app asks the actor's Clock port (`now`, read from the server thread). The bridge is
 drained on real-time wakeups of the actor's own, in a simulation too: they carry requests,
@@ -16,6 +18,7 @@ import asyncio
 import socket
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -35,6 +38,8 @@ from cicero.jobs.registry import DEFAULT_REGISTRY, load_registry
 from cicero.web import connections
 from cicero.web.actor_bridge import ActorBridge, NoAnswer, Outgoing
 from cicero.web.app import build_app
+from cicero.web.context import CONTEXT
+from cicero.web.measured import Measured
 
 POLL = timedelta(milliseconds=250)
 STATUS_EVERY = 4  # polls: a status snapshot a second
@@ -54,6 +59,10 @@ class Web(CiceroActor):
         self.bridge = ActorBridge()
         self.polls = 0
         self.pairing: dict[str, Outgoing] = {}  # session -> the page's request awaiting a reply
+        self.measured: Measured | None = None  # the server thread's measurements
+        # Each StatusRequest sent, oldest first: a poll's (None) or a scrape's, which waits for
+        # the snapshot answering its own request (the supervisor answers in order).
+        self.asked: deque[Outgoing | None] = deque(maxlen=100)  # bounded: a silent supervisor
 
     def on_start(self, message: Start) -> None:
         assert self.settings is not None
@@ -69,6 +78,7 @@ class Web(CiceroActor):
             self.status, self.database_url, not_implemented, self.settings, now=self.clock.now,
             actors=self.bridge,
         )  # fmt: skip
+        self.measured = app[CONTEXT].measured
         self.thread = threading.Thread(
             target=self._serve, args=(app, sock), name="web", daemon=True
         )
@@ -102,7 +112,10 @@ class Web(CiceroActor):
     def on_wakeup(self, payload: Any) -> None:
         if self.supervisor is not None and self.polls % STATUS_EVERY == 0:
             self.send(self.supervisor, StatusRequest())
+            self.asked.append(None)
         self.polls += 1
+        if self.measured is not None:  # shipped to the supervisor once this wakeup is handled
+            self.tally.merge(self.measured.take())
         for item in self.bridge.drain():
             self._forward(item)
         self.wakeupAfter(POLL, payload="poll")
@@ -111,6 +124,13 @@ class Web(CiceroActor):
         """Send a page's request on: pairing to the supervisor (which knows the sessions),
         anything else to the named sibling."""
         message = item.message
+        if isinstance(message, StatusRequest):  # /metrics wants the totals as of now
+            if self.supervisor is None:
+                self.bridge.fail(item, NoAnswer("supervisor"))
+                return
+            self.send(self.supervisor, StatusRequest())
+            self.asked.append(item)
+            return
         if isinstance(message, PairingRequest):
             if self.supervisor is None:
                 self.bridge.fail(item, NoAnswer("supervisor"))
@@ -137,6 +157,9 @@ class Web(CiceroActor):
 
     def receiveMsg_StatusSnapshot(self, message: StatusSnapshot, sender: Any) -> None:
         self.latest = (time.monotonic(), message.data)
+        item = self.asked.popleft() if self.asked else None
+        if item is not None:
+            self.bridge.resolve(item, message.data)
 
     def on_stop(self) -> None:
         if self.server_loop is not None and self.thread is not None:

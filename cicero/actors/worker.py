@@ -113,6 +113,7 @@ class JobWorker(CiceroActor):
             settings=self.settings,
             log=self.log,
             sleep=self.clock.pause,
+            tally=self.tally,
         )
         session = self.run(manual_fetch.execute(ctx, self.worker_id, lease), lease.total_seconds())
         address = self.directory.get(session_actor(session)) if session else None
@@ -168,6 +169,7 @@ class JobWorker(CiceroActor):
             log=self.log,
             sleep=self.clock.pause,
             readers=self.registry.engagement_readers(),
+            tally=self.tally,
         )
         return await run(ctx)
 

@@ -136,7 +136,8 @@ async def ingest(
         excluded = {p: await exception_handles(conn, p) for p in Platform}
     up = ctx.settings.config.upstream
     timeouts = Timeouts(connect=up.connect_timeout_s, total=up.total_timeout_s)
-    common = {"timeouts": timeouts, "sleep": options.sleep, "jitter": options.jitter}
+    common = {"timeouts": timeouts, "sleep": options.sleep, "jitter": options.jitter,
+              "tally": ctx.tally}  # fmt: skip
     gate = asyncio.Semaphore(up.concurrency)
     # Pauses and call counts as stored: a restarted ingestor still honours them.
     hosts = await UpstreamHosts.open(

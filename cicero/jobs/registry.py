@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import importlib
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from cicero.domain.runtime.names import WORKER
+from cicero.domain.runtime.tally import Tally
 
 DEFAULT_REGISTRY = "cicero.jobs.catalogue:registry"
 
@@ -35,6 +36,9 @@ class JobContext:
     # Keys of the jobs whose runs read engagement (the registry's `reads_engagement`): the
     # ingestion derives its audit fire times from their schedules (data.md §3.4).
     readers: frozenset[str] = frozenset()
+    # What the run measures for /metrics (upstream requests): its actor's, handed to the
+    # supervisor after the run; a throwaway one where no actor runs it (tests, benches).
+    tally: Tally = field(default_factory=Tally)
 
 
 Handler = Callable[[JobContext], Awaitable[str | None]]  # returns a short outcome text

@@ -138,6 +138,9 @@ class SimControl:
 
     def _answer(self, sender: Any, pump: Pump, due: Due) -> None:
         upcoming = [t for t in (due.next, self._clock().next_timer()) if t is not None]
+        # What the pump measured goes to the supervisor before the driver hears the pump is
+        # done, so a scrape the driver makes next finds it there.
+        self.actor.ship_tally()
         self.actor.send(
             sender, Pumped(self.actor.name, pump.now, due.moved, min(upcoming, default=None),
                            due.ready)

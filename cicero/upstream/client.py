@@ -47,6 +47,7 @@ from cicero.domain.ingestion.rules import (
     tiktok_comments_cursor,
     todays_posts,
 )
+from cicero.domain.runtime.tally import Tally
 from cicero.domain.timezone import wib_date
 from cicero.upstream.transport import (
     DEFAULT_RETRY,
@@ -155,11 +156,12 @@ class _Client:
         sleep: Sleep | None = None,
         jitter: Jitter | None = None,
         hosts: HostLimits | None = None,  # pacing, 429 pause, call count (upstream/limits.py)
+        tally: Tally | None = None,  # each request's result and time, for /metrics
     ) -> None:
         kw = {"sleep": sleep} if sleep is not None else {}
         self.http = Transport(
             session, primary, fallback, timeouts=timeouts, retry=retry, jitter=jitter,
-            hosts=hosts, **kw,
+            hosts=hosts, tally=tally, **kw,
         )  # fmt: skip
         self.sleep = self.http.sleep
 
@@ -170,7 +172,7 @@ class InstagramClient(_Client):
         self.limits = limits
 
     async def profile(self, handle: str) -> InstagramProfile:
-        doc = await self.http.get("/v1/info", {"username_or_id_or_url": handle})
+        doc = await self.http.get("/v1/info", {"username_or_id_or_url": handle}, name="ig/info")
         return _parsed(parse_instagram_profile, doc)
 
     async def posts(self, handle: str, today: date) -> Listing[ParsedPost]:
@@ -180,7 +182,7 @@ class InstagramClient(_Client):
             params = {"username_or_id_or_url": handle}
             if token:
                 params["pagination_token"] = token
-            return parse_instagram_posts(await self.http.get("/v1/posts", params))
+            return parse_instagram_posts(await self.http.get("/v1/posts", params, name="ig/posts"))
 
         limits = Limits(self.limits.post_pages, self.limits.post_items, posts=True)
         return await _paginate(fetch, limits, lambda items: page_past(items, today))
@@ -192,12 +194,14 @@ class InstagramClient(_Client):
             params = {"code_or_id_or_url": shortcode}
             if cursor:
                 params["cursor"] = cursor
-            return parse_instagram_likers(await self.http.get("/v1/likes", params))
+            return parse_instagram_likers(await self.http.get("/v1/likes", params, name="ig/likes"))
 
         return await _paginate(fetch, Limits(self.limits.liker_pages))
 
     async def post_info(self, shortcode: str) -> ParsedPost:
-        doc = await self.http.get("/v1/post_info", {"code_or_id_or_url": shortcode})
+        doc = await self.http.get(
+            "/v1/post_info", {"code_or_id_or_url": shortcode}, name="ig/post_info"
+        )
         return _parsed(parse_instagram_post_info, doc)
 
 
@@ -207,7 +211,7 @@ class TikTokClient(_Client):
         self.limits = limits
 
     async def profile(self, handle: str) -> TikTokProfile:
-        doc = await self.http.get("/api/user/info", {"uniqueId": handle})
+        doc = await self.http.get("/api/user/info", {"uniqueId": handle}, name="tt/info")
         return _parsed(parse_tiktok_profile, doc)
 
     async def posts(
@@ -217,16 +221,18 @@ class TikTokClient(_Client):
         """One listing source: by secUid (primary or fallback host) or by uniqueId."""
         if (sec_uid is None) == (handle is None):
             raise ValueError("give exactly one of sec_uid and handle")
-        path, endpoint = "/api/user/posts", None
+        path, endpoint, name = "/api/user/posts", None, "tt/posts"
         if via_fallback_host:
             if self.http.fallback is None:
                 raise ValueError("no TikTok fallback host configured")
-            path, endpoint = "/user/videos", self.http.fallback
+            path, endpoint, name = "/user/videos", self.http.fallback, "tt/videos"
         who = {"secUid": sec_uid} if sec_uid is not None else {"uniqueId": handle or ""}
 
         async def fetch(cursor: str | None) -> Page[ParsedPost]:
             params = {**who, "count": str(self.limits.post_count), "cursor": cursor or "0"}
-            return parse_tiktok_posts(await self.http.get(path, params, endpoint=endpoint))
+            return parse_tiktok_posts(
+                await self.http.get(path, params, endpoint=endpoint, name=name)
+            )
 
         limits = Limits(self.limits.post_pages, posts=True)
         return await _paginate(fetch, limits, lambda items: page_past(items, today))
@@ -286,7 +292,9 @@ class TikTokClient(_Client):
         async def fetch(cursor: str | None) -> Page[str]:
             at = int(cursor or 0)
             params = {"videoId": video_id, "count": str(step), "cursor": str(at)}
-            page = parse_tiktok_comments(await self.http.get("/api/post/comments", params))
+            page = parse_tiktok_comments(
+                await self.http.get("/api/post/comments", params, name="tt/comments")
+            )
             following = _next_comment_cursor(at, page, step)
             return replace(page, next_cursor=None if following is None else str(following))
 
@@ -296,7 +304,7 @@ class TikTokClient(_Client):
         )
 
     async def detail(self, video_id: str) -> ParsedPost:
-        doc = await self.http.get("/api/post/detail", {"videoId": video_id})
+        doc = await self.http.get("/api/post/detail", {"videoId": video_id}, name="tt/detail")
         return _parsed(parse_tiktok_post_detail, doc)
 
 

@@ -7,6 +7,7 @@ Everything here turns HTTP trouble into an `UpstreamError` with an `error_class`
 
 import asyncio
 import random
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ import aiohttp
 
 from cicero.domain.ingestion.payloads import PayloadError, decode_json
 from cicero.domain.ingestion.retry import RetryPolicy, retry_delay
+from cicero.domain.runtime.series import UPSTREAM_REQUESTS, UPSTREAM_SECONDS
+from cicero.domain.runtime.tally import Tally
 
 Sleep = Callable[[float], Awaitable[None]]
 Jitter = Callable[[], float]
@@ -51,6 +54,11 @@ class Endpoint:
     @property
     def host_header(self) -> str:
         return self.host or urlsplit(self.base_url).netloc
+
+    @property
+    def host_name(self) -> str:
+        """The API host's name alone (no port, no credentials a URL may carry): /metrics'."""
+        return self.host or urlsplit(self.base_url).hostname or ""
 
     def __repr__(self) -> str:  # keep keys out of logs
         return f"Endpoint({self.base_url!r}, key=***, host={self.host_header!r})"
@@ -102,8 +110,12 @@ class Transport:
         sleep: Sleep = asyncio.sleep,
         jitter: Jitter | None = None,
         hosts: HostLimits | None = None,
+        tally: Tally | None = None,
+        stopwatch: Callable[[], float] = time.monotonic,
     ) -> None:
         self.session = session
+        self.tally = tally  # each request's result and time, for /metrics (its actor ships it)
+        self.stopwatch = stopwatch
         self.hosts = hosts
         self.primary = primary
         self.fallback = fallback
@@ -114,17 +126,25 @@ class Transport:
         self.calls: Counter[str] = Counter()  # requests per host, for metrics and quota
 
     async def get(
-        self, path: str, params: Mapping[str, str], *, endpoint: Endpoint | None = None
+        self,
+        path: str,
+        params: Mapping[str, str],
+        *,
+        endpoint: Endpoint | None = None,
+        name: str | None = None,
     ) -> Any:
-        """The decoded JSON of a 200 answer; an UpstreamError once retries are spent."""
+        """The decoded JSON of a 200 answer; an UpstreamError once retries are spent. `name`
+        is the endpoint's name on /metrics (`ig/posts`; the path when not given)."""
         current = endpoint or self.primary
         may_fall_back = endpoint is None and self.fallback is not None
         failures = 0
         while True:
             fallback = current is self.fallback
             await self._admit(current, fallback)
+            started = self.stopwatch()
             result, retry_after = await self._attempt(current, path, params)
             error = result if isinstance(result, UpstreamError) else None
+            self._measure(current, name or path, error, self.stopwatch() - started)
             if self.hosts is not None:
                 await self.hosts.answered(fallback, error)
             if error is None:
@@ -155,6 +175,15 @@ class Transport:
                 refusal = self.hosts.refusal(fallback)  # a pause may begin while it waits
         if refusal is not None:
             raise UpstreamError(ErrorClass.RATE_LIMITED, refusal)
+
+    def _measure(
+        self, ep: Endpoint, name: str, error: UpstreamError | None, seconds: float
+    ) -> None:
+        if self.tally is None:
+            return
+        labels = (ep.host_name, name, "ok" if error is None else error.error_class.value)
+        self.tally.count(UPSTREAM_REQUESTS.name, labels)
+        self.tally.observe(UPSTREAM_SECONDS.name, labels, seconds, UPSTREAM_SECONDS.bounds)
 
     async def _given_up(self, fallback: bool, error: UpstreamError) -> UpstreamError:
         if self.hosts is not None:

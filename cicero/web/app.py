@@ -19,16 +19,19 @@ import asyncpg
 from aiohttp import web
 
 from cicero import __version__
+from cicero.actors.messages import StatusRequest
 from cicero.config import Settings
-from cicero.db import ledger
+from cicero.db import job_tally, ledger
 from cicero.db.connect import create_pool
 from cicero.db.upstream_hosts import load_hosts
 from cicero.domain.ingestion.limits import host_view
 from cicero.domain.runtime.health import Facts, Health, session_reports, session_words, verdict
 from cicero.domain.runtime.names import CLOCK
+from cicero.domain.runtime.series import JOB_RUNS, JOB_SECONDS, MEASURED
+from cicero.domain.runtime.tally import Tally
 from cicero.domain.timezone import WIB, to_wib
 from cicero.web import metrics
-from cicero.web.actor_bridge import ActorBridge
+from cicero.web.actor_bridge import ActorBridge, NoAnswer
 from cicero.web.callers import is_ops
 from cicero.web.context import Clock, WebContext, default_settings
 from cicero.web.errors import ApiError
@@ -148,7 +151,7 @@ def build_app(
     are registered there by name). `now` is the runtime's clock (virtual in simulation)."""
     settings = settings or default_settings()
     context = WebContext(settings, now or (lambda: datetime.now(WIB)), actors=actors)
-    fetcher = ProfileFetcher(settings)
+    fetcher = ProfileFetcher(settings, context.measured)
     context.fetch_profile = fetcher
     # A request line up to 128 KiB: a 10,000-character search (percent-encoded) still reaches
     # the handler and gets the §5 envelope, not the HTTP parser's bare 400.
@@ -184,6 +187,30 @@ def build_app(
         except Exception as err:  # the point of the check is to say what failed
             return f"{type(err).__name__}: {err}", {}
 
+    async def fresh_snapshot() -> dict[str, Any] | None:
+        """The root supervisor's snapshot asked for now (what every actor measured up to
+        this scrape); the latest one polled when it does not answer in time."""
+        if actors is not None:
+            try:
+                fresh = await actors.ask("supervisor", lambda _ticket: StatusRequest(), 3.0)
+                if isinstance(fresh, dict):
+                    return fresh
+            except NoAnswer:
+                pass
+        return status()[0]
+
+    async def job_runs(app: web.Application) -> Tally:
+        """The settled runs PostgreSQL counted; none while it does not answer (/healthz and
+        the other gauges say why)."""
+        pool = app.get(POOL)
+        if pool is None:
+            return Tally()
+        try:
+            async with pool.acquire(timeout=3) as conn:
+                return await job_tally.load(conn)
+        except Exception:  # the scrape goes on without them
+            return Tally()
+
     async def gather(request: web.Request) -> dict[str, Any]:
         at = context.now()
         snapshot, age = status()
@@ -210,10 +237,15 @@ def build_app(
         if not is_ops(request):  # the route table admits scrapers and admins only; to be sure
             raise ApiError(403, "forbidden")
         body = await gather(request)
-        return web.Response(
-            body=metrics.render(body) + context.counters.render(),
-            headers={"Content-Type": metrics.CONTENT_TYPE, **NO_STORE},
+        snapshot = await fresh_snapshot()
+        measures = Tally.from_wire((snapshot or {}).get("tally"))  # the root's totals
+        text = metrics.render(
+            body,
+            context.counters,
+            metrics.Measures(measures, MEASURED),
+            metrics.Measures(await job_runs(request.app), (JOB_RUNS, JOB_SECONDS)),
         )
+        return web.Response(body=text, headers={"Content-Type": metrics.CONTENT_TYPE, **NO_STORE})
 
     ops = {"healthz": healthz, "metrics": prometheus}
     app[GATHER] = gather  # the ops page (/status, /api/ops/status) reads the same body

@@ -20,6 +20,7 @@ from cicero.domain.auth.tokens import TokenPolicy
 from cicero.web.counters import WebCounters
 from cicero.web.errors import ApiError
 from cicero.web.limits import MinuteLimits
+from cicero.web.measured import Measured
 from cicero.web.passwords import PasswordWorkers
 
 Clock = Callable[[], datetime]
@@ -33,6 +34,7 @@ class WebContext:
     passwords: PasswordWorkers = field(default_factory=PasswordWorkers)
     limits: MinuteLimits = field(default_factory=MinuteLimits)
     counters: WebCounters = field(default_factory=WebCounters)
+    measured: Measured = field(default_factory=Measured)  # taken by the Web actor to ship
     # Messages to the actors (pairing, run a job now); set by the Web actor, None in tests
     # that serve the app alone.
     actors: Any = None

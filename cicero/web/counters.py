@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -17,13 +16,14 @@ BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 class WebCounters(Collector):
     def __init__(self) -> None:
         self.requests: Counter[tuple[str, str, str]] = Counter()
-        self.durations: dict[tuple[str, str], list[float]] = {}  # per bucket, then sum, count
+        self.durations: dict[tuple[str, str, str], list[float]] = {}  # per bucket, sum, count
         self.logins: Counter[tuple[str, str]] = Counter()
         self.reports: Counter[tuple[str, str]] = Counter()
 
     def request(self, template: str, method: str, status: int, seconds: float) -> None:
-        self.requests[template, method, str(status)] += 1
-        row = self.durations.setdefault((template, method), [0.0] * (len(BUCKETS) + 2))
+        key = (template, method, str(status))
+        self.requests[key] += 1
+        row = self.durations.setdefault(key, [0.0] * (len(BUCKETS) + 2))
         for i, bound in enumerate(BUCKETS):
             if seconds <= bound:
                 row[i] += 1
@@ -38,11 +38,13 @@ class WebCounters(Collector):
             requests.add_metric([route, method, status], n)
         yield requests
         seconds = HistogramMetricFamily(
-            "cicero_http_request_seconds", "HTTP request durations", labels=["route", "method"]
+            "cicero_http_request_seconds",
+            "HTTP request durations",
+            labels=["route", "method", "status"],
         )
-        for (route, method), row in sorted(self.durations.items()):
+        for (route, method, status), row in sorted(self.durations.items()):
             buckets = [(str(b), row[i]) for i, b in enumerate(BUCKETS)] + [("+Inf", row[-1])]
-            seconds.add_metric([route, method], buckets, row[-2])
+            seconds.add_metric([route, method, status], buckets, row[-2])
         yield seconds
         logins = CounterMetricFamily(
             "cicero_auth_logins", "Logins by outcome", labels=["identity", "outcome"]
@@ -56,8 +58,3 @@ class WebCounters(Collector):
         for (kind, outcome), n in sorted(self.reports.items()):
             reports.add_metric([kind, outcome], n)
         yield reports
-
-    def render(self) -> bytes:
-        registry = CollectorRegistry(auto_describe=False)
-        registry.register(self)
-        return generate_latest(registry)

@@ -1,19 +1,32 @@
-"""/metrics: the health body as Prometheus gauges and counters (names as the ops spec has them
-where the facts exist today).
+"""/metrics (api.md §4): the one place the Prometheus exposition is written.
 
-Built from the same facts as /healthz on every scrape (nothing is kept between scrapes);
-prometheus_client writes the exposition format, so label escaping is its job, not ours.
+Four sources, read at every scrape (nothing is kept here between scrapes):
+- the /healthz body: gauges of sessions, buckets, outbox, upstream hosts, actors, backup;
+- the Web actor's own counters (cicero.web.counters): HTTP requests, logins, link reports;
+- what the actors measured (cicero.domain.runtime.tally), added up by the root supervisor
+  and carried in its status snapshot: WhatsApp sends and inbound messages, upstream requests;
+- the settled job runs PostgreSQL counts (cicero.db.job_tally).
+prometheus_client writes the format (a counter's samples get `_total`), so label escaping is
+its job, not ours. No label holds an NRP, a phone number, a handle or a URL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.registry import Collector
+
+from cicero.domain.runtime.series import Kind, Series, job_label
+from cicero.domain.runtime.tally import Tally
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -129,19 +142,25 @@ def families(body: Mapping[str, Any]) -> Iterator[Metric]:
         ["session"],
     )
 
+    latest: dict[str, Mapping[str, Any]] = {}  # fetches asked from menus: one label for all
+    for key, run in body.get("last_outcome", {}).items():
+        label = job_label(key)
+        if label not in latest or run["fire_time"] > latest[label]["fire_time"]:
+            latest[label] = run
     yield _gauge(
         "cicero_job_last_status",
         "1 for the status of the job's latest finished run",
-        [((job, run["status"]), 1) for job, run in sorted(body.get("last_outcome", {}).items())],
+        [((job, run["status"]), 1) for job, run in sorted(latest.items())],
         ["job", "status"],
     )
 
     upstream = sorted(body.get("upstream", {}).items())
     yield _gauge(
         "cicero_upstream_calls_today",
-        "Upstream calls today (Asia/Jakarta) per host",
-        [((h,), v["calls_today"]) for h, v in upstream],
-        ["host"],
+        "Upstream calls today (Asia/Jakarta) per platform and RapidAPI key: primary "
+        "(RAPIDAPI_KEY) or fallback (RAPIDAPI_KEY_FALLBACK, RAPIDAPI_KEY when none is set)",
+        [(_platform_key(h), v["calls_today"]) for h, v in upstream],
+        ["platform", "key"],
     )
     yield _gauge(
         "cicero_upstream_saved_today",
@@ -164,9 +183,35 @@ def families(body: Mapping[str, Any]) -> Iterator[Metric]:
     )
 
 
-def render(body: Mapping[str, Any]) -> bytes:
+def measured(tally: Tally, series: Iterable[Series]) -> Iterator[Metric]:
+    """The families of `series` from a Tally (each family written even while it is empty)."""
+    for one in series:
+        if one.kind is Kind.COUNTER:
+            counter = CounterMetricFamily(one.name, one.help, labels=list(one.labels))
+            for labels, n in tally.counter(one.name):
+                counter.add_metric(list(labels), n)
+            yield counter
+        else:
+            histogram = HistogramMetricFamily(one.name, one.help, labels=list(one.labels))
+            for labels, h in tally.histogram(one.name):
+                histogram.add_metric(list(labels), h.cumulative(), h.total)
+            yield histogram
+
+
+class Measures(Collector):
+    def __init__(self, tally: Tally, series: Iterable[Series]) -> None:
+        self.tally = tally
+        self.series = tuple(series)
+
+    def collect(self) -> Iterator[Metric]:
+        return measured(self.tally, self.series)
+
+
+def render(body: Mapping[str, Any], *more: Collector) -> bytes:
+    """The exposition of a /healthz body and further collectors, in that order."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Snapshot(body))
+    for collector in (_Snapshot(body), *more):
+        registry.register(collector)
     return generate_latest(registry)
 
 
@@ -176,6 +221,12 @@ class _Snapshot(Collector):
 
     def collect(self) -> Iterator[Metric]:
         return families(self.body)
+
+
+def _platform_key(name: str) -> tuple[str, str]:
+    """An upstream host's row name (`tiktok_fallback`) as (platform, key slot)."""
+    platform, _, fallback = name.partition("_")
+    return platform, "fallback" if fallback else "primary"
 
 
 def _gauge(

@@ -15,6 +15,14 @@ class Work:
 
 
 @dataclass(frozen=True)
+class WorkThenFail:
+    """Measured, then the handler raises: what it measured still reaches the supervisor."""
+
+
+WORK_DONE = "cicero_test_work"  # what a Counter measures, per Work handled
+
+
+@dataclass(frozen=True)
 class Count:
     pass
 
@@ -40,6 +48,11 @@ class Counter(CiceroActor):
 
     def receiveMsg_Work(self, message: Work, sender: Any) -> None:
         self.items.append(message.item)
+        self.tally.count(WORK_DONE, (self.name,))
+
+    def receiveMsg_WorkThenFail(self, message: WorkThenFail, sender: Any) -> None:
+        self.tally.count(WORK_DONE, (self.name,))
+        raise RuntimeError("failed after measuring")
 
     def receiveMsg_Count(self, message: Count, sender: Any) -> None:
         self.send(sender, Counted(self.name, tuple(self.items), id(self)))

@@ -19,12 +19,14 @@ from cicero.actors.messages import (
     StatusRequest,
     StatusSnapshot,
     SupervisorStart,
+    Tallied,
     WhereIs,
 )
 from cicero.config import load_settings
 from cicero.domain.runtime.supervision import RestartType, Strategy, SupFlags
+from cicero.domain.runtime.tally import Tally
 from cicero.sim.control import CrashNext, SimControl
-from tests.protocol.actors import Count, Counted, Finish, Work
+from tests.protocol.actors import WORK_DONE, Count, Counted, Finish, Work, WorkThenFail
 
 SETTINGS = load_settings({})
 COUNTER = "tests.protocol.actors:Counter"
@@ -98,6 +100,20 @@ def test_a_crashed_child_is_replaced_with_fresh_state(tree: Tree) -> None:
     assert tree.status()["actors"]["b"]["restarts"] == 0
 
 
+def test_what_children_measured_outlives_their_crashes(tree: Tree) -> None:
+    """Each child hands its measurements to the supervisor after every message, and before it
+    exits on a crash; the supervisor's totals are not reset by a replacement."""
+    for i in range(3):
+        tree.system.tell(tree.address("a"), Work(i))
+    tree.system.tell(tree.address("b"), Work(9))
+    tree.system.tell(tree.address("a"), WorkThenFail())
+    tree.settle()
+    assert tree.address("a") is not None  # replaced
+    tree.system.tell(tree.address("a"), Work(5))
+    totals = Tally.from_wire(tree.status()["tally"])
+    assert dict(totals.counter(WORK_DONE)) == {("a",): 5, ("b",): 1}
+
+
 def test_past_intensity_the_supervisor_escalates_and_stops_everyone(tree: Tree) -> None:
     for _ in range(4):
         tree.crash("b")
@@ -155,6 +171,8 @@ def test_messages_before_start_wait_for_it_and_are_handled_in_order() -> None:
         started = system.listen(1)  # told to whoever started it: its supervisor, here the test
         assert isinstance(started, Started) and started.name == "early"
         reply = system.listen(1)
+        while isinstance(reply, Tallied):  # the Work it measured, told to its "supervisor"
+            reply = system.listen(1)
         assert isinstance(reply, Counted) and reply.items == (1, 2)
         assert reply.name == "early"
     finally:

@@ -87,6 +87,7 @@ TABLES: dict[str, Rule] = {
     "chat_state": Bounded("one row per chat with an open menu"),
     "job_cursor": Bounded("one row per job"),
     "job_pause": Bounded("one row per paused job"),
+    "job_run_tally": Bounded("one row per job and outcome: the settled runs counted"),
     "upstream_host": Bounded("one row per upstream host"),
     "dashboard_account": Bounded("one row per dashboard account"),
     "staff_password": Bounded("one row per member of staff with an app password"),

@@ -11,6 +11,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -18,11 +19,21 @@ from cicero.config import load_settings
 from cicero.db.connect import connect
 from cicero.db.upstream_hosts import save_host
 from cicero.domain.ingestion.limits import HostState
+from cicero.domain.runtime.series import WA_SEND, WA_SEND_SECONDS
+from cicero.domain.runtime.tally import Tally
 from cicero.domain.timezone import WIB, wib_date
 from cicero.web.app import build_app
 from tests.conftest import fresh_database
 
 NOW = datetime.now(UTC)
+
+
+def measured_sends() -> Tally:
+    tally = Tally()
+    for seconds in (0.02, 0.05, 0.3):
+        tally.count(WA_SEND.name, ("gateway", "recap", "sent"))
+        tally.observe(WA_SEND_SECONDS.name, ("gateway",), seconds, WA_SEND_SECONDS.bounds)
+    return tally
 PAIRING_QR = "2@abcDEF123,xyz456,uvw789,rst000"
 LOOP_SINCE = (NOW - timedelta(minutes=10)).isoformat()
 SNAPSHOT: dict[str, Any] = {
@@ -42,6 +53,7 @@ SNAPSHOT: dict[str, Any] = {
                              "since": LOOP_SINCE, "qr": PAIRING_QR},
         "clock": {"buckets": {"always": True, "gateway": False, "operator": False}},
     },
+    "tally": measured_sends().to_wire(),
 }  # fmt: skip
 NO_NETWORK: dict[str, Any] = {
     **SNAPSHOT,
@@ -180,7 +192,17 @@ def test_metrics_carry_the_health_facts(pg_server: object) -> None:
     backup = got[("cicero_backup_last_success_timestamp_seconds", ())]
     assert backup == (NOW - timedelta(days=1)).timestamp()
     assert got[("cicero_build_info", (("version", __import__("cicero").__version__),))] == 1
-    assert got[("cicero_upstream_calls_today", (("host", "tiktok"),))] == 12.0
+    assert got[("cicero_upstream_calls_today", (("key", "primary"), ("platform", "tiktok")))] == 12
+    # settled runs as PostgreSQL counted them; no duration: neither was claimed by a worker
+    assert got[("cicero_job_runs_total", (("job", "ingest_social"), ("outcome", "failed")))] == 1
+    assert got[("cicero_job_runs_total", (("job", "db_backup"), ("outcome", "done")))] == 1
+    assert not [k for k in got if k[0].startswith("cicero_job_duration_seconds")]
+    # what the actors measured, as the root supervisor's snapshot carries it
+    sent = (("kind", "recap"), ("outcome", "sent"), ("session", "gateway"))
+    assert got[("cicero_wa_send_total", sent)] == 3
+    assert got[("cicero_wa_send_seconds_count", (("session", "gateway"),))] == 3
+    assert got[("cicero_wa_send_seconds_bucket", (("le", "0.1"), ("session", "gateway")))] == 2
+    assert got[("cicero_wa_send_seconds_sum", (("session", "gateway"),))] == pytest.approx(0.37)
     assert got[("cicero_upstream_saved_today", (("host", "tiktok"),))] == 30.0
     assert got[("cicero_upstream_daily_budget", (("host", "tiktok"),))] == 40.0
     assert got[("cicero_upstream_paused", (("host", "tiktok"),))] == 1.0
