@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 
 from cicero.db import audit
+from cicero.domain.ingestion import manual_fetch
 from cicero.domain.people.phones import mask_phone
 from cicero.domain.runtime.session_words import TERMINAL, words
 
@@ -77,7 +78,7 @@ async def ops_status(
         "sessions": sessions_view(body, admin),
         "jobs": {
             "runs": [
-                {"job": r["job_key"], "fire_time": r["fire_time"], "status": r["status"],
+                {"job": manual_fetch.shown(r["job_key"]), "fire_time": r["fire_time"], "status": r["status"],
                  "reason": r["reason"], "attempts": r["attempts"],
                  "duration_s": round((r["finished_at"] - r["claimed_at"]).total_seconds(), 1)
                  if r["finished_at"] and r["claimed_at"] else None}

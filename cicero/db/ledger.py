@@ -191,12 +191,17 @@ async def advance_cursor(conn: asyncpg.Connection, job: str, through: datetime) 
 
 
 async def last_outcomes(conn: asyncpg.Connection) -> dict[str, dict[str, str]]:
+    """Each job's last outcome; the fetches asked from menus (one key per request, holding the
+    asking chat) as one entry, `manual_fetch`, their latest."""
     rows = await conn.fetch(
-        """SELECT DISTINCT ON (job_key) job_key, fire_time, status, reason
-           FROM job_run WHERE status NOT IN ('queued', 'running') ORDER BY job_key, fire_time DESC"""
+        """SELECT DISTINCT ON (job) job, fire_time, status, reason
+           FROM (SELECT CASE WHEN job_key LIKE 'manual\\_fetch/%' THEN 'manual_fetch'
+                             ELSE job_key END AS job, fire_time, status, reason
+                   FROM job_run WHERE status NOT IN ('queued', 'running')) AS settled
+           ORDER BY job, fire_time DESC"""
     )
     return {
-        r["job_key"]: {
+        r["job"]: {
             "fire_time": r["fire_time"].isoformat(),
             "status": r["status"],
             "reason": r["reason"],

@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote
 from cicero.domain.ingestion.rules import ClientFlags, Stage, platforms_to_fetch
 from cicero.domain.ingestion.summary import UNAVAILABLE, StageResult
 from cicero.domain.menus.model import TriggerFetch
+from cicero.domain.people.phones import mask_phone
 from cicero.domain.people.usernames import Platform
 
 JOB = "manual_fetch"
@@ -91,6 +92,18 @@ def ledger_key(r: FetchRequest) -> str:
 
 def is_key(key: str) -> bool:
     return key.startswith(JOB + "/")
+
+
+def shown(key: str) -> str:
+    """A ledger key as ops pages show it: a fetch's key holds the asking chat's number and
+    message id, so it is shown as `manual_fetch/<client>/<platforms>/<stages> (chat masked)`;
+    any other key as it is."""
+    if not is_key(key):
+        return key
+    fields = [unquote(f) for f in key.split("/")]
+    if len(fields) != 8:
+        return JOB
+    return f"{'/'.join(fields[:4])} ({mask_phone(fields[6])})"
 
 
 def from_key(key: str, fire_time: datetime) -> FetchRequest | None:

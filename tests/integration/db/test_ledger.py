@@ -143,3 +143,29 @@ def test_cursors_only_move_forward(database_url: str) -> None:
         return cursors
 
     assert run(go())["cur"] == at(14)
+
+
+def test_fetches_asked_from_menus_have_one_last_outcome_without_their_chats(
+    database_url: str,
+) -> None:
+    """Each request is a ledger key holding the asking chat; the latest outcomes (what
+    /healthz and /metrics read) show them as one entry, `manual_fetch`, the latest."""
+
+    async def go() -> dict[str, dict[str, str]]:
+        conn = await connect(database_url)
+        try:
+            for minute, chat, status in (
+                (1, "6281111111111", "done"),
+                (2, "6282222222222", "missed"),
+            ):
+                key = f"manual_fetch/POLRES_A/instagram/posts/-/operator/{chat}%40s.whatsapp.net/M{minute}"
+                await ledger.record(conn, key, at(7, minute), status, "why", at(7, minute))
+            await ledger.record(conn, "outcome_job", at(7), "done", "", at(7))
+            return await ledger.last_outcomes(conn)
+        finally:
+            await conn.close()
+
+    outcomes = run(go())
+    assert outcomes["manual_fetch"]["status"] == "missed"  # the later one
+    assert outcomes["outcome_job"]["status"] == "done"
+    assert not any("62811" in k or "62822" in k for k in outcomes)

@@ -56,6 +56,26 @@ def test_the_ledger_key_round_trips(session, chat, message_id, report):
     assert mf.is_key(key) and mf.from_key(key, AT) == req
 
 
+def test_ops_see_a_request_without_its_number_or_message():
+    req = mf.request_for(
+        TriggerFetch("POLRES_A", "instagram", "posts"), "operator",
+        "6281234567890@s.whatsapp.net", "3EB0ABCDEF", AT,
+    )  # fmt: skip
+    assert req is not None
+    shown = mf.shown(mf.ledger_key(req))
+    assert shown == "manual_fetch/POLRES_A/instagram/posts (62*******7890@s.whatsapp.net)"
+    assert mf.shown("ingest_social/instagram") == "ingest_social/instagram"
+    assert mf.shown("manual_fetch/broken") == "manual_fetch"
+
+
+@given(text, text, text)
+def test_no_shown_key_holds_the_chat_s_number(session, digits, message_id):
+    chat = "62" + "".join(c for c in digits if c.isdigit()).rjust(9, "1")
+    req = mf.request_for(TriggerFetch("POLRES_A", "all", "all"), session, chat, message_id, AT)
+    assert req is not None
+    assert chat not in mf.shown(mf.ledger_key(req))
+
+
 def test_foreign_keys_are_not_requests():
     assert mf.from_key("ingest_social", AT) is None
     assert mf.from_key("manual_fetch/A/x/posts/-/s/c/m", AT) is None  # not a platform
