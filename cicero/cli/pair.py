@@ -37,7 +37,7 @@ WAIT_S = 300
 EXIT_INTERRUPTED = 130
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("pair", help="link a WhatsApp number to a session (QR code or pair code)")
     p.add_argument("session", help="session name from config (e.g. operator, gateway)")
     p.add_argument("--phone", help="the number to link, for a pair code instead of a QR (62…)")
