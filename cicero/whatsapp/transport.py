@@ -202,6 +202,9 @@ class TransportHost:
 class TransportFactory(Protocol):
     """The bootstrap's choice of transport, built in the session actor's own process."""
 
-    kind: str  # shown on the status page: "neonize" | "simulator"
+    @property
+    def kind(self) -> str:
+        """Shown on the status page: "neonize" | "simulator" (a frozen field is enough)."""
+        ...
 
     def build(self, host: TransportHost) -> WhatsAppTransport: ...
