@@ -23,8 +23,10 @@ run: $(STAMP)
 test: $(STAMP)
 	TZ=UTC $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
+# ruff, then mypy over cicero/ (strict on cicero/domain/; settings in pyproject.toml).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check cicero tests bench
+	$(VENV)/bin/mypy
 
 # The long property/fuzz runs (menus: 100,000 messages).
 CICERO_FUZZ_MESSAGES ?= 100000

@@ -95,7 +95,8 @@ class CiceroActor(ActorTypeDispatcher):
             else:
                 control.before(message)
                 if control.takes(message):
-                    result = control.receive(message, sender)
+                    control.receive(message, sender)
+                    result = None
                 else:
                     result = super().receiveMessage(message, sender)
                 control.after()

@@ -36,4 +36,4 @@ def confine(host: str) -> None:
     """From now on (and in every process forked after), actor sockets listen on `host` only."""
     os.environ[BASE_ADDRESS_ENV] = host
     thisSystem.add_local_addr(host)  # read at Thespian's import: may predate this call
-    IPActorAddress.__init__ = _bind_where_told  # type: ignore[method-assign]
+    IPActorAddress.__init__ = _bind_where_told

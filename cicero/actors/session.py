@@ -111,6 +111,25 @@ class SessionActor(Pairing, CiceroActor):
         self._held: Any = None  # the connection a drain holds
         self.changes = StateChanges()  # for /healthz and /metrics
 
+    # Set by on_start; every other handler runs after it (CiceroActor holds earlier messages).
+    @property
+    def started_transport(self) -> WhatsAppTransport:
+        if self.transport is None:
+            raise RuntimeError(f"session {self.session}: no transport before its start")
+        return self.transport
+
+    @property
+    def started_pacer(self) -> Pacer:
+        if self.pacer is None:
+            raise RuntimeError(f"session {self.session}: no pacer before its start")
+        return self.pacer
+
+    @property
+    def started_options(self) -> SessionOptions:
+        if self.options is None:
+            raise RuntimeError(f"session {self.session}: no options before its start")
+        return self.options
+
     # ---- start ------------------------------------------------------------------
     def on_start(self, message: Start) -> None:
         assert self.settings is not None
@@ -161,7 +180,8 @@ class SessionActor(Pairing, CiceroActor):
 
     async def _recover(self) -> int:
         async with (await self.pool()).acquire() as conn:
-            return await outbox.recover(conn, self.session, self.transport.accepts_caller_id)
+            caller_id = self.started_transport.accepts_caller_id
+            return await outbox.recover(conn, self.session, caller_id)
 
     # ---- the foreign-thread bridge -------------------------------------------------
     def _sink(self, event: machine.TransportEvent) -> None:
@@ -223,11 +243,11 @@ class SessionActor(Pairing, CiceroActor):
             self.clock.after(timedelta(seconds=effect.delay_s), ("reconnect", effect.token))
         elif isinstance(effect, machine.RestartTransport):
             self._forget_codes()  # a new login window shows new ones
-            self.transport.stop(5)
-            self.transport.start(self._sink)
+            self.started_transport.stop(5)
+            self.started_transport.start(self._sink)
         elif isinstance(effect, machine.StopTransport):
             self._forget_codes()
-            self.transport.stop(5)
+            self.started_transport.stop(5)
         elif isinstance(effect, machine.AlertOps):
             self.log.error("session %s needs attention: %s", self.session, effect.reason)
         elif isinstance(effect, machine.ShowQr):
@@ -326,7 +346,9 @@ class SessionActor(Pairing, CiceroActor):
             rows = self.run(self._update(outbox.due, self.session, self.clock.now(), DRAIN_BATCH))
             if not rows:
                 return self.run(self._next_attempt())
-            pacing = self.pacer.begin(rows, self.bucket, self.next_takeover) if ahead else None
+            pacing = (
+                self.started_pacer.begin(rows, self.bucket, self.next_takeover) if ahead else None
+            )
             try:
                 done, next_at = self._send_fetched(rows, pacing)
             except BaseException:
@@ -334,7 +356,7 @@ class SessionActor(Pairing, CiceroActor):
                     pacing.deferral.close()
                 raise
             if pacing is not None:
-                self.pacer.end(pacing)
+                self.started_pacer.end(pacing)
             if done:
                 return next_at
 
@@ -357,7 +379,7 @@ class SessionActor(Pairing, CiceroActor):
                     [cost_of(row.attachment is not None) for row in rows],
                     self.clock.now(),
                     self.rng.random,
-                    self.transport.accepts_caller_id,
+                    self.started_transport.accepts_caller_id,
                 )
                 if window.size == 0:
                     told = self._pace_to(pacing, window.next_at) if pacing is not None else None
@@ -372,9 +394,11 @@ class SessionActor(Pairing, CiceroActor):
                 if not machine.is_ready(self.state):
                     return True, None
                 if pacing is not None and pacing.over:
-                    self.pacer.end(pacing)
+                    self.started_pacer.end(pacing)
                     pacing = None
-            told = self.pacer.told(pacing, self.bucket, self.clock.now()) if pacing else None
+            told = (
+                self.started_pacer.told(pacing, self.bucket, self.clock.now()) if pacing else None
+            )
             if not told:  # fetch again, from the outbox
                 return False, None
             rows = told
@@ -425,7 +449,7 @@ class SessionActor(Pairing, CiceroActor):
             pacing.claimed = claimed
         claims = [c for c in claims if c[0].id in claimed]  # the others were taken elsewhere
         sent: list[tuple[int, str, datetime]] = []
-        with self.transport.window():
+        with self.started_transport.window():
             for i, (row, to, message_id) in enumerate(claims):
                 if not machine.is_ready(self.state):
                     unsent = [r.id for r, _, _ in claims[i:]]
@@ -449,12 +473,12 @@ class SessionActor(Pairing, CiceroActor):
         """One transport call for a row marked `sending`. A failure is stored at once; an
         acceptance is returned as (row id, message id, sent at) for the window to store."""
         now = self.clock.now()
-        caller_id = message_id if self.transport.accepts_caller_id else None
+        caller_id = message_id if self.started_transport.accepts_caller_id else None
         self.busy = True
         started = time.monotonic()  # wall time even in a simulation: the call's own latency
         try:
             if row.attachment is not None:
-                receipt = self.transport.send_document(
+                receipt = self.started_transport.send_document(
                     to,
                     row.attachment,
                     row.attachment_name or "file",
@@ -463,7 +487,7 @@ class SessionActor(Pairing, CiceroActor):
                     caller_id,
                 )
             else:
-                receipt = self.transport.send_text(to, row.body, caller_id)
+                receipt = self.started_transport.send_text(to, row.body, caller_id)
         except (RecipientInvalid, NotReady, SendFailed) as err:
             self._measure_send(row.kind, err.failure.value, started)
             fate = after_send_failure(
@@ -490,7 +514,7 @@ class SessionActor(Pairing, CiceroActor):
         (and not moved) if the window may not go there."""
         if at is None or at >= pacing.stop or not self._may_run_ahead(at):
             return None
-        told = self.pacer.told(pacing, self.bucket, at)
+        told = self.started_pacer.told(pacing, self.bucket, at)
         if told is not None:
             self.clock.advance(at)
             self._keepalive()
@@ -538,7 +562,7 @@ class SessionActor(Pairing, CiceroActor):
     def _keepalive(self) -> None:
         now = self.clock.now()
         if self.next_keepalive is None or now >= self.next_keepalive:
-            if self.transport.alive:
+            if self.started_transport.alive:
                 self._feed(machine.Heartbeat())
             self._feed(machine.KeepaliveCheck())
             self.next_keepalive = now + KEEPALIVE_EVERY

@@ -8,8 +8,9 @@ clock, and keeps the codes on show and one pending request.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cicero.actors.messages import PairingReply, PairingRequest
 from cicero.domain.delivery import pairing
@@ -18,6 +19,11 @@ from cicero.domain.people.phones import JidError, mask_phone, normalize_phone
 from cicero.whatsapp import qr as qr_image
 from cicero.whatsapp.transport import TransportError
 
+if TYPE_CHECKING:
+    from cicero.actors.ports import ActorAddress, Clock
+    from cicero.actors.session import SessionOptions
+    from cicero.whatsapp.transport import WhatsAppTransport
+
 PAIR_CODE_WAIT = timedelta(seconds=30)  # for a login window to open, to ask for a pair code
 HOW_TO_SCAN = "WhatsApp → Linked devices → Link a device"
 
@@ -25,13 +31,23 @@ HOW_TO_SCAN = "WhatsApp → Linked devices → Link a device"
 class Pairing:
     """QR codes on show and pairing requests (mixed into `SessionActor`)."""
 
-    # Provided by SessionActor (with send, _feed, _process_events and _report).
+    # Provided by SessionActor (and Thespian's `send`); declared for the type checker only,
+    # so that nothing here shadows the actor's own.
     session: str
     state: machine.Session
-    transport: Any
-    options: Any
-    clock: Any
-    log: Any
+    clock: Clock
+    log: logging.Logger
+
+    if TYPE_CHECKING:
+
+        @property
+        def started_transport(self) -> WhatsAppTransport: ...
+        @property
+        def started_options(self) -> SessionOptions: ...
+        def send(self, target: ActorAddress, message: object) -> None: ...
+        def _feed(self, event: machine.Event) -> None: ...
+        def _process_events(self) -> None: ...
+        def _report(self) -> None: ...
 
     def _init_pairing(self) -> None:
         self.qr = ""  # the latest QR code of an open login window (the text to encode)
@@ -44,7 +60,7 @@ class Pairing:
     def _show_qr(self, code: str) -> None:
         first = not self.qr
         self.qr, self.qr_at = code, self.clock.now()
-        if self.options.draw_qr:  # the terminal of `cicero run`; codes rotate every 20-60 s
+        if self.started_options.draw_qr:  # the terminal of `cicero run`; codes rotate every 20-60 s
             if first:
                 self.log.warning("session %s is waiting to be paired: scan the QR code below "
                                  "or on the status page", self.session)  # fmt: skip
@@ -125,7 +141,7 @@ class Pairing:
 
     def _pair_code(self, phone: str) -> PairingReply:
         try:
-            code = self.transport.request_pair_code(phone)
+            code = self.started_transport.request_pair_code(phone)
         except (TransportError, JidError) as err:
             return PairingReply(self.session, False, f"no pair code: {err}")
         self.pair_code_for = mask_phone(phone)

@@ -41,7 +41,7 @@ class WallClock:
         return {}  # what travels is the choice of clock, never an actor bound to it
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__()  # type: ignore[misc]
+        WallClock.__init__(self)  # unpickled: a fresh, unbound clock
 
     def __repr__(self) -> str:
         return "WallClock()"

@@ -75,7 +75,7 @@ class JobWorker(CiceroActor):
         specs = {s.key: s for s in self.settings.config.job_specs()}
         spec = specs.get(message.job)
 
-        def done(status: str, reason: str) -> None:
+        def done(status: RunStatus, reason: str) -> None:
             self.answered = message
             self.send(
                 message.reply_to or sender,

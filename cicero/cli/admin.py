@@ -7,11 +7,15 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cicero.domain.timezone import WIB
 
+if TYPE_CHECKING:
+    import asyncpg
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("admin", help="dashboard admins (password + TOTP)")
     admin_sub = p.add_subparsers(dest="admin_command", metavar="ACTION")
     add = admin_sub.add_parser("add", help="create an admin; prints the otpauth:// URI once")
@@ -40,7 +44,7 @@ def cmd_admin_add(args: argparse.Namespace) -> int:
     hashed = hasher().hash(password)
     outcome: list[str] = []
 
-    async def action(conn) -> None:  # type: ignore[no-untyped-def]
+    async def action(conn: asyncpg.Connection) -> None:
         await migrate(conn)
         try:
             made = await add_admin(

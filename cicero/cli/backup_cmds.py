@@ -123,7 +123,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("backup", help="dump the database into <data_dir>/backups and verify it")
     p.set_defaults(func=cmd_backup)
     p = sub.add_parser("restore", help="restore a dump (FILE or 'latest') into the database")

@@ -8,12 +8,17 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 from cicero import __version__
 from cicero.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    import asyncpg
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -42,7 +47,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run(settings)
 
 
-def _with_database(action: Callable[..., object]) -> int:
+def _with_database(action: Callable[[asyncpg.Connection], Awaitable[object]]) -> int:
     from cicero.db.connect import connect, resolve_database
     from cicero.db.embedded import DatabaseUnavailable
     from cicero.db.migrate import MigrationError
@@ -68,7 +73,7 @@ def _with_database(action: Callable[..., object]) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     from cicero.db.migrate import migrate
 
-    async def action(conn) -> None:  # type: ignore[no-untyped-def]
+    async def action(conn: asyncpg.Connection) -> None:
         applied = await migrate(conn)
         if applied:
             for m in applied:
@@ -82,7 +87,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_db_status(args: argparse.Namespace) -> int:
     from cicero.db.migrate import known_migrations, status
 
-    async def action(conn) -> None:  # type: ignore[no-untyped-def]
+    async def action(conn: asyncpg.Connection) -> None:
         current = await status(conn)
         names = {m.version: m.name for m in known_migrations()}
         for version in current.applied:
@@ -107,6 +112,17 @@ def _parse_when(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=WIB)
 
 
+class _ScheduleRow(TypedDict):
+    key: str
+    name: str
+    bucket: str
+    crons: list[str]
+    enabled: bool
+    implemented: bool
+    grace_s: int
+    next: list[str]
+
+
 def cmd_schedule(args: argparse.Namespace) -> int:
     from cicero.domain.runtime.schedule import fire_times, next_fire_times
     from cicero.domain.timezone import WIB
@@ -115,7 +131,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     settings = _settings()
     implemented = load_registry().keys()
     now = datetime.now(WIB)
-    rows = []
+    rows: list[_ScheduleRow] = []
     for spec in settings.config.job_specs():
         if args.since or args.until:
             start = args.since or now
@@ -165,15 +181,12 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _tiny():  # type: ignore[no-untyped-def]
-    from datetime import timedelta
-
+def _tiny() -> timedelta:
     return timedelta(seconds=1)  # include a fire time exactly at --from
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     import tempfile
-    from pathlib import Path
 
     from cicero import bootstrap, logs
     from cicero.actors.messages import ChildSpecError
@@ -240,7 +253,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _with_data_dir(settings: Settings, data_dir) -> Settings:  # type: ignore[no-untyped-def]
+def _with_data_dir(settings: Settings, data_dir: Path) -> Settings:
     from dataclasses import replace
 
     return replace(settings, env=replace(settings.env, data_dir=data_dir))

@@ -25,19 +25,23 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING
 
 from cicero import instance_lock
-from cicero.config import load_settings
+from cicero.config import Settings, load_settings
 from cicero.domain.delivery import session as machine
 from cicero.domain.people.phones import JidError, mask_phone, normalize_phone
 from cicero.domain.timezone import to_wib
+
+if TYPE_CHECKING:
+    from cicero.whatsapp.transport import WhatsAppTransport
 
 WAIT_S = 300
 EXIT_INTERRUPTED = 130
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("pair", help="link a WhatsApp number to a session (QR code or pair code)")
     p.add_argument("session", help="session name from config (e.g. operator, gateway)")
     p.add_argument("--phone", help="the number to link, for a pair code instead of a QR (62…)")
@@ -72,7 +76,7 @@ def cmd_pair(args: argparse.Namespace) -> int:
         return 2
 
 
-def _run(data_dir: Path, session: str, phone: str | None, settings: Any) -> int:
+def _run(data_dir: Path, session: str, phone: str | None, settings: Settings) -> int:
     from cicero.whatsapp.neonize_transport import NeonizeTransport, sqlite_store
 
     transport = NeonizeTransport(session, sqlite_store(data_dir, session))
@@ -97,11 +101,11 @@ def _run(data_dir: Path, session: str, phone: str | None, settings: Any) -> int:
     return code
 
 
-def _interrupt(signum: int, frame: Any) -> None:
+def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _pair(transport: Any, session: str, phone: str | None) -> int:
+def _pair(transport: WhatsAppTransport, session: str, phone: str | None) -> int:
     from cicero.whatsapp.qr import show
     from cicero.whatsapp.transport import TransportError
 

@@ -7,6 +7,7 @@ the WhatsApp recap cannot disagree.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -37,15 +38,25 @@ def recap_ratio(settings: Settings, c: recaps.ClientRow, platform: Platform) -> 
     jobs = settings.config.jobs
     if not c.is_directorate:
         job = jobs.get(ORG_JOB)
-        return dict(job.params).get("done_ratio", 1) if job is not None else 1
+        return _as_ratio(dict(job.params).get("done_ratio", 1)) if job is not None else 1
     report = DIRECTORATE_REPORT[platform]
     for job in jobs.values():
         params = dict(job.params)
         if str(params.get("directorate", "")).upper() == c.client_id:
-            ratios = dict(params.get("done_ratio", {}) or {})
+            ratios = params.get("done_ratio", {}) or {}
+            if not isinstance(ratios, Mapping):
+                raise TypeError(f"done_ratio of a directorate job is a table, got {ratios!r}")
             if report in ratios:
-                return ratios[report]
+                return _as_ratio(ratios[report])
     return DEFAULT_RATIO.get(report, 1)
+
+
+def _as_ratio(value: object) -> Ratio:
+    """A configured done_ratio (config values are untyped); a wrong type fails as
+    `exact_ratio` would."""
+    if isinstance(value, Fraction | int | float | str):
+        return value
+    raise TypeError(f"done_ratio must be a number or a fraction, got {value!r}")
 
 
 @dataclass(frozen=True)

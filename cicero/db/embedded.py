@@ -179,7 +179,8 @@ def _init_scratch(pgdata: Path) -> None:
         utils.ensure_folder_permissions(BIN.parent / "lib", readable)
         entry = pwd.getpwnam(user)
         os.chown(pgdata, entry.pw_uid, entry.pw_gid)
-    pgserver.initdb(
+    # pgserver makes its command functions at import (setattr on the module): no stub sees them
+    pgserver.initdb(  # type: ignore[attr-defined]
         ["--auth=trust", "--auth-local=trust", "--encoding=utf8", "-U", "postgres", "--no-sync"],
         pgdata=pgdata,
         user=user,

@@ -81,7 +81,7 @@ async def run_import(
         sheet = read_sheet(path)
         if kind == "staff":
             client = (client or "").strip().upper()
-            plan: Any = await preview_staff(conn, sheet, client)
+            plan = await preview_staff(conn, sheet, client)
         else:
             plan = await preview_clients(conn, sheet)
     except (FileUnreadable, UnknownClient) as e:
@@ -94,7 +94,7 @@ async def run_import(
         say(f"{path.name}: {what} tidak diimpor; perbaiki file lalu coba lagi.")
         return EXIT_BAD_INPUT
 
-    def label(r: Any) -> str | None:
+    def label(r: object) -> str | None:
         return getattr(r, "nrp", None) or getattr(r, "client_id", None)
 
     if not apply or not plan.to_write:

@@ -12,6 +12,7 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path, PurePath
 
 from cicero.domain.people.staff_import import MAX_ROWS, Cell, Sheet, is_blank
@@ -98,10 +99,13 @@ def _xlsx(name: str, data: bytes) -> Sheet:
     return Sheet(tuple(_cell(c) for c in header), body)
 
 
-def _bounded(rows: object) -> tuple[tuple[int, tuple[Cell, ...]], ...]:
+Numbered = tuple[int, tuple[Cell, ...]]  # (the row's number in the file, its cells)
+
+
+def _bounded(rows: Iterable[Numbered]) -> tuple[Numbered, ...]:
     """Non-blank rows, at most one past MAX_ROWS (enough to say the file has too many)."""
-    out: list[tuple[int, tuple[Cell, ...]]] = []
-    for number, cells in rows:  # type: ignore[attr-defined]
+    out: list[Numbered] = []
+    for number, cells in rows:
         if is_blank(cells):
             continue
         out.append((number, cells))

@@ -71,7 +71,7 @@ async def _day_recap(
 
 
 async def amplify_daily_report(ctx: JobContext) -> str:
-    batch, entries, notes = batch_for(ctx), [], []
+    batch, entries, notes = batch_for(ctx), list[RecapEntry](), list[str]()
     async with ctx.pool.acquire() as conn, conn.transaction():
         for c, operator in await _amplify_clients(conn, notes):
             for days_back, report in ((0, ctx.job), (1, f"{ctx.job}_yesterday")):
@@ -97,7 +97,7 @@ def month_window(t: datetime) -> tuple[datetime, datetime]:
 
 async def amplify_monthly_excel(ctx: JobContext) -> str:
     start, end = month_window(ctx.fire_time)
-    batch, notes, files = batch_for(ctx), [], 0
+    batch, notes, files = batch_for(ctx), list[str](), 0
     async with ctx.pool.acquire() as conn, conn.transaction():
         for c, operator in await _amplify_clients(conn, notes):
             reports = await client_link_reports(conn, c.client_id, start, min(end, ctx.now))

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import TypeVar
 
 import aiohttp
@@ -339,8 +340,9 @@ class _Run:
         if saved:
             self.hosts.spared(platform, saved)
         fetch = self.instagram.likers if platform is IG else self.tiktok.comments
-        listings = await _at_most(self.post_concurrency,
-                                  [lambda p=post: fetch(p.external_id) for post in wanted])  # fmt: skip
+        listings = await _at_most(
+            self.post_concurrency, [partial(fetch, post.external_id) for post in wanted]
+        )
         gone = []
         # By post id, each post's names sorted: the rows come in key order (upsert_engagement)
         for post, listing in sorted(zip(wanted, listings, strict=True), key=lambda pl: pl[0].id):

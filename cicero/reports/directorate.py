@@ -9,7 +9,7 @@ and `kasatker_sedang` (ratios; jobs.md §4: 0.9 and 0.5) from the job's params.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
@@ -108,7 +108,9 @@ class DirectorateReports:
             self._cache[key] = posts, people if posts else []
         return self._cache[key]
 
-    def log(self, report: str, platform: Platform, posts: list[ScopePost], people) -> None:  # type: ignore[no-untyped-def]
+    def log(
+        self, report: str, platform: Platform, posts: list[ScopePost], people: Iterable[Attendance]
+    ) -> None:
         self.entries.append(
             RecapEntry(report, self.d.client_id, str(platform),
                        tuple(p.ref.external_id for p in posts), tuple(people))
@@ -154,7 +156,9 @@ class DirectorateReports:
             return await self._kasatker()
         raise ValueError(f"unknown report {key!r}")  # config is checked against REPORTS
 
-    def _per_content(self, platform: Platform, posts: list[ScopePost], people) -> File:  # type: ignore[no-untyped-def]
+    def _per_content(
+        self, platform: Platform, posts: list[ScopePost], people: Iterable[Attendance]
+    ) -> File:
         prefix = "Rekap_Likes_Per_Konten" if platform is IG else "Rekap_Komentar_Per_Konten"
         refs = [(p.id, p.ref) for p in posts]
 

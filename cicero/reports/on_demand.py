@@ -9,7 +9,7 @@ writes nothing twice. They drain after the "⏳" reply (recap and file prioritie
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -119,10 +119,10 @@ async def add_report(
     elif plan.builder is Builder.TIKTOK_ANALYTICS:
         batch.text(chat, await _tiktok_analytics(conn, c, plan, now), KIND)
     elif plan.builder is Builder.AMPLIFY:
-        posts, recap = await amplify_recap_for(conn, c, day, now)
+        amplified, recap = await amplify_recap_for(conn, c, day, now)
         shown = on_demand.keep(plan.mode, recap.people)
         text = amplification.render(replace(recap, people=shown))
-        _with_note(batch, chat, text, plan, len(shown), len(recap.people), bool(posts))
+        _with_note(batch, chat, text, plan, len(shown), len(recap.people), bool(amplified))
     else:
         names = await recaps.client_names(conn)
         letter = _kasatker_letter(settings, c.client_id)
@@ -214,16 +214,18 @@ def _kasatker_letter(settings: Settings, directorate: str) -> kasatker_report.Le
     """The letter parts configured for this directorate's scheduled Kasatker report, if any."""
     for key, job in settings.config.jobs.items():
         params = dict(job.params)
-        if str(params.get("directorate", "")).upper() == directorate and "kasatker_report" in (
-            params.get("reports") or []
+        reports = params.get("reports") or []
+        if (
+            str(params.get("directorate", "")).upper() == directorate
+            and isinstance(reports, Collection)
+            and "kasatker_report" in reports
         ):
             return kasatker_letter(key, params)
     return kasatker_report.Letter()
 
 
 def _no_posts(name: str, platform: Platform | None, period: str = "") -> Text:
-    what = {Platform.TIKTOK: "TikTok", Platform.INSTAGRAM: "Instagram"}.get(
-        platform, "Instagram maupun TikTok"
-    )
+    names: dict[Platform | None, str] = {Platform.TIKTOK: "TikTok", Platform.INSTAGRAM: "Instagram"}
+    what = names.get(platform, "Instagram maupun TikTok")
     when = f"pada periode {period}" if period else "hari ini"
     return Text(f"Tidak ada konten {what} pada akun official *{name}* {when}.")

@@ -100,8 +100,8 @@ def _number(value: int | float | Decimal) -> str:
 def _cell(ref: str, value: Cell | None, strings: _Strings) -> str:
     """One cell's XML; an empty one (None or "", as openpyxl wrote it) is left out."""
     kind = type(value)
-    if kind is str and value:
-        return f'<c r="{ref}" t="s"><v>{strings[value]}</v></c>'  # type: ignore[index]
+    if type(value) is str and value:  # type(), not `kind`: mypy narrows `value` by it
+        return f'<c r="{ref}" t="s"><v>{strings[value]}</v></c>'
     if kind is int:
         return f'<c r="{ref}"><v>{value}</v></c>'
     if value is None or value == "":

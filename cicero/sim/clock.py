@@ -112,7 +112,7 @@ class VirtualClock:
         return {"path": self.path}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["path"])  # type: ignore[misc]
+        VirtualClock.__init__(self, state["path"])
 
     def __copy__(self) -> VirtualClock:
         return VirtualClock(self.path)

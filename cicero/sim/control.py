@@ -78,7 +78,7 @@ class SimControl:
         return {}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__()  # type: ignore[misc]
+        SimControl.__init__(self)
 
     def __copy__(self) -> SimControl:
         return SimControl()

@@ -49,7 +49,7 @@ from cicero.sim import events as ev
 from cicero.sim.control import CrashNext, Pump, Pumped, SimCommand
 from cicero.sim.scenario import Scenario
 from cicero.sim.seed import report_links, seed
-from cicero.sim.upstream.world import Fault
+from cicero.sim.upstream.world import Fault, FaultKind
 from cicero.sim.whatsapp.store import save_line
 
 log = logging.getLogger("cicero.simulate")
@@ -326,7 +326,7 @@ class World:
         if isinstance(event, ev.EvUpstreamFault):
             until = event.until
             self.upstream.add_fault(
-                Fault(event.platform, event.fault.value, event.endpoint, event.count, until)
+                Fault(event.platform, FaultKind(event.fault.value), event.endpoint, event.count, until)
             )
             return
         if isinstance(event, ev.EvSmtpDown):
@@ -342,10 +342,9 @@ class World:
         if isinstance(event, ev.EvMessage) and self.runtime is None:
             self.held.append(event)  # WhatsApp holds it for the device until it connects
             return
-        line = _LINE_STATE.get(type(event))
-        if line is not None:
+        if isinstance(event, _LineEvent):
             until = getattr(event, "until", None)
-            self.db(save_line, event.session, line, until)
+            self.db(save_line, event.session, _LINE_STATE[type(event)], until)
         if self.runtime is None:
             return
         addresses = self.wait_all_running()
@@ -360,7 +359,7 @@ class World:
         if isinstance(event, ev.EvMessage):
             event = self.typed(event)
         command = _command(event)
-        if command is not None:
+        if command is not None and isinstance(event, _SessionEvent):  # each command's is
             address = addresses.get(session_actor(event.session))
             if address is None:  # the parser refuses unknown sessions; never a traceback here
                 self.fault(event.at, session_actor(event.session), "no such session actor")
@@ -391,7 +390,13 @@ class World:
         return asyncio.run(go())
 
 
-_LINE_STATE = {
+# The events that change a line's stored state, and those told to a session actor.
+_LineEvent = (
+    ev.EvSessionLost | ev.EvSessionReady | ev.EvSessionLoggedOut | ev.EvSessionBanned
+    | ev.EvSessionPaired
+)  # fmt: skip
+_SessionEvent = _LineEvent | ev.EvSendFailures | ev.EvMessage
+_LINE_STATE: dict[type[ev.Event], str] = {
     ev.EvSessionLost: "down",
     ev.EvSessionReady: "ready",
     ev.EvSessionLoggedOut: "logged_out",
@@ -474,9 +479,10 @@ def run(
                 else:
                     world.record()
                     candidates = [scenario.next_event_at(now), world.down_until, world.smtp_back_at]
-                    now = _advance(now, candidates, scenario.end)
-                    if now is None:
+                    resume = _advance(now, candidates, scenario.end)
+                    if resume is None:
                         break
+                    now = resume
                     continue
             if any(r.at <= now for r in world.links):
                 world.links = world.db(report_links, world.links, now)

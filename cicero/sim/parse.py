@@ -331,7 +331,7 @@ class Parser:
             if (number, role) in seen:
                 t.report("role", f"{number} already has role {role!r}")
             seen.add((number, role))
-        if t.failed:
+        if t.failed or clients is None:  # None only after a report
             return None
         return DirectorateUser(whatsapp=number, role=role, clients=clients, name=name)
 
@@ -376,7 +376,7 @@ class Parser:
             t.report("removed_at", f"{removed_at.isoformat()} is not after at")
         elif removed_at is not None:
             self._within(t, "removed_at", removed_at)
-        if not t.failed:
+        if not t.failed and platform is not None:  # None only after a report
             self.posts[pid] = ScenarioPost(
                 platform=platform, client=cid, id=pid, at=at, caption=caption, removed_at=removed_at
             )
@@ -401,7 +401,7 @@ class Parser:
         self._within(t, "at", at)
         pid = self._post_ref(t, at)
         users = t.get_list("users", message_text)  # raw on purpose: upstream junk is a test case
-        if t.failed:
+        if t.failed or pid is None or users is None:  # None only after a report
             return None
         return Engagement(at=at, post=pid, users=users)
 
@@ -413,7 +413,7 @@ class Parser:
         pid = self._post_ref(t, at)
         who = t.get("nrp", self._nrp_ref)
         links = t.get("links", _links)
-        if t.failed:
+        if t.failed or pid is None:  # None only after a report
             return None
         return LinkReport(at=at, post=pid, nrp=who, links=links)
 

@@ -73,7 +73,7 @@ async def seed(conn: asyncpg.Connection, scenario: Scenario, config: Config) -> 
                VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""",
             [(d.whatsapp, d.role, list(d.clients), d.name) for d in scenario.directorate_users],
         )
-    with_password = [u for u in scenario.users if u.password]
+    with_password = [(u.nrp, u.password) for u in scenario.users if u.password]
     if with_password:
         from cicero.web.passwords import hasher
 
@@ -81,7 +81,7 @@ async def seed(conn: asyncpg.Connection, scenario: Scenario, config: Config) -> 
         await conn.executemany(
             """INSERT INTO staff_password (nrp, hash, set_at) VALUES ($1, $2, $3)
                ON CONFLICT (nrp) DO NOTHING""",
-            [(u.nrp, ph.hash(u.password), scenario.start) for u in with_password],
+            [(nrp, ph.hash(password), scenario.start) for nrp, password in with_password],
         )
     # Statistics now, not when autovacuum gets round to it: without them the planner guesses the
     # size of staff and picked plans that probed it once per engagement row (recap work, issue 7).

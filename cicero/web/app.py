@@ -40,8 +40,9 @@ from cicero.web.server import mount
 from cicero.web.upstream import ProfileFetcher
 
 POOL = web.AppKey("pool", asyncpg.Pool | None)
-STATUS = web.AppKey("status_source", Callable[[], tuple[dict[str, Any] | None, float]])
-GATHER = web.AppKey("gather", Callable[[web.Request], Awaitable[dict[str, Any]]])
+# A callable's type is no class: given as the key's type argument (aiohttp reads it there).
+STATUS = web.AppKey[Callable[[], tuple[dict[str, Any] | None, float]]]("status_source")
+GATHER = web.AppKey[Callable[[web.Request], Awaitable[dict[str, Any]]]]("gather")
 POOL_ERROR = web.AppKey("pool_error", str)
 MAX_REQUEST_LINE = 128 * 1024
 StatusSource = Callable[[], tuple[dict[str, Any] | None, float]]  # (snapshot, age in seconds)

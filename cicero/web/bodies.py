@@ -69,9 +69,9 @@ def check(body: Any, fields: Fields) -> dict[str, Any]:
             problems[name] = "tidak boleh null"
         elif type(value) is not f.kind:
             problems[name] = f"harus {_JSON_TYPE[f.kind]}"
-        elif f.kind is str and len(value) > f.max_length:
+        elif isinstance(value, str) and len(value) > f.max_length:  # f.kind is str
             problems[name] = f"maksimal {f.max_length} karakter"
-        elif f.kind is list and (
+        elif isinstance(value, list) and (  # f.kind is list
             len(value) > MAX_ITEMS or any(type(v) is not str or len(v) > 64 for v in value)
         ):
             problems[name] = f"harus daftar teks pendek (maksimal {MAX_ITEMS})"

@@ -84,13 +84,13 @@ def _operation(route: Route) -> dict[str, Any]:
 
 def _responses(route: Route) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for status, reply in sorted(route.replies.items()):
+    for code, reply in sorted(route.replies.items()):
         content = (
             {reply.media: {"schema": reply.schema}}
             if reply.schema is not None
             else {reply.media: {}}
         )
-        out[str(status)] = {"description": reply.description, "content": content}
+        out[str(code)] = {"description": reply.description, "content": content}
     errors = {"404": "not found", "500": "server error (no details)", "503": "database down"}
     if route.body is not None or route.query or route.form or route.upload:
         errors["400"] = "malformed or unknown input"
@@ -104,7 +104,7 @@ def _responses(route: Route) -> dict[str, Any]:
         errors["403"] = "csrf: the form's double-submit value or the Origin is wrong"
     if route.page and route.method == "GET":
         # A page answers in HTML: signed out, a redirect to /login; refused, a page in words.
-        html = {"text/html": {}}
+        html: dict[str, dict[str, object]] = {"text/html": {}}
         if not route.access.public:
             out.setdefault("303", {"description": "signed out: to /login?next=…", "content": html})
         for status in ("403", "404") if not route.access.public else ("404",):

@@ -109,8 +109,8 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
             _decorate(request, response, route, rid)
             return response
         code = STATUS_CODE.get(exc.status, "bad_request" if exc.status < 500 else "internal")
-        err = ApiError(exc.status, code)
-        response = web.json_response(envelope(err, rid), status=exc.status)
+        refusal = ApiError(exc.status, code)
+        response = web.json_response(envelope(refusal, rid), status=exc.status)
     except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError) as exc:
         log.warning("request %s: database unavailable (%s)", rid, type(exc).__name__)
         response = web.json_response(envelope(ApiError(503, "unavailable"), rid), status=503)

@@ -350,6 +350,7 @@ class NeonizeTransport:
             raise send_error("lookup", exc) from exc
         for answer in answers:
             jid = tr.to_jid(answer.JID) if answer.IsIn else None
+            phone: str | None
             try:
                 phone = normalize_phone(answer.Query)
             except JidError:

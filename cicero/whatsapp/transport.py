@@ -75,7 +75,9 @@ class TransportError(Exception):
     """Base of what a send may raise; each says which kind of failure it is (`failure`), and
     the outbox's one rule (cicero.domain.delivery.failures) decides the row's fate."""
 
-    failure: Failure = Failure.TRANSIENT
+    @property
+    def failure(self) -> Failure:  # read-only: a subclass fixes it or derives it
+        return Failure.TRANSIENT
 
 
 class NotReady(TransportError):
@@ -111,7 +113,7 @@ class SendFailed(TransportError):
     def __str__(self) -> str:
         return f"{self.reason} ({'retryable' if self.retryable else 'permanent'})"
 
-    @property  # type: ignore[override]
+    @property
     def failure(self) -> Failure:
         return Failure.TRANSIENT if self.retryable else Failure.REFUSED
 
@@ -200,6 +202,9 @@ class TransportHost:
 class TransportFactory(Protocol):
     """The bootstrap's choice of transport, built in the session actor's own process."""
 
-    kind: str  # shown on the status page: "neonize" | "simulator"
+    @property
+    def kind(self) -> str:
+        """Shown on the status page: "neonize" | "simulator" (a frozen field is enough)."""
+        ...
 
     def build(self, host: TransportHost) -> WhatsAppTransport: ...

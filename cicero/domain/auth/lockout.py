@@ -44,7 +44,7 @@ def account_lock_for(streak: int) -> timedelta:
     if streak < ACCOUNT_STREAK:
         return timedelta(0)
     doublings = min(streak - ACCOUNT_STREAK, 16)  # bounded: past 24 h it stays 24 h
-    return min(ACCOUNT_LOCK * (2**doublings), ACCOUNT_LOCK_MAX)
+    return min(ACCOUNT_LOCK * (1 << doublings), ACCOUNT_LOCK_MAX)
 
 
 def account_locked_until(history: Sequence[Attempt], now: datetime) -> datetime | None:

@@ -139,7 +139,7 @@ def message_id_for(key: str) -> str:
 def retry_delay(attempt: int, jitter: float) -> float:
     """Seconds before attempt `attempt + 1` after `attempt` failures: 2 s doubling to 5 min,
     spread ±20 % by `jitter` in [0, 1)."""
-    step = min(RETRY_CAP_S, RETRY_FIRST_S * 2 ** min(max(attempt - 1, 0), 32))
+    step = min(RETRY_CAP_S, RETRY_FIRST_S * 2.0 ** min(max(attempt - 1, 0), 32))
     return step * (1 + RETRY_SPREAD * (2 * min(max(jitter, 0.0), 1.0) - 1))
 
 

@@ -44,10 +44,11 @@ performs the returned effects; it holds no rule of its own. Decisions worth know
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import TypedDict, Unpack
 
 from cicero.domain.people.phones import Jid
 
@@ -293,7 +294,7 @@ def reconnect_delay(
 
     `rng_value` in [0, 1) comes from the caller's seeded `random.Random`.
     """
-    step = min(cap_s, base_s * 2 ** min(max(attempt, 0), 32))
+    step = min(cap_s, base_s * 2.0 ** min(max(attempt, 0), 32))
     return step / 2 + step / 2 * min(max(rng_value, 0.0), 1.0)
 
 
@@ -307,7 +308,22 @@ def _ignore(s: Session, ev: Event, now: datetime, rng: float) -> Result:
     return s, ()
 
 
-def _enter(s: Session, state: SessionState, now: datetime, reason: str, **kw) -> Session:
+class _Changes(TypedDict, total=False):
+    """The fields a transition may set besides `state`, `since` and `reason`."""
+
+    jid: Jid | None
+    last_heard: datetime | None
+    attempt: int
+    timer: int
+    until: datetime | None
+    keepalive_s: float
+    stalled: bool
+    expired_windows: int
+
+
+def _enter(
+    s: Session, state: SessionState, now: datetime, reason: str, **kw: Unpack[_Changes]
+) -> Session:
     since = s.since if state is s.state else now
     if state is not SessionState.RECONNECTING:
         kw.setdefault("stalled", False)  # a keepalive blip ends with the reconnecting state
@@ -422,7 +438,9 @@ def _connect_failed(s: Session, ev: Event, now: datetime, rng: float) -> Result:
     return new, (*effects, *alert)
 
 
-def _terminal(state: SessionState, s: Session, now: datetime, reason: str, **kw) -> Result:
+def _terminal(
+    state: SessionState, s: Session, now: datetime, reason: str, **kw: Unpack[_Changes]
+) -> Result:
     new = _enter(s, state, now, reason, **kw)
     return new, (*_lost(s, reason), StopTransport(), AlertOps(f"session {state}: {reason}"))
 
@@ -485,7 +503,7 @@ def _table() -> dict[tuple[SessionState, type[Event]], Handler]:
     live, terminal = sorted(LIVE), sorted(TERMINAL)
     t: dict[tuple[SessionState, type[Event]], Handler] = {}
 
-    def put(states, event: type[Event], fn: Handler) -> None:
+    def put(states: Iterable[SessionState], event: type[Event], fn: Handler) -> None:
         for st in states:
             t[st, event] = fn
 

@@ -43,7 +43,7 @@ def render(r: AmplifyRecap, ranks: RankTable = DEFAULT_RANK_TABLE) -> str:
     if not r.posts:
         return f"Tidak ada konten IG untuk *{inline(r.client_name)}* hari ini."
 
-    def place(p: AmplifyPerson) -> tuple:
+    def place(p: AmplifyPerson) -> tuple[tuple[int, str, str], tuple[int, int, str, str, str]]:
         return unit_key(p.attendance.unit), person_key(p.attendance, ranks)
 
     sudah = sorted(

@@ -16,7 +16,7 @@ from cicero.domain.attendance.rule import Person
 from cicero.domain.layouts.blocks import group
 from cicero.domain.layouts.link_recap import PLATFORMS  # link_report's fields, in order
 from cicero.domain.layouts.posts import PostRef
-from cicero.domain.layouts.sheets import Sheet, Workbook, workbook_filename
+from cicero.domain.layouts.sheets import Cell, Sheet, Workbook, workbook_filename
 from cicero.domain.text.calendar_id import BULAN
 from cicero.domain.timezone import to_wib
 
@@ -84,7 +84,7 @@ def workbook(m: AmplifyMonth, ranks: RankTable = DEFAULT_RANK_TABLE) -> Workbook
     people = _people(m, ranks)
     place = {p.nrp: i for i, p in enumerate(people)}
     by_person = group(m.reports, lambda x: x.person.nrp)
-    per_person = []
+    per_person: list[tuple[Cell, ...]] = []
     for i, p in enumerate(people, start=1):
         mine = by_person.get(p.nrp, [])
         counts = [sum(bool(x.links[k]) for x in mine) for k in range(len(PLATFORMS))]

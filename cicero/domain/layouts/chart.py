@@ -34,7 +34,7 @@ def stacked_bars(bars: Sequence[Bar], series: Sequence[str], title: str) -> str:
     parts = [head]
     for i, bar in enumerate(bars):
         x = PAD + i * slot + (slot - width) / 2
-        y = PAD + inner_h
+        y: float = PAD + inner_h
         for k, value in enumerate(bar.parts):
             h = inner_h * value / top
             if h > 0:

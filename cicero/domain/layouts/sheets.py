@@ -99,7 +99,7 @@ def per_content_workbook(
         members = sorted(
             by_client[tally.client], key=lambda a: (unit_key(a.unit), person_key(a, ranks))
         )
-        rows = tuple(
+        rows: tuple[tuple[Cell, ...], ...] = tuple(
             (
                 i,
                 a.nrp,

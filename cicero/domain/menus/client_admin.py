@@ -12,7 +12,6 @@ client named is looked up in the admin's reach.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import replace
 from enum import StrEnum
 
@@ -23,7 +22,6 @@ from cicero.domain.menus import complaint_flow, complaints, fields
 from cicero.domain.menus.cards import staff_card
 from cicero.domain.menus.fields import LABEL, YES, Field, Rejected, numbered, word
 from cicero.domain.menus.model import (
-    Answer,
     Answered,
     BuildReport,
     ChatState,
@@ -46,7 +44,18 @@ from cicero.domain.menus.model import (
     TriggerFetch,
 )
 from cicero.domain.menus.scope import clients_in_scope
-from cicero.domain.menus.transitions import BACK_FOOTER, MENU_FOOTER, Out, ask, goto, opened, stay
+from cicero.domain.menus.transitions import (
+    BACK_FOOTER,
+    MENU_FOOTER,
+    AnswerHandler,
+    Out,
+    TextHandler,
+    ask,
+    goto,
+    on_answer,
+    opened,
+    stay,
+)
 from cicero.domain.text import numbers
 
 
@@ -123,14 +132,14 @@ def render(step: Step, flow: Flow, ctx: Context) -> str:
         name, items = GROUPS[int(flow.get("group"))]
         return f"*{name}*\n{numbered(items)}\n{BACK_FOOTER}"
     if step is Step.USER_FIELD:
-        rows = [LABEL[f] for f in USER_FIELDS] + list(USER_EXTRA)
-        return f"Pilih data yang diubah:\n{numbered(tuple(rows))}\n{BACK_FOOTER}"
+        labels = [LABEL[f] for f in USER_FIELDS] + list(USER_EXTRA)
+        return f"Pilih data yang diubah:\n{numbered(tuple(labels))}\n{BACK_FOOTER}"
     if step is Step.USER_STATUS:
         return f"Pilih status baru:\n1. AKTIF\n2. NONAKTIF\n{BACK_FOOTER}"
     if step is Step.PLATFORM:
         label = "Instagram" if flow.get("platform") == "instagram" else "TikTok"
-        items = numbered(PLATFORM_ITEMS[flow.get("platform")])
-        return f"*{label} – {flow.get('client')}*\n{items}\n{BACK_FOOTER}"
+        listing = numbered(PLATFORM_ITEMS[flow.get("platform")])
+        return f"*{label} – {flow.get('client')}*\n{listing}\n{BACK_FOOTER}"
     if step is Step.MODE:
         return f"Pilih tampilan:\n1. Semua\n2. Sudah\n3. Belum\n{BACK_FOOTER}"
     if step is Step.ASK_CLIENT:
@@ -529,7 +538,7 @@ def on_complaint_text(state: ChatState, flow: Flow, ev: TextIn) -> Out:
     return complaint_flow.start(state, ev)  # the complaint machine takes over this chat
 
 
-TEXT: dict[Step, Callable[[ChatState, Flow, TextIn], Out]] = {
+TEXT: dict[Step, TextHandler] = {
     Step.MAIN: on_main,
     Step.GROUP: on_group,
     Step.ASK_NRP: on_ask_nrp,
@@ -548,12 +557,12 @@ TEXT: dict[Step, Callable[[ChatState, Flow, TextIn], Out]] = {
     Step.MODE: on_mode,
     Step.COMPLAINT_TEXT: on_complaint_text,
 }
-ANSWER: dict[tuple[Step, type], Callable[[ChatState, Flow, Answered, Answer], Out]] = {
-    (Step.ASK_NRP, StaffFound): on_staff_found,
-    (Step.USER_VALUE, HandleOwner): on_owner,
-    (Step.USER_VALUE, PhoneOwner): on_owner,
-    (Step.BULK_TEXT, StaffMany): on_bulk_staff,
-}  # type: ignore[dict-item]
+ANSWER: dict[tuple[Step, type], AnswerHandler] = dict([
+    on_answer(Step.ASK_NRP, StaffFound, on_staff_found),
+    on_answer(Step.USER_VALUE, HandleOwner, on_owner),
+    on_answer(Step.USER_VALUE, PhoneOwner, on_owner),
+    on_answer(Step.BULK_TEXT, StaffMany, on_bulk_staff),
+])
 
 PARENT = {
     Step.GROUP: Step.MAIN,

@@ -4,7 +4,6 @@ A complaint with no automatic answer waits, in the handler's DM state, for a fre
 solution (`batal` drops it). In a group there is no handler DM: the group is told it is noted.
 """
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
@@ -14,7 +13,6 @@ from cicero.domain.menus import complaints
 from cicero.domain.menus.cards import staff_card
 from cicero.domain.menus.complaints import Complaint
 from cicero.domain.menus.model import (
-    Answer,
     Answered,
     BuildReport,
     ChatState,
@@ -31,7 +29,17 @@ from cicero.domain.menus.model import (
     TextIn,
     clip,
 )
-from cicero.domain.menus.transitions import CANCEL_FOOTER, Out, ask, close, goto, opened
+from cicero.domain.menus.transitions import (
+    CANCEL_FOOTER,
+    AnswerHandler,
+    Out,
+    TextHandler,
+    ask,
+    close,
+    goto,
+    on_answer,
+    opened,
+)
 from cicero.domain.timezone import to_wib
 
 
@@ -169,10 +177,10 @@ def on_solution(state: ChatState, flow: Flow, ev: TextIn) -> Out:
     return _deliver(state, flow, ev.ctx, ev.at, [text[:4000]])
 
 
-TEXT: dict[Step, Callable[[ChatState, Flow, TextIn], Out]] = {Step.SOLUTION: on_solution}
-ANSWER: dict[tuple[Step, type], Callable[[ChatState, Flow, Answered, Answer], Out]] = {
-    (Step.FACTS, ComplaintData): on_facts,
-}  # type: ignore[dict-item]
+TEXT: dict[Step, TextHandler] = {Step.SOLUTION: on_solution}
+ANSWER: dict[tuple[Step, type], AnswerHandler] = dict([
+    on_answer(Step.FACTS, ComplaintData, on_facts),
+])
 
 
 def still_allowed(flow: Flow, ctx: Context) -> bool:

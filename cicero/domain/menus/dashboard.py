@@ -7,15 +7,12 @@ Items: 1 staff with incomplete data, 2 IG link recap, 3 IG likes recap, 4 IG com
 passes through `authz.reach(..., DASHREQUEST)` and, after an account is picked, its own reach.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from cicero.domain.auth.authz import Menu
 from cicero.domain.menus.fields import numbered, word
 from cicero.domain.menus.model import (
-    Answer,
-    Answered,
     BuildReport,
     ChatState,
     ClientInfo,
@@ -26,7 +23,16 @@ from cicero.domain.menus.model import (
     TextIn,
 )
 from cicero.domain.menus.scope import clients_in_scope
-from cicero.domain.menus.transitions import BACK_FOOTER, MENU_FOOTER, Out, close, opened, stay
+from cicero.domain.menus.transitions import (
+    BACK_FOOTER,
+    MENU_FOOTER,
+    AnswerHandler,
+    Out,
+    TextHandler,
+    close,
+    opened,
+    stay,
+)
 from cicero.domain.people.roles import AccountReach
 from cicero.domain.text import numbers
 
@@ -169,12 +175,12 @@ def on_choose_client(state: ChatState, flow: Flow, ev: TextIn) -> Out:
     return _run(state, flow, ITEMS[int(flow.get("item"))], picked[0])
 
 
-TEXT: dict[Step, Callable[[ChatState, Flow, TextIn], Out]] = {
+TEXT: dict[Step, TextHandler] = {
     Step.CHOOSE_ACCOUNT: on_choose_account,
     Step.MAIN: on_main,
     Step.CHOOSE_CLIENT: on_choose_client,
 }
-ANSWER: dict[tuple[Step, type], Callable[[ChatState, Flow, Answered, Answer], Out]] = {}
+ANSWER: dict[tuple[Step, type], AnswerHandler] = {}
 
 
 def back(state: ChatState, flow: Flow, ev: TextIn) -> Out | None:

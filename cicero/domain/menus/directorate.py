@@ -5,15 +5,12 @@ same keys through the same registry. This machine only names the report (`BuildR
 the fetch (`TriggerFetch`); rendering is the recaps' business.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from cicero.domain.auth.authz import Menu
 from cicero.domain.menus.fields import numbered, word
 from cicero.domain.menus.model import (
-    Answer,
-    Answered,
     BuildReport,
     ChatState,
     ClientInfo,
@@ -25,7 +22,16 @@ from cicero.domain.menus.model import (
     TriggerFetch,
 )
 from cicero.domain.menus.scope import chosen_client, clients_in_scope
-from cicero.domain.menus.transitions import BACK_FOOTER, MENU_FOOTER, Out, close, opened, stay
+from cicero.domain.menus.transitions import (
+    BACK_FOOTER,
+    MENU_FOOTER,
+    AnswerHandler,
+    Out,
+    TextHandler,
+    close,
+    opened,
+    stay,
+)
 from cicero.domain.text import numbers
 
 
@@ -186,12 +192,12 @@ def on_period(state: ChatState, flow: Flow, ev: TextIn) -> Out:
     return _run(state, flow, opt, opt.periods[i - 1][0])
 
 
-TEXT: dict[Step, Callable[[ChatState, Flow, TextIn], Out]] = {
+TEXT: dict[Step, TextHandler] = {
     Step.CHOOSE_CLIENT: on_choose_client,
     Step.MAIN: on_main,
     Step.PERIOD: on_period,
 }
-ANSWER: dict[tuple[Step, type], Callable[[ChatState, Flow, Answered, Answer], Out]] = {}
+ANSWER: dict[tuple[Step, type], AnswerHandler] = {}
 
 
 def back(state: ChatState, flow: Flow, ev: TextIn) -> Out | None:

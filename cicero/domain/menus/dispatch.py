@@ -6,9 +6,11 @@ Steps (1)–(2) (broadcasts, rate limit, non-text) are the router's. All replies
 are joined into one `Reply`, clamped to REPLY_LIMIT.
 """
 
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
-from types import ModuleType
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
 
 from cicero.domain.auth.authz import Menu, may_open
 from cicero.domain.menus import (
@@ -27,6 +29,7 @@ from cicero.domain.menus.model import (
     Context,
     Effect,
     Event,
+    Flow,
     Machine,
     MenuMisuse,
     Reply,
@@ -35,8 +38,10 @@ from cicero.domain.menus.model import (
     Tick,
     clip,
 )
-from cicero.domain.menus.transitions import ANSWER_OF, Out, close
+from cicero.domain.menus.transitions import ANSWER_OF, AnswerHandler, Out, TextHandler, close
 from cicero.domain.people.roles import Role
+
+_Step = TypeVar("_Step", bound=StrEnum)
 
 KEYWORDS: dict[str, Menu] = {
     "oprrequest": Menu.OPRREQUEST,
@@ -48,7 +53,23 @@ KEYWORDS: dict[str, Menu] = {
     "wabotditbinmas": Menu.WABOT,
     "ditbinmas": Menu.WABOT,
 }
-MACHINES: dict[Machine, ModuleType] = {
+
+
+class MachineModule(Protocol[_Step]):
+    """What a machine module offers the dispatcher; `back` and `menu` are optional
+    (looked up by name). `_Step` is the module's own `Step` enum."""
+
+    @property
+    def Step(self) -> Callable[[str], _Step]: ...
+    @property
+    def TEXT(self) -> Mapping[_Step, TextHandler]: ...
+    @property
+    def ANSWER(self) -> Mapping[tuple[_Step, type], AnswerHandler]: ...
+    def still_allowed(self, flow: Flow, ctx: Context) -> bool: ...
+
+
+# Each module has its own Step enum: the table holds them all, so its step type is open.
+MACHINES: dict[Machine, MachineModule[Any]] = {
     Machine.USER: selfservice,
     Machine.OPERATOR: operator,
     Machine.DIRECTORATE: directorate,
@@ -106,7 +127,7 @@ def handle(state: ChatState, event: Event) -> tuple[ChatState, list[Effect]]:
 
 def _one_reply(state: ChatState, effects: list[Effect]) -> tuple[ChatState, list[Effect]]:
     texts = [e.text for e in effects if isinstance(e, Reply)]
-    rest = [e for e in effects if not isinstance(e, Reply)]
+    rest: list[Effect] = [e for e in effects if not isinstance(e, Reply)]
     if not texts:
         return state, rest
     return state, [*rest, Reply(clip("\n\n".join(texts)))]
@@ -186,7 +207,7 @@ def _on_text(state: ChatState, ev: TextIn) -> Out:
     return _hint(state, ev)
 
 
-def _effects(items: list) -> list[Effect]:
+def _effects(items: list[Effect | str]) -> list[Effect]:
     return [Reply(i) if isinstance(i, str) else i for i in items]
 
 
@@ -242,13 +263,15 @@ def _in_flow(state: ChatState, ev: TextIn) -> Out:
     if flow.machine is Machine.USER:
         flow = selfservice.refreshed(flow, ctx)
         state = replace(state, flow=flow)
-    if w in BACK and hasattr(mod, "back") and flow.step not in _FREE_TEXT.get(flow.machine, ()):
-        out = mod.back(state, flow, ev)
+    back: Callable[[ChatState, Flow, TextIn], Out | None] | None = getattr(mod, "back", None)
+    menu: TextHandler | None = getattr(mod, "menu", None)
+    if w in BACK and back is not None and flow.step not in _FREE_TEXT.get(flow.machine, ()):
+        out = back(state, flow, ev)
         if out is None:
             return state, [Reply("Tidak ada menu sebelumnya. Ketik *batal* untuk keluar.")]
         return _slide(*out, ev.at, ctx)
-    if w == "menu" and hasattr(mod, "menu"):
-        return _slide(*mod.menu(state, flow, ev), ev.at, ctx)
+    if w == "menu" and menu is not None:
+        return _slide(*menu(state, flow, ev), ev.at, ctx)
     try:
         on = mod.TEXT[mod.Step(flow.step)]
     except (KeyError, ValueError):

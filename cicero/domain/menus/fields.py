@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import assert_never
 
 from cicero.domain.menus.model import (
     Context,
@@ -182,7 +183,32 @@ def save(staff: StaffView, field: Field, value: str | None) -> tuple[StaffView, 
     label = LABEL[field]
     shown = value if value is not None else "-"
     text = f"✅ Data *{label}* untuk NRP {staff.nrp} berhasil diupdate menjadi *{shown}*."
-    return replace(staff, **{field.value: value}), UpdateStaff(staff.nrp, field.value, value), text
+    return _with(staff, field, value), UpdateStaff(staff.nrp, field.value, value), text
+
+
+def _with(staff: StaffView, field: Field, value: str | None) -> StaffView:
+    """`staff` with `field` set to `value`; only the contact fields can be cleared."""
+    match field:
+        case Field.INSTAGRAM:
+            return replace(staff, instagram=value)
+        case Field.TIKTOK:
+            return replace(staff, tiktok=value)
+        case Field.WHATSAPP:
+            return replace(staff, whatsapp=value)
+    if value is None:
+        raise ValueError(f"{field} cannot be cleared")
+    match field:
+        case Field.NAME:
+            return replace(staff, name=value)
+        case Field.RANK:
+            return replace(staff, rank=value)
+        case Field.UNIT:
+            return replace(staff, unit=value)
+        case Field.POSITION:
+            return replace(staff, position=value)
+        case Field.VILLAGE:
+            return replace(staff, village=value)
+    assert_never(field)
 
 
 _SPACE = re.compile(r"\s+")

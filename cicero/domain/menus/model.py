@@ -497,8 +497,10 @@ def _ts(t: datetime | None) -> str | None:
 
 
 def _dt(s: str | None) -> datetime | None:
-    if s is None:
-        return None
+    return None if s is None else _when(s)
+
+
+def _when(s: str) -> datetime:
     t = datetime.fromisoformat(s)
     if t.tzinfo is None:
         raise MenuMisuse(f"naive time in chat state: {s}")
@@ -533,7 +535,7 @@ def _from_obj(o: dict[str, Any]) -> ChatState:
         flow = Flow(
             machine=Machine(f["machine"]),
             step=str(f["step"]),
-            expires_at=_dt(f["expires_at"]),  # type: ignore[arg-type]
+            expires_at=_when(f["expires_at"]),
             data=tuple(sorted((str(k), str(v)) for k, v in f.get("data", {}).items())),
             staff=None if f.get("staff") is None else StaffView.from_dict(f["staff"]),
             awaiting=f.get("awaiting"),
@@ -541,8 +543,8 @@ def _from_obj(o: dict[str, Any]) -> ChatState:
     return ChatState(
         flow=flow,
         hint_sent_at=_dt(o.get("hint_sent_at")),
-        refusals=tuple((k, _dt(v)) for k, v in sorted(o.get("refusals", {}).items())),  # type: ignore[misc]
-        nrp_failures=tuple(_dt(t) for t in o.get("nrp_failures", [])),  # type: ignore[misc]
+        refusals=tuple((k, _when(v)) for k, v in sorted(o.get("refusals", {}).items())),
+        nrp_failures=tuple(_when(t) for t in o.get("nrp_failures", [])),
         locked_until=_dt(o.get("locked_until")),
         version=o["version"],
     )

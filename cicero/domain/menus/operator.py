@@ -4,7 +4,6 @@ engagement attendance. Top numbers are fixed; a disabled group answers "belum ak
 Data covers staff of the chosen client holding the `operator` role only (as the old system).
 """
 
-from collections.abc import Callable
 from dataclasses import replace
 from enum import StrEnum
 
@@ -13,7 +12,6 @@ from cicero.domain.menus import fields
 from cicero.domain.menus.cards import staff_card
 from cicero.domain.menus.fields import LABEL, YES, Field, Rejected, numbered, word
 from cicero.domain.menus.model import (
-    Answer,
     Answered,
     BuildReport,
     ChatState,
@@ -39,10 +37,13 @@ from cicero.domain.menus.scope import chosen_client, clients_in_scope
 from cicero.domain.menus.transitions import (
     BACK_FOOTER,
     MENU_FOOTER,
+    AnswerHandler,
     Out,
+    TextHandler,
     ask,
     close,
     goto,
+    on_answer,
     opened,
     stay,
 )
@@ -508,7 +509,7 @@ def on_status_role(state: ChatState, flow: Flow, ev: TextIn) -> Out:
     )
 
 
-TEXT: dict[Step, Callable[[ChatState, Flow, TextIn], Out]] = {
+TEXT: dict[Step, TextHandler] = {
     Step.CHOOSE_CLIENT: on_choose_client,
     Step.MAIN: on_main,
     Step.USER_MENU: on_user_menu,
@@ -558,12 +559,12 @@ def on_link_sent(state: ChatState, flow: Flow, ev: Answered, ans: PasswordLinkSe
     return show(state, flow, Step.USER_MENU, ev.ctx, text)
 
 
-ANSWER: dict[tuple[Step, type], Callable[[ChatState, Flow, Answered, Answer], Out]] = {
-    (Step.ASK_NRP, StaffFound): on_staff_found,
-    (Step.ASK_NRP, PasswordLinkSent): on_link_sent,
-    (Step.EDIT_VALUE, HandleOwner): on_owner,
-    (Step.EDIT_VALUE, PhoneOwner): on_owner,
-}  # type: ignore[dict-item]
+ANSWER: dict[tuple[Step, type], AnswerHandler] = dict([
+    on_answer(Step.ASK_NRP, StaffFound, on_staff_found),
+    on_answer(Step.ASK_NRP, PasswordLinkSent, on_link_sent),
+    on_answer(Step.EDIT_VALUE, HandleOwner, on_owner),
+    on_answer(Step.EDIT_VALUE, PhoneOwner, on_owner),
+])
 
 _MODE_PARENT = {"2": Step.AMPLIFY_REPORTS, "3": Step.ENGAGEMENT_MENU}
 

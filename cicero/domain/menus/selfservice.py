@@ -5,7 +5,6 @@ another number needs an OTP mailed to the email on file. Unknown NRPs count towa
 (5 per chat per hour → 1 h). Edits only while the record is active.
 """
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
@@ -14,7 +13,6 @@ from cicero.domain.menus import fields
 from cicero.domain.menus.cards import staff_card
 from cicero.domain.menus.fields import LABEL, NO, YES, Field, Rejected, word
 from cicero.domain.menus.model import (
-    Answer,
     Answered,
     BindWhatsapp,
     ChatState,
@@ -33,7 +31,18 @@ from cicero.domain.menus.model import (
     StaffView,
     TextIn,
 )
-from cicero.domain.menus.transitions import CANCEL_FOOTER, Out, ask, close, goto, opened, stay
+from cicero.domain.menus.transitions import (
+    CANCEL_FOOTER,
+    AnswerHandler,
+    Out,
+    TextHandler,
+    ask,
+    close,
+    goto,
+    on_answer,
+    opened,
+    stay,
+)
 from cicero.domain.text import numbers
 from cicero.domain.timezone import to_wib
 
@@ -283,7 +292,7 @@ def on_owner(state: ChatState, flow: Flow, ev: Answered, ans: HandleOwner) -> Ou
     return _saved(state, flow, f, value)
 
 
-TEXT: dict[Step, Callable[[ChatState, Flow, TextIn], Out]] = {
+TEXT: dict[Step, TextHandler] = {
     Step.CONFIRM_IDENTITY: on_confirm_identity,
     Step.ASK_NRP: on_ask_nrp,
     Step.CONFIRM_BIND: on_confirm_bind,
@@ -293,13 +302,13 @@ TEXT: dict[Step, Callable[[ChatState, Flow, TextIn], Out]] = {
     Step.OTP_WAIT: on_otp_text,
 }
 
-ANSWER: dict[tuple[Step, type], Callable[[ChatState, Flow, Answered, Answer], Out]] = {
-    (Step.ASK_NRP, StaffFound): on_staff_found,
-    (Step.ASK_NRP, OtpIssued): on_otp_issued,
-    (Step.OTP_WAIT, OtpChecked): on_otp_checked,
-    (Step.ASK_VALUE, HandleOwner): on_owner,
-    (Step.ASK_FIELD, PasswordLinkSent): on_link_sent,
-}  # type: ignore[dict-item]
+ANSWER: dict[tuple[Step, type], AnswerHandler] = dict([
+    on_answer(Step.ASK_NRP, StaffFound, on_staff_found),
+    on_answer(Step.ASK_NRP, OtpIssued, on_otp_issued),
+    on_answer(Step.OTP_WAIT, OtpChecked, on_otp_checked),
+    on_answer(Step.ASK_VALUE, HandleOwner, on_owner),
+    on_answer(Step.ASK_FIELD, PasswordLinkSent, on_link_sent),
+])
 
 
 def still_allowed(flow: Flow, ctx: Context) -> bool:

@@ -1,9 +1,14 @@
 """How a step hands back: the small vocabulary every machine module uses."""
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from enum import StrEnum
+from typing import TypeVar
 
 from cicero.domain.menus.model import (
+    Answer,
+    Answered,
     ChatState,
     CheckOtp,
     ComplaintData,
@@ -20,6 +25,7 @@ from cicero.domain.menus.model import (
     IssuePasswordLink,
     Lookup,
     Machine,
+    MenuMisuse,
     OtpChecked,
     OtpIssued,
     PasswordLinkSent,
@@ -28,10 +34,30 @@ from cicero.domain.menus.model import (
     Reply,
     StaffFound,
     StaffMany,
+    TextIn,
     clip,
 )
 
 Out = tuple[ChatState, list[Effect]]
+TextHandler = Callable[[ChatState, Flow, TextIn], Out]
+AnswerHandler = Callable[[ChatState, Flow, Answered, Answer], Out]
+_Step = TypeVar("_Step", bound=StrEnum)
+_Kind = TypeVar("_Kind", bound=Answer)
+
+
+def on_answer(
+    step: _Step, kind: type[_Kind], fn: Callable[[ChatState, Flow, Answered, _Kind], Out]
+) -> tuple[tuple[_Step, type], AnswerHandler]:
+    """One row of a machine's ANSWER table: `fn` at `step` takes the `kind` of answer only.
+
+    The dispatcher finds the row by the answer's type; the check here makes that typed."""
+
+    def handler(state: ChatState, flow: Flow, ev: Answered, answer: Answer) -> Out:
+        if not isinstance(answer, kind):
+            raise MenuMisuse(f"{type(answer).__name__} given to a {kind.__name__} handler")
+        return fn(state, flow, ev, answer)
+
+    return (step, kind), handler
 
 # Which answer settles which question; the dispatcher refuses any other pairing.
 ANSWER_OF: dict[type, type] = {

@@ -6,8 +6,9 @@ staff import: header = row 1, empty cells never erase, re-importing changes noth
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import ParamSpec, TypeVar
 
 from cicero.domain.people.phones import JidError, group_jid, split_values
 from cicero.domain.people.staff_import import (
@@ -45,6 +46,8 @@ CLIENT_COLUMNS = (
 CLIENT_FIELDS = ("name", "type", "instagram", "tiktok", "group_jid", "operator_wa", "super_wa")
 TYPES = {"ORG": "ORG", "DIREKTORAT": "DIREKTORAT", "DIRECTORATE": "DIREKTORAT"}
 _CLIENT_ID = re.compile(r"[A-Z0-9_]+")
+_T = TypeVar("_T")
+_P = ParamSpec("_P")  # the arguments of a parser wrapped by a row's error collector
 
 
 @dataclass(frozen=True)
@@ -93,9 +96,9 @@ def parse_client_row(cells: Sequence[Cell], columns: Mapping[str, int]) -> Clien
     if errors:
         raise CellError("; ".join(errors))
 
-    def attempt(fn, *args):  # type: ignore[no-untyped-def]
+    def attempt(fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T | None:
         try:
-            return fn(*args)
+            return fn(*args, **kwargs)
         except CellError as e:
             errors.append(str(e))
             return None

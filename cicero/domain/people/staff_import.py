@@ -10,17 +10,20 @@ The header/cell primitives here are shared with `client_import`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import ParamSpec, Protocol, TypeVar
 
 from cicero.domain.attendance.ordering import DEFAULT_RANK_TABLE, RankTable
 from cicero.domain.people.phones import JidError, normalize_phone, split_values
 from cicero.domain.people.usernames import REASON_TEXT, Invalid, Platform, parse_username
 
 Cell = str | int | float | bool | date | datetime | None
+_T = TypeVar("_T")
+_P = ParamSpec("_P")  # the arguments of a parser wrapped by a row's error collector
+
 MAX_ROWS = 10_000
 HEADER_ROW = 1
 
@@ -228,9 +231,9 @@ def parse_staff_row(
         raise CellError("; ".join(errors))
     warnings: list[str] = []
 
-    def attempt(fn, *args):  # type: ignore[no-untyped-def]
+    def attempt(fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T | None:
         try:
-            return fn(*args)
+            return fn(*args, **kwargs)
         except CellError as e:
             errors.append(str(e))
             return None
@@ -239,30 +242,37 @@ def parse_staff_row(
     nrp, warning = nrp_warning if nrp_warning else ("", None)
     if warning:
         warnings.append(warning)
-    values: dict[str, object] = {}
-    for key, name in (("NAMA", "name"), ("PANGKAT", "rank"), ("SATFUNG", "unit")):
-        values[name] = collapse_upper(cell(key)) or None
-        if values[name] is None:
+
+    def required(key: str) -> str | None:
+        value = collapse_upper(cell(key)) or None
+        if value is None:
             errors.append(f"{key} kosong")
-    if values["rank"] and ranks.index(str(values["rank"])) == len(ranks.ranks):
-        warnings.append(f"pangkat '{values['rank']}' tidak dikenal (diurutkan terakhir)")
-    values["position"] = collapse_upper(cell("JABATAN")) or None
-    values["instagram"] = attempt(handle, cell("INSTAGRAM"), Platform.INSTAGRAM, "INSTAGRAM")
-    values["tiktok"] = attempt(handle, cell("TIKTOK"), Platform.TIKTOK, "TIKTOK")
-    values["whatsapp"] = attempt(phone, cell("WHATSAPP"), "WHATSAPP")
+        return value
+
+    name, rank, unit = required("NAMA"), required("PANGKAT"), required("SATFUNG")
+    if rank and ranks.index(rank) == len(ranks.ranks):
+        warnings.append(f"pangkat '{rank}' tidak dikenal (diurutkan terakhir)")
+    position = collapse_upper(cell("JABATAN")) or None
+    instagram = attempt(handle, cell("INSTAGRAM"), Platform.INSTAGRAM, "INSTAGRAM")
+    tiktok = attempt(handle, cell("TIKTOK"), Platform.TIKTOK, "TIKTOK")
+    whatsapp = attempt(phone, cell("WHATSAPP"), "WHATSAPP")
     email = text(cell("EMAIL")).lower() or None
     if email is not None and not _EMAIL.fullmatch(email):
         errors.append(f"EMAIL '{email}' bukan alamat e-mail")
-    values["email"] = email
-    values["active"] = attempt(flag, cell("STATUS"), "STATUS")
-    values["exception"] = attempt(flag, cell("EXCEPTION"), "EXCEPTION")
+    active = attempt(flag, cell("STATUS"), "STATUS")
+    exception = attempt(flag, cell("EXCEPTION"), "EXCEPTION")
     roles = frozenset(r.lower() for r in split_values(text(cell("ROLES"))))
     unknown = sorted(roles - known_roles)
     if unknown:
         errors.append(f"ROLES: role tidak dikenal: {', '.join(unknown)}")
     if errors:
         raise CellError("; ".join(errors))
-    return StaffRecord(nrp=nrp, roles=roles, **values), warnings  # type: ignore[arg-type]
+    record = StaffRecord(
+        nrp=nrp, name=name, rank=rank, unit=unit, position=position, instagram=instagram,
+        tiktok=tiktok, whatsapp=whatsapp, email=email, active=active, exception=exception,
+        roles=roles,
+    )  # fmt: skip
+    return record, warnings
 
 
 # ---------------------------------------------------------------- the plan

@@ -19,7 +19,10 @@ MAX_LENGTH = {Platform.INSTAGRAM: 30, Platform.TIKTOK: 24}
 # Names that must never be credited or registered (V2 injected `cicero_devs` into lists).
 RESERVED = frozenset({"cicero_devs"})
 
-_NAME = {p: re.compile(rf"[a-z0-9._]{{1,{n}}}", re.ASCII) for p, n in MAX_LENGTH.items()}
+# Keyed by str: a Platform is one, and callers may pass the plain name.
+_NAME: dict[str, re.Pattern[str]] = {
+    p: re.compile(rf"[a-z0-9._]{{1,{n}}}", re.ASCII) for p, n in MAX_LENGTH.items()
+}
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _HOST_PREFIXES = ("www.", "m.")
 _HOSTS = {"instagram.com": Platform.INSTAGRAM, "tiktok.com": Platform.TIKTOK}
@@ -69,7 +72,7 @@ class InvalidUsername(ValueError):
 
 def parse_username(raw: str, platform: Platform | str) -> str | Invalid:
     """The canonical form of `raw`, or an `Invalid` saying why there is none."""
-    pattern = _NAME.get(platform)  # type: ignore[call-overload]
+    pattern = _NAME.get(platform)
     if pattern is not None and pattern.fullmatch(raw) and raw not in RESERVED:
         return raw  # already canonical, as most names from upstream are: nothing to undo
     platform = Platform(platform)

@@ -31,7 +31,8 @@ class GiveUp:
 
 def backoff(attempt: int) -> timedelta:
     """The wait after try `attempt` (1-based) crashed."""
-    return FIRST_BACKOFF * BACKOFF_FACTOR ** max(attempt - 1, 0)
+    factor: int = BACKOFF_FACTOR ** max(attempt - 1, 0)  # int ** int is typed Any
+    return FIRST_BACKOFF * factor
 
 
 def after_crash(

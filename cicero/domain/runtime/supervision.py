@@ -59,7 +59,7 @@ def backoff(failures: int, flags: SupFlags, jitter: float) -> float:
     """
     if failures <= 0:
         return 0.0
-    base = min(flags.backoff_max_s, flags.backoff_min_s * (2 ** min(failures - 1, 30)))
+    base = min(flags.backoff_max_s, flags.backoff_min_s * (2.0 ** min(failures - 1, 30)))
     return min(flags.backoff_max_s, base * (0.8 + 0.4 * jitter))
 
 

@@ -7,12 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cicero.config import Secret, Settings
 from cicero.domain.people.usernames import Platform
 from cicero.loopback import free_port
 from cicero.sim.upstream.server import FakeUpstream, FakeUpstreamThread, Keys
 from cicero.sim.upstream.world import FakeAccount, FakeEngagement, FakePost, UpstreamWorld
+
+if TYPE_CHECKING:
+    from cicero.sim.scenario import Scenario
 
 KEY, FALLBACK_KEY = "fake-key", "fake-fallback-key"
 KEYS = Keys(
@@ -50,7 +54,7 @@ def pointed_at(settings: Settings, fake: FakeUpstream | FakeUpstreamThread) -> S
     )
 
 
-def world_from_scenario(scenario) -> UpstreamWorld:  # type: ignore[no-untyped-def]
+def world_from_scenario(scenario: Scenario) -> UpstreamWorld:
     """The scenario's posts under their client's official handle, and who engaged when."""
     clients = scenario.clients_by_id
     posts = []

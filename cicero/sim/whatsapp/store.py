@@ -13,7 +13,7 @@ session actor when it builds its transport.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -23,10 +23,8 @@ import asyncpg
 from cicero.domain.people.phones import parse_jid
 from cicero.sim.whatsapp.transport import Accepted, Attachment, InitialState, Line
 
-Run = Callable[[Coroutine[Any, Any, Any]], Any]  # the owning actor's `run`
-OnDb = Callable[
-    ..., Coroutine[Any, Any, Any]
-]  # (statement function, *args) on the owner's connection
+Run = Callable[[Awaitable[Any]], Any]  # the owning actor's `run`
+OnDb = Callable[..., Awaitable[Any]]  # (statement function, *args) on the owner's connection
 
 
 class DbDeliveryLog:

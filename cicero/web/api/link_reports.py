@@ -3,6 +3,9 @@ cicero.domain.amplification.submission; racing submitters meet in the unique key
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from aiohttp import web
 
 from cicero.db import app_api
@@ -98,11 +101,12 @@ async def submit_report(request: web.Request) -> web.Response:
     return json_ok(report_item(row), status=201)
 
 
-def _replay(stored: object, raw: dict[LinkField, str]) -> web.Response:
-    """An identical body answers 200 with the stored report; anything else is a conflict."""
+def _replay(stored: Mapping[str, Any], raw: dict[LinkField, str]) -> web.Response:
+    """An identical body answers 200 with the stored report; anything else is a conflict.
+    `stored` is the report's row (a database record, as report_item takes it)."""
     links, problems = submission.clean(raw)
-    current = {f: stored[f.column] for f in FIELDS}  # type: ignore[index]
+    current = {f: stored[f.column] for f in FIELDS}
     if not problems and submission.same_report(current, links):
-        return json_ok(report_item(stored))  # type: ignore[arg-type]
+        return json_ok(report_item(stored))
     raise ApiError(409, "report_exists")
 
