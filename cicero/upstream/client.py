@@ -7,6 +7,7 @@ page never loses what was already fetched. The caller makes the aiohttp session
 inside its own event loop and passes it in.
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -158,10 +159,9 @@ class _Client:
         hosts: HostLimits | None = None,  # pacing, 429 pause, call count (upstream/limits.py)
         tally: Tally | None = None,  # each request's result and time, for /metrics
     ) -> None:
-        kw = {"sleep": sleep} if sleep is not None else {}
         self.http = Transport(
-            session, primary, fallback, timeouts=timeouts, retry=retry, jitter=jitter,
-            hosts=hosts, tally=tally, **kw,
+            session, primary, fallback, timeouts=timeouts, retry=retry,
+            sleep=sleep or asyncio.sleep, jitter=jitter, hosts=hosts, tally=tally,
         )  # fmt: skip
         self.sleep = self.http.sleep
 
