@@ -13,6 +13,9 @@ Goals: posts GET >= 30 % of the ceiling, report POST >= 15 %, p99 <= 100 ms for 
 login, logins >= 20 a second per core, the Web process's PSS <= 150 MB during the burst.
 
 Run: .venv/bin/python bench/api.py [--staff 5000] [--connections 64] [--profile app.prof]
+     [--py-spy DIR]
+--py-spy records the app process with py-spy (on PATH) phase by phase, one raw (collapsed)
+file per call in DIR: where a posts GET or a report POST spends its time, login apart.
 The machine is shared: the load average is printed with the figures.
 """
 
@@ -23,6 +26,7 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
+import shutil
 import socket
 import statistics
 import sys
@@ -193,7 +197,9 @@ async def phase(
     return time.perf_counter() - start, latencies, statuses, bodies
 
 
-def client(app_port: int, ceiling_port: int, staff: int, connections: int, out: Any) -> None:
+def client(
+    app_port: int, ceiling_port: int, staff: int, connections: int, out: Any, phases: Any
+) -> None:
     import aiohttp
 
     async def main() -> dict[str, Any]:
@@ -205,6 +211,7 @@ def client(app_port: int, ceiling_port: int, staff: int, connections: int, out: 
         async with aiohttp.ClientSession(connector=connector) as session:
 
             async def run(name: str, reqs: list[Any], expect: int) -> list[Any]:
+                phases.put(name)
                 wall, lat, st, bodies = await phase(session, connections, reqs)
                 bad = sum(1 for s in st if s != expect)
                 results[name] = {"n": len(reqs), "wall": wall, "lat": lat, "bad": bad,
@@ -236,12 +243,37 @@ def client(app_port: int, ceiling_port: int, staff: int, connections: int, out: 
                 "ceiling POST", [("POST", f"{ceiling}/post", r[2], json_h) for r in reports], 201
             )
             results["sizes"] = {"posts": posts_size, "report": report_size}
+        phases.put(None)
         return results
 
     out.put(asyncio.run(main()))
 
 
 # ---- the run ---------------------------------------------------------------------------------
+
+
+def record_phases(phases: Any, pid: int, directory: str | None) -> None:
+    """One py-spy recording of the app process per phase the client announces."""
+    import signal
+    import subprocess
+
+    current: subprocess.Popen[bytes] | None = None
+    while True:
+        name = phases.get()
+        if current is not None:
+            current.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+            current.wait(30)
+            current = None
+        if name is None:
+            return
+        if directory:
+            Path(directory).mkdir(parents=True, exist_ok=True)
+            out = Path(directory) / f"{name.replace(' ', '-')}.txt"
+            current = subprocess.Popen(
+                ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", "250",
+                 "--output", str(out)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
 
 
 def pss_mb(pid: int) -> float:
@@ -256,7 +288,10 @@ def main() -> int:
     parser.add_argument("--staff", type=int, default=5000)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--profile", help="write a cProfile of the app process to this file")
+    parser.add_argument("--py-spy", dest="py_spy", help="record each phase with py-spy into DIR")
     args = parser.parse_args()
+    if args.py_spy and shutil.which("py-spy") is None:
+        parser.error("--py-spy needs py-spy on PATH (pip install py-spy, outside the project)")
     ctx = mp.get_context("fork")
     with tempfile.TemporaryDirectory(prefix="cicero-bench-api-") as tmp:
         os.environ.setdefault("XDG_RUNTIME_DIR", str(Path(tmp) / "run"))
@@ -284,7 +319,7 @@ def main() -> int:
         ceiling_proc.start()
         app_ready.wait(60)
         ceiling_ready.wait(60)
-        out = ctx.Queue()
+        out, phases = ctx.Queue(), ctx.Queue()
         samples: list[float] = []
         done = threading.Event()
 
@@ -297,10 +332,16 @@ def main() -> int:
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         load = ctx.Process(
-            target=client, args=(app_port, ceiling_port, args.staff, args.connections, out)
+            target=client,
+            args=(app_port, ceiling_port, args.staff, args.connections, out, phases),
         )
         load.start()
+        spy = threading.Thread(
+            target=record_phases, args=(phases, app_proc.pid or 0, args.py_spy), daemon=True
+        )
+        spy.start()
         results = out.get()
+        spy.join(30)
         load.join()
         done.set()
         sampler.join()
