@@ -125,9 +125,16 @@ def serve_app(url: str, port: int, ready: Any, profile: str | None = None) -> No
         signal.signal(signal.SIGTERM, dump)
         atexit.register(dump)
 
+    import gc
+
+    from cicero.collector import GC_THRESHOLDS
     from cicero.config import load_settings
     from cicero.web.app import build_app
 
+    # The collector as the launcher sets it before forking the actors (cicero.actors.system).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
     settings = load_settings({}, overrides={"web": {"trusted_networks": []}})
     app = build_app(
         lambda: ({"escalated": "", "actors": {}, "reports": {}}, 0.1), url, [], settings
@@ -238,10 +245,11 @@ def client(
             report_bodies = await run("report", reports, 201)
             posts_size = int(results["posts"]["size"])
             report_size = int(statistics.median(len(b) for b in report_bodies))
-            await run("ceiling GET", [("GET", f"{ceiling}/get", None, {})] * staff, 200)
-            await run(
-                "ceiling POST", [("POST", f"{ceiling}/post", r[2], json_h) for r in reports], 201
-            )
+            # The ceiling answers bodies of the app's sizes (its default of 100 B flattered it).
+            get_url = f"{ceiling}/get?size={posts_size}"
+            await run("ceiling GET", [("GET", get_url, None, {})] * staff, 200)
+            post_url = f"{ceiling}/post?size={report_size}"
+            await run("ceiling POST", [("POST", post_url, r[2], json_h) for r in reports], 201)
             results["sizes"] = {"posts": posts_size, "report": report_size}
         phases.put(None)
         return results
@@ -252,14 +260,41 @@ def client(
 # ---- the run ---------------------------------------------------------------------------------
 
 
-def record_phases(phases: Any, pid: int, directory: str | None) -> None:
-    """One py-spy recording of the app process per phase the client announces."""
+def cpu_s(pid: int, tree: bool = False) -> float:
+    """CPU seconds (user + system) of a process, and of its children alive now with `tree`."""
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)] if tree else [root]
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for proc in procs:
+        try:
+            t = proc.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def watch_phases(
+    phases: Any, sides: dict[str, tuple[int, bool]], directory: str | None,
+    cpu: dict[str, dict[str, float]],
+) -> None:  # fmt: skip
+    """Per phase the client announces: the CPU seconds each side spent in it (into `cpu`),
+    and with `directory` a py-spy recording of the app process."""
     import signal
     import subprocess
 
     current: subprocess.Popen[bytes] | None = None
+    name: str | None = None
+    started: dict[str, float] = {}
     while True:
-        name = phases.get()
+        following = phases.get()
+        now = {side: cpu_s(pid, tree) for side, (pid, tree) in sides.items()}
+        if name is not None:
+            cpu[name] = {side: now[side] - started[side] for side in sides}
+        name, started = following, now
         if current is not None:
             current.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
             current.wait(30)
@@ -270,8 +305,8 @@ def record_phases(phases: Any, pid: int, directory: str | None) -> None:
             Path(directory).mkdir(parents=True, exist_ok=True)
             out = Path(directory) / f"{name.replace(' ', '-')}.txt"
             current = subprocess.Popen(
-                ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", "250",
-                 "--output", str(out)],
+                ["py-spy", "record", "--pid", str(sides["app"][0]), "--format", "raw",
+                 "--rate", "250", "--output", str(out)],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
 
@@ -336,8 +371,16 @@ def main() -> int:
             args=(app_port, ceiling_port, args.staff, args.connections, out, phases),
         )
         load.start()
+        postmaster = int((Path(tmp) / "pg" / "postmaster.pid").read_text().split()[0])
+        sides = {
+            "app": (app_proc.pid or 0, False),
+            "PostgreSQL": (postmaster, True),
+            "client": (load.pid or 0, False),
+            "ceiling": (ceiling_proc.pid or 0, False),
+        }
+        cpu: dict[str, dict[str, float]] = {}
         spy = threading.Thread(
-            target=record_phases, args=(phases, app_proc.pid or 0, args.py_spy), daemon=True
+            target=watch_phases, args=(phases, sides, args.py_spy, cpu), daemon=True
         )
         spy.start()
         results = out.get()
@@ -349,11 +392,14 @@ def main() -> int:
             proc.terminate()
             proc.join(5)
         server.cleanup()
-    report(results, idle_pss, max(samples, default=0.0), args)
+    report(results, cpu, idle_pss, max(samples, default=0.0), args)
     return 0
 
 
-def report(results: dict[str, Any], idle_pss: float, peak_pss: float, args: Any) -> None:
+def report(
+    results: dict[str, Any], cpu: dict[str, dict[str, float]], idle_pss: float,
+    peak_pss: float, args: Any,
+) -> None:  # fmt: skip
     cores = os.cpu_count() or 1
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (cores {cores}); "
           f"{args.connections} connections, {args.staff} staff")  # fmt: skip
@@ -374,6 +420,9 @@ def report(results: dict[str, Any], idle_pss: float, peak_pss: float, args: Any)
           f"{report_ratio:.0%} (goal >= 15 %)")  # fmt: skip
     print(f"p99 of profile/posts/report at most {worst:.1f} ms (goal <= 100 ms); logins "
           f"{rate['login'] / cores:.1f}/s per core (goal >= 20)")  # fmt: skip
+    print("CPU ms per request (app | PostgreSQL | client | ceiling server), by phase: " + "; ".join(
+        f"{name} " + " | ".join(f"{v * 1000 / results[name]['n']:.2f}" for v in spent.values())
+        for name, spent in cpu.items()))  # fmt: skip
     print(f"Web process PSS: {idle_pss:.0f} MB idle, {peak_pss:.0f} MB at the burst's peak "
           "(goal <= 150 MB)")  # fmt: skip
 
