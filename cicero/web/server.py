@@ -164,7 +164,7 @@ async def _serve(request: web.Request, handler: Handler, route: Route | None) ->
         raise ApiError(404, "not_found")
     request[ROUTE] = route
     c = ctx(request)
-    who = await identify(request, c, route.access)
+    who = await identify(request, c, route.access, route.with_token)
     request[PRINCIPAL] = who
     if request.method not in csrf.SAFE_METHODS:
         _check_csrf(request, c, route)
