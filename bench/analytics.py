@@ -100,12 +100,16 @@ async def seed(url: str) -> None:
 
 
 def serve(url: str, port: int) -> None:
-    """The web app alone in this process, as the Web actor runs it (collector frozen)."""
+    """The web app alone in this process, as the Web actor runs it (the collector frozen and
+    tuned as the launcher leaves it for every actor, cicero.actors.system)."""
     from aiohttp import web
 
+    from cicero.collector import GC_THRESHOLDS
     from cicero.web.app import build_app
 
+    gc.collect()
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
     app = build_app(lambda: ({"escalated": "", "actors": {}, "reports": {}}, 0.1), url, [],
                     load_settings({}), now=lambda: NOW)  # fmt: skip
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)

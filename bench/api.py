@@ -13,6 +13,9 @@ Goals: posts GET >= 30 % of the ceiling, report POST >= 15 %, p99 <= 100 ms for 
 login, logins >= 20 a second per core, the Web process's PSS <= 150 MB during the burst.
 
 Run: .venv/bin/python bench/api.py [--staff 5000] [--connections 64] [--profile app.prof]
+     [--py-spy DIR]
+--py-spy records the app process with py-spy (on PATH) phase by phase, one raw (collapsed)
+file per call in DIR: where a posts GET or a report POST spends its time, login apart.
 The machine is shared: the load average is printed with the figures.
 """
 
@@ -23,6 +26,7 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
+import shutil
 import socket
 import statistics
 import sys
@@ -102,7 +106,7 @@ async def seed(url: str, staff: int) -> None:
 # ---- servers (each in a process of its own) ---------------------------------------------------
 
 
-def serve_app(url: str, port: int, ready: Any, profile: str | None = None) -> None:
+def serve_app(url: str, port: int, ready: Any, profile: str | None = None, lag: Any = None) -> None:
     from aiohttp import web
 
     if profile:  # a cProfile of the app process, written when the bench stops it
@@ -121,14 +125,21 @@ def serve_app(url: str, port: int, ready: Any, profile: str | None = None) -> No
         signal.signal(signal.SIGTERM, dump)
         atexit.register(dump)
 
+    import gc
+
+    from cicero.collector import GC_THRESHOLDS
     from cicero.config import load_settings
     from cicero.web.app import build_app
 
+    # The collector as the launcher sets it before forking the actors (cicero.actors.system).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
     settings = load_settings({}, overrides={"web": {"trusted_networks": []}})
     app = build_app(
         lambda: ({"escalated": "", "actors": {}, "reports": {}}, 0.1), url, [], settings
     )
-    _run(web, app, port, ready)
+    _run(web, app, port, ready, lag)
 
 
 def serve_ceiling(port: int, ready: Any) -> None:
@@ -156,13 +167,26 @@ def serve_ceiling(port: int, ready: Any) -> None:
     _run(web, app, port, ready)
 
 
-def _run(web: Any, app: Any, port: int, ready: Any) -> None:
+async def probe_lag(lag: Any, step: float = 0.01) -> None:
+    """The event loop's lateness: the longest a 10 ms sleep overran (what any callback
+    waited, an argon2 hash in the loop's thread or a long handler would show here)."""
+    while True:
+        t = time.perf_counter()
+        await asyncio.sleep(step)
+        late = time.perf_counter() - t - step
+        if late > lag.value:
+            lag.value = late
+
+
+def _run(web: Any, app: Any, port: int, ready: Any, lag: Any = None) -> None:
     async def main() -> None:
+        probe = asyncio.create_task(probe_lag(lag)) if lag is not None else None
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         ready.set()
         await asyncio.Event().wait()
+        del probe
 
     asyncio.run(main())
 
@@ -193,7 +217,9 @@ async def phase(
     return time.perf_counter() - start, latencies, statuses, bodies
 
 
-def client(app_port: int, ceiling_port: int, staff: int, connections: int, out: Any) -> None:
+def client(
+    app_port: int, ceiling_port: int, staff: int, connections: int, out: Any, phases: Any
+) -> None:
     import aiohttp
 
     async def main() -> dict[str, Any]:
@@ -205,6 +231,7 @@ def client(app_port: int, ceiling_port: int, staff: int, connections: int, out: 
         async with aiohttp.ClientSession(connector=connector) as session:
 
             async def run(name: str, reqs: list[Any], expect: int) -> list[Any]:
+                phases.put(name)
                 wall, lat, st, bodies = await phase(session, connections, reqs)
                 bad = sum(1 for s in st if s != expect)
                 results[name] = {"n": len(reqs), "wall": wall, "lat": lat, "bad": bad,
@@ -231,17 +258,72 @@ def client(app_port: int, ceiling_port: int, staff: int, connections: int, out: 
             report_bodies = await run("report", reports, 201)
             posts_size = int(results["posts"]["size"])
             report_size = int(statistics.median(len(b) for b in report_bodies))
-            await run("ceiling GET", [("GET", f"{ceiling}/get", None, {})] * staff, 200)
-            await run(
-                "ceiling POST", [("POST", f"{ceiling}/post", r[2], json_h) for r in reports], 201
-            )
+            # The ceiling answers bodies of the app's sizes (its default of 100 B flattered it).
+            get_url = f"{ceiling}/get?size={posts_size}"
+            await run("ceiling GET", [("GET", get_url, None, {})] * staff, 200)
+            post_url = f"{ceiling}/post?size={report_size}"
+            await run("ceiling POST", [("POST", post_url, r[2], json_h) for r in reports], 201)
             results["sizes"] = {"posts": posts_size, "report": report_size}
+        phases.put(None)
         return results
 
     out.put(asyncio.run(main()))
 
 
 # ---- the run ---------------------------------------------------------------------------------
+
+
+def cpu_s(pid: int, tree: bool = False) -> float:
+    """CPU seconds (user + system) of a process, and of its children alive now with `tree`."""
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)] if tree else [root]
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for proc in procs:
+        try:
+            t = proc.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def watch_phases(
+    phases: Any, sides: dict[str, tuple[int, bool]], directory: str | None,
+    cpu: dict[str, dict[str, float]], lag: Any, lags: dict[str, float],
+) -> None:  # fmt: skip
+    """Per phase the client announces: the CPU seconds each side spent in it (into `cpu`),
+    and with `directory` a py-spy recording of the app process."""
+    import signal
+    import subprocess
+
+    current: subprocess.Popen[bytes] | None = None
+    name: str | None = None
+    started: dict[str, float] = {}
+    while True:
+        following = phases.get()
+        now = {side: cpu_s(pid, tree) for side, (pid, tree) in sides.items()}
+        if name is not None:
+            cpu[name] = {side: now[side] - started[side] for side in sides}
+            lags[name] = lag.value
+        name, started = following, now
+        lag.value = 0.0
+        if current is not None:
+            current.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+            current.wait(30)
+            current = None
+        if name is None:
+            return
+        if directory:
+            Path(directory).mkdir(parents=True, exist_ok=True)
+            out = Path(directory) / f"{name.replace(' ', '-')}.txt"
+            current = subprocess.Popen(
+                ["py-spy", "record", "--pid", str(sides["app"][0]), "--format", "raw",
+                 "--rate", "250", "--output", str(out)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
 
 
 def pss_mb(pid: int) -> float:
@@ -256,7 +338,10 @@ def main() -> int:
     parser.add_argument("--staff", type=int, default=5000)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--profile", help="write a cProfile of the app process to this file")
+    parser.add_argument("--py-spy", dest="py_spy", help="record each phase with py-spy into DIR")
     args = parser.parse_args()
+    if args.py_spy and shutil.which("py-spy") is None:
+        parser.error("--py-spy needs py-spy on PATH (pip install py-spy, outside the project)")
     ctx = mp.get_context("fork")
     with tempfile.TemporaryDirectory(prefix="cicero-bench-api-") as tmp:
         os.environ.setdefault("XDG_RUNTIME_DIR", str(Path(tmp) / "run"))
@@ -273,8 +358,9 @@ def main() -> int:
         print(f"seeded {args.staff} staff and {POSTS} posts in {time.perf_counter() - t:.1f} s")
         app_port, ceiling_port = free_port(), free_port()
         app_ready, ceiling_ready = ctx.Event(), ctx.Event()
+        lag = ctx.Value("d", 0.0, lock=False)  # the app's event loop lateness, per phase
         app_proc = ctx.Process(
-            target=serve_app, args=(url, app_port, app_ready, args.profile), daemon=True
+            target=serve_app, args=(url, app_port, app_ready, args.profile, lag), daemon=True
         )
         ceiling_proc = ctx.Process(
             target=serve_ceiling, args=(ceiling_port, ceiling_ready),
@@ -284,7 +370,7 @@ def main() -> int:
         ceiling_proc.start()
         app_ready.wait(60)
         ceiling_ready.wait(60)
-        out = ctx.Queue()
+        out, phases = ctx.Queue(), ctx.Queue()
         samples: list[float] = []
         done = threading.Event()
 
@@ -297,10 +383,25 @@ def main() -> int:
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         load = ctx.Process(
-            target=client, args=(app_port, ceiling_port, args.staff, args.connections, out)
+            target=client,
+            args=(app_port, ceiling_port, args.staff, args.connections, out, phases),
         )
         load.start()
+        postmaster = int((Path(tmp) / "pg" / "postmaster.pid").read_text().split()[0])
+        sides = {
+            "app": (app_proc.pid or 0, False),
+            "PostgreSQL": (postmaster, True),
+            "client": (load.pid or 0, False),
+            "ceiling": (ceiling_proc.pid or 0, False),
+        }
+        cpu: dict[str, dict[str, float]] = {}
+        lags: dict[str, float] = {}
+        spy = threading.Thread(
+            target=watch_phases, args=(phases, sides, args.py_spy, cpu, lag, lags), daemon=True
+        )
+        spy.start()
         results = out.get()
+        spy.join(30)
         load.join()
         done.set()
         sampler.join()
@@ -308,11 +409,14 @@ def main() -> int:
             proc.terminate()
             proc.join(5)
         server.cleanup()
-    report(results, idle_pss, max(samples, default=0.0), args)
+    report(results, cpu, lags, idle_pss, max(samples, default=0.0), args)
     return 0
 
 
-def report(results: dict[str, Any], idle_pss: float, peak_pss: float, args: Any) -> None:
+def report(
+    results: dict[str, Any], cpu: dict[str, dict[str, float]], lags: dict[str, float],
+    idle_pss: float, peak_pss: float, args: Any,
+) -> None:  # fmt: skip
     cores = os.cpu_count() or 1
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (cores {cores}); "
           f"{args.connections} connections, {args.staff} staff")  # fmt: skip
@@ -333,6 +437,11 @@ def report(results: dict[str, Any], idle_pss: float, peak_pss: float, args: Any)
           f"{report_ratio:.0%} (goal >= 15 %)")  # fmt: skip
     print(f"p99 of profile/posts/report at most {worst:.1f} ms (goal <= 100 ms); logins "
           f"{rate['login'] / cores:.1f}/s per core (goal >= 20)")  # fmt: skip
+    print("the app's event loop at most late (ms), by phase: " + ", ".join(
+        f"{name} {late * 1000:.0f}" for name, late in lags.items() if not name.startswith("ceiling")))  # fmt: skip
+    print("CPU ms per request (app | PostgreSQL | client | ceiling server), by phase: " + "; ".join(
+        f"{name} " + " | ".join(f"{v * 1000 / results[name]['n']:.2f}" for v in spent.values())
+        for name, spent in cpu.items()))  # fmt: skip
     print(f"Web process PSS: {idle_pss:.0f} MB idle, {peak_pss:.0f} MB at the burst's peak "
           "(goal <= 150 MB)")  # fmt: skip
 

@@ -10,55 +10,78 @@ from typing import Any
 
 import asyncpg
 
+from cicero.db.auth import TokenRow, fetch_with_caller, with_caller
 from cicero.domain.amplification.links import FIELDS, LinkField
 
 _COLUMNS = ", ".join(f.column for f in FIELDS)
 
-PROFILE = """
+_PROFILE = """
 SELECT s.nrp, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok, s.client_id, s.active,
        s.village, c.name AS client_name,
        coalesce((SELECT array_agg(r.role_name ORDER BY r.role_name) FROM staff_role r
-                  WHERE r.nrp = s.nrp), '{}') AS roles
+                  WHERE r.nrp = s.nrp), '{{}}') AS roles
   FROM staff s JOIN client c ON c.client_id = s.client_id
- WHERE s.nrp = $1
+ WHERE s.nrp = {nrp}
 """
+_CALLER_PROFILE = with_caller(_PROFILE.format(nrp="caller.subject"))
 
 
-async def profile(conn: asyncpg.Connection, nrp: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(PROFILE, nrp)
+async def caller_profile(
+    conn: asyncpg.Connection, token_hash: bytes
+) -> tuple[TokenRow | None, asyncpg.Record | None]:
+    """The token's row and its subject's profile, in one round trip."""
+    token, rows = await fetch_with_caller(conn, _CALLER_PROFILE, token_hash)
+    return token, rows[0] if rows else None
 
 
 # A post is a task of the caller (data.md §4.1, api.md §2): owned by their client, or by a
 # directorate whose role they hold, or tagged with such a role; not removed; its owner tracks
-# amplification. $1 = the caller's client, $2 = the caller's roles, $3 = kind.
+# amplification. {client} = the caller's client, {roles} = the caller's roles (text[]).
 _TASK = """
   FROM post p
   JOIN client c ON c.client_id = p.client_id AND c.amplify_enabled
- WHERE p.platform = 'instagram' AND p.kind = $3 AND p.removed_at IS NULL
-   AND (p.client_id = $1
-        OR lower(p.client_id) = ANY($2::text[])
-        OR EXISTS (SELECT 1 FROM post_tag t WHERE t.post_id = p.id AND t.role_name = ANY($2::text[])))
+ WHERE p.platform = 'instagram' AND p.kind = {kind} AND p.removed_at IS NULL
+   AND (p.client_id = {client}
+        OR lower(p.client_id) = ANY({roles})
+        OR EXISTS (SELECT 1 FROM post_tag t WHERE t.post_id = p.id AND t.role_name = ANY({roles})))
 """
 _POST_COLUMNS = """p.id, p.external_id, p.client_id, p.caption, p.posted_at, p.like_count,
        p.comment_count, p.media"""
+_DIRECT = {"client": "$1", "roles": "$2::text[]", "kind": "$3"}
+# The same with the caller's client and roles from the token lookup (with_caller).
+_OF_CALLER = {"client": "caller.subject_client", "roles": "caller.subject_roles", "kind": "$2"}
+_TASK_POSTS = f"SELECT {_POST_COLUMNS} {_TASK} AND p.wib_date = {{day}}"
+_TASK_POST = f"SELECT {_POST_COLUMNS} {_TASK} AND p.external_id = {{shortcode}}"
+_CALLER_TASK_POSTS = with_caller(
+    _TASK_POSTS.format(**_OF_CALLER, day="$3"), order_by="posted_at, external_id"
+)
 
 
-async def task_posts(
-    conn: asyncpg.Connection, client_id: str, roles: Sequence[str], kind: str, day: date
-) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        f"SELECT {_POST_COLUMNS} {_TASK} AND p.wib_date = $4 ORDER BY p.posted_at, p.external_id",
-        client_id, list(roles), kind, day,
-    )  # fmt: skip
+async def caller_task_posts(
+    conn: asyncpg.Connection, token_hash: bytes, kind: str, day: date
+) -> tuple[TokenRow | None, list[asyncpg.Record]]:
+    """The token's row and the task posts of its subject's day, in one round trip."""
+    return await fetch_with_caller(conn, _CALLER_TASK_POSTS, token_hash, kind, day)
+
+
+_OWN_TASK_POST = _TASK_POST.format(**_DIRECT, shortcode="$4")
 
 
 async def task_post(
     conn: asyncpg.Connection, client_id: str, roles: Sequence[str], kind: str, shortcode: str
 ) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        f"SELECT {_POST_COLUMNS} {_TASK} AND p.external_id = $4",
-        client_id, list(roles), kind, shortcode,
-    )  # fmt: skip
+    return await conn.fetchrow(_OWN_TASK_POST, client_id, list(roles), kind, shortcode)
+
+
+_CALLER_TASK_POST = with_caller(_TASK_POST.format(**_OF_CALLER, shortcode="$3"))
+
+
+async def caller_task_post(
+    conn: asyncpg.Connection, token_hash: bytes, kind: str, shortcode: str
+) -> tuple[TokenRow | None, asyncpg.Record | None]:
+    """The token's row and its subject's task post `shortcode`, in one round trip."""
+    token, rows = await fetch_with_caller(conn, _CALLER_TASK_POST, token_hash, kind, shortcode)
+    return token, rows[0] if rows else None
 
 
 _REPORT = f"""

@@ -21,9 +21,9 @@ from cicero.domain.auth.tokens import Grant, LiveFamily, Revocation, StoredToken
 # with another kind of subject (the dashboard's accounts) adds its own arm here.
 _LOOKUP = """
 SELECT t.kind, t.subject, t.family, t.expires_at, t.revoked_at, t.used_at, t.idle_s,
-       t.last_used_at, coalesce(s.active, false) AS subject_active, s.client_id,
+       t.last_used_at, coalesce(s.active, false) AS subject_active, s.client_id AS subject_client,
        coalesce((SELECT array_agg(r.role_name) FROM staff_role r WHERE r.nrp = s.nrp), '{}')
-           AS roles
+           AS subject_roles
   FROM auth_token t
   LEFT JOIN staff s ON t.kind IN ('staff_access', 'staff_refresh') AND s.nrp = t.subject
  WHERE t.token_hash = $1
@@ -37,10 +37,7 @@ class TokenRow:
     roles: frozenset[str]
 
 
-async def lookup_token(conn: asyncpg.Connection, token_hash: bytes) -> TokenRow | None:
-    r = await conn.fetchrow(_LOOKUP, token_hash)
-    if r is None:
-        return None
+def token_row(r: asyncpg.Record) -> TokenRow:
     stored = StoredToken(
         kind=TokenKind(r["kind"]),
         subject=r["subject"],
@@ -52,7 +49,34 @@ async def lookup_token(conn: asyncpg.Connection, token_hash: bytes) -> TokenRow 
         idle_s=r["idle_s"],
         last_used_at=r["last_used_at"],
     )
-    return TokenRow(stored, r["client_id"], frozenset(r["roles"]))
+    return TokenRow(stored, r["subject_client"], frozenset(r["subject_roles"]))
+
+
+async def lookup_token(conn: asyncpg.Connection, token_hash: bytes) -> TokenRow | None:
+    r = await conn.fetchrow(_LOOKUP, token_hash)
+    return None if r is None else token_row(r)
+
+
+def with_caller(sql: str, order_by: str = "") -> str:
+    """One statement that looks the token ($1) up as `caller` and runs `sql` for it: a query
+    that may name caller.subject, caller.subject_client and caller.subject_roles (its own
+    parameters from $2; its column names other than the token's), its rows in `order_by`
+    (of its column names). A staff route's first query travels this way with the token
+    check, one round trip instead of two; its rows are the handler's only once
+    `tokens.usable` and `authorize` have passed (cicero.web.identify)."""
+    order = f" ORDER BY {order_by}" if order_by else ""
+    return f"""WITH caller AS MATERIALIZED ({_LOOKUP})
+SELECT * FROM caller LEFT JOIN LATERAL (SELECT true AS x_found, y.* FROM ({sql}) y) x ON true{order}"""
+
+
+async def fetch_with_caller(
+    conn: asyncpg.Connection, sql: str, token_hash: bytes, *args: object
+) -> tuple[TokenRow | None, list[asyncpg.Record]]:
+    """The token's row (None: no such token) and the rows of `with_caller`'s query."""
+    rows = await conn.fetch(sql, token_hash, *args)
+    if not rows:
+        return None, []
+    return token_row(rows[0]), [r for r in rows if r["x_found"]]
 
 
 async def store_grants(conn: asyncpg.Connection, grants: Sequence[Grant]) -> None:

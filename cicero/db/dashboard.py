@@ -52,10 +52,18 @@ async def lookup_session(conn: asyncpg.Connection, token_hash: bytes) -> Session
     return SessionRow(stored, account, r["username"], r["name"])
 
 
+# A touch commits without waiting for the disk (synchronous_commit off for its own transaction
+# only): an fsync per dashboard request was ~2.8 ms of its time on a busy machine. The new
+# last_used_at is seen by the next request at once, as ever; only a database crash can lose
+# the last moment's touches, and that moves a session's idle limit earlier, never later.
+_TOUCH = """
+WITH unhurried AS (SELECT set_config('synchronous_commit', 'off', true))
+UPDATE auth_token SET last_used_at = $2 FROM unhurried WHERE token_hash = $1
+"""
+
+
 async def touch_session(conn: asyncpg.Connection, token_hash: bytes, now: datetime) -> None:
-    await conn.execute(
-        "UPDATE auth_token SET last_used_at = $2 WHERE token_hash = $1", token_hash, now
-    )
+    await conn.execute(_TOUCH, token_hash, now)
 
 
 async def store_session(conn: asyncpg.Connection, grant: Grant, idle: timedelta) -> None:

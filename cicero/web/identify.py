@@ -3,7 +3,9 @@ allowed network, or no one.
 
 A request that presents a bearer token is judged by that token alone: a bad one is
 anonymous (so a staff route answers 401), never upgraded by the network it came from.
-The token check is one query; its rules are cicero.domain.auth.tokens.usable.
+The token check is one query on every request (revocation takes effect at once); its rules
+are cicero.domain.auth.tokens.usable. A route that declares `with_token` has its first query
+run in that same statement, and its handler reads the answer with `with_token(request)`.
 
 An allowed network (`web.trusted_networks`) makes a request without a credential the
 `scraper` only on routes that admit scrapers (and on public ones, whose handlers may show
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
@@ -30,6 +33,7 @@ from cicero.db.dashboard import lookup_session, touch_session
 from cicero.domain.auth import csrf, dashboard, tokens
 from cicero.domain.auth.access import ANONYMOUS, Access, Principal, Who, staff_principal
 from cicero.web.context import WebContext
+from cicero.web.route import TokenQuery
 
 COOKIE = "__Host-cicero"
 
@@ -47,13 +51,22 @@ class DashboardSession:
 
 
 SESSION = web.RequestKey("dashboard_session", DashboardSession)
+_FOUND = web.RequestKey("found_with_token", object)
 
 
 def session_of(request: web.Request) -> DashboardSession | None:
     return request.get(SESSION)
 
 
-async def identify(request: web.Request, c: WebContext, rule: Access) -> Principal:
+def with_token(request: web.Request) -> Any:
+    """What the route's `with_token` query found for the caller (set once the token passed)."""
+    return request[_FOUND]
+
+
+async def identify(
+    request: web.Request, c: WebContext, rule: Access, first: TokenQuery | None = None
+) -> Principal:
+    """The caller; `first`: the route's query to run with a staff token's lookup."""
     public = rule.public
     presented = tokens.bearer(request.headers.get("Authorization"))
     if presented is not None:
@@ -61,10 +74,16 @@ async def identify(request: web.Request, c: WebContext, rule: Access) -> Princip
         if parsed is not None:
             if public:
                 return ANONYMOUS  # a route open to all asks nothing of the database
+            found: Any = None
             async with c.db().acquire() as conn:
-                row = await lookup_token(conn, parsed[1])
+                if first is None:
+                    row = await lookup_token(conn, parsed[1])
+                else:
+                    row, found = await first(conn, parsed[1], request, c.now())
             if row is None or not tokens.usable(row.stored, c.now()):
                 return ANONYMOUS
+            if first is not None:
+                request[_FOUND] = found
             s = row.stored
             return staff_principal(s.subject, row.client_id or "", row.roles, s.family)
         expected = c.settings.env.metrics_token

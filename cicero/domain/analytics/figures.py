@@ -177,8 +177,9 @@ class Analytics:
 
     def posts_json(self, posts: Iterable[PostRow]) -> list[dict[str, Any]]:
         # Built for each post of a month on every request: the link's shape once, WIB as a
-        # fixed offset (no DST), interactions once per post; the instant stays a datetime
-        # (both encoders write it as RFC 3339 in the offset it carries).
+        # fixed offset (no DST), interactions once per post and the rate inline (`rate`'s
+        # rule, without a call per post); the instant stays a datetime (both encoders write
+        # it as RFC 3339 in the offset it carries).
         url = PostRef(self.platform, "{0}", owner="{1}").link.format
         return [
             {"client_id": p.client_id, "shortcode": p.external_id,
@@ -186,7 +187,8 @@ class Analytics:
              "url": url(p.external_id, p.owner), "likes": p.likes, "comments": p.comments,
              "views": p.views, "shares": p.shares,
              "interactions": (n := (p.likes or 0) + (p.comments or 0) + (p.shares or 0)),
-             "followers": p.followers, "engagement_rate": rate(n, p.followers)}
+             "followers": (f := p.followers),
+             "engagement_rate": round(n / f, RATE_DIGITS) if f else None}
             for p in posts
         ]  # fmt: skip
 

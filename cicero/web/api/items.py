@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from cicero.domain.amplification.links import FIELDS
 from cicero.domain.timezone import to_wib
 
@@ -23,7 +25,10 @@ def text(value: Any) -> str:
 
 def _media(raw: Any) -> Mapping[str, Any]:
     if isinstance(raw, str):
-        raw = json.loads(raw)
+        try:
+            raw = orjson.loads(raw)  # jsonb's text: valid JSON, read on every post listed
+        except orjson.JSONDecodeError:  # what orjson refuses (an integer past 64 bits)
+            raw = json.loads(raw)
     return raw if isinstance(raw, Mapping) else {}
 
 

@@ -1,14 +1,19 @@
 """A5, A6: link reports (api.md §2.1). Own reports only; the submission's rules are
-cicero.domain.amplification.submission; racing submitters meet in the unique key index."""
+cicero.domain.amplification.submission; racing submitters meet in the unique key index.
+A6 reads its post in the statement that checks the caller's token (Route.with_token)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
+import asyncpg
 from aiohttp import web
 
 from cicero.db import app_api
+from cicero.db.auth import TokenRow, lookup_token
 from cicero.domain.amplification import submission
 from cicero.domain.amplification.links import FIELDS, LinkField, first_url, key
 from cicero.domain.auth.access import Denial, Target, authorize
@@ -16,6 +21,7 @@ from cicero.web.api.items import report_item
 from cicero.web.bodies import Field, check, read_json
 from cicero.web.context import ctx
 from cicero.web.errors import ApiError
+from cicero.web.identify import with_token
 from cicero.web.server import ROUTE, deny, json_ok, principal
 
 LIST_LIMIT = 200
@@ -53,6 +59,33 @@ async def list_reports(request: web.Request) -> web.Response:
     return json_ok([report_item(r) for r in rows])
 
 
+def _shortcode(body: Mapping[str, Any]) -> Any:
+    return body.get("shortcode") or body.get("post_id") or ""
+
+
+async def post_with_token(
+    conn: asyncpg.Connection, token_hash: bytes, request: web.Request, now: datetime
+) -> tuple[TokenRow | None, tuple[str, asyncpg.Record | None] | None]:
+    """The token's row and the caller's task post the body names: (shortcode, post or None).
+    The body is read here only when its declared length is within the limit (a body too
+    large, of unknown length or not JSON is left to the handler, which answers it as ever:
+    the token is then looked up alone)."""
+    length, limit = request.content_length, ctx(request).settings.config.web.body_limit_kb
+    shortcode: Any = None
+    if length is not None and length <= limit * 1024:
+        try:
+            body = json.loads((await request.read()).decode("utf-8"))
+        except ValueError:  # UnicodeDecodeError too
+            body = None
+        if isinstance(body, dict):
+            shortcode = _shortcode(body)
+    if not isinstance(shortcode, str) or not shortcode.strip():
+        return await lookup_token(conn, token_hash), None
+    shortcode = shortcode.strip()
+    token, post = await app_api.caller_task_post(conn, token_hash, _kind(request), shortcode)
+    return token, (shortcode, post)
+
+
 async def submit_report(request: web.Request) -> web.Response:
     c, who = ctx(request), principal(request)
     kind = _kind(request)
@@ -63,15 +96,19 @@ async def submit_report(request: web.Request) -> web.Response:
         raise deny(denial)
     if named.client_id is not None and not who.covers_client(named.client_id):
         raise deny(Denial.OUT_OF_SCOPE)
-    shortcode = (body.get("shortcode") or body.get("post_id") or "").strip()
+    shortcode = _shortcode(body).strip()
     if not shortcode:
         raise ApiError(400, "bad_request", fields={"shortcode": "wajib diisi"})
     raw = {f: body.get(f.column, "") for f in FIELDS}
     now = c.now()
+    read = with_token(request)  # (shortcode, post) read with the token
     async with c.db().acquire() as conn:
-        post = await app_api.task_post(
-            conn, who.client_id or "", sorted(who.roles), kind, shortcode
-        )
+        if read is not None and read[0] == shortcode:
+            post = read[1]
+        else:
+            post = await app_api.task_post(
+                conn, who.client_id or "", sorted(who.roles), kind, shortcode
+            )
         if post is None:
             raise ApiError(404, "not_found", "Konten tidak ditemukan dalam tugas Anda.")
         verdict = submission.judge(raw, kind == "special", post["posted_at"], now, c.report_window)
@@ -109,4 +146,3 @@ def _replay(stored: Mapping[str, Any], raw: dict[LinkField, str]) -> web.Respons
     if not problems and submission.same_report(current, links):
         return json_ok(report_item(stored))
     raise ApiError(409, "report_exists")
-
