@@ -216,7 +216,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if not os.environ.get("CICERO_LOG_LEVEL", "").strip():
         settings = replace(settings, env=replace(settings.env, log_level="WARNING"))
     logs.setup(settings.env.log_format, settings.env.log_level)
-    with tempfile.TemporaryDirectory(prefix="cicero-sim-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="cicero-sim-", dir=_scratch_parent()) as tmp:
         settings = _with_data_dir(settings, Path(tmp))
         db = None
         try:
@@ -238,6 +238,17 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         f"{args.out}: transcript of {scenario.name!r} from {scenario.start.isoformat()} to {scenario.end.isoformat()}"
     )
     return EXIT_OK
+
+
+def _scratch_parent() -> str | None:
+    """Where a simulation's scratch data directory (its throwaway cluster) goes: memory
+    (/dev/shm) where there is one and TMPDIR does not say otherwise, else the temporary
+    directory. On a disk mounted with online discard, removing a simulated day's cluster
+    took 1.7-2.6 s of bench/day.py's wall and starting it ~1.5 s."""
+    shm = "/dev/shm"
+    if os.environ.get("TMPDIR") or not (os.path.isdir(shm) and os.access(shm, os.W_OK)):
+        return None
+    return shm
 
 
 def _with_data_dir(settings: Settings, data_dir) -> Settings:  # type: ignore[no-untyped-def]

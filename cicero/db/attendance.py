@@ -109,12 +109,9 @@ SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.ti
  ORDER BY s.nrp COLLATE "C"  -- digits: the same order, without the locale's comparisons
 """
 
-# Per handle of a counted person, in the order given: the mask of P's posts it engaged with by the
-# cut-off (no engagement: an empty mask). $1 post ids (P, in order), $2 engagement kind, $3
-# cut-off, $4 the counted people's handles, from _PEOPLE's rows: the scope is not worked out a
-# second time (~10 % of the statement at 20,000 people). One array in the handles' order, not a
-# row per username: 20,000 rows of (username, mask) cost the client ~17 ms to decode and key
-# (CPU, machine loaded), the array ~1 ms; the server sorts 20,000 places for it (~4 ms).
+# Per username of a counted person: the mask of P's posts it engaged with by the cut-off. $1 and
+# $2 as in _PEOPLE, $3 post ids (P, in order), $4 engagement kind, $5 cut-off, $6 Instagram
+# handles (else TikTok's); {only}: with $7, as $3 of _PEOPLE.
 #
 # Shape (issues 7 and 18, figures in bench/recap.py): P's engagement is read by post (index-only
 # on the primary key where vacuum has marked pages visible) and aggregated once per username;
@@ -131,26 +128,27 @@ SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.ti
 _DONE = """
 WITH p AS MATERIALIZED (
     -- each post's bit in the mask: a username's done set is the OR of its posts' bits.
-    SELECT id, {bit} AS bit FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, ord)
+    SELECT id, {bit} AS bit FROM unnest($3::bigint[]) WITH ORDINALITY AS u(id, ord)
 ), m AS (
     -- Post by post through the primary key (OFFSET 0 keeps the planner from flattening it
     -- into a join it costs as a scan of the whole table, history included).
     SELECT e.username, {mask} AS mask
       FROM p CROSS JOIN LATERAL (
            SELECT e.username FROM engagement e
-            WHERE e.post_id = p.id AND e.kind = $2 AND e.first_seen_at <= $3 OFFSET 0) e
+            WHERE e.post_id = p.id AND e.kind = $4 AND e.first_seen_at <= $5 OFFSET 0) e
      GROUP BY e.username
 )
-SELECT array_agg(coalesce(m.mask, {empty}) ORDER BY h.place)
-  FROM unnest($4::text[]) WITH ORDINALITY AS h(username, place)
-  LEFT JOIN m ON m.username = h.username
+SELECT m.username, m.mask
+  FROM m
+ WHERE m.username IN (SELECT CASE WHEN $6 THEN s.instagram ELSE s.tiktok END
+                        FROM staff s
+                       WHERE {in_scope}{only})
 """
 BIGINT_POSTS = 63  # bits 0..62: bit 63 would make the bigint negative
-_BIGINT_MASKS = {"bit": "1::bigint << (ord - 1)::int", "mask": "bit_or(p.bit)", "empty": "0"}
+_BIGINT_MASKS = {"bit": "1::bigint << (ord - 1)::int", "mask": "bit_or(p.bit)"}
 _BIT_STRING_MASKS = {
-    "bit": "set_bit(repeat('0', cardinality($1::bigint[]))::varbit, (ord - 1)::int, 1)",
+    "bit": "set_bit(repeat('0', cardinality($3::bigint[]))::varbit, (ord - 1)::int, 1)",
     "mask": "bit_or(p.bit)::text",
-    "empty": "''",
 }
 _IN_SCOPE_HERE = _IN_SCOPE.format(scope="$1", directorate="$2")
 _ONLY = " AND s.nrp = ANY(${}::text[])"
@@ -159,10 +157,15 @@ _PEOPLE_FORMS = {
     some: _PEOPLE.format(in_scope=_IN_SCOPE_HERE, only=_ONLY.format(3) if some else "")
     for some in (True, False)
 }
-# bigint masks -> the query
+# (bigint masks, some people only) -> the query
 _DONE_FORMS = {
-    bigint: _DONE.format(**(_BIGINT_MASKS if bigint else _BIT_STRING_MASKS))
+    (bigint, some): _DONE.format(
+        **(_BIGINT_MASKS if bigint else _BIT_STRING_MASKS),
+        in_scope=_IN_SCOPE_HERE,
+        only=_ONLY.format(7) if some else "",
+    )
     for bigint in (True, False)
+    for some in (True, False)
 }
 
 
@@ -188,13 +191,12 @@ async def scope_attendance(
     some = [] if only is None else [list(only)]
     people = await conn.fetch(_PEOPLE_FORMS[only is not None], scope, directorate, *some)
     masks: dict[str, int | str] = {}
-    handle = 6 if instagram else 7  # _PEOPLE's instagram and tiktok columns
-    handles = [h for r in people if (h := r[handle]) is not None]
-    if ids and handles:  # without posts nobody has done any, without a handle nobody can
-        found = await conn.fetchval(
-            _DONE_FORMS[len(ids) <= BIGINT_POSTS], ids, ENGAGEMENT_KIND[platform], cutoff, handles
-        )
-        masks = dict(zip(handles, found, strict=True))
+    if ids and people:  # without posts nobody has done any
+        rows = await conn.fetch(
+            _DONE_FORMS[len(ids) <= BIGINT_POSTS, only is not None],
+            scope, directorate, ids, ENGAGEMENT_KIND[platform], cutoff, instagram, *some,
+        )  # fmt: skip
+        masks = {r[0]: r[1] for r in rows}  # (username, mask); 3x faster than dict(rows)
     return _attendances(people, instagram, masks, ids, rule, earlier or {})
 
 
