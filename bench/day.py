@@ -41,6 +41,17 @@ pages half empty so re-fetch updates stay HOT, one engagement index less); the d
 takes a late reply for the answer to the next question (the day used to abort at its first
 heavy ingestion).
 
+Where it stands (2026-12-07, after conditional fetches; old and new trees run back to back):
+15.2 s against 20.8 s (load 3.1), 25.3/27.8 s against 30.0/33.7 s (load 4.4-6.8). The clock
+asked croniter for every job's next fire times several times an instant (3.9-4.1 s of the
+Clock process's CPU a day, now 0.6-0.7 s); ingestion recomputed the day's audit deadlines at
+every run. What the day costs in CPU, all processes: ~20-22 s besides the scenario's
+generation (JobWorkers ~8, this process ~5 as fake upstream, SMTP sink and transcript,
+PostgreSQL ~6, sessions, clock and supervisor ~2): on 2 cores at least 10-11 s even if
+nothing ever waited, so 10 s needs less work, not less waiting. The largest part is the
+day's 10,596 requests (~0.64 ms of client and fake CPU each, bench/ingest_day.py) and
+~14,700 ingestion statements.
+
 Finding (first run, 2026-11-25, 2-core machine shared with other work): far from the goal; the
 day does not finish. `simulate` aborts at the 07:30 ingestion ("no answer to ClockTick within
 30s") after ~75 s wall. py-spy on the whole process tree shows every process idle during the

@@ -34,6 +34,19 @@ masks ~5-7), garbage collection ~4 ms, the simple text ~6 ms. On the real-shaped
 re-fetch's updates cleared today's all-visible bits, so each of P's ~174,000 index entries
 visits the heap (visibility checks and HOT chains, a third of the done query's CPU under
 perf): ~80 ms for the done masks against ~45 ms once vacuumed.
+
+At 20,000 staff (issue 18, 2026-12-07, machine loaded 4-10 by other work, so CPU figures:
+this process's plus its server process's): scope_attendance costs ~210-220 ms of CPU (client
+~75, PostgreSQL ~140), the simple text ~35 more. The done masks are ~110 of PostgreSQL's:
+reading P's ~460,000 index entries ~45-50 and hashing them into one group per username
+~45-50, both per row and so linear in staff x posts; the people ~20-25 (a scan with two hashed
+subplans, the sort by nrp, 20,000 rows of 9 columns out). The per-person loop now builds its
+tuples with tuple.__new__ and decodes masks with precomputed shifts (a few ms). Tried and
+left: the counted handles passed from the people rows and the masks returned as one array
+in their order (client -17 ms, server +4 ms here, but bench/day.py's directorate recaps at
+5,000 staff became ~1 s slower each: reverted); a parallel plan (Gather over partial hash
+aggregates: each worker holds all ~19,000 groups, no gain on 2 cores); = ANY(handles) (a
+linear search per row); the people as nine arrays (slower to decode than rows).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from functools import cache, partial
 from itertools import compress, groupby
 from operator import itemgetter
+from typing import cast
 
 import asyncpg
 
@@ -220,20 +221,26 @@ def _attendances(
     n = len(post_ids)
     done_sets: dict[int | str, tuple[int, ...]] = {}
     decode = _Masks(post_ids)
-    people = []
-    make = Person._make
+    statuses: dict[tuple[int, bool, bool], Status] = {}  # (done, has a handle, exception)
+    people: list[Attendance] = []
+    append = people.append
+    new = tuple.__new__  # Person._make and Attendance(...) without their Python-level calls
+    at = 6 if instagram else 7  # the handle's place in a row (Person's field order)
     for row in rows:
-        person = make(row)
-        handle = person.instagram if instagram else person.tiktok
+        person = new(Person, row)
+        handle = cast("str | None", person[at])  # the platform's handle column
         done: tuple[int, ...] = ()
         if handle is not None and (mask := masks.get(handle)):
             done = done_sets.get(mask) or done_sets.setdefault(mask, decode(mask))
         if earlier and (before := earlier.get(person.nrp)) and handle is not None:
             status = rule(len(done) + before, n, True, person.exception)
-            people.append(Attendance(person, handle, done, n, status, before))
+            append(Attendance(person, handle, done, n, status, before))
             continue
-        status = rule(len(done), n, handle is not None, person.exception)
-        people.append(Attendance(person, handle, done, n, status))
+        key = (len(done), handle is not None, person.exception)
+        known = statuses.get(key)
+        if known is None:
+            known = statuses[key] = rule(len(done), n, handle is not None, person.exception)
+        append(new(Attendance, (person, handle, done, n, known, 0)))
     return people
 
 
@@ -244,20 +251,19 @@ class _Masks:
 
     def __init__(self, post_ids: list[int]) -> None:
         self.post_ids = post_ids
-        self.tables: list[list[tuple[int, ...]]] = []
+        self.tables: list[tuple[list[tuple[int, ...]], int]] = []  # (table, the byte's shift)
         for k in range(0, len(post_ids), 8):
             table: list[tuple[int, ...]] = [()]
             for post in post_ids[k : k + 8]:  # value v + 2**i adds the chunk's i-th post
                 table += [(*done, post) for done in table]
-            self.tables.append(table)
+            self.tables.append((table, k))
 
     def __call__(self, mask: int | str) -> tuple[int, ...]:
         if isinstance(mask, str):
             return tuple(compress(self.post_ids, mask.encode().translate(_BITS)))
         done: tuple[int, ...] = ()
-        for table in self.tables:
-            done += table[mask & 255]
-            mask >>= 8
+        for table, shift in self.tables:
+            done += table[mask >> shift & 255]
         return done
 
 

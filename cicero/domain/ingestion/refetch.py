@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from cicero.domain.runtime.jobs import JobSpec
 from cicero.domain.runtime.schedule import fire_times
@@ -161,7 +162,20 @@ def day_deadlines(
     `readers`: keys of jobs whose runs read engagement (recaps, reminders); disabled ones
     and those absent from `jobs` are ignored. An after-job reads just after the fire time
     of the cron job its chain starts from (just after the ingestion, for the ingestion's
-    own after-jobs)."""
+    own after-jobs). Remembered per day and schedule: every ingestion run asks, and the
+    answer is some twenty croniter walks over the day (~20 ms)."""
+    return _day_deadlines(day, tuple(jobs), ingest_key, frozenset(readers), fresh, every)
+
+
+@lru_cache(maxsize=8)
+def _day_deadlines(
+    day: date,
+    jobs: tuple[JobSpec, ...],
+    ingest_key: str,
+    readers: frozenset[str],
+    fresh: timedelta,
+    every: timedelta,
+) -> tuple[Deadline, ...]:
     specs = {j.key: j for j in jobs}
     ingest = specs.get(ingest_key)
     if ingest is None or not ingest.enabled:
@@ -171,7 +185,7 @@ def day_deadlines(
     last_instant = end - _JUST_AFTER
     ingestions = fire_times(ingest, before_start, last_instant)
     recaps: list[datetime] = []
-    for key in set(readers):
+    for key in readers:
         spec = specs.get(key)
         if spec is None or not spec.enabled:
             continue

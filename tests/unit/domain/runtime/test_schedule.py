@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cicero.domain.runtime import schedule as s
 from cicero.domain.runtime.jobs import JobSpec, cron_problem
@@ -226,3 +230,34 @@ def test_run_now_waits_for_its_bucket_and_for_a_running_one() -> None:
     for job in ("off", "nope"):
         _, effects = s.handle(state, s.RunNow(job))
         assert dispatches(effects) == [] and records(effects, "skipped")
+
+
+@given(
+    steps=st.lists(st.integers(min_value=-90, max_value=400), min_size=1, max_size=30),
+    count=st.integers(min_value=1, max_value=3),
+    until=st.integers(min_value=0, max_value=600),
+)
+def test_remembered_fire_times_are_those_croniter_walks_to(
+    steps: list[int], count: int, until: int
+) -> None:
+    """The remembered next fire times (reused while time has not reached them) equal a fresh
+    walk at every instant, going forward by minutes and seconds or back."""
+    now = at(5, 50)
+    for step in steps:
+        now += timedelta(minutes=step, seconds=step % 7)
+        for spec in (INGEST, RECAP, BROADCAST):
+            remembered = s.next_fire_times(spec, now, count)
+            due = s.fire_times(spec, now, now + timedelta(minutes=until))
+            assert remembered == _unremembered(s.next_fire_times, spec, now, count)
+            assert due == _unremembered(s.fire_times, spec, now, now + timedelta(minutes=until))
+
+
+def _unremembered(walk: Callable[..., list[datetime]], *args: object) -> list[datetime]:
+    """`walk(*args)` with nothing remembered, leaving what was remembered as it was."""
+    kept = dict(s._LAST_NEXT)
+    s._LAST_NEXT.clear()
+    try:
+        return walk(*args)
+    finally:
+        s._LAST_NEXT.clear()
+        s._LAST_NEXT.update(kept)
