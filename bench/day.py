@@ -20,14 +20,9 @@ goal. 33 ingestion instants 15.1-15.3 s (each re-fetches every post's likers and
 names; 18,750 statements), 11 recap instants 3.2-3.5 s, 4 message-send instants 0.8 s, 24
 other instants 0.7 s, outside 3.3 s.
 
-Why 10 s is out of reach at the spec's fidelity: data.md §3.4 fetches every page of every
-post's likers and commenters at each of the 33 fire times, and jobs.md §2.1 keeps that 30-min
-snapshot. bench/ingest_day.py measures the day's ingestion alone at 22,080 requests, 14.0 s of
-CPU on the client and fake side (0.64 ms a request) and 9.5 s in PostgreSQL: at least 11.8 s
-on 2 cores before any recap or send. Skipping posts whose listed like/comment count has not
-moved since their last complete fetch would cut it several-fold (tried: ingestion 15.5 -> 7.3
-s, the day 18 s) and spare RapidAPI quota, but it drops the snapshot and a swap (one unlike,
-one like) within 30 minutes would go unseen; that is a change to the spec, not ours to make.
+(Since then conditional engagement fetches landed: a post's likers and commenters are
+fetched only when it is new today, its listed count moved, or an audit is due; the day's
+requests fell from 22,080 to 10,596.)
 
 The history, newest first: a client's posts fetched side by side (ingestion 16.5-17.0 ->
 15.1-15.3 s); pooled connections released without asyncpg's four-statement reset; paced send
