@@ -27,6 +27,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bench.recap import DAY, STAFF, seed
 from bench.runtime import embedded_database
+from cicero.collector import GC_THRESHOLDS
 from cicero.config import load_settings
 from cicero.db import dashboard as accounts
 from cicero.db.attendance import scope_attendance, scope_posts
@@ -115,8 +116,11 @@ def main() -> None:
         url, server = embedded_database(Path(tmp))
         try:
             asyncio.run(prepare(url))
+            # The collector as the launcher leaves it for every actor, the Web actor included
+            # (cicero.actors.system): frozen, and the young generation's threshold raised.
             gc.collect()
-            gc.freeze()  # as cicero/launcher.py does before the actors fork
+            gc.freeze()
+            gc.set_threshold(*GC_THRESHOLDS)
             query = asyncio.run(query_alone(url))
             api, pages, size = asyncio.run(over_http(url))
         finally:
