@@ -8,6 +8,10 @@ scope_attendance), which is what the data function adds to the recap.
 Goal: page p99 <= 300 ms, and the page within 2x of its query.
 
 Run: .venv/bin/python bench/dashboard.py
+
+Where it stands (2026-12-08, load ~1.1): query p50 41.6 ms; page p50 74.3 ms, p99 91.6 ms:
+1.78x (it was 2.29x: the view grew each group's tuple once per person, counted the posts'
+engagement in Python, and markupsafe's escape wrapped 30,000 values a page in Markup).
 """
 
 from __future__ import annotations
