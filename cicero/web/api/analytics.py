@@ -6,7 +6,6 @@ from what ingestion stored: no upstream request per view."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,15 +14,14 @@ from aiohttp import web
 
 from cicero.dashboard.analytics import compute
 from cicero.domain.analytics.figures import Analytics
-from cicero.domain.attendance.view import DayRange, Period, RangeRefused, period_range
+from cicero.domain.attendance.view import DayRange, Period
 from cicero.domain.layouts.analytics_sheets import analytics_workbook
 from cicero.domain.people.usernames import Platform
-from cicero.domain.timezone import wib_date
 from cicero.reports.xlsx import xlsx_bytes
 from cicero.web.api import schemas as s
+from cicero.web.api.period import asked_days
 from cicero.web.api.scope import ScopeClient, chosen_client
 from cicero.web.context import ctx
-from cicero.web.errors import ApiError
 from cicero.web.route import Param
 from cicero.web.server import principal
 
@@ -82,36 +80,10 @@ class Asked:
         return urlencode(params | changes)
 
 
-def _day(text: str, name: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ApiError(400, "bad_request", fields={name: "tanggal YYYY-MM-DD"}) from None
-
-
 async def asked(request: web.Request, platform: str | None = None) -> Asked:
-    q = request.query
-    try:
-        chosen = Platform(platform or q.get("platform") or "instagram")
-    except ValueError:
-        raise ApiError(400, "bad_request", fields={"platform": "instagram atau tiktok"}) from None
-    try:
-        period = Period(q.get("period") or "day")
-    except ValueError:
-        raise ApiError(400, "bad_request", fields={"period": "day, week atau month"}) from None
-    ranged = bool(q.get("from") or q.get("to"))  # a page's form sends them empty
-    try:
-        if ranged:
-            start = _day(q.get("from") or q.get("to", ""), "from")
-            days = DayRange(start, _day(q.get("to") or start.isoformat(), "to"))
-        else:
-            day = _day(q["date"], "date") if q.get("date") else wib_date(ctx(request).now())
-            days = period_range(period, day)
-    except RangeRefused as err:
-        raise ApiError(422, "invalid", f"Periode tidak dapat ditampilkan: {err}.",
-                       fields={"period": str(err)}) from None  # fmt: skip
+    d = asked_days(request, platform)
     c, clients = await chosen_client(request)
-    return Asked(c, clients, chosen, period, days, ranged)
+    return Asked(c, clients, d.platform, d.period, d.days, d.ranged)
 
 
 async def computed(request: web.Request, a: Asked) -> Analytics:

@@ -5,7 +5,6 @@ one value of cicero.dashboard.attendance for the request's scope and period and 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from aiohttp import web
@@ -13,12 +12,12 @@ from aiohttp import web
 from cicero.dashboard.attendance import Computed, compute, recap_text
 from cicero.db import recaps
 from cicero.domain.attendance.rule import Status
-from cicero.domain.attendance.view import DayRange, Period, RangeRefused, period_range
+from cicero.domain.attendance.view import DayRange, Period
 from cicero.domain.layouts import sheets
 from cicero.domain.layouts.dashboard_sheets import attendance_workbook
 from cicero.domain.people.usernames import Platform
-from cicero.domain.timezone import wib_date
 from cicero.reports.xlsx import xlsx_bytes
+from cicero.web.api.period import asked_days
 from cicero.web.api.scope import ScopeClient, chosen_client
 from cicero.web.context import ctx
 from cicero.web.errors import ApiError
@@ -55,38 +54,13 @@ class Asked:
     status: str
 
 
-def _day(text: str, name: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ApiError(400, "bad_request", fields={name: "tanggal YYYY-MM-DD"}) from None
-
-
 async def asked(request: web.Request, platform: str | None = None) -> Asked:
-    q = request.query
+    d = asked_days(request, platform)
     c, clients = await chosen_client(request)
-    try:
-        chosen = Platform(platform or q.get("platform") or "instagram")
-    except ValueError:
-        raise ApiError(400, "bad_request", fields={"platform": "instagram atau tiktok"}) from None
-    try:
-        period = Period(q.get("period") or "day")
-    except ValueError:
-        raise ApiError(400, "bad_request", fields={"period": "day, week atau month"}) from None
-    status = q.get("status") or "semua"
+    status = request.query.get("status") or "semua"
     if status not in FILTERS:
         raise ApiError(400, "bad_request", fields={"status": "filter tidak dikenal"})
-    today = wib_date(ctx(request).now())
-    try:
-        if "from" in q or "to" in q:
-            start = _day(q.get("from", ""), "from")
-            days = DayRange(start, _day(q.get("to") or start.isoformat(), "to"))
-        else:
-            days = period_range(period, _day(q["date"], "date") if "date" in q else today)
-    except RangeRefused as err:
-        raise ApiError(422, "invalid", f"Periode tidak dapat ditampilkan: {err}.",
-                       fields={"period": str(err)}) from None  # fmt: skip
-    return Asked(c, clients, chosen, period, days, status)
+    return Asked(c, clients, d.platform, d.period, d.days, status)
 
 
 async def computed(request: web.Request, a: Asked) -> Computed:
