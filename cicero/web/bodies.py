@@ -49,12 +49,21 @@ def schema(fields: Fields) -> dict[str, Any]:
     }
 
 
+_PARSED: web.RequestKey[Any] = web.RequestKey("parsed_json", object)
+
+
 async def read_json(request: web.Request) -> Any:
+    """The request's JSON body, parsed once per request (a route whose first query runs with
+    the token check reads it before its handler does)."""
+    if _PARSED in request:
+        return request[_PARSED]
     try:
         raw = await request.read()  # bounded by the app's client_max_size (413 past it)
-        return json.loads(raw.decode("utf-8"))
+        body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise ApiError(400, "bad_request", "Isi permintaan bukan JSON yang valid.") from None
+    request[_PARSED] = body
+    return body
 
 
 def check(body: Any, fields: Fields) -> dict[str, Any]:

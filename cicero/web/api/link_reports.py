@@ -4,7 +4,6 @@ A6 reads its post in the statement that checks the caller's token (Route.with_to
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -74,8 +73,8 @@ async def post_with_token(
     shortcode: Any = None
     if length is not None and length <= limit * 1024:
         try:
-            body = json.loads((await request.read()).decode("utf-8"))
-        except ValueError:  # UnicodeDecodeError too
+            body = await read_json(request)
+        except ApiError:  # not JSON: the handler answers it
             body = None
         if isinstance(body, dict):
             shortcode = _shortcode(body)
