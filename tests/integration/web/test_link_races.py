@@ -119,3 +119,34 @@ def test_midnight_wib_decides_the_day_of_posts_and_reports(pg_server: object) ->
         asyncio.run(go())
 
     around()
+
+
+def test_a_deleted_report_frees_its_links_and_keys_never_outlive_their_report(
+    pg_server: object,
+) -> None:
+    """The keys follow their report by a trigger (migration 0120), not a foreign key: a
+    deleted wrong report's links may be reported again, by anyone."""
+    url = fresh_database(pg_server)
+    run(seeded(url))
+
+    async def go() -> None:
+        async with serve(url) as app:
+            budi, siti = await app.login(BUDI, PASSWORD), await app.login(SITI, PASSWORD)
+            code = await new_post(app, "POLRES_A", timedelta(hours=8))
+            body = {"shortcode": code, "instagram_link": f"https://instagram.com/p/Del{code}",
+                    "twitter_link": f"https://x.com/budi/status/{code}"}  # fmt: skip
+            assert (await app.call("POST", "/api/link-reports", body, token=budi))[0] == 201
+            status, answer, _ = await app.call("POST", "/api/link-reports", body, token=siti)
+            assert (status, answer["error"]["code"]) == (409, "link_duplicate")
+            await app.sql("DELETE FROM link_report WHERE nrp = $1", BUDI)
+            orphans = await app.sql(
+                """SELECT k.key FROM link_report_url k
+                    WHERE NOT EXISTS (SELECT 1 FROM link_report r
+                                       WHERE r.post_id = k.post_id AND r.nrp = k.nrp)"""
+            )
+            assert orphans == []
+            assert (await app.call("POST", "/api/link-reports", body, token=siti))[0] == 201
+            owners = await app.sql("SELECT DISTINCT nrp FROM link_report_url")
+            assert [r["nrp"] for r in owners] == [SITI]
+
+    asyncio.run(go())
