@@ -299,7 +299,7 @@ def main() -> int:
 
         return wrapped
 
-    import cicero.sim.scenario as scenario_module
+    import cicero.sim.parse as scenario_module
 
     scenario_module.load_scenario = phase(
         "load + check the scenario", scenario_module.load_scenario

@@ -83,7 +83,7 @@ from cicero.jobs.catalogue import registry
 from cicero.jobs.ingest import IngestOptions, run_ingest
 from cicero.jobs.registry import JobContext
 from cicero.sim.driver import SUPPORTED_KINDS
-from cicero.sim.scenario import load_scenario
+from cicero.sim.parse import load_scenario
 from cicero.sim.seed import seed
 from cicero.sim.upstream.embedded import FALLBACK_KEY, KEY, world_from_scenario
 from cicero.sim.upstream.server import FakeUpstream, Keys

@@ -51,7 +51,7 @@ from cicero.db.migrate import migrate
 from cicero.domain.runtime.retention import TABLES, Bounded, Kept, Purged
 from cicero.domain.timezone import WIB
 from cicero.sim import driver
-from cicero.sim.scenario import load_scenario
+from cicero.sim.parse import load_scenario
 from cicero.sim.seed import seed
 
 GOAL_GB = 2.0

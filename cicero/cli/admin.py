@@ -9,6 +9,7 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from cicero.cli.database import with_database
 from cicero.domain.timezone import WIB
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def cmd_admin_add(args: argparse.Namespace) -> int:
-    from cicero.cli.main import _with_database
     from cicero.dashboard.admins import AdminRefused, add_admin, check
     from cicero.db.migrate import migrate
     from cicero.web.passwords import hasher
@@ -58,7 +58,7 @@ def cmd_admin_add(args: argparse.Namespace) -> int:
         print("Scan or import this into an authenticator app now; it is not shown again:")
         print(made.otpauth_uri)
 
-    code = _with_database(action)
+    code = with_database(action)
     if outcome:
         print(f"error: {outcome[0]}", file=sys.stderr)
         return 2

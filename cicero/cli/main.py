@@ -4,17 +4,17 @@ exits non-zero on failure; tracebacks are for bugs only."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 from cicero import __version__
+from cicero.cli.database import with_database
 from cicero.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
@@ -47,29 +47,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run(settings)
 
 
-def _with_database(action: Callable[[asyncpg.Connection], Awaitable[object]]) -> int:
-    from cicero.db.connect import connect, resolve_database
-    from cicero.db.embedded import DatabaseUnavailable
-    from cicero.db.migrate import MigrationError
-
-    settings = _settings()
-    try:
-        url, _server = resolve_database(settings)  # keep the handle while in use
-
-        async def go() -> object:
-            conn = await connect(url)
-            try:
-                return await action(conn)
-            finally:
-                await conn.close()
-
-        asyncio.run(go())
-    except (DatabaseUnavailable, MigrationError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    return EXIT_OK
-
-
 def cmd_migrate(args: argparse.Namespace) -> int:
     from cicero.db.migrate import migrate
 
@@ -81,7 +58,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         else:
             print("database is up to date")
 
-    return _with_database(action)
+    return with_database(action)
 
 
 def cmd_db_status(args: argparse.Namespace) -> int:
@@ -97,7 +74,7 @@ def cmd_db_status(args: argparse.Namespace) -> int:
         for version in current.unknown:
             print(f"UNKNOWN  {version:04d} (applied by a newer Cicero)")
 
-    return _with_database(action)
+    return with_database(action)
 
 
 def _parse_when(text: str) -> datetime:
@@ -194,7 +171,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from cicero.db.embedded import DatabaseUnavailable
     from cicero.server_secret import SecretError
     from cicero.sim.driver import SUPPORTED_KINDS, SimulationError, run
-    from cicero.sim.scenario import ScenarioError, load_scenario
+    from cicero.sim.parse import load_scenario
+    from cicero.sim.scenario import ScenarioError
 
     try:
         scenario = load_scenario(args.scenario, SUPPORTED_KINDS)

@@ -20,7 +20,8 @@ import asyncpg
 from cicero.config import Settings
 from cicero.db import ledger
 from cicero.domain.timezone import WIB, to_wib
-from cicero.sim.scenario import Scenario, load_scenario
+from cicero.sim.parse import load_scenario
+from cicero.sim.scenario import Scenario
 from cicero.sim.seed import seed
 from cicero.sim.upstream.world import UpstreamWorld
 

@@ -1,4 +1,6 @@
-"""Checking a scenario document table by table (called through `scenario.parse_scenario`).
+"""Reading a scenario file and checking it table by table: `load_scenario` reads the TOML,
+`parse_scenario` checks all of it; every problem is reported, one line each, as
+`table[i].key: problem`, in a `ScenarioError`; nothing of a bad scenario is returned.
 
 Order matters only for references: [scenario] and [config] first (times, sessions),
 then clients, users, posts, and the tables that point at them. A table whose own
@@ -9,9 +11,11 @@ problem rather than one per reference to it.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Collection, Mapping
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -531,3 +535,40 @@ def parse(
 
 def _at(item: Any) -> Any:
     return item.at
+
+
+def load_scenario(
+    path: str | Path,
+    supported_kinds: Collection[str] | None = None,
+    *,
+    base_config: Mapping[str, Any] | None = None,
+) -> Scenario:
+    """Read and check a scenario file; ScenarioError (with the path as source) if it is bad."""
+    source = str(path)
+    try:
+        with Path(path).open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ScenarioError(["no such file"], source) from None
+    except IsADirectoryError:
+        raise ScenarioError(["is a directory, not a TOML file"], source) from None
+    except PermissionError:
+        raise ScenarioError(["not readable by this user"], source) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ScenarioError([f"not valid TOML: {err}"], source) from None
+    try:
+        return parse_scenario(data, supported_kinds, base_config=base_config)
+    except ScenarioError as err:
+        raise ScenarioError(err.problems, source) from None
+
+
+def parse_scenario(
+    data: Mapping[str, Any],
+    supported_kinds: Collection[str] | None = None,
+    *,
+    base_config: Mapping[str, Any] | None = None,
+) -> Scenario:
+    """Check a parsed TOML document. `supported_kinds`: the event kinds the driver runs
+    (None: all); a known kind outside it is reported as not supported yet.
+    `base_config`: the config the [config] overrides apply to (default: config/cicero.toml)."""
+    return parse(data, supported_kinds, base_config)

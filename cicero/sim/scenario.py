@@ -1,21 +1,18 @@
 """A scenario file (spec/scenario.md, docs/scenarios.md) as frozen values.
 
-`load_scenario` reads the TOML and `parse_scenario` checks all of it: every problem is
-reported, one line each, as `table[i].key: problem`, in a `ScenarioError`; nothing of a
-bad scenario is returned. The simulation driver only ever sees a valid `Scenario`.
+`cicero.sim.parse` reads and checks the TOML into these (`load_scenario`,
+`parse_scenario`); the simulation driver only ever sees a valid `Scenario`.
 """
 
 from __future__ import annotations
 
 import bisect
 import random
-import tomllib
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -66,8 +63,6 @@ __all__ = [
     "ScenarioPost",
     "ScenarioUser",
     "SessionStart",
-    "load_scenario",
-    "parse_scenario",
 ]
 
 
@@ -258,42 +253,3 @@ class Scenario:
 
         extra = {"admin_numbers": list(self.config.admin_numbers)} if self.admins else {}
         return merge(dict(self.config_overrides), extra)
-
-
-def load_scenario(
-    path: str | Path,
-    supported_kinds: Collection[str] | None = None,
-    *,
-    base_config: Mapping[str, Any] | None = None,
-) -> Scenario:
-    """Read and check a scenario file; ScenarioError (with the path as source) if it is bad."""
-    source = str(path)
-    try:
-        with Path(path).open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise ScenarioError(["no such file"], source) from None
-    except IsADirectoryError:
-        raise ScenarioError(["is a directory, not a TOML file"], source) from None
-    except PermissionError:
-        raise ScenarioError(["not readable by this user"], source) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ScenarioError([f"not valid TOML: {err}"], source) from None
-    try:
-        return parse_scenario(data, supported_kinds, base_config=base_config)
-    except ScenarioError as err:
-        raise ScenarioError(err.problems, source) from None
-
-
-def parse_scenario(
-    data: Mapping[str, Any],
-    supported_kinds: Collection[str] | None = None,
-    *,
-    base_config: Mapping[str, Any] | None = None,
-) -> Scenario:
-    """Check a parsed TOML document. `supported_kinds`: the event kinds the driver runs
-    (None: all); a known kind outside it is reported as not supported yet.
-    `base_config`: the config the [config] overrides apply to (default: config/cicero.toml)."""
-    from cicero.sim.parse import parse
-
-    return parse(data, supported_kinds, base_config)

@@ -11,7 +11,6 @@ sees what is asked of cicero.web.callers: anyone else gets the status word only.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -33,19 +32,15 @@ from cicero.domain.timezone import WIB, to_wib
 from cicero.web import metrics
 from cicero.web.actor_bridge import ActorBridge, NoAnswer
 from cicero.web.callers import is_ops
-from cicero.web.context import Clock, WebContext, default_settings
+from cicero.web.context import GATHER, STATUS, Clock, StatusSource, WebContext, default_settings
 from cicero.web.errors import ApiError
 from cicero.web.routes import ROUTES
 from cicero.web.server import mount
 from cicero.web.upstream import ProfileFetcher
 
 POOL = web.AppKey("pool", asyncpg.Pool | None)
-# A callable's type is no class: given as the key's type argument (aiohttp reads it there).
-STATUS = web.AppKey[Callable[[], tuple[dict[str, Any] | None, float]]]("status_source")
-GATHER = web.AppKey[Callable[[web.Request], Awaitable[dict[str, Any]]]]("gather")
 POOL_ERROR = web.AppKey("pool_error", str)
 MAX_REQUEST_LINE = 128 * 1024
-StatusSource = Callable[[], tuple[dict[str, Any] | None, float]]  # (snapshot, age in seconds)
 NO_STORE = {"Cache-Control": "no-store"}
 
 

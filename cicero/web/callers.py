@@ -12,7 +12,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from cicero.domain.auth.access import Who
-from cicero.web.server import principal
+from cicero.web.request_state import principal
 
 SEES_DETAIL = frozenset({Who.ADMIN, Who.SCRAPER})  # ops accounts: /status only
 

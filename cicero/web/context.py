@@ -4,7 +4,7 @@ pool, the password workers, the per-person rate limits. Handlers reach it as `ct
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -100,6 +100,10 @@ def default_settings() -> Settings:
 
 
 CONTEXT = web.AppKey("cicero_context", WebContext)
+StatusSource = Callable[[], tuple[dict[str, Any] | None, float]]  # (snapshot, age in seconds)
+# A callable's type is no class: given as the key's type argument (aiohttp reads it there).
+STATUS = web.AppKey[StatusSource]("status_source")
+GATHER = web.AppKey[Callable[[web.Request], Awaitable[dict[str, Any]]]]("gather")  # ops body
 
 
 def ctx(request: web.Request) -> WebContext:

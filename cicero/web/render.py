@@ -21,6 +21,7 @@ from cicero.domain.timezone import WIB
 from cicero.web.cookies import form_token, remember_form_token
 from cicero.web.identify import session_of
 from cicero.web.nav import items_for
+from cicero.web.request_state import principal, request_id
 
 
 @cache
@@ -74,8 +75,6 @@ def page(
 ) -> web.Response:
     """Render `template` in the base layout. `form`: the page posts before any session, so it
     carries the double-submit value (api.md §5)."""
-    from cicero.web.server import principal, request_id
-
     who = principal(request)
     session = session_of(request)
     token = form_token(request) if form else (session.csrf if session else "")

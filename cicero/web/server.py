@@ -20,18 +20,17 @@ from aiohttp import web
 from aiohttp.web_urldispatcher import AbstractRoute
 
 from cicero.domain.auth import cors, csrf
-from cicero.domain.auth.access import ANONYMOUS, Denial, Principal, Target, Who, authorize
+from cicero.domain.auth.access import ANONYMOUS, Denial, Target, Who, authorize
 from cicero.domain.timezone import WIB
 from cicero.web.context import CONTEXT, WebContext, ctx
 from cicero.web.errors import ApiError, envelope
 from cicero.web.identify import identify
+from cicero.web.render import page
+from cicero.web.request_state import PRINCIPAL, REQUEST_ID, ROUTE, principal
 from cicero.web.route import Handler, Route
 
 log = logging.getLogger("cicero.web")
 
-REQUEST_ID = web.RequestKey("request_id", str)
-PRINCIPAL = web.RequestKey("principal", Principal)
-ROUTE = web.RequestKey("route", Route)
 _TABLE = web.AppKey("route_table", dict)
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}", re.ASCII)
 
@@ -43,14 +42,6 @@ CSP = (
 )
 STATUS_CODE = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 413: "too_large", 429: "rate_limited"}  # fmt: skip
-
-
-def principal(request: web.Request) -> Principal:
-    return request.get(PRINCIPAL, ANONYMOUS)
-
-
-def request_id(request: web.Request) -> str:
-    return request[REQUEST_ID]
 
 
 def mount(
@@ -146,8 +137,6 @@ def _refusal(
         target = request.path_qs if request.path != "/" else ""
         location = "/login" + (f"?next={quote(target, safe='')}" if target else "")
         return redirect(location)
-    from cicero.web.render import page
-
     if err.status == 403 and principal(request).who is Who.OPS and request.path == "/":
         return redirect("/status")  # ops have only the status page
     back = "/" if request.path != "/" else "/akun"

@@ -11,7 +11,7 @@ import pytest
 
 from cicero.config import load_settings
 from cicero.sim import driver
-from cicero.sim.scenario import load_scenario
+from cicero.sim.parse import load_scenario
 from tests.conftest import fresh_database
 
 Line = dict[str, Any]

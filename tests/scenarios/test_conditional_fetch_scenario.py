@@ -15,7 +15,7 @@ import pytest
 from cicero.config import load_settings
 from cicero.db.connect import connect
 from cicero.sim import driver
-from cicero.sim.scenario import load_scenario
+from cicero.sim.parse import load_scenario
 from tests.conftest import fresh_database
 
 pytestmark = pytest.mark.slow

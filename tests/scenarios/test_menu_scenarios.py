@@ -22,7 +22,8 @@ from cicero.config import load_settings
 from cicero.db.connect import connect
 from cicero.sim import driver
 from cicero.sim.events import EvMessage
-from cicero.sim.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
+from cicero.sim.parse import load_scenario, parse_scenario
+from cicero.sim.scenario import Scenario, ScenarioError
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ import pytest
 from cicero.config import load_settings
 from cicero.domain.timezone import WIB
 from cicero.sim import driver
-from cicero.sim.scenario import parse_scenario
+from cicero.sim.parse import parse_scenario
 
 pytestmark = pytest.mark.slow
 REGISTRY = "tests.integration.jobs:registry"

@@ -27,7 +27,7 @@ from cicero.config import Secret, Settings, load_settings
 from cicero.sim.clock import VirtualClock
 from cicero.sim.control import SimControl
 from cicero.sim.driver import SUPPORTED_KINDS
-from cicero.sim.scenario import load_scenario
+from cicero.sim.parse import load_scenario
 from cicero.sim.whatsapp.factory import SimulatedFactory
 from cicero.whatsapp.neonize_transport import NeonizeFactory
 

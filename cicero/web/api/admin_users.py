@@ -16,7 +16,8 @@ from cicero.web.bodies import Field, check, read_json
 from cicero.web.context import ctx
 from cicero.web.errors import ApiError
 from cicero.web.identify import session_of
-from cicero.web.server import json_ok, request_id
+from cicero.web.request_state import request_id
+from cicero.web.server import json_ok
 
 APPROVE_FIELDS = {
     "role": Field(str, max_length=32),

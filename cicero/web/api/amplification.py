@@ -20,8 +20,9 @@ from cicero.web.context import ctx
 from cicero.web.errors import ApiError
 from cicero.web.identify import session_of
 from cicero.web.render import page
+from cicero.web.request_state import principal, request_id
 from cicero.web.route import Param
-from cicero.web.server import json_ok, principal, request_id
+from cicero.web.server import json_ok
 
 QUERY = (
     Param("client_id", description="a client in scope (default: the first in scope)"),

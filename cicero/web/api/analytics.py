@@ -22,8 +22,8 @@ from cicero.web.api import schemas as s
 from cicero.web.api.period import asked_days
 from cicero.web.api.scope import ScopeClient, chosen_client
 from cicero.web.context import ctx
+from cicero.web.request_state import principal
 from cicero.web.route import Param
-from cicero.web.server import principal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE = {"type": "string", "format": "date"}

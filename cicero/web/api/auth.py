@@ -22,7 +22,7 @@ from cicero.web.api.items import instant
 from cicero.web.bodies import Field, check, read_json
 from cicero.web.context import WebContext, ctx
 from cicero.web.errors import INACTIVE, LOGIN_FAILED, ApiError
-from cicero.web.server import principal
+from cicero.web.request_state import principal
 
 NRP = re.compile(r"\d{6,18}", re.ASCII)
 LOGIN_FIELDS = {

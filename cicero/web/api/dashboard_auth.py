@@ -32,7 +32,8 @@ from cicero.web.context import WebContext, ctx
 from cicero.web.errors import ApiError
 from cicero.web.identify import session_of
 from cicero.web.nav import home_for
-from cicero.web.server import json_ok, principal, request_id
+from cicero.web.request_state import principal, request_id
+from cicero.web.server import json_ok
 
 LOGIN_FIELDS = {
     "username": Field(str, required=True, max_length=64),

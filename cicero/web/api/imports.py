@@ -13,8 +13,9 @@ from cicero.imports.read import MAX_BYTES, too_big
 from cicero.web.api.users import actor, optional_body, refusal
 from cicero.web.context import ctx
 from cicero.web.errors import ApiError
+from cicero.web.request_state import principal, request_id
 from cicero.web.route import Param
-from cicero.web.server import json_ok, principal, request_id
+from cicero.web.server import json_ok
 
 QUERY = (
     Param("client_id", required=True, description="the client the staff belong to"),

@@ -21,7 +21,8 @@ from cicero.web.bodies import Field, check, read_json
 from cicero.web.context import ctx
 from cicero.web.errors import ApiError
 from cicero.web.identify import with_token
-from cicero.web.server import ROUTE, deny, json_ok, principal
+from cicero.web.request_state import ROUTE, principal
+from cicero.web.server import deny, json_ok
 
 LIST_LIMIT = 200
 REPORT_FIELDS = {

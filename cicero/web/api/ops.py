@@ -23,11 +23,12 @@ from cicero.domain.people.phones import JidError, normalize_phone
 from cicero.domain.runtime.names import CLOCK, session_actor
 from cicero.web.actor_bridge import NoAnswer
 from cicero.web.bodies import Field, check, read_json
-from cicero.web.context import ctx
+from cicero.web.context import GATHER, STATUS, ctx
 from cicero.web.errors import ApiError
 from cicero.web.identify import session_of
 from cicero.web.render import page
-from cicero.web.server import json_ok, principal, request_id
+from cicero.web.request_state import principal, request_id
+from cicero.web.server import json_ok
 
 REASON_FIELDS = {"reason": Field(str, max_length=500)}
 PAIR_FIELDS = {"phone": Field(str, max_length=32, description="a pair code for this number")}
@@ -43,8 +44,6 @@ def _entry(request: web.Request, reason: str = "") -> audit.Entry:
 
 
 async def status_data(request: web.Request) -> dict[str, Any]:
-    from cicero.web.app import GATHER
-
     c = ctx(request)
     body = await request.app[GATHER](request)
     admin = principal(request).who is Who.ADMIN
@@ -64,8 +63,6 @@ async def status_page(request: web.Request) -> web.Response:
 
 
 def _pairing_code(request: web.Request) -> str:
-    from cicero.web.app import STATUS
-
     session = request.match_info["session"]
     snapshot, _age = request.app[STATUS]()
     report = ((snapshot or {}).get("reports") or {}).get(session_actor(session)) or {}

@@ -14,7 +14,8 @@ from cicero.domain.timezone import WIB, wib_date
 from cicero.web.api.items import ig_profile_item
 from cicero.web.context import WebContext, ctx
 from cicero.web.errors import ApiError
-from cicero.web.server import json_ok, principal
+from cicero.web.request_state import principal
+from cicero.web.server import json_ok
 
 FRESH = timedelta(hours=24)
 

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from cicero.web.context import ctx
 from cicero.web.errors import ApiError
-from cicero.web.server import principal
+from cicero.web.request_state import principal
 
 
 @dataclass(frozen=True)

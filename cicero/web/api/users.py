@@ -21,8 +21,9 @@ from cicero.web.bodies import Field, check, read_json
 from cicero.web.context import ctx
 from cicero.web.errors import ApiError
 from cicero.web.identify import session_of
+from cicero.web.request_state import principal, request_id
 from cicero.web.route import Param
-from cicero.web.server import json_ok, principal, request_id
+from cicero.web.server import json_ok
 
 QUERY = (
     Param("client_id", description="one client in scope (default: every client in scope)"),

@@ -16,7 +16,7 @@ from cicero.web.api.dashboard_auth import RESET_TTL, me_data, safe_next
 from cicero.web.context import ctx
 from cicero.web.nav import home_for
 from cicero.web.render import page
-from cicero.web.server import principal
+from cicero.web.request_state import principal
 
 
 async def login_page(request: web.Request) -> web.StreamResponse:

@@ -15,7 +15,7 @@ from cicero.domain.auth import lockout, passwords
 from cicero.domain.auth import password_links as links
 from cicero.domain.auth.tokens import Revocation, TokenKind
 from cicero.web.context import WebContext, ctx
-from cicero.web.server import request_id
+from cicero.web.request_state import request_id
 
 GONE = (
     "Link ini tidak berlaku lagi (sudah dipakai, kedaluwarsa, atau bukan link yang benar). "

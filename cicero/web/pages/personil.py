@@ -20,7 +20,7 @@ from cicero.web.api import audit as audit_api
 from cicero.web.api.users import account_role, clients_asked, directory_data, refusal
 from cicero.web.context import ctx
 from cicero.web.render import page
-from cicero.web.server import principal
+from cicero.web.request_state import principal
 
 MISSING_WORDS = {"": "Semua", "username": "Belum isi username (IG/TikTok)",
                  "instagram": "Belum isi Instagram", "tiktok": "Belum isi TikTok",

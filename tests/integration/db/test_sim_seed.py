@@ -10,7 +10,8 @@ from typing import Any
 
 from cicero.config.load import load_settings
 from cicero.db.connect import connect
-from cicero.sim.scenario import Scenario, parse_scenario
+from cicero.sim.parse import parse_scenario
+from cicero.sim.scenario import Scenario
 from cicero.sim.seed import seed
 
 

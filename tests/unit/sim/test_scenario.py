@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cicero.domain.timezone import WIB
+from cicero.sim.parse import load_scenario, parse_scenario
 from cicero.sim.scenario import (
     EVENT_KINDS,
     ClientType,
@@ -30,8 +31,6 @@ from cicero.sim.scenario import (
     Platform,
     ScenarioError,
     SessionStart,
-    load_scenario,
-    parse_scenario,
 )
 
 ROOT = Path(__file__).resolve().parents[3]

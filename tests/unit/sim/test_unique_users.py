@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cicero.domain.people.usernames import Platform, canonical_username
-from cicero.sim.scenario import ScenarioError, parse_scenario
+from cicero.sim.parse import parse_scenario
+from cicero.sim.scenario import ScenarioError
 
 CLIENT = {
     "id": "POLRES_A", "name": "POLRES A", "type": "org", "group": "120363000000000001@g.us",
