@@ -2,8 +2,9 @@
 
 A scope is an ORG client (its active `operator` staff) or a directorate (active holders of
 its role on its own staff or a linked satker's). SQL selects the counted people and, per
-username, the set of P's posts it engaged with; each person's status is then the domain's
-rule (`cicero.domain.attendance.rule.status`), applied here.
+username, the set of P's posts it engaged with (from engagement_mask, engagement grouped per
+client, day and name); each person's status is then the domain's rule
+(`cicero.domain.attendance.rule.status`), applied here.
 """
 
 from __future__ import annotations
@@ -138,16 +139,9 @@ SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.ti
 """
 
 # P in several groups (a directorate's tagged posts of other clients, a report period) or in
-# none: the people ({only}: with $3), then per counted person's name its mask in each group.
+# none: the people (_PEOPLE), then per counted person's name its mask in each group (below).
 # $1 and $2 as above, $3 the groups' clients, $4 their days (group g is the g-th pair, from 1), $5
 # platform, $6 kind, $7 Instagram handles, $8 cut-off; {only}: with $9.
-_PEOPLE = """
-SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok,
-       s.exception
-  FROM staff s
- WHERE {in_scope}{only}
- ORDER BY s.nrp COLLATE "C"
-"""
 _GROUP_MASKS = """
 SELECT m.username, g.g, m.mask, m.seen_until > $8 AS late
   FROM unnest($3::text[], $4::date[]) WITH ORDINALITY AS g(client_id, wib_date, g)
@@ -198,18 +192,18 @@ _BIT_STRING_MASKS = {
     "mask": "bit_or(p.bit)::text",
 }
 _IN_SCOPE_HERE = _IN_SCOPE.format(scope="$1", directorate="$2")
-_ONLY = " AND s.nrp = ANY($9::text[])"
+_ONLY = " AND s.nrp = ANY(${}::text[])"
 # some people only -> the query
 _PEOPLE_MASKS_FORMS = {
-    some: _PEOPLE_MASKS.format(in_scope=_IN_SCOPE_HERE, only=_ONLY if some else "")
+    some: _PEOPLE_MASKS.format(in_scope=_IN_SCOPE_HERE, only=_ONLY.format(9) if some else "")
     for some in (True, False)
 }
 _PEOPLE_FORMS = {
-    some: _PEOPLE.format(in_scope=_IN_SCOPE_HERE, only=_ONLY.replace("$9", "$3") if some else "")
+    some: _PEOPLE.format(in_scope=_IN_SCOPE_HERE, only=_ONLY.format(3) if some else "")
     for some in (True, False)
 }
 _GROUP_MASKS_FORMS = {
-    some: _GROUP_MASKS.format(in_scope=_IN_SCOPE_HERE, only=_ONLY if some else "")
+    some: _GROUP_MASKS.format(in_scope=_IN_SCOPE_HERE, only=_ONLY.format(9) if some else "")
     for some in (True, False)
 }
 # (bigint masks, some people only) -> the query
@@ -217,7 +211,7 @@ _DONE_FORMS = {
     (bigint, some): _DONE.format(
         **(_BIGINT_MASKS if bigint else _BIT_STRING_MASKS),
         in_scope=_IN_SCOPE_HERE,
-        only=_ONLY if some else "",
+        only=_ONLY.format(9) if some else "",
     )
     for bigint in (True, False)
     for some in (True, False)
