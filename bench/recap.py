@@ -60,11 +60,14 @@ and on this one, alternately (load 7-10 from other work: wall times inflated, CP
                 query + attendance + simple text    132.0 -> 42.1 ms median (load 5.2-5.5)
                 real-shaped table                   378.9 -> 132.5 ms median (best 178.8 -> 61.8)
 
-Scaled by CPU, the 210.6 ms measured quiet before comes to ~120-130 ms at 20,000 (goal 150);
-the lead's quiet run is the figure to trust. Left for the client, at 20,000: asyncpg's decode
-of 20,000 rows (~20 ms of CPU under load), the Attendance build (~45: a Person, a done tuple
-and an Attendance per person; masks of at most 40 posts decoded by five table look-ups), the
-simple text (~40: the satker/unit/rank sort key and each person's line).
+Later, with the machine quieter (01:48-01:53 UTC, same alternation, load 3.6 / 3.1 / 2.7):
+after 149.5 ms median (CPU 163), before 256.4 ms (CPU 271), after 128.6 ms (CPU 142, server
+39) at 20,000 staff. The old tree measured 210.6 ms quiet and 256.4 here: by that ratio the
+new one would measure ~105 ms quiet (goal 150); the lead's quiet run is the figure to trust.
+Left for the client at 20,000 (CPU, load 5-7): asyncpg's decode of 20,000 rows ~20 ms, the
+Attendance build ~45 (a Person, a done tuple and an Attendance per person; a mask of at most
+40 posts decoded by five table look-ups), the simple text ~30-40 (the satker/unit/rank sort
+key and each person's line).
 """
 
 from __future__ import annotations
