@@ -60,10 +60,13 @@ and on this one, alternately (load 7-10 from other work: wall times inflated, CP
                 query + attendance + simple text    132.0 -> 42.1 ms median (load 5.2-5.5)
                 real-shaped table                   378.9 -> 132.5 ms median (best 178.8 -> 61.8)
 
-Later, with the machine quieter (01:48-01:53 UTC, same alternation, load 3.6 / 3.1 / 2.7):
+Later, with the machine quieter (2026-12-08, same alternation, load 3.6 / 3.1 / 2.7):
 after 149.5 ms median (CPU 163), before 256.4 ms (CPU 271), after 128.6 ms (CPU 142, server
 39) at 20,000 staff. The old tree measured 210.6 ms quiet and 256.4 here: by that ratio the
 new one would measure ~105 ms quiet (goal 150); the lead's quiet run is the figure to trust.
+bench/day.py (5,000 staff), old tree then new, load 2.9: recap instants 3.4 -> 3.2 s (mean 311
+-> 293 ms, max 698 -> 627), ingestion instants 12.7 -> 12.6 s (the triggers' writes within
+the noise), day 22.5 -> 21.2 s; two earlier pairs at load 8-11 disagreed either way.
 Left for the client at 20,000 (CPU, load 5-7): asyncpg's decode of 20,000 rows ~20 ms, the
 Attendance build ~45 (a Person, a done tuple and an Attendance per person; a mask of at most
 40 posts decoded by five table look-ups), the simple text ~30-40 (the satker/unit/rank sort
