@@ -36,17 +36,41 @@ visits the heap (visibility checks and HOT chains, a third of the done query's C
 perf): ~80 ms for the done masks against ~45 ms once vacuumed.
 
 At 20,000 staff (issue 18, 2026-12-07, machine loaded 4-10 by other work, so CPU figures:
-this process's plus its server process's): scope_attendance costs ~210-220 ms of CPU (client
-~75, PostgreSQL ~140), the simple text ~35 more. The done masks are ~110 of PostgreSQL's:
+this process's plus its server process's): scope_attendance cost ~210-220 ms of CPU (client
+~75, PostgreSQL ~140), the simple text ~35 more. The done masks were ~110 of PostgreSQL's:
 reading P's ~460,000 index entries ~45-50 and hashing them into one group per username
-~45-50, both per row and so linear in staff x posts; the people ~20-25 (a scan with two hashed
-subplans, the sort by nrp, 20,000 rows of 9 columns out). The per-person loop now builds its
-tuples with tuple.__new__ and decodes masks with precomputed shifts (a few ms). Tried and
-left: the counted handles passed from the people rows and the masks returned as one array
-in their order (client -17 ms, server +4 ms here, but bench/day.py's directorate recaps at
-5,000 staff became ~1 s slower each: reverted); a parallel plan (Gather over partial hash
-aggregates: each worker holds all ~19,000 groups, no gain on 2 cores); = ANY(handles) (a
-linear search per row); the people as nine arrays (slower to decode than rows).
+~45-50, both per row and so linear in staff x posts; the people ~20-25. Tried and left then:
+the counted handles passed from the people rows and the masks returned as one array in their
+order (bench/day.py's directorate recaps at 5,000 staff became ~1 s slower each: reverted);
+a parallel plan (each worker holds all ~19,000 groups, no gain on 2 cores); = ANY(handles);
+the people as nine arrays (slower to decode than rows).
+
+Since then (2026-12-08, migration 0100): the done masks are kept grouped in engagement_mask
+(per client, platform, WIB day, kind and name, bit = the post's place in its client's day),
+maintained by triggers on engagement in the writer's transaction; a recap whose P is one
+client's day reads its people and their masks in one statement (one row per person: a hash
+join of the scope's staff with ~20,000 mask rows, then the sort by nrp) and decodes each mask
+straight into P's posts. Figures, this script run on an export of the tree before the change
+and on this one, alternately (load 7-10 from other work: wall times inflated, CPU steadier):
+
+  20,000 staff: CPU per recap (client + server)   301 / 291 -> 184 / 168 ms
+                  of which the server               159 / 156 ->  47 /  43 ms
+                query + attendance + simple text    580 / 298 -> 329 / 261 ms median
+   5,000 staff: CPU per recap                        69.8 -> 36.1 ms (server 38.7 -> 10.7)
+                query + attendance + simple text    132.0 -> 42.1 ms median (load 5.2-5.5)
+                real-shaped table                   378.9 -> 132.5 ms median (best 178.8 -> 61.8)
+
+Later, with the machine quieter (2026-12-08, same alternation, load 3.6 / 3.1 / 2.7):
+after 149.5 ms median (CPU 163), before 256.4 ms (CPU 271), after 128.6 ms (CPU 142, server
+39) at 20,000 staff. The old tree measured 210.6 ms quiet and 256.4 here: by that ratio the
+new one would measure ~105 ms quiet (goal 150); the lead's quiet run is the figure to trust.
+bench/day.py (5,000 staff), old tree then new, load 2.9: recap instants 3.4 -> 3.2 s (mean 311
+-> 293 ms, max 698 -> 627), ingestion instants 12.7 -> 12.6 s (the triggers' writes within
+the noise), day 22.5 -> 21.2 s; two earlier pairs at load 8-11 disagreed either way.
+Left for the client at 20,000 (CPU, load 5-7): asyncpg's decode of 20,000 rows ~20 ms, the
+Attendance build ~45 (a Person, a done tuple and an Attendance per person; a mask of at most
+40 posts decoded by five table look-ups), the simple text ~30-40 (the satker/unit/rank sort
+key and each person's line).
 """
 
 from __future__ import annotations

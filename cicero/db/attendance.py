@@ -2,8 +2,9 @@
 
 A scope is an ORG client (its active `operator` staff) or a directorate (active holders of
 its role on its own staff or a linked satker's). SQL selects the counted people and, per
-username, the set of P's posts it engaged with; each person's status is then the domain's
-rule (`cicero.domain.attendance.rule.status`), applied here.
+username, the set of P's posts it engaged with (from engagement_mask, engagement grouped per
+client, day and name); each person's status is then the domain's rule
+(`cicero.domain.attendance.rule.status`), applied here.
 """
 
 from __future__ import annotations
@@ -110,33 +111,71 @@ SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.ti
  ORDER BY s.nrp COLLATE "C"  -- digits: the same order, without the locale's comparisons
 """
 
-# Per username of a counted person: the mask of P's posts it engaged with by the cut-off. $1 and
-# $2 as in _PEOPLE, $3 post ids (P, in order), $4 engagement kind, $5 cut-off, $6 Instagram
-# handles (else TikTok's); {only}: with $7, as $3 of _PEOPLE.
+# Done sets come from engagement_mask (migration 0100): per client, platform, WIB day, kind
+# and name, the mask of that client's posts of the day the name engaged with, bit `day_seq`.
+# P's posts fall into groups (client, day); a person's done set is each group's mask carried
+# over to P's order (`_Groups`). One row per name and group instead of one per name and post:
+# ~20,000 rows instead of ~460,000 index entries hashed into groups for 20,000 people x 40
+# posts (bench/recap.py: the done masks were ~110 ms of the server's ~140).
+_PLACES = """
+SELECT id, client_id, wib_date, day_seq FROM post WHERE id = ANY($1::bigint[])
+"""
+
+# P in one group (a client's posts of one day: the usual case): the people and their mask in
+# one statement, the scope's rule evaluated once. $1 scope, $2 is a directorate, $3 client,
+# $4 platform, $5 WIB day, $6 engagement kind, $7 Instagram handles (else TikTok's), $8
+# cut-off; {only}: with $9, the nrps of the scope to count (a person's result does not depend
+# on who else is counted). `late`: the mask holds a sighting after the cut-off.
+_PEOPLE_MASKS = """
+SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok,
+       s.exception,  -- in Person's field order: `_attendances` makes one of each row's first 9
+       m.mask, m.seen_until > $8 AS late
+  FROM staff s
+  LEFT JOIN engagement_mask m
+         ON m.client_id = $3 AND m.platform = $4 AND m.wib_date = $5 AND m.kind = $6
+        AND m.username = CASE WHEN $7 THEN s.instagram ELSE s.tiktok END
+ WHERE {in_scope}{only}
+ ORDER BY s.nrp COLLATE "C"  -- digits: the same order, without the locale's comparisons
+"""
+
+# P in several groups (a directorate's tagged posts of other clients, a report period) or in
+# none: the people (_PEOPLE), then per counted person's name its mask in each group (below).
+# $1 and $2 as above, $3 the groups' clients, $4 their days (group g is the g-th pair, from 1), $5
+# platform, $6 kind, $7 Instagram handles, $8 cut-off; {only}: with $9.
+_GROUP_MASKS = """
+SELECT m.username, g.g, m.mask, m.seen_until > $8 AS late
+  FROM unnest($3::text[], $4::date[]) WITH ORDINALITY AS g(client_id, wib_date, g)
+  JOIN engagement_mask m
+    ON m.client_id = g.client_id AND m.platform = $5 AND m.wib_date = g.wib_date AND m.kind = $6
+ WHERE m.username IN (SELECT CASE WHEN $7 THEN s.instagram ELSE s.tiktok END
+                        FROM staff s
+                       WHERE {in_scope}{only})
+"""
+
+# What the masks cannot say, read from engagement: P's posts without a bit (day_seq past 62:
+# the client's 64th post of a day and later), for everyone, and all of P for the names whose
+# mask holds a sighting after the cut-off. Per name, the mask of P's posts it engaged with by
+# the cut-off. $1 and $2 as above, $3 post ids (P, in order), $4 kind, $5 cut-off, $6
+# Instagram handles, $7 P's posts without a bit, $8 the late names; {only}: with $9.
 #
-# Shape (issues 7 and 18, figures in bench/recap.py): P's engagement is read by post (index-only
-# on the primary key where vacuum has marked pages visible) and aggregated once per username;
-# then only the groups of counted people's handles are kept. Keeping the handles before
-# aggregating probed the handle set once per engagement row (~460,000 rows for 20,000 people
-# x 40 posts: the largest part of the statement); after it, once per username (~20,000, plus
-# the public's names). People and masks are two statements joined in Python: as one,
-# PostgreSQL read the people twice, hashed them again to join the masks back and sorted the
-# joined rows.
-#
-# A done set is a mask with bit i for P's i-th post: a bigint while P has at most BIGINT_POSTS
-# posts (ORed in place; a bit string is copied by the aggregate on every row, ~5 ms more for
-# 5,000 people x 40 posts), a bit string beyond. {bit} and {mask} pick the form.
+# P's engagement read by post (index-only on the primary key where vacuum has marked pages
+# visible) and aggregated once per username; then only the groups of counted people's
+# handles are kept. A mask has bit i for P's i-th post: a bigint while P has at most
+# BIGINT_POSTS posts (ORed in place; a bit string is copied by the aggregate on every row), a
+# bit string beyond. {bit} and {mask} pick the form.
 _DONE = """
 WITH p AS MATERIALIZED (
     -- each post's bit in the mask: a username's done set is the OR of its posts' bits.
-    SELECT id, {bit} AS bit FROM unnest($3::bigint[]) WITH ORDINALITY AS u(id, ord)
+    SELECT id, {bit} AS bit, id = ANY($7::bigint[]) AS everyone
+      FROM unnest($3::bigint[]) WITH ORDINALITY AS u(id, ord)
 ), m AS (
     -- Post by post through the primary key (OFFSET 0 keeps the planner from flattening it
     -- into a join it costs as a scan of the whole table, history included).
     SELECT e.username, {mask} AS mask
       FROM p CROSS JOIN LATERAL (
            SELECT e.username FROM engagement e
-            WHERE e.post_id = p.id AND e.kind = $4 AND e.first_seen_at <= $5 OFFSET 0) e
+            WHERE e.post_id = p.id AND e.kind = $4 AND e.first_seen_at <= $5
+              AND (p.everyone OR e.username = ANY($8::text[])) OFFSET 0) e
      GROUP BY e.username
 )
 SELECT m.username, m.mask
@@ -146,6 +185,7 @@ SELECT m.username, m.mask
                        WHERE {in_scope}{only})
 """
 BIGINT_POSTS = 63  # bits 0..62: bit 63 would make the bigint negative
+MASK_BITS = 63  # engagement_mask: posts with day_seq 0..62 have a bit
 _BIGINT_MASKS = {"bit": "1::bigint << (ord - 1)::int", "mask": "bit_or(p.bit)"}
 _BIT_STRING_MASKS = {
     "bit": "set_bit(repeat('0', cardinality($3::bigint[]))::varbit, (ord - 1)::int, 1)",
@@ -154,8 +194,16 @@ _BIT_STRING_MASKS = {
 _IN_SCOPE_HERE = _IN_SCOPE.format(scope="$1", directorate="$2")
 _ONLY = " AND s.nrp = ANY(${}::text[])"
 # some people only -> the query
+_PEOPLE_MASKS_FORMS = {
+    some: _PEOPLE_MASKS.format(in_scope=_IN_SCOPE_HERE, only=_ONLY.format(9) if some else "")
+    for some in (True, False)
+}
 _PEOPLE_FORMS = {
     some: _PEOPLE.format(in_scope=_IN_SCOPE_HERE, only=_ONLY.format(3) if some else "")
+    for some in (True, False)
+}
+_GROUP_MASKS_FORMS = {
+    some: _GROUP_MASKS.format(in_scope=_IN_SCOPE_HERE, only=_ONLY.format(9) if some else "")
     for some in (True, False)
 }
 # (bigint masks, some people only) -> the query
@@ -163,7 +211,7 @@ _DONE_FORMS = {
     (bigint, some): _DONE.format(
         **(_BIGINT_MASKS if bigint else _BIT_STRING_MASKS),
         in_scope=_IN_SCOPE_HERE,
-        only=_ONLY.format(7) if some else "",
+        only=_ONLY.format(9) if some else "",
     )
     for bigint in (True, False)
     for some in (True, False)
@@ -187,18 +235,111 @@ async def scope_attendance(
     `earlier`: per nrp, posts of the set done on compacted days (cicero.db.compaction)."""
     platform = Platform(platform)
     instagram = platform is Platform.INSTAGRAM
+    kind = ENGAGEMENT_KIND[platform]
     rule = _status_rule(done_ratio)  # first: a bad ratio fails before any query
     ids = list(post_ids)
     some = [] if only is None else [list(only)]
-    people = await conn.fetch(_PEOPLE_FORMS[only is not None], scope, directorate, *some)
-    masks: dict[str, int | str] = {}
-    if ids and people:  # without posts nobody has done any
-        rows = await conn.fetch(
-            _DONE_FORMS[len(ids) <= BIGINT_POSTS, only is not None],
-            scope, directorate, ids, ENGAGEMENT_KIND[platform], cutoff, instagram, *some,
+    groups = _Groups(ids, await conn.fetch(_PLACES, ids) if ids else [])
+    decode = _Masks(ids)  # a mask in P's order -> P's posts it marks
+    masks: dict[str, int] = {}  # handle -> mask in P's order (or the group's: see `direct`)
+    late: list[str] = []  # names whose masks hold sightings after the cut-off
+    if len(groups.keys) == 1:
+        ((client, day),) = groups.keys
+        people = await conn.fetch(
+            _PEOPLE_MASKS_FORMS[only is not None], scope, directorate, client, str(platform),
+            day, kind, instagram, cutoff, *some,
         )  # fmt: skip
-        masks = {r[0]: r[1] for r in rows}  # (username, mask); 3x faster than dict(rows)
-    return _attendances(people, instagram, masks, ids, rule, earlier or {})
+        at = 6 if instagram else 7
+        late = [row[at] for row in people if row[10]]
+        if (direct := groups.direct()) is not None and not late and not groups.unmasked:
+            # The usual recap: each mask decoded as it is, no second pass.
+            masks = {row[at]: row[9] for row in people if row[9] is not None}
+            return _attendances(people, instagram, masks, direct, len(ids), rule, earlier)
+        carry = groups.carry(0)
+        masks = {row[at]: carry(row[9]) for row in people if row[9] is not None}
+    else:
+        people = await conn.fetch(_PEOPLE_FORMS[only is not None], scope, directorate, *some)
+        if groups.keys and people:
+            rows = await conn.fetch(
+                _GROUP_MASKS_FORMS[only is not None], scope, directorate,
+                [c for c, _ in groups.keys], [d for _, d in groups.keys], str(platform), kind,
+                instagram, cutoff, *some,
+            )  # fmt: skip
+            carries = [groups.carry(g) for g in range(len(groups.keys))]
+            for username, g, mask, is_late in rows:
+                masks[username] = masks.get(username, 0) | carries[g - 1](mask)
+                if is_late:
+                    late.append(username)
+    if people and (groups.unmasked or late):
+        bigint = len(ids) <= BIGINT_POSTS
+        rows = await conn.fetch(
+            _DONE_FORMS[bigint, only is not None], scope, directorate, ids, kind, cutoff,
+            instagram, groups.unmasked, late, *some,
+        )  # fmt: skip
+        read = {r[0]: r[1] if bigint else int(r[1][::-1], 2) for r in rows}
+        for username in late:  # all of P read again for these: what the masks said goes
+            masks[username] = 0
+        for username, mask in read.items():
+            masks[username] = masks.get(username, 0) | mask
+    return _attendances(people, instagram, masks, decode, len(ids), rule, earlier)
+
+
+class _Groups:
+    """P's posts by the engagement_mask row that holds them: (client, WIB day), in order of
+    first appearance; `carry(g)` turns group g's mask (bit day_seq) into a mask in P's order
+    (bit i for P's i-th post), a byte at a time through tables. Posts without a bit are
+    `unmasked`."""
+
+    def __init__(self, post_ids: list[int], places: Iterable[asyncpg.Record]) -> None:
+        order = {post: i for i, post in enumerate(post_ids)}
+        self.keys: list[tuple[str, date]] = []
+        self.unmasked: list[int] = []
+        bits: dict[tuple[str, date], dict[int, int]] = {}  # group -> day_seq -> P's bit
+        self.posts: dict[int, int] = {}  # the first group's day_seq -> post
+        for post, client, day, seq in places:
+            if seq >= MASK_BITS:
+                self.unmasked.append(post)
+                continue
+            if (client, day) not in bits:
+                self.keys.append((client, day))
+            bits.setdefault((client, day), {})[seq] = 1 << order[post]
+            if (client, day) == self.keys[0]:
+                self.posts[seq] = post
+        self.bits = [bits[key] for key in self.keys]
+
+    def direct(self) -> _Masks | None:
+        """When P is the first group's posts in the order of their day_seq (posts are stored
+        in the order they were published), a decoder of that group's masks straight to P's
+        posts; else None."""
+        seqs = sorted(self.posts)
+        if len(self.keys) != 1 or [self.bits[0][q] for q in seqs] != [
+            1 << i for i in range(len(seqs))
+        ]:
+            return None
+        return _Masks([self.posts.get(seq) for seq in range(seqs[-1] + 1)])
+
+    def carry(self, g: int) -> Callable[[int], int]:
+        bits = self.bits[g]
+        tables: list[tuple[int, list[int]]] = []  # (the byte's shift, P's mask per byte value)
+        for shift in range(0, MASK_BITS, 8):
+            chunk = [bits.get(shift + i, 0) for i in range(8)]
+            if not any(chunk):
+                continue
+            table = [0]
+            for bit in chunk:  # value v + 2**i adds the chunk's i-th bit
+                table += [t | bit for t in table]
+            tables.append((shift, table))
+        if len(tables) == 1 and tables[0][0] == 0:
+            ((_, only_table),) = tables
+            return lambda mask: only_table[mask & 255]
+
+        def carry(mask: int) -> int:
+            out = 0
+            for shift, table in tables:
+                out |= table[mask >> shift & 255]
+            return out
+
+        return carry
 
 
 def _status_rule(done_ratio: Ratio) -> Callable[[int, int, bool, bool], Status]:
@@ -210,31 +351,37 @@ def _attendances(
     rows: Iterable[asyncpg.Record],
     instagram: bool,
     masks: Mapping[str, int | str],
-    post_ids: list[int],
+    decode: Callable[[int | str], tuple[int, ...]],
+    n: int,
     rule: Callable[[int, int, bool, bool], Status],
     earlier: Mapping[str, int] | None = None,
 ) -> list[Attendance]:
-    """The counted people of `rows` (the staff columns of `_PEOPLE`, in `Person`'s field order),
-    each with the done mask of their handle in `masks`. The loop runs once per person (20,000
-    in a large directorate's recap), so a row becomes a `Person` whole (`_make`), and people
+    """The counted people of `rows` (the staff columns of `_PEOPLE` first, in `Person`'s field
+    order), each with the done set `decode` reads in the mask of their handle in `masks`, of
+    `n` posts. The loop runs once per person
+    (20,000 in a large directorate's recap), so a row becomes a `Person` whole, and people
     with the same mask (everyone `sudah`, typically) share one tuple of post ids."""
-    n = len(post_ids)
     done_sets: dict[int | str, tuple[int, ...]] = {}
-    decode = _Masks(post_ids)
     statuses: dict[tuple[int, bool, bool], Status] = {}  # (done, has a handle, exception)
+    plain = [rule(done, n, True, False) for done in range(n + 1)]  # the usual person, by done
     people: list[Attendance] = []
     append = people.append
     new = tuple.__new__  # Person._make and Attendance(...) without their Python-level calls
     at = 6 if instagram else 7  # the handle's place in a row (Person's field order)
     for row in rows:
-        person = new(Person, row)
+        person = new(Person, row if len(row) == 9 else row[:9])
         handle = cast("str | None", person[at])  # the platform's handle column
         done: tuple[int, ...] = ()
         if handle is not None and (mask := masks.get(handle)):
-            done = done_sets.get(mask) or done_sets.setdefault(mask, decode(mask))
+            if (known_done := done_sets.get(mask)) is None:
+                known_done = done_sets[mask] = decode(mask)
+            done = known_done
         if earlier and (before := earlier.get(person.nrp)) and handle is not None:
             status = rule(len(done) + before, n, True, person.exception)
             append(Attendance(person, handle, done, n, status, before))
+            continue
+        if handle is not None and not person[8]:  # a handle, no exception
+            append(new(Attendance, (person, handle, done, n, plain[len(done)], 0)))
             continue
         key = (len(done), handle is not None, person.exception)
         known = statuses.get(key)
@@ -249,18 +396,30 @@ class _Masks:
     through tables of the posts each byte value marks (five look-ups for 40 posts instead of
     a walk of 40 bits), or a bit string's characters."""
 
-    def __init__(self, post_ids: list[int]) -> None:
+    def __init__(self, post_ids: Sequence[int | None]) -> None:
+        """`post_ids[i]`: the post bit i marks; None: no post of P (the bit is ignored)."""
         self.post_ids = post_ids
         self.tables: list[tuple[list[tuple[int, ...]], int]] = []  # (table, the byte's shift)
         for k in range(0, len(post_ids), 8):
             table: list[tuple[int, ...]] = [()]
             for post in post_ids[k : k + 8]:  # value v + 2**i adds the chunk's i-th post
-                table += [(*done, post) for done in table]
+                table += [(*done, post) if post is not None else done for done in table]
             self.tables.append((table, k))
 
+        # Up to 40 posts (five bytes) the look-ups written out: ~half the time of the loop.
+        tables = [table for table, _ in self.tables] + [[()] * 256] * (5 - len(self.tables))
+        self.small = len(self.tables) <= 5
+        self.t0, self.t1, self.t2, self.t3, self.t4 = tables[:5]
+
     def __call__(self, mask: int | str) -> tuple[int, ...]:
+        if self.small and isinstance(mask, int):
+            return (self.t0[mask & 255] + self.t1[mask >> 8 & 255] + self.t2[mask >> 16 & 255]
+                    + self.t3[mask >> 24 & 255] + self.t4[mask >> 32 & 255])  # fmt: skip
         if isinstance(mask, str):
-            return tuple(compress(self.post_ids, mask.encode().translate(_BITS)))
+            # only P-order masks are bit strings: no None among post_ids
+            return tuple(
+                compress(cast("Sequence[int]", self.post_ids), mask.encode().translate(_BITS))
+            )
         done: tuple[int, ...] = ()
         for table, shift in self.tables:
             done += table[mask >> shift & 255]
@@ -352,7 +511,9 @@ async def org_attendance(
     people: dict[str, list[Attendance]] = {c: [] for c in ids}
     staff = await conn.fetch(_ORG_PEOPLE, together)  # ordered by client: one run each
     for client, rows_of_client in groupby(staff, key=itemgetter(1)):
-        people[client] = _attendances(rows_of_client, instagram, masks[client], ids[client], rule)
+        people[client] = _attendances(
+            rows_of_client, instagram, masks[client], _Masks(ids[client]), len(ids[client]), rule
+        )
     for c in ids.keys() - set(together):
         people[c] = await scope_attendance(conn, c, platform, ids[c], cutoff, False, done_ratio)
     return people

@@ -57,7 +57,9 @@ async def upsert_posts(
 ) -> PostsWritten:
     """One statement for the whole listing; unknown counts (NULL) keep the stored ones."""
     unique = {p.external_id: p for p in posts}  # a post listed twice is written once
-    rows = list(unique.values())
+    # In P's order (listings come newest first): new posts take their places in the day
+    # (post.day_seq) in that order, so recaps read the masks as they are (cicero.db.attendance).
+    rows = sorted(unique.values(), key=lambda p: (p.posted_at, p.external_id))
     if not rows:
         return PostsWritten({}, (), ())
     records = await conn.fetch(
@@ -98,7 +100,9 @@ async def refresh_counts(
     its day: today's listing also shows the last days' posts, whose likes, comments and views
     go on moving (the analytics read them). Only posts of earlier days the client owns are
     touched (today's are upserted); an unknown count keeps the stored one."""
-    rows = [p for p in {p.external_id: p for p in listed}.values() if p.posted_at < day_start(today)]
+    rows = [
+        p for p in {p.external_id: p for p in listed}.values() if p.posted_at < day_start(today)
+    ]
     if not rows:
         return
     await conn.execute(

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from cicero.db.compaction import compact_day, days_to_compact
-from cicero.domain.runtime.retention import purged
+from cicero.domain.runtime.retention import COMPACTED, purged
 from cicero.domain.timezone import wib_date
 from cicero.jobs.registry import JobContext
 
@@ -54,7 +54,7 @@ async def housekeeping(ctx: JobContext) -> str:
     if compacted:
         notes.append(f"engagement compacted: {compacted}")
     for table, rule in purged().items():
-        if table == "engagement":
+        if table in COMPACTED:
             continue
         before = ctx.now - timedelta(days=getattr(keep, rule.setting))
         async with ctx.pool.acquire() as conn, conn.transaction():

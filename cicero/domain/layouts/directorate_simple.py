@@ -46,12 +46,14 @@ def render(r: DirectorateRecap, ranks: RankTable = DEFAULT_RANK_TABLE) -> str:
         ("❌", words.belum, Status.BELUM),
         ("⚠️❌", words.username, Status.TANPA_USERNAME),
     )
-    chosen = {status: [a for a in ordered if a.status is status] for _, _, status in blocks}
+    chosen: dict[Status, list[str]] = {status: [] for _, _, status in blocks}
+    for a in ordered:  # one pass over the thousands of people, each line made once
+        chosen[a.status].append(f"- {inline(a.person.pers)}")
     lines = recap_header(words.title, f"*{name}*", r.at, r.posts, r.done_ratio)
     lines += ["", f"*Jumlah Total Personil:* {angka(len(ordered))} pers"]
     lines += [f"{icon} *{label} :* {angka(len(chosen[s]))} pers" for icon, label, s in blocks]
     for icon, label, status in blocks:
         label = "Belum Melaksanakan" if status is Status.BELUM else label
         lines += ["", f"{icon} *{label} ({angka(len(chosen[status]))} pers):*"]
-        lines += dash_list(f"- {inline(a.person.pers)}" for a in chosen[status])
+        lines += dash_list(chosen[status])
     return "\n".join(lines)

@@ -41,6 +41,11 @@ TABLES: dict[str, Rule] = {
         "compacted into attendance_day (per scope, day and platform: posts counted and, per "
         "person, posts done), so week, month and year reports stay exact; then deleted",
     ),
+    "engagement_mask": Purged(
+        "engagement_days",
+        "engagement grouped per client, day and name for the recaps (migration 0100), kept "
+        "equal to engagement by triggers: its rows go when compaction deletes theirs",
+    ),
     "engagement_fetch": Purged("fetch_days", "one row per post and fetch"),
     "ingest_run": Purged("ingest_days", "one row per client, stage and fire time"),
     "job_run": Purged("ledger_days", "the ledger: one row per job and fire time"),
@@ -96,6 +101,10 @@ TABLES: dict[str, Rule] = {
     "sim_line": Bounded("simulation only: one row per simulated session"),
     "sim_wa": Bounded("simulation only: the simulated network's messages; empty in production"),
 }
+
+
+# Purged with engagement by compaction, not by a statement of their own.
+COMPACTED = frozenset({"engagement", "engagement_mask"})
 
 
 def purged() -> dict[str, Purged]:

@@ -9,7 +9,7 @@ import pytest
 
 from cicero.config import load_settings
 from cicero.config.schema import Retention
-from cicero.domain.runtime.retention import TABLES, Purged, purged
+from cicero.domain.runtime.retention import COMPACTED, TABLES, Purged, purged
 from cicero.domain.timezone import WIB
 from cicero.jobs.housekeeping import PURGES, housekeeping
 from tests.conftest import fresh_database
@@ -35,7 +35,7 @@ def test_every_table_of_the_schema_has_a_rule(pg_server: object) -> None:
     assert not sorted(set(TABLES) - tables), "rules for tables the schema no longer has"
     for table, rule in purged().items():
         assert rule.setting in Retention.model_fields, (table, rule.setting)
-        assert table == "engagement" or table in PURGES, table
+        assert table in COMPACTED or table in PURGES, table
 
 
 def test_retention_settings_are_config_with_a_floor_for_engagement() -> None:
@@ -108,7 +108,7 @@ def test_housekeeping_deletes_what_each_rule_says_and_nothing_newer(pg_server: o
                                           password_set_at, registered_at)
            VALUES ('ops.satu', 'OPS', 'ops', 'active', '$argon2id$x', now(), now()) RETURNING 1""",
     )
-    assert set(ROWS) == set(purged()) - {"engagement"}
+    assert set(ROWS) == set(purged()) - COMPACTED
     for table, sql in ROWS.items():
         days = getattr(DEFAULTS, purged()[table].setting)
         for age in (days + 1, days - 1):  # one day older than the rule, one day newer
@@ -134,11 +134,13 @@ def test_housekeeping_compacts_engagement_older_than_its_days(pg_server: object)
     days = DEFAULTS.engagement_days
     within = world.run_job(url, "housekeeping", world.at(3, 30) + timedelta(days=days), housekeeping)
     kept = _count(url, "engagement")
+    assert _count(url, "engagement_mask") > 0
     past = world.at(3, 30) + timedelta(days=days + 1)
     reason = world.run_job(url, "housekeeping", past, housekeeping)
     assert "engagement compacted" not in within and kept > 0
     assert f"engagement compacted: 1 days ({world.DAY.date()}..{world.DAY.date()}), {kept} rows" in reason
     assert _count(url, "engagement") == 0 and _count(url, "attendance_day") > 0
+    assert _count(url, "engagement_mask") == 0  # its rows went with engagement's
 
 
 def _count(url: str, table: str) -> int:
