@@ -19,6 +19,7 @@ from cicero.config.schema import Config, parse_duration
 from cicero.domain.auth.tokens import TokenPolicy
 from cicero.web.counters import WebCounters
 from cicero.web.errors import ApiError
+from cicero.web.fair_pool import FairPool
 from cicero.web.limits import MinuteLimits
 from cicero.web.measured import Measured
 from cicero.web.passwords import PasswordWorkers
@@ -44,6 +45,7 @@ class WebContext:
     networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = field(init=False)
     proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = field(init=False)
     report_window: timedelta = field(init=False)
+    _fair: FairPool | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         auth, webcfg = self.settings.config.auth, self.settings.config.web
@@ -57,11 +59,14 @@ class WebContext:
         self.proxies = tuple(ipaddress.ip_network(n, strict=False) for n in webcfg.trusted_proxies)
         self.report_window = parse_duration(webcfg.report_window)
 
-    def db(self) -> asyncpg.Pool:
-        """The pool, or 503: with the database down nothing is decided (never fail-open)."""
+    def db(self) -> FairPool:
+        """The pool, in turn (cicero.web.fair_pool), or 503: with the database down nothing
+        is decided (never fail-open)."""
         if self.pool is None:
             raise ApiError(503, "unavailable")
-        return self.pool
+        if self._fair is None or self._fair.pool is not self.pool:
+            self._fair = FairPool(self.pool)
+        return self._fair
 
     def client_ip(self, request: web.Request) -> str:
         """The caller's address: the peer's, or, when the peer is a listed proxy, the nearest
