@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
@@ -34,7 +33,7 @@ from cicero.db.engagement import (
     record_fetches,
     upsert_engagement,
 )
-from cicero.db.ingest_runs import IngestClient, active_clients, record_run, save_sec_uid
+from cicero.db.ingest_runs import IngestClient, RunRow, active_clients, record_runs, save_sec_uid
 from cicero.db.posts import (
     DayPost,
     known_posts,
@@ -204,6 +203,9 @@ class _Run:
         # none usable) and how the listing ended. The engagement stage compares with them.
         self.listed: dict[tuple[str, Platform], dict[str, int | None]] = {}
         self.listing: dict[tuple[str, Platform], Outcome] = {}
+        # Rows of a client's stages that wrote nothing else, waiting to go with its next row
+        # (a quiet listing then costs no statement of its own: most clients, most fire times).
+        self.pending: dict[str, list[RunRow]] = {}
 
     @property
     def now(self) -> datetime:
@@ -213,11 +215,16 @@ class _Run:
         self, client: IngestClient, gate: asyncio.Semaphore, platforms: tuple[Platform, ...]
     ) -> list[StageResult]:
         async with gate:
-            return [
+            results = [
                 await self.stage(client, p, s)
                 for p, s in stages(client.flags)
                 if p in platforms and (self.work is None or (p, s) in self.work)
             ]
+            if self.pending.get(client.client_id):  # its last stage's row waited
+                async with self.ctx.pool.acquire() as conn:
+                    await record_runs(conn, self.pending.pop(client.client_id),
+                                      self.ctx.fire_time)  # fmt: skip
+            return results
 
     async def stage(self, client: IngestClient, platform: Platform, stage: Stage) -> StageResult:
         try:
@@ -237,12 +244,21 @@ class _Run:
         await self.record(result)
         return result
 
-    async def record(self, result: StageResult, conn: asyncpg.Connection | None = None) -> None:
+    async def record(
+        self, result: StageResult, conn: asyncpg.Connection | None = None, *, later: bool = False
+    ) -> None:
+        """Write the stage's row, with the client's rows that waited; `later`: let it wait
+        for the client's next row (written at the latest when the client's stages end)."""
+        row = RunRow(result, self.now, self.now)
+        if later:
+            self.pending.setdefault(result.client_id, []).append(row)
+            return
+        rows = [*self.pending.pop(result.client_id, []), row]
         if conn is not None:
-            await record_run(conn, result, self.ctx.fire_time, self.now, self.now)
+            await record_runs(conn, rows, self.ctx.fire_time)
             return
         async with self.ctx.pool.acquire() as own:
-            await record_run(own, result, self.ctx.fire_time, self.now, self.now)
+            await record_runs(own, rows, self.ctx.fire_time)
 
     # ------------------------------------------------------------ posts (§3.2, §3.7)
 
@@ -262,17 +278,25 @@ class _Run:
             p.external_id: p.like_count if platform is IG else p.comment_count for p in todays
         }
         self.listing[client.client_id, platform] = listing.outcome
-        # Most clients list nothing most of the day: then only the run's row is written, in
-        # one statement rather than a transaction of four.
-        writes = bool(listing.items) or listing.complete or sec_uid is not None
-        async with self.ctx.pool.acquire() as conn, conn.transaction() if writes else nullcontext():
+        error = listing.error_class.value if listing.error_class else None
+        failure = [listing.error.detail] if listing.error is not None else []
+        # Most clients list nothing most of the day: then there is nothing to store but the
+        # run's row, and it goes with the client's next one (no statement of its own).
+        if not (listing.items or listing.complete or sec_uid is not None):
+            result = StageResult(
+                platform, client.client_id, Stage.POSTS, listing_outcome(listing.outcome, error),
+                pages=listing.pages, skipped=listing.skipped, error_class=error,
+                reason="; ".join(["0 of today, 0 new", *failure]),
+            )  # fmt: skip
+            await self.record(result, later=True)
+            return result
+        async with self.ctx.pool.acquire() as conn, conn.transaction():
             written = await upsert_posts(conn, client.client_id, platform, todays, self.now)
             await refresh_counts(conn, client.client_id, platform, listing.items, self.today,
                                  self.now)  # fmt: skip
             removed = await self.reconcile(conn, client.client_id, platform, listing)
             if sec_uid is not None:
                 await save_sec_uid(conn, client.client_id, sec_uid)
-            error = listing.error_class.value if listing.error_class else None
             notes = [f"{len(todays)} of today, {len(written.new)} new"]
             if removed:
                 notes.append(f"removed {', '.join(removed)}")
@@ -280,8 +304,7 @@ class _Run:
                 owners = ", ".join(f"{e} of {c}" for e, c in written.conflicts)
                 notes.append(f"listed by another client: {owners}")
                 self.ctx.log.warning("%s %s conflict: %s", platform, client.client_id, owners)
-            if listing.error is not None:
-                notes.append(listing.error.detail)
+            notes += failure
             result = StageResult(
                 platform, client.client_id, Stage.POSTS, listing_outcome(listing.outcome, error),
                 pages=listing.pages, posts=len(todays), new_posts=len(written.new),
