@@ -36,6 +36,7 @@ from cicero.db.engagement import (
 from cicero.db.ingest_runs import IngestClient, RunRow, active_clients, record_runs, save_sec_uid
 from cicero.db.posts import (
     DayPost,
+    accounts_with_posts,
     known_posts,
     posts_of_day,
     refresh_counts,
@@ -134,6 +135,7 @@ async def ingest(
     async with ctx.pool.acquire() as conn:
         clients = [c for c in await active_clients(conn) if client_id in (None, c.client_id)]
         excluded = {p: await exception_handles(conn, p) for p in Platform}
+        with_posts = await accounts_with_posts(conn, wib_date(ctx.fire_time))
     up = ctx.settings.config.upstream
     timeouts = Timeouts(connect=up.connect_timeout_s, total=up.total_timeout_s)
     common = {"timeouts": timeouts, "sleep": options.sleep, "jitter": options.jitter,
@@ -154,6 +156,7 @@ async def ingest(
                          hosts=hosts.platform(TT), **common),
             excluded,
             hosts,
+            with_posts,
             work,
         )  # fmt: skip
         try:
@@ -182,12 +185,17 @@ class _Run:
         tiktok: TikTokClient,
         excluded: dict[Platform, frozenset[str]],
         hosts: UpstreamHosts,
+        with_posts: set[tuple[str, Platform]],
         work: tuple[tuple[Platform, Stage], ...] | None = None,
     ) -> None:
         self.ctx, self.today = ctx, today
         self.instagram, self.tiktok = instagram, tiktok
         self.excluded = excluded
         self.hosts = hosts
+        # Accounts that may have posts of today: those that had some when the run began, and
+        # those whose listing this run stored. Most have none: their engagement stage then
+        # needs no look-up (one statement per account and fire time otherwise).
+        self.with_posts = with_posts
         self.work = work  # None: every stage of the client
         # A client's posts are fetched side by side too: a directorate's dozen posts of 20-40
         # pages each would otherwise be one long chain (and TikTok waits 2 s between pages).
@@ -290,6 +298,7 @@ class _Run:
             )  # fmt: skip
             await self.record(result, later=True)
             return result
+        self.with_posts.add((client.client_id, platform))
         async with self.ctx.pool.acquire() as conn, conn.transaction():
             written = await upsert_posts(conn, client.client_id, platform, todays, self.now)
             await refresh_counts(conn, client.client_id, platform, listing.items, self.today,
@@ -340,9 +349,13 @@ class _Run:
             result = StageResult(platform, client.client_id, stage, "skipped", reason=over_budget)
             await self.record(result)
             return result
+        if (client.client_id, platform) not in self.with_posts:
+            result = _engagement_result(client, platform, stage, [], 0, 0, 0, 0)
+            await self.record(result)
+            return result
         async with self.ctx.pool.acquire() as conn:
             posts = await posts_of_day(conn, client.client_id, platform, self.today)
-            if not posts:  # most clients most of the day: only the run's row to write
+            if not posts:  # all of them removed: only the run's row to write
                 result = _engagement_result(client, platform, stage, [], 0, 0, 0, 0)
                 await self.record(result, conn)
                 return result
