@@ -166,13 +166,17 @@ async def ingest(
                     for c in clients
                     if any(p in platforms for p, _ in stages(c.flags))
                 ]
+            await run.write_waiting()
             # Followers for the analytics, once a day per listed account: after every stage
             # attendance needs, so they never take the budget's last calls from engagement.
             profiles = DailyProfiles(ctx.pool, run.instagram, run.tiktok, hosts, run.today,
                                      lambda: run.now, ctx.log, up.concurrency)  # fmt: skip
             await profiles.after(clients, [r for t in tasks for r in t.result()])
         finally:
-            await hosts.close()  # this run's calls and outcomes, even when a bug ends it
+            try:
+                await run.write_waiting()  # when a bug ended the run: the rows of what finished
+            finally:
+                await hosts.close()  # this run's calls and outcomes, even when a bug ends it
     return [r for t in tasks for r in t.result()]
 
 
@@ -211,8 +215,9 @@ class _Run:
         # none usable) and how the listing ended. The engagement stage compares with them.
         self.listed: dict[tuple[str, Platform], dict[str, int | None]] = {}
         self.listing: dict[tuple[str, Platform], Outcome] = {}
-        # Rows of a client's stages that wrote nothing else, waiting to go with its next row
-        # (a quiet listing then costs no statement of its own: most clients, most fire times).
+        # Rows of stages that had nothing else to write, by client: they go with the client's
+        # next row, or all together once every client is done (a quiet client then costs no
+        # statement of its own: most clients, most fire times).
         self.pending: dict[str, list[RunRow]] = {}
 
     @property
@@ -223,16 +228,11 @@ class _Run:
         self, client: IngestClient, gate: asyncio.Semaphore, platforms: tuple[Platform, ...]
     ) -> list[StageResult]:
         async with gate:
-            results = [
+            return [
                 await self.stage(client, p, s)
                 for p, s in stages(client.flags)
                 if p in platforms and (self.work is None or (p, s) in self.work)
             ]
-            if self.pending.get(client.client_id):  # its last stage's row waited
-                async with self.ctx.pool.acquire() as conn:
-                    await record_runs(conn, self.pending.pop(client.client_id),
-                                      self.ctx.fire_time)  # fmt: skip
-            return results
 
     async def stage(self, client: IngestClient, platform: Platform, stage: Stage) -> StageResult:
         try:
@@ -256,7 +256,7 @@ class _Run:
         self, result: StageResult, conn: asyncpg.Connection | None = None, *, later: bool = False
     ) -> None:
         """Write the stage's row, with the client's rows that waited; `later`: let it wait
-        for the client's next row (written at the latest when the client's stages end)."""
+        for the client's next row or `write_waiting`."""
         row = RunRow(result, self.now, self.now)
         if later:
             self.pending.setdefault(result.client_id, []).append(row)
@@ -267,6 +267,14 @@ class _Run:
             return
         async with self.ctx.pool.acquire() as own:
             await record_runs(own, rows, self.ctx.fire_time)
+
+    async def write_waiting(self) -> None:
+        """The rows still waiting, in one statement (each client's in stage order)."""
+        rows = [row for waiting in self.pending.values() for row in waiting]
+        self.pending.clear()
+        if rows:
+            async with self.ctx.pool.acquire() as conn:
+                await record_runs(conn, rows, self.ctx.fire_time)
 
     # ------------------------------------------------------------ posts (§3.2, §3.7)
 
@@ -351,7 +359,7 @@ class _Run:
             return result
         if (client.client_id, platform) not in self.with_posts:
             result = _engagement_result(client, platform, stage, [], 0, 0, 0, 0)
-            await self.record(result)
+            await self.record(result, later=True)
             return result
         async with self.ctx.pool.acquire() as conn:
             posts = await posts_of_day(conn, client.client_id, platform, self.today)
