@@ -47,6 +47,29 @@ nothing ever waited, so 10 s needs less work, not less waiting. The largest part
 day's 10,596 requests (~0.64 ms of client and fake CPU each, bench/ingest_day.py) and
 ~14,700 ingestion statements.
 
+Where it stands (2026-12-08, issue 18's last goal; never measured quiet: three teammates'
+benches kept the load at 5-11, so the lead's quiet re-measure decides). Ingestion instants
+14,683 -> 7,716 statements, the same transcript: a stage with nothing to store but its
+`ingest_run` row (a quiet listing; an engagement stage of an account without posts today)
+no longer writes it alone: the rows wait and go in one statement when the run's clients
+are done; the run asks once which accounts have posts today (an account without skips
+`posts_of_day`) and reads today's profile rows in one look-up (each account asked at
+every fire time). The fake upstream answers through aiohttp's low-level server with orjson
+(~250 -> ~200 us of CPU a page in a loopback micro-bench); transcript lines are encoded with
+orjson (same bytes); the scratch cluster stops `immediate` (no shutdown checkpoint of the
+day's ~100 MB about to be deleted: stop ~0.35 -> ~0.13 s). Three runs each, alternating
+with main, load 6.3-8.0: wall 38.2/68.2/75.9 s against 83.5/48.4/60.7 s (noise at that
+load); CPU of all processes, PostgreSQL's included, 23.1/29.1/27.8 s against 28.3/30.1/32.5
+s (median -8 %; PostgreSQL 5.3-6.1 against 6.4-7.4 s). An earlier step (half the statement
+cut), three runs each: this process and the actors' CPU 20.1 against 22.2 s. Still ~20 s of
+CPU a day, so 10 s stays out of reach by cuts of this size: left are the day's 10,596
+requests, aiohttp on both ends (~0.2 ms client and ~0.2 ms fake CPU each; the requests are
+data.md's: a quiet TikTok account alone costs three listings each fire time), ~331,000
+engagement rows upserted (each sighting moves `last_seen_at`), recap builds and ~7,700
+ingestion statements. Tried and left: a cookie-less client session (no measurable change).
+Where PYTHONDONTWRITEBYTECODE is set and the venv has no bytecode, each run compiled the
+libraries it imported: 0.2-0.6 s of the measure (`make` now compiles them at install).
+
 Finding (first run, 2026-11-25, 2-core machine shared with other work): far from the goal; the
 day does not finish. `simulate` aborts at the 07:30 ingestion ("no answer to ClockTick within
 30s") after ~75 s wall. py-spy on the whole process tree shows every process idle during the
