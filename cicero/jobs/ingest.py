@@ -363,9 +363,9 @@ class _Run:
             return result
         async with self.ctx.pool.acquire() as conn:
             posts = await posts_of_day(conn, client.client_id, platform, self.today)
-            if not posts:  # all of them removed: only the run's row to write
+            if not posts:  # none of today (left): only the run's row, which can wait
                 result = _engagement_result(client, platform, stage, [], 0, 0, 0, 0)
-                await self.record(result, conn)
+                await self.record(result, later=True)
                 return result
             lasts = await last_fetches(conn, [p.id for p in posts], kind, day_start(self.today))
         listed = self.listed.get((client.client_id, platform), {})
