@@ -60,8 +60,13 @@ orjson (same bytes); the scratch cluster stops `immediate` (no shutdown checkpoi
 day's ~100 MB about to be deleted: stop ~0.35 -> ~0.13 s). Three runs each, alternating
 with main, load 6.3-8.0: wall 38.2/68.2/75.9 s against 83.5/48.4/60.7 s (noise at that
 load); CPU of all processes, PostgreSQL's included, 23.1/29.1/27.8 s against 28.3/30.1/32.5
-s (median -8 %; PostgreSQL 5.3-6.1 against 6.4-7.4 s). An earlier step (half the statement
-cut), three runs each: this process and the actors' CPU 20.1 against 22.2 s. Still ~20 s of
+s (median -8 %; PostgreSQL 5.3-6.1 against 6.4-7.4 s). Later, at load ~2, three runs each
+alternating: this process and the actors' CPU (PostgreSQL's not counted) 16.7 against 18.8 s
+median (-13 %), but the day 17.8/16.2/16.8 s against 16.5/17.0/17.9 s: the CPU cut did not
+shorten the day there. Neither did 16 clients at a time instead of 4 (`upstream.concurrency`)
+nor 4 pooled connections per actor instead of 2 (ingestion instants 7.1-8.3 s either way):
+what bounds an ingestion instant is still to be found (the workers spend about half of a
+run waiting on the fake upstream and PostgreSQL). Still ~20 s of
 CPU a day, so 10 s stays out of reach by cuts of this size: left are the day's 10,596
 requests, aiohttp on both ends (~0.2 ms client and ~0.2 ms fake CPU each; the requests are
 data.md's: a quiet TikTok account alone costs three listings each fire time), ~331,000
