@@ -363,14 +363,9 @@ class Database:
 
     url: str
     handle: Any = None
-    scratch: bool = False  # its files are deleted after the run
 
     def close(self) -> None:
         if self.handle is not None:
-            if self.scratch:
-                from cicero.db.embedded import stop_scratch
-
-                stop_scratch(self.handle)
             cleanup = getattr(self.handle, "cleanup", None)
             if cleanup is not None:
                 cleanup()
@@ -389,7 +384,7 @@ def database(settings: Settings, choice: Choice, url: str | None = None) -> Data
         return Database(given)
     scratch = choice.database is DatabaseKind.SCRATCH
     found, handle = start_embedded(settings.env.data_dir, scratch=scratch)
-    return Database(found, handle, scratch)
+    return Database(found, handle)
 
 
 def with_database(settings: Settings, url: str) -> Settings:

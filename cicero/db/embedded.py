@@ -18,7 +18,6 @@ import logging
 import os
 import warnings
 from pathlib import Path
-from typing import Any
 
 import psutil
 
@@ -154,26 +153,6 @@ def _short(err: BaseException) -> str:
 # flushed files after the run ~1 s more; a scratch cluster waits for none of it.
 SCRATCH_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 PGSERVER_USER = "pgserver"  # the user pgserver runs PostgreSQL as when we are root
-
-
-def stop_scratch(handle: Any) -> None:
-    """Stop a scratch server at once (`immediate`): its files are deleted next, so the
-    shutdown checkpoint would only write tens of MB of a simulated day's dirty pages into
-    files about to go (and deleting written files costs more). pgserver's own cleanup then
-    finds the server stopped. Any trouble: that cleanup stops it the usual way."""
-    import pgserver
-
-    pgdata, user = getattr(handle, "pgdata", None), getattr(handle, "system_user", None)
-    if pgdata is None:
-        return
-    try:
-        postmaster = psutil.Process(int((Path(pgdata) / "postmaster.pid").read_text().split()[0]))
-        pgserver.pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=pgdata, user=user)  # type: ignore[attr-defined]
-    except Exception:  # pgserver raises bare exceptions from pg_ctl
-        return
-    # Until its parent reaps it, the postmaster still counts as running to pgserver, which
-    # would then try to stop it again (an error, then a kill and 2 s of waiting).
-    psutil.wait_procs([postmaster], timeout=2)
 
 
 def _init_scratch(pgdata: Path) -> None:
