@@ -384,6 +384,9 @@ class _Run:
         if saved:
             self.hosts.spared(platform, saved)
         fetch = self.instagram.likers if platform is IG else self.tiktok.comments
+        # Most names first: their pages follow one another (cursors), so the longest chains
+        # start at once rather than last in the queue (a directorate's run ends with them).
+        wanted.sort(key=lambda post: -(listed.get(post.external_id) or 0))
         listings = await _at_most(
             self.post_concurrency, [partial(fetch, post.external_id) for post in wanted]
         )
