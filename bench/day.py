@@ -47,6 +47,39 @@ nothing ever waited, so 10 s needs less work, not less waiting. The largest part
 day's 10,596 requests (~0.64 ms of client and fake CPU each, bench/ingest_day.py) and
 ~14,700 ingestion statements.
 
+Where it stands (2026-12-08, issue 18's last goal; never measured quiet: teammates' benches
+kept the load at 2-11, so the lead's quiet re-measure decides). Three runs each, alternating
+with main, load 2.8-6.5: the day 16.5/14.9/25.9 s against 16.9/23.3/26.8 s (faster in each
+pair; whole-process wall ratio median 0.97), this process and the actors' CPU 16.4 against
+18.8 s median (-13 %; PostgreSQL's not counted, and it runs half the statements), ingestion
+instants 8.2/7.5/14.1 s against 9.3/14.4/15.7 s, the same transcript.
+* Ingestion instants 14,683 -> 7,687 statements: a stage with nothing to store but its
+  `ingest_run` row (a quiet listing; an engagement stage of an account without posts today)
+  no longer writes it alone: the rows wait and go in one statement when the run's clients
+  are done; the run asks once which accounts have posts today (an account without skips
+  `posts_of_day`) and reads today's profile rows in one look-up (each account asked at
+  every fire time). The fake upstream answers through aiohttp's low-level server with
+  orjson (~250 -> ~200 us of CPU a page in a loopback micro-bench); transcript lines are
+  encoded with orjson (same bytes).
+* These cuts barely moved the wall at first: each platform's run lasts exactly as long as its
+  longest client's, DITBINMAS's (20 posts: at 17:00 424 of 424 ms for Instagram, 435 of
+  436 ms for TikTok), while the other 29 clients run in its shadow (the runs' sum is 2.5-3x
+  the span); nearly all the statements cut were theirs. DITBINMAS's posts' pages follow one
+  another (cursors), 4 posts at a time: fetching its changed posts most-engaged first (the
+  longest chains start at once) took the day's Instagram runs from 6.5 to 4.6 s in one pair
+  of runs. Neither 16 clients at a time instead of 4 (`upstream.concurrency`) nor 4 pooled
+  connections per actor instead of 2 changed the ingestion instants.
+* Tried and left: stopping the scratch cluster `immediate` (pg_ctl 0.35 -> 0.13 s, but its
+  postmaster then stays a zombie until init reaps it, and pgserver's cleanup waits for it:
+  the stop phase 0.15 -> 1.3-2.1 s); a cookie-less client session (no measurable change).
+* Still ~20 s of CPU a day, PostgreSQL's included, so 10 s stays out of reach by cuts of this
+  size: left are the day's 10,596 requests, aiohttp on both ends (~0.2 ms client and ~0.2 ms
+  fake CPU each; the requests are data.md's: a quiet TikTok account alone costs three
+  listings each fire time), ~331,000 engagement rows upserted (each sighting moves
+  `last_seen_at`), recap builds, and DITBINMAS's page chains on the critical path.
+* Where PYTHONDONTWRITEBYTECODE is set and the venv has no bytecode, each run compiled the
+  libraries it imported: 0.2-0.6 s of the measure (`make` now compiles them at install).
+
 Finding (first run, 2026-11-25, 2-core machine shared with other work): far from the goal; the
 day does not finish. `simulate` aborts at the 07:30 ingestion ("no answer to ClockTick within
 30s") after ~75 s wall. py-spy on the whole process tree shows every process idle during the

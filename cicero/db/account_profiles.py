@@ -12,17 +12,27 @@ from cicero.domain.ingestion.profiles import ProfileDay
 from cicero.domain.people.usernames import Platform
 
 
-async def profile_day(
-    conn: asyncpg.Connection, client_id: str, platform: Platform, day: date
-) -> ProfileDay | None:
-    r = await conn.fetchrow(
-        """SELECT handle, followers, attempts, error_class FROM account_profile
-            WHERE client_id = $1 AND platform = $2 AND wib_date = $3""",
-        client_id, platform.value, day,
+async def profile_days(
+    conn: asyncpg.Connection, accounts: Sequence[tuple[str, Platform]], day: date
+) -> dict[tuple[str, Platform], ProfileDay]:
+    """Today's row of each (client, platform) that has one, in one statement: an ingestion
+    run looks them all up at once (one round trip, not one per account and fire time)."""
+    if not accounts:
+        return {}
+    records = await conn.fetch(
+        """SELECT a.client_id, a.platform, a.handle, a.followers, a.attempts, a.error_class
+             FROM account_profile a
+             JOIN unnest($1::text[], $2::text[]) AS k(client_id, platform)
+               ON a.client_id = k.client_id AND a.platform = k.platform
+            WHERE a.wib_date = $3""",
+        [c for c, _ in accounts], [p.value for _, p in accounts], day,
     )  # fmt: skip
-    if r is None:
-        return None
-    return ProfileDay(r["handle"], r["followers"], r["attempts"], r["error_class"])
+    return {
+        (r["client_id"], Platform(r["platform"])): ProfileDay(
+            r["handle"], r["followers"], r["attempts"], r["error_class"]
+        )
+        for r in records
+    }
 
 
 async def save_profile(

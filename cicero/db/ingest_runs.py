@@ -7,6 +7,7 @@ the transcript's `ingest` line for each (platform, client, fire time).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -50,39 +51,57 @@ async def save_sec_uid(conn: asyncpg.Connection, client_id: str, sec_uid: str) -
     )
 
 
-async def record_run(
-    conn: asyncpg.Connection,
-    result: StageResult,
-    fire_time: datetime | None,
-    started_at: datetime,
-    finished_at: datetime,
+@dataclass(frozen=True)
+class RunRow:
+    """A stage's result as `ingest_run` stores it, with when the stage ran."""
+
+    result: StageResult
+    started_at: datetime
+    finished_at: datetime
+
+
+async def record_runs(
+    conn: asyncpg.Connection, rows: Sequence[RunRow], fire_time: datetime | None
 ) -> None:
-    """Write a stage's row; a repeat of the same fire time replaces it (a rerun after a crash)."""
+    """Write stages' rows in one statement, in the order given (`id` keeps stage order); a
+    repeat of the same fire time replaces a row (a rerun after a crash)."""
+    if not rows:
+        return
+    results = [r.result for r in rows]
     await conn.execute(
         """INSERT INTO ingest_run (platform, client_id, stage, fire_time, started_at, finished_at,
                                    outcome, pages, posts, new_posts, engagements, skipped,
                                    error_class, reason)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+           SELECT r.platform, r.client_id, r.stage, $1, r.started_at, r.finished_at, r.outcome,
+                  r.pages, r.posts, r.new_posts, r.engagements, r.skipped, r.error_class,
+                  r.reason
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[],
+                         $6::timestamptz[], $7::text[], $8::int[], $9::int[], $10::int[],
+                         $11::int[], $12::int[], $13::text[], $14::text[])
+                  WITH ORDINALITY AS r(platform, client_id, stage, started_at, finished_at,
+                                       outcome, pages, posts, new_posts, engagements, skipped,
+                                       error_class, reason, n)
+            ORDER BY r.n
            ON CONFLICT (platform, client_id, stage, fire_time) WHERE fire_time IS NOT NULL
            DO UPDATE SET started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
                          outcome = EXCLUDED.outcome, pages = EXCLUDED.pages,
                          posts = EXCLUDED.posts, new_posts = EXCLUDED.new_posts,
                          engagements = EXCLUDED.engagements, skipped = EXCLUDED.skipped,
                          error_class = EXCLUDED.error_class, reason = EXCLUDED.reason""",
-        result.platform.value,
-        result.client_id,
-        result.stage.value,
         fire_time,
-        started_at,
-        finished_at,
-        result.outcome,
-        result.pages,
-        result.posts,
-        result.new_posts,
-        result.engagements,
-        result.skipped,
-        result.error_class,
-        result.reason[:500],
+        [r.platform.value for r in results],
+        [r.client_id for r in results],
+        [r.stage.value for r in results],
+        [r.started_at for r in rows],
+        [r.finished_at for r in rows],
+        [r.outcome for r in results],
+        [r.pages for r in results],
+        [r.posts for r in results],
+        [r.new_posts for r in results],
+        [r.engagements for r in results],
+        [r.skipped for r in results],
+        [r.error_class for r in results],
+        [r.reason[:500] for r in results],
     )
 
 

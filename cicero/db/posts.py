@@ -173,6 +173,17 @@ class DayPost:
     external_id: str
 
 
+async def accounts_with_posts(conn: asyncpg.Connection, day: date) -> set[tuple[str, Platform]]:
+    """The (client, platform) pairs with a post of WIB day `day` still present upstream: an
+    ingestion run asks once which of its accounts `posts_of_day` could find anything for."""
+    records = await conn.fetch(
+        """SELECT DISTINCT client_id, platform FROM post
+            WHERE wib_date = $1 AND removed_at IS NULL""",
+        day,
+    )
+    return {(r["client_id"], Platform(r["platform"])) for r in records}
+
+
 async def posts_of_day(
     conn: asyncpg.Connection, client_id: str, platform: Platform, day: date
 ) -> list[DayPost]:

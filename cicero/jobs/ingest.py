@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
@@ -34,9 +33,10 @@ from cicero.db.engagement import (
     record_fetches,
     upsert_engagement,
 )
-from cicero.db.ingest_runs import IngestClient, active_clients, record_run, save_sec_uid
+from cicero.db.ingest_runs import IngestClient, RunRow, active_clients, record_runs, save_sec_uid
 from cicero.db.posts import (
     DayPost,
+    accounts_with_posts,
     known_posts,
     posts_of_day,
     refresh_counts,
@@ -135,6 +135,7 @@ async def ingest(
     async with ctx.pool.acquire() as conn:
         clients = [c for c in await active_clients(conn) if client_id in (None, c.client_id)]
         excluded = {p: await exception_handles(conn, p) for p in Platform}
+        with_posts = await accounts_with_posts(conn, wib_date(ctx.fire_time))
     up = ctx.settings.config.upstream
     timeouts = Timeouts(connect=up.connect_timeout_s, total=up.total_timeout_s)
     common = {"timeouts": timeouts, "sleep": options.sleep, "jitter": options.jitter,
@@ -155,6 +156,7 @@ async def ingest(
                          hosts=hosts.platform(TT), **common),
             excluded,
             hosts,
+            with_posts,
             work,
         )  # fmt: skip
         try:
@@ -164,13 +166,17 @@ async def ingest(
                     for c in clients
                     if any(p in platforms for p, _ in stages(c.flags))
                 ]
+            await run.write_waiting()
             # Followers for the analytics, once a day per listed account: after every stage
             # attendance needs, so they never take the budget's last calls from engagement.
             profiles = DailyProfiles(ctx.pool, run.instagram, run.tiktok, hosts, run.today,
                                      lambda: run.now, ctx.log, up.concurrency)  # fmt: skip
             await profiles.after(clients, [r for t in tasks for r in t.result()])
         finally:
-            await hosts.close()  # this run's calls and outcomes, even when a bug ends it
+            try:
+                await run.write_waiting()  # when a bug ended the run: the rows of what finished
+            finally:
+                await hosts.close()  # this run's calls and outcomes, even when a bug ends it
     return [r for t in tasks for r in t.result()]
 
 
@@ -183,12 +189,17 @@ class _Run:
         tiktok: TikTokClient,
         excluded: dict[Platform, frozenset[str]],
         hosts: UpstreamHosts,
+        with_posts: set[tuple[str, Platform]],
         work: tuple[tuple[Platform, Stage], ...] | None = None,
     ) -> None:
         self.ctx, self.today = ctx, today
         self.instagram, self.tiktok = instagram, tiktok
         self.excluded = excluded
         self.hosts = hosts
+        # Accounts that may have posts of today: those that had some when the run began, and
+        # those whose listing this run stored. Most have none: their engagement stage then
+        # needs no look-up (one statement per account and fire time otherwise).
+        self.with_posts = with_posts
         self.work = work  # None: every stage of the client
         # A client's posts are fetched side by side too: a directorate's dozen posts of 20-40
         # pages each would otherwise be one long chain (and TikTok waits 2 s between pages).
@@ -204,6 +215,10 @@ class _Run:
         # none usable) and how the listing ended. The engagement stage compares with them.
         self.listed: dict[tuple[str, Platform], dict[str, int | None]] = {}
         self.listing: dict[tuple[str, Platform], Outcome] = {}
+        # Rows of stages that had nothing else to write, by client: they go with the client's
+        # next row, or all together once every client is done (a quiet client then costs no
+        # statement of its own: most clients, most fire times).
+        self.pending: dict[str, list[RunRow]] = {}
 
     @property
     def now(self) -> datetime:
@@ -237,12 +252,29 @@ class _Run:
         await self.record(result)
         return result
 
-    async def record(self, result: StageResult, conn: asyncpg.Connection | None = None) -> None:
+    async def record(
+        self, result: StageResult, conn: asyncpg.Connection | None = None, *, later: bool = False
+    ) -> None:
+        """Write the stage's row, with the client's rows that waited; `later`: let it wait
+        for the client's next row or `write_waiting`."""
+        row = RunRow(result, self.now, self.now)
+        if later:
+            self.pending.setdefault(result.client_id, []).append(row)
+            return
+        rows = [*self.pending.pop(result.client_id, []), row]
         if conn is not None:
-            await record_run(conn, result, self.ctx.fire_time, self.now, self.now)
+            await record_runs(conn, rows, self.ctx.fire_time)
             return
         async with self.ctx.pool.acquire() as own:
-            await record_run(own, result, self.ctx.fire_time, self.now, self.now)
+            await record_runs(own, rows, self.ctx.fire_time)
+
+    async def write_waiting(self) -> None:
+        """The rows still waiting, in one statement (each client's in stage order)."""
+        rows = [row for waiting in self.pending.values() for row in waiting]
+        self.pending.clear()
+        if rows:
+            async with self.ctx.pool.acquire() as conn:
+                await record_runs(conn, rows, self.ctx.fire_time)
 
     # ------------------------------------------------------------ posts (§3.2, §3.7)
 
@@ -262,17 +294,26 @@ class _Run:
             p.external_id: p.like_count if platform is IG else p.comment_count for p in todays
         }
         self.listing[client.client_id, platform] = listing.outcome
-        # Most clients list nothing most of the day: then only the run's row is written, in
-        # one statement rather than a transaction of four.
-        writes = bool(listing.items) or listing.complete or sec_uid is not None
-        async with self.ctx.pool.acquire() as conn, conn.transaction() if writes else nullcontext():
+        error = listing.error_class.value if listing.error_class else None
+        failure = [listing.error.detail] if listing.error is not None else []
+        # Most clients list nothing most of the day: then there is nothing to store but the
+        # run's row, and it goes with the client's next one (no statement of its own).
+        if not (listing.items or listing.complete or sec_uid is not None):
+            result = StageResult(
+                platform, client.client_id, Stage.POSTS, listing_outcome(listing.outcome, error),
+                pages=listing.pages, skipped=listing.skipped, error_class=error,
+                reason="; ".join(["0 of today, 0 new", *failure]),
+            )  # fmt: skip
+            await self.record(result, later=True)
+            return result
+        self.with_posts.add((client.client_id, platform))
+        async with self.ctx.pool.acquire() as conn, conn.transaction():
             written = await upsert_posts(conn, client.client_id, platform, todays, self.now)
             await refresh_counts(conn, client.client_id, platform, listing.items, self.today,
                                  self.now)  # fmt: skip
             removed = await self.reconcile(conn, client.client_id, platform, listing)
             if sec_uid is not None:
                 await save_sec_uid(conn, client.client_id, sec_uid)
-            error = listing.error_class.value if listing.error_class else None
             notes = [f"{len(todays)} of today, {len(written.new)} new"]
             if removed:
                 notes.append(f"removed {', '.join(removed)}")
@@ -280,8 +321,7 @@ class _Run:
                 owners = ", ".join(f"{e} of {c}" for e, c in written.conflicts)
                 notes.append(f"listed by another client: {owners}")
                 self.ctx.log.warning("%s %s conflict: %s", platform, client.client_id, owners)
-            if listing.error is not None:
-                notes.append(listing.error.detail)
+            notes += failure
             result = StageResult(
                 platform, client.client_id, Stage.POSTS, listing_outcome(listing.outcome, error),
                 pages=listing.pages, posts=len(todays), new_posts=len(written.new),
@@ -317,11 +357,15 @@ class _Run:
             result = StageResult(platform, client.client_id, stage, "skipped", reason=over_budget)
             await self.record(result)
             return result
+        if (client.client_id, platform) not in self.with_posts:
+            result = _engagement_result(client, platform, stage, [], 0, 0, 0, 0)
+            await self.record(result, later=True)
+            return result
         async with self.ctx.pool.acquire() as conn:
             posts = await posts_of_day(conn, client.client_id, platform, self.today)
-            if not posts:  # most clients most of the day: only the run's row to write
+            if not posts:  # none of today (left): only the run's row, which can wait
                 result = _engagement_result(client, platform, stage, [], 0, 0, 0, 0)
-                await self.record(result, conn)
+                await self.record(result, later=True)
                 return result
             lasts = await last_fetches(conn, [p.id for p in posts], kind, day_start(self.today))
         listed = self.listed.get((client.client_id, platform), {})
@@ -340,6 +384,9 @@ class _Run:
         if saved:
             self.hosts.spared(platform, saved)
         fetch = self.instagram.likers if platform is IG else self.tiktok.comments
+        # Most names first: their pages follow one another (cursors), so the longest chains
+        # start at once rather than last in the queue (a directorate's run ends with them).
+        wanted.sort(key=lambda post: -(listed.get(post.external_id) or 0))
         listings = await _at_most(
             self.post_concurrency, [partial(fetch, post.external_id) for post in wanted]
         )

@@ -12,12 +12,13 @@ the transcript of what it got through.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from cicero.db.connect import connect
 from cicero.domain.runtime import job_parts
@@ -252,7 +253,7 @@ class Recorder:
 
 
 def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
+    return orjson.loads(value) if isinstance(value, str) else value
 
 
 def served_fault_lines(served: Iterable[Served]) -> list[dict[str, Any]]:

@@ -17,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from cicero.domain.timezone import to_wib
 
 # The keys of each line type after `t` and `type`, in the order they are written.
@@ -50,6 +52,17 @@ def iso(t: datetime) -> str:
     return to_wib(t).isoformat()
 
 
+def encode_line(line: Mapping[str, Any]) -> bytes:
+    """The line as compact UTF-8 JSON and its newline. orjson writes the same bytes as the
+    standard library's `dumps(ensure_ascii=False, separators=(",", ":"))` for the strings,
+    integers and nulls transcripts hold, ~5x faster (a simulated day writes ~13 MB); what it
+    refuses (an integer beyond 64 bits) goes through the standard library."""
+    try:
+        return orjson.dumps(line, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE)
+    except TypeError:
+        return (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
 class Transcript:
     """Appends lines to `path`; safe to reopen after the previous writer was killed."""
 
@@ -73,7 +86,7 @@ class Transcript:
     def write_line(self, type_: str, t: datetime, fields: Mapping[str, Any]) -> dict[str, Any]:
         """One line: `t`, `type`, then `fields` in their order. Use for extension types."""
         line = {"t": iso(t), "type": type_, **fields}
-        data = (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        data = encode_line(line)
         view = memoryview(data)
         while view:  # a regular file takes it in one write; loop for the exotic case
             written = os.write(self._fd, view)

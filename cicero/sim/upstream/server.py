@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from cicero.domain.ingestion.payloads import InstagramProfile, Media, ParsedPost, TikTokProfile
@@ -106,7 +107,7 @@ class FakeUpstream:
     log: list[Logged] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._runner: web.AppRunner | None = None
+        self._runner: web.ServerRunner | None = None
         self._closing: asyncio.Event | None = None
         self._handlers: dict[str, _Handler] = {
             "instagram:posts": self._ig_posts,
@@ -124,10 +125,11 @@ class FakeUpstream:
     # ------------------------------------------------------------ lifecycle
 
     async def start(self) -> "FakeUpstream":
-        app = web.Application()
-        app.router.add_get("/{prefix}/{tail:.*}", self._dispatch)
+        # aiohttp's low-level server: one handler for every path, without an application's
+        # router and middleware around each of the day's ~10,000 requests.
+        server = web.Server(self._dispatch, access_log=None)
         self._closing = asyncio.Event()
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+        self._runner = web.ServerRunner(server, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
@@ -164,15 +166,19 @@ class FakeUpstream:
 
     # ------------------------------------------------------------ HTTP
 
-    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
-        prefix = request.match_info["prefix"]
+    async def _dispatch(self, request: web.BaseRequest) -> web.StreamResponse:
+        prefix, slash, tail = request.path[1:].partition("/")
+        if request.method not in ("GET", "HEAD"):
+            return web.Response(status=405, text="405: Method Not Allowed")
         platform_name, _, fallback_word = prefix.partition("-")
         try:
             platform = Platform(platform_name)
         except ValueError:
-            raise web.HTTPNotFound() from None
+            return web.Response(status=404, text="404: Not Found")
+        if not slash:
+            return web.Response(status=404, text="404: Not Found")
         fallback = fallback_word == "fallback"
-        path = "/" + request.match_info["tail"]
+        path = "/" + tail
         endpoint = _ROUTES[platform].get(path)
         if endpoint is None or fallback_word not in ("", "fallback"):
             return self._logged(
@@ -193,7 +199,7 @@ class FakeUpstream:
         return self._logged(platform, fallback, endpoint, request, response)
 
     def _logged(
-        self, platform: Platform, fallback: bool, endpoint: str, request: web.Request,
+        self, platform: Platform, fallback: bool, endpoint: str, request: web.BaseRequest,
         response: web.Response,
     ) -> web.Response:  # fmt: skip
         self.log.append(Logged(platform, fallback, endpoint, dict(request.query), response.status))
@@ -346,7 +352,11 @@ class FakeUpstream:
 
 
 def _json(doc: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    return web.json_response(doc, status=status, headers=headers)
+    # orjson: a quarter of the standard library's time for a page of 50 names (the fake
+    # answers ~10,000 pages on a simulated day); compact, as the real API sends it.
+    return web.Response(
+        body=orjson.dumps(doc), status=status, headers=headers, content_type="application/json"
+    )
 
 
 def _offset(cursor: str | None, prefix: str) -> int:
