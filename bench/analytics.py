@@ -168,10 +168,9 @@ async def sql_times(url: str) -> tuple[list[float], int, float]:
             t0 = time.perf_counter()
             accounts = await queries.scope_accounts(conn, "DITBINMAS", Platform.INSTAGRAM, True)
             cids = [a.client_id for a in accounts]
-            await queries.known_followers(conn, cids, Platform.INSTAGRAM, start, end)
-            posts = await queries.period_posts(conn, cids, Platform.INSTAGRAM, start, end)
+            got = await queries.answer(conn, cids, Platform.INSTAGRAM, start, end)
             elapsed = time.perf_counter() - t0
-            rows = len(posts)
+            rows = got.totals.posts
             if n >= WARM_UP:
                 times.append(elapsed * 1000)
         return times, rows, (_cpu(backend) + _cpu(me) - cpu) * 1000 / REQUESTS
