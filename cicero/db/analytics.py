@@ -47,7 +47,9 @@ SELECT p.client_id, p.external_id, p.posted_at, p.wib_date,
 # account's latest known count on or before its day (FollowerBook); its rate is the
 # figures' `rate` in integers, k = floor((2 n 10^6 + f) / 2f), written as orjson writes
 # k / 10^6 (shortest digits, "1.0", "0.0", "Ne-6" below 0.00001). Ties rank as `build` ranks
-# them: external ids compared as code points (COLLATE "C"). The counts are looked up, not
+# them: external ids compared as code points (COLLATE "C"). Agreement to the byte holds for
+# rates below 10^9 (k of 15 digits: orjson's shortest float digits are k's); beyond, the two
+# write the same number to a float's precision. The counts are looked up, not
 # joined: a prepared statement's generic plan (row estimates of a few posts) would loop over
 # them per post.
 _SCALE = 10**RATE_DIGITS
@@ -67,10 +69,11 @@ _ITEM = f"""'{{"client_id":"' || client_id || '","shortcode":' || to_json(extern
     || ',"shares":' || coalesce(share_count::text, 'null')
     || ',"interactions":' || interactions::text
     || ',"followers":' || coalesce(followers::text, 'null')
-    || ',"engagement_rate":' || CASE WHEN k IS NULL THEN 'null'
-       WHEN k BETWEEN 1 AND 9 THEN k::text || 'e-6'
+    || ',"engagement_rate":' || CASE WHEN k BETWEEN 1 AND 9 THEN k::text || 'e-6'
        WHEN k % {_SCALE} = 0 THEN (k / {_SCALE})::text || '.0'
-       ELSE trim_scale(k * 1e-{RATE_DIGITS})::text END || '}}'"""
+       WHEN k IS NOT NULL THEN trim_scale(k * 1e-{RATE_DIGITS})::text
+       WHEN huge IS NOT NULL THEN trim_scale(huge * 1e-{RATE_DIGITS})::text
+       ELSE 'null' END || '}}'"""
 
 ANSWER = f"""
 WITH counts AS (  -- the known counts of the range, "CLIENT:n" (n: days since $3) -> followers
@@ -100,11 +103,12 @@ WITH counts AS (  -- the known counts of the range, "CLIENT:n" (n: days since $3
        AND p.removed_at IS NULL AND p.kind = 'routine'
 ), counted AS MATERIALIZED (
     SELECT p.*, row_number() OVER (ORDER BY interactions DESC, posted_at, external_id) AS rank,
-           CASE WHEN followers IS NULL OR followers = 0 THEN NULL
-                WHEN interactions < {_SAFE} AND followers < {_SAFE}
-                THEN (2 * interactions * {_SCALE} + followers) / (2 * followers)
-                ELSE div(2::numeric * interactions * {_SCALE} + followers,
-                         2::numeric * followers)::bigint END AS k
+           CASE WHEN followers > 0 AND interactions < {_SAFE} AND followers < {_SAFE}
+                THEN (2 * interactions * {_SCALE} + followers) / (2 * followers) END AS k,
+           -- past a bigint (no account comes near): the exact decimal, not orjson's float
+           CASE WHEN followers > 0 AND NOT (interactions < {_SAFE} AND followers < {_SAFE})
+                THEN div(2::numeric * interactions * {_SCALE} + followers, 2::numeric * followers)
+           END AS huge
       FROM (SELECT * FROM posts OFFSET 0) AS p  -- (each post's followers looked up once)
 )
 SELECT (SELECT convert_to('[' || coalesce(string_agg({_ITEM}, ',' ORDER BY posted_at, external_id),
