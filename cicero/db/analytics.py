@@ -75,6 +75,9 @@ _ITEM = f"""'{{"client_id":"' || client_id || '","shortcode":' || to_json(extern
        WHEN huge IS NOT NULL THEN trim_scale(huge * 1e-{RATE_DIGITS})::text
        ELSE 'null' END || '}}'"""
 
+_RANK = "interactions DESC, posted_at, external_id"  # top first (figures.PostRow.rank_key)
+_LAST = "interactions, posted_at DESC, external_id DESC"  # its reverse: bottom, fewest first
+
 ANSWER = f"""
 WITH counts AS (  -- the known counts of the range, "CLIENT:n" (n: days since $3) -> followers
     SELECT jsonb_object_agg(client_id || ':' || (wib_date - $3), followers) AS book
@@ -102,7 +105,7 @@ WITH counts AS (  -- the known counts of the range, "CLIENT:n" (n: days since $3
      WHERE p.client_id = ANY($1::text[]) AND p.platform = $2 AND p.wib_date BETWEEN $3 AND $4
        AND p.removed_at IS NULL AND p.kind = 'routine'
 ), counted AS MATERIALIZED (
-    SELECT p.*, row_number() OVER (ORDER BY interactions DESC, posted_at, external_id) AS rank,
+    SELECT p.*,
            CASE WHEN followers > 0 AND interactions < {_SAFE} AND followers < {_SAFE}
                 THEN (2 * interactions * {_SCALE} + followers) / (2 * followers) END AS k,
            -- past a bigint (no account comes near): the exact decimal, not orjson's float
@@ -113,12 +116,14 @@ WITH counts AS (  -- the known counts of the range, "CLIENT:n" (n: days since $3
 )
 SELECT (SELECT convert_to('[' || coalesce(string_agg({_ITEM}, ',' ORDER BY posted_at, external_id),
                                           '') || ']', 'UTF8') FROM counted) AS posts,
-       (SELECT convert_to('[' || coalesce(string_agg({_ITEM}, ',' ORDER BY rank), '') || ']',
+       (SELECT convert_to('[' || coalesce(string_agg({_ITEM}, ',' ORDER BY {_RANK}), '') || ']',
                           'UTF8')
-          FROM counted WHERE rank <= {TOP}) AS top,
-       (SELECT convert_to('[' || coalesce(string_agg({_ITEM}, ',' ORDER BY rank DESC), '') || ']',
+          FROM (SELECT * FROM counted ORDER BY {_RANK} LIMIT {TOP}) AS t) AS top,
+       -- the fewest first, and never one of top: at most the posts past the first five
+       (SELECT convert_to('[' || coalesce(string_agg({_ITEM}, ',' ORDER BY {_LAST}), '') || ']',
                           'UTF8')
-          FROM counted WHERE rank > greatest((SELECT count(*) FROM counted) - {TOP}, {TOP})
+          FROM (SELECT * FROM counted ORDER BY {_LAST}
+                LIMIT greatest(least({TOP}, (SELECT count(*) FROM counted) - {TOP}), 0)) AS b
        ) AS bottom,
        (SELECT json_agg(json_build_array(g.grouped, g.client_id, g.wib_date, g.posts, g.likes,
                                          g.comments, g.views, g.shares))

@@ -231,7 +231,8 @@ text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size
 few = st.none() | st.integers(0, 20) | count | st.just(10**8)  # tiny rates, whole ones, huge ones
 shown = st.fixed_dictionaries({
     "client": st.sampled_from(CLIENTS), "platform": st.sampled_from(["instagram", "tiktok"]),
-    "day": st.integers(0, 12), "micros": st.integers(0, 24 * 3600 * 10**6 - 1) | st.just(0),
+    "day": st.integers(0, 12),  # instants shared often: ties ranked by id
+    "micros": st.integers(0, 24 * 3600 * 10**6 - 1) | st.sampled_from([0, 3600 * 10**6]),
     "caption": st.none() | text, "author": st.none() | text,
     "id": st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=12),
     "likes": few, "comments": few, "views": count, "shares": few,
@@ -322,3 +323,36 @@ def test_rates_of_every_form_are_written_as_orjson_writes_them(
     v, sql = loop.run_until_complete(example([9 * 10**18, 3]))
     assert orjson.loads(sql) == orjson.loads(orjson.dumps(v.as_json()))
     assert [p["engagement_rate"] for p in orjson.loads(sql)["posts"]] == [9 * 10**12, 0.000003]
+
+
+def test_ties_rank_by_id_in_top_and_bottom_alike(
+    db: tuple[asyncio.AbstractEventLoop, asyncpg.Connection],
+) -> None:
+    """Twelve posts with the same interactions at the same instant: top and bottom go by id
+    (code points: "B" < "Z" < "a" < "é"), the pure value and the API's answer alike."""
+    loop, conn = db
+    ids = ["b", "a", "B", "é", "Z", "a1", "10", "9", "_", "ä", "A", "zz"]
+    day = DayRange(BASE, BASE)
+
+    async def example() -> tuple[Analytics, bytes]:
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            at = datetime.combine(BASE, time(9), tzinfo=WIB)
+            await conn.executemany(
+                """INSERT INTO post (platform, external_id, client_id, posted_at, like_count,
+                                     first_seen_at, last_seen_at)
+                   VALUES ('instagram', $1, 'POLRES_A', $2, 7, $2, $2)""",
+                [(i, at) for i in ids],
+            )
+            v = await compute(conn, "POLRES_A", False, Platform.INSTAGRAM, Period.DAY, day)
+            answer = await answer_json(conn, "POLRES_A", False, Platform.INSTAGRAM, Period.DAY, day)
+            return v, orjson.dumps(answer)
+        finally:
+            await tx.rollback()
+
+    v, sql = loop.run_until_complete(example())
+    ranked = sorted(ids)
+    assert [p.external_id for p in v.top] == ranked[:5]
+    assert [p.external_id for p in v.bottom] == ranked[::-1][:5]
+    assert sql == orjson.dumps(v.as_json())
