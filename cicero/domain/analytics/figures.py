@@ -6,9 +6,11 @@ Rules:
 * A figure (likes, comments, views, shares) summed over posts is the sum of the posts that
   carry it, and unknown (None) when none does: Instagram gives no shares, a photo no views.
 * Interactions = likes + comments + shares, an unknown part counting 0.
-* Engagement rate = interactions / followers: per post with its account's followers on its
-  WIB day, per account with its followers at the end of the period (the latest count on or
-  before that day, for both). None when the followers are unknown (or 0).
+* Engagement rate = interactions / followers, to six decimals (the exact quotient rounded
+  half up: integers only, so PostgreSQL's per-post figures of the API agree to the bit, see
+  cicero.db.analytics): per post with its account's followers on its WIB day, per account
+  with its followers at the end of the period (the latest count on or before that day, for
+  both). None when the followers are unknown (or 0).
   `rate_per_post` is an account's rate divided by its posts: comparable across accounts
   that post more or less often.
 * Top and bottom: the five posts with the most and the fewest interactions (ties: earlier
@@ -29,6 +31,7 @@ from cicero.domain.people.usernames import Platform
 
 TOP = 5
 RATE_DIGITS = 6
+_RATE_SCALE: int = 10**RATE_DIGITS
 _UTC7 = timezone(timedelta(hours=7))  # WIB: one offset all year
 
 
@@ -36,7 +39,7 @@ def rate(interactions: int, followers: int | None) -> float | None:
     """(likes + comments + shares) / followers; None when the followers are unknown or 0."""
     if not followers:
         return None
-    return round(interactions / followers, RATE_DIGITS)
+    return (2 * interactions * _RATE_SCALE + followers) // (2 * followers) / _RATE_SCALE
 
 
 class PostRow(NamedTuple):
@@ -176,23 +179,25 @@ class Analytics:
         return rate(self.totals.interactions, self.followers)
 
     def posts_json(self, posts: Iterable[PostRow]) -> list[dict[str, Any]]:
-        # Built for each post of a month on every request: the link's shape once, WIB as a
-        # fixed offset (no DST), interactions once per post and the rate inline (`rate`'s
-        # rule, without a call per post); the instant stays a datetime (both encoders write
-        # it as RFC 3339 in the offset it carries).
+        """The lists' items of the pure path (the API's come from cicero.db.analytics, built
+        by PostgreSQL to the same bytes: keys in this order, the instant in WIB)."""
         url = PostRef(self.platform, "{0}", owner="{1}").link.format
         return [
             {"client_id": p.client_id, "shortcode": p.external_id,
              "posted_at": p.posted_at.astimezone(_UTC7), "caption": p.caption,
              "url": url(p.external_id, p.owner), "likes": p.likes, "comments": p.comments,
-             "views": p.views, "shares": p.shares,
-             "interactions": (n := (p.likes or 0) + (p.comments or 0) + (p.shares or 0)),
-             "followers": (f := p.followers),
-             "engagement_rate": round(n / f, RATE_DIGITS) if f else None}
+             "views": p.views, "shares": p.shares, "interactions": p.interactions,
+             "followers": p.followers, "engagement_rate": p.engagement_rate}
             for p in posts
         ]  # fmt: skip
 
     def as_json(self) -> dict[str, Any]:
+        return self.json_with(self.posts_json(self.posts), self.posts_json(self.top),
+                              self.posts_json(self.bottom))  # fmt: skip
+
+    def json_with(self, posts: Any, top: Any, bottom: Any) -> dict[str, Any]:
+        """The answer of `GET /api/analytics` with its three post lists given (as items, or
+        as JSON already encoded: orjson fragments)."""
         return {
             "client": {"client_id": self.scope.client_id, "name": self.scope.name,
                        "type": "DIREKTORAT" if self.directorate else "ORG"},
@@ -203,9 +208,9 @@ class Analytics:
                        "engagement_rate": self.engagement_rate},
             "accounts": [a.as_json() for a in self.accounts],
             "days": [d.as_json() for d in self.days],
-            "posts": self.posts_json(self.posts),
-            "top": self.posts_json(self.top),
-            "bottom": self.posts_json(self.bottom),
+            "posts": posts,
+            "top": top,
+            "bottom": bottom,
             "followers_missing": list(self.followers_missing),
         }  # fmt: skip
 
@@ -256,19 +261,47 @@ def build(
     for p in joined:
         by_client.setdefault(p.client_id, []).append(p)
         by_day.setdefault(p.day, []).append(p)
-    figures = tuple(
-        AccountFigures(a, book.on(a.client_id, days.end), Totals.of(by_client[a.client_id]))
-        for a in accounts
-    )
     keys = [p.rank_key() for p in joined]
     order = sorted(range(len(joined)), key=keys.__getitem__)
     top = tuple(joined[i] for i in order[:TOP])
     bottom = tuple(joined[i] for i in reversed(order[len(top) :][-TOP:]))
+    return summed(
+        scope, directorate, platform, period, days, accounts,
+        {a.client_id: book.on(a.client_id, days.end) for a in accounts},
+        {c: Totals.of(ps) for c, ps in by_client.items()},
+        {d: Totals.of(ps) for d, ps in by_day.items()}, Totals.of(joined),
+        posts=tuple(joined), top=top, bottom=bottom,
+    )  # fmt: skip
+
+
+def summed(
+    scope: Account,
+    directorate: bool,
+    platform: Platform,
+    period: Period,
+    days: DayRange,
+    accounts: Sequence[Account],
+    followers: Mapping[str, int | None],
+    by_client: Mapping[str, Totals],
+    by_day: Mapping[date, Totals],
+    totals: Totals,
+    posts: tuple[PostRow, ...] = (),
+    top: tuple[PostRow, ...] = (),
+    bottom: tuple[PostRow, ...] = (),
+) -> Analytics:
+    """The value from the sums of its posts per account, per day and in all (by `build` from
+    the posts, or by PostgreSQL for the API, which encodes the post lists itself), and each
+    account's `followers` at the end of the period; a missing account or day has no posts."""
+    none = Totals()
+    figures = tuple(
+        AccountFigures(a, followers.get(a.client_id), by_client.get(a.client_id, none))
+        for a in accounts
+    )
     return Analytics(
         scope=scope, directorate=directorate, platform=platform, period=period, range=days,
         accounts=figures,
-        days=tuple(DayFigures(d, Totals.of(by_day[d])) for d in sorted(by_day)),
-        posts=tuple(joined), top=top, bottom=bottom, totals=Totals.of(joined),
+        days=tuple(DayFigures(d, by_day.get(d, none)) for d in days.days()),
+        posts=posts, top=top, bottom=bottom, totals=totals,
         followers_missing=tuple(f.account.client_id for f in figures
                                 if f.followers is None and f.account.handle),
     )  # fmt: skip

@@ -3,7 +3,8 @@ posts (any client, platform, day, kind, removal, known or unknown counts), the d
 counts (some failed) and a period or range, and checks the one data function against
 aggregates PostgreSQL computes on its own: per account, per day, per post (with each post's
 followers of its day), top and bottom; and per day, per account, per post and the totals
-agreeing with each other."""
+agreeing with each other. And the API's answer, which PostgreSQL writes, is the value's JSON
+to the byte."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import asyncpg
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cicero.dashboard.analytics import compute
+from cicero.dashboard.analytics import answer_json, compute
 from cicero.db.connect import connect
 from cicero.domain.analytics.figures import Analytics, Totals
 from cicero.domain.attendance.view import DayRange, Period, period_range
@@ -218,3 +220,139 @@ def test_analytics_equal_sql_over_the_stored_posts(
     assert all(b.interactions <= t.interactions for b in v.bottom for t in v.top)
     _agree(v)
     assert v.period is kind and (v.range.start, v.range.end) == (days.start, days.end)
+
+
+# The API's answer is written by PostgreSQL (cicero.db.analytics.ANSWER) and must be the bytes
+# of the pure value's `as_json` once orjson encodes it: any text a post may carry (quotes,
+# backslashes, control characters, non-ASCII, captions cut at 100 characters), instants
+# with and without microseconds, any counts (rates of every size, half-way roundings, no or
+# zero followers, days without a count), an author or none.
+text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=130)
+few = st.none() | st.integers(0, 20) | count | st.just(10**8)  # tiny rates, whole ones, huge ones
+shown = st.fixed_dictionaries({
+    "client": st.sampled_from(CLIENTS), "platform": st.sampled_from(["instagram", "tiktok"]),
+    "day": st.integers(0, 12),  # instants shared often: ties ranked by id
+    "micros": st.integers(0, 24 * 3600 * 10**6 - 1) | st.sampled_from([0, 3600 * 10**6]),
+    "caption": st.none() | text, "author": st.none() | text,
+    "id": st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=12),
+    "likes": few, "comments": few, "views": count, "shares": few,
+})  # fmt: skip
+counted = st.fixed_dictionaries({
+    "client": st.sampled_from(CLIENTS), "platform": st.sampled_from(["instagram", "tiktok"]),
+    "day": st.integers(-3, 12),
+    "followers": st.none() | st.integers(0, 20) | st.integers(0, 10**6) | st.just(2 * 10**6),
+})  # fmt: skip
+near = st.one_of(
+    st.tuples(st.sampled_from(list(Period)), st.integers(0, 12)),
+    st.tuples(st.just(None), st.integers(-2, 12), st.integers(1, 14)),
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])  # fmt: skip
+@given(posts=st.lists(shown, max_size=25, unique_by=lambda p: p["id"]),
+       profiles=st.lists(counted, max_size=25), drawn=near, scope=st.sampled_from(CLIENTS[:2] + CLIENTS[4:]),
+       platform=st.sampled_from(list(Platform)))  # fmt: skip
+def test_the_apis_answer_is_the_values_json_to_the_byte(
+    db: tuple[asyncio.AbstractEventLoop, asyncpg.Connection], posts: list[dict[str, Any]],
+    profiles: list[dict[str, Any]], drawn: tuple[Any, ...], scope: str, platform: Platform,
+) -> None:  # fmt: skip
+    loop, conn = db
+    kind, days = _days(drawn)
+    directorate = scope == "DITBINMAS"
+
+    async def example() -> tuple[bytes, bytes]:
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            await conn.executemany(
+                """INSERT INTO post (platform, external_id, client_id, posted_at, caption, author,
+                                     like_count, comment_count, view_count, share_count,
+                                     first_seen_at, last_seen_at)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $4, $4)""",
+                [(p["platform"], p["id"], p["client"],
+                  datetime.combine(BASE + timedelta(days=p["day"]), time(0), tzinfo=WIB)
+                  + timedelta(microseconds=p["micros"]), p["caption"], p["author"], p["likes"],
+                  p["comments"], p["views"], p["shares"]) for p in posts],
+            )  # fmt: skip
+            await _store(conn, [], profiles)
+            v = await compute(conn, scope, directorate, platform, kind, days)
+            answer = await answer_json(conn, scope, directorate, platform, kind, days)
+            return orjson.dumps(v.as_json()), orjson.dumps(answer)
+        finally:
+            await tx.rollback()
+
+    pure, sql = loop.run_until_complete(example())
+    assert sql == pure
+
+
+def test_rates_of_every_form_are_written_as_orjson_writes_them(
+    db: tuple[asyncio.AbstractEventLoop, asyncpg.Connection],
+) -> None:
+    """With a million followers a post's rate is its interactions / 10^6: zero, below 0.00001
+    (orjson's "1e-6"), whole numbers ("2.0"), trailing zeros cut, a million. Past any real
+    account (a rate of 9 x 10^12, interactions past a bigint's reach in the arithmetic), the
+    same number, and no error."""
+    loop, conn = db
+    likes = [0, 1, 9, 10, 11, 100, 999_999, 10**6, 2 * 10**6, 1_500_000, 123_456_789, 10**12]
+    day = DayRange(BASE, BASE)
+
+    async def example(likes: list[int]) -> tuple[Analytics, bytes]:
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            at = datetime.combine(BASE, time(9), tzinfo=WIB)
+            await conn.executemany(
+                """INSERT INTO post (platform, external_id, client_id, posted_at, like_count,
+                                     first_seen_at, last_seen_at)
+                   VALUES ('instagram', $1, 'POLRES_A', $2, $3, $2, $2)""",
+                [(f"R{i}", at + timedelta(minutes=i), n) for i, n in enumerate(likes)],
+            )
+            await _store(conn, [], [{"client": "POLRES_A", "platform": "instagram", "day": 0,
+                                     "followers": 10**6}])  # fmt: skip
+            v = await compute(conn, "POLRES_A", False, Platform.INSTAGRAM, Period.DAY, day)
+            answer = await answer_json(conn, "POLRES_A", False, Platform.INSTAGRAM, Period.DAY, day)
+            return v, orjson.dumps(answer)
+        finally:
+            await tx.rollback()
+
+    v, sql = loop.run_until_complete(example(likes))
+    assert [p.engagement_rate for p in v.posts] == [n / 10**6 for n in likes]
+    assert sql == orjson.dumps(v.as_json())
+    assert b'"engagement_rate":1e-6}' in sql and b'"engagement_rate":2.0}' in sql
+    v, sql = loop.run_until_complete(example([9 * 10**18, 3]))
+    assert orjson.loads(sql) == orjson.loads(orjson.dumps(v.as_json()))
+    assert [p["engagement_rate"] for p in orjson.loads(sql)["posts"]] == [9 * 10**12, 0.000003]
+
+
+def test_ties_rank_by_id_in_top_and_bottom_alike(
+    db: tuple[asyncio.AbstractEventLoop, asyncpg.Connection],
+) -> None:
+    """Twelve posts with the same interactions at the same instant: top and bottom go by id
+    (code points: "B" < "Z" < "a" < "é"), the pure value and the API's answer alike."""
+    loop, conn = db
+    ids = ["b", "a", "B", "é", "Z", "a1", "10", "9", "_", "ä", "A", "zz"]
+    day = DayRange(BASE, BASE)
+
+    async def example() -> tuple[Analytics, bytes]:
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            at = datetime.combine(BASE, time(9), tzinfo=WIB)
+            await conn.executemany(
+                """INSERT INTO post (platform, external_id, client_id, posted_at, like_count,
+                                     first_seen_at, last_seen_at)
+                   VALUES ('instagram', $1, 'POLRES_A', $2, 7, $2, $2)""",
+                [(i, at) for i in ids],
+            )
+            v = await compute(conn, "POLRES_A", False, Platform.INSTAGRAM, Period.DAY, day)
+            answer = await answer_json(conn, "POLRES_A", False, Platform.INSTAGRAM, Period.DAY, day)
+            return v, orjson.dumps(answer)
+        finally:
+            await tx.rollback()
+
+    v, sql = loop.run_until_complete(example())
+    ranked = sorted(ids)
+    assert [p.external_id for p in v.top] == ranked[:5]
+    assert [p.external_id for p in v.bottom] == ranked[::-1][:5]
+    assert sql == orjson.dumps(v.as_json())

@@ -36,6 +36,10 @@ def post(ext: str, day: date, likes: int | None, comments: int | None = 0,
 def test_rate_is_unknown_without_followers() -> None:
     assert rate(50, 1000) == 0.05 and rate(50, None) is None and rate(50, 0) is None
     assert rate(1, 3) == 0.333333  # six decimals
+    # The exact quotient rounded half up, in integers: 1 / 2,000,000 is 0.0000005 exactly
+    # (as a float, a hair below: round() would give 0.0); 10^20 interactions stay exact.
+    assert rate(1, 2_000_000) == 0.000001 and rate(1, 2_000_001) == 0.0
+    assert rate(10**20 + 1, 10**14) == 1_000_000.0 and rate(2, 3) == 0.666667
 
 
 def test_unknown_figures_stay_unknown_and_count_zero_in_interactions() -> None:
