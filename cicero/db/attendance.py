@@ -464,12 +464,14 @@ _ORG_PEOPLE_MASKS = """
 SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok,
        s.exception,  -- in Person's field order: `_attendances` makes one of each row's first 9
        m.mask, m.seen_until > $6 AS late
-  FROM unnest($1::text[], $2::text[], $3::date[]) AS g(scope, client_id, wib_date)
-  JOIN staff s ON s.client_id = g.scope
-  LEFT JOIN engagement_mask m
-         ON m.client_id = g.client_id AND m.platform = $4 AND m.wib_date = g.wib_date
-        AND m.kind = $5 AND m.username = s.{handle}
- WHERE s.active
+  FROM staff s
+  LEFT JOIN (SELECT g.scope, m.username, m.mask, m.seen_until
+               FROM unnest($1::text[], $2::text[], $3::date[]) AS g(scope, client_id, wib_date)
+               JOIN engagement_mask m  -- the groups' masks only, through the primary key
+                 ON m.client_id = g.client_id AND m.platform = $4 AND m.wib_date = g.wib_date
+                AND m.kind = $5) m
+         ON m.scope = s.client_id AND m.username = s.{handle}
+ WHERE s.active AND s.client_id = ANY($1::text[])
    AND EXISTS (SELECT 1 FROM staff_role r WHERE r.nrp = s.nrp AND r.role_name = 'operator')
  ORDER BY s.client_id COLLATE "C", s.nrp COLLATE "C"  -- a run per client, each by nrp
 """
@@ -503,7 +505,7 @@ async def org_attendance(
     staff = await conn.fetch(
         _ORG_PEOPLE_MASKS_FORMS[instagram], together, [k[0] for k in keys],
         [k[1] for k in keys], str(platform), ENGAGEMENT_KIND[platform], cutoff,
-    )  # fmt: skip
+    ) if together else []  # fmt: skip
     people: dict[str, list[Attendance]] = {c: [] for c in ids}
     alone = set(ids) - set(together)
     at = 6 if instagram else 7  # the handle's place in a row
