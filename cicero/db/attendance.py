@@ -455,33 +455,30 @@ async def org_posts(
     return posts
 
 
-# _ORG_PEOPLE: the counted people of the ORG clients $1. _ORG_DONE: per client and username
-# (of that client's active staff), the mask of the client's posts the username engaged with;
-# $1 post ids, $2 each one's client, $3 its place in that client's P (from 1), $4 engagement
-# kind, $5 cut-off.
-# Two plain statements, joined and ruled in Python as `scope_attendance` does: as one statement
-# the planner, with staff's statistics not yet gathered (a runtime just seeded), re-aggregated
-# the masks for every person (1 s instead of 20 ms).
-_ORG_PEOPLE = """
+# The counted people of many ORG scopes with their masks, one row per person: an ORG client's
+# P is its own posts of one WIB day, so one engagement_mask group (`_Groups`) per scope. $1 the
+# scopes, $2 and $3 each one's group (client, WIB day; a NULL day for an empty P: no mask), $4
+# platform, $5 engagement kind, $6 cut-off; {handle} the platform's handle column. `late` as in
+# _PEOPLE_MASKS. The people as _IN_SCOPE's ORG rule counts them (in scope_staff too).
+_ORG_PEOPLE_MASKS = """
 SELECT s.nrp, s.client_id, s.name, s.rank, s.unit, s.position, s.instagram, s.tiktok,
-       s.exception
+       s.exception,  -- in Person's field order: `_attendances` makes one of each row's first 9
+       m.mask, m.seen_until > $6 AS late
   FROM staff s
+  LEFT JOIN (SELECT g.scope, m.username, m.mask, m.seen_until
+               FROM unnest($1::text[], $2::text[], $3::date[]) AS g(scope, client_id, wib_date)
+               JOIN engagement_mask m  -- the groups' masks only, through the primary key
+                 ON m.client_id = g.client_id AND m.platform = $4 AND m.wib_date = g.wib_date
+                AND m.kind = $5) m
+         ON m.scope = s.client_id AND m.username = s.{handle}
  WHERE s.active AND s.client_id = ANY($1::text[])
    AND EXISTS (SELECT 1 FROM staff_role r WHERE r.nrp = s.nrp AND r.role_name = 'operator')
- ORDER BY s.client_id, s.nrp
+ ORDER BY s.client_id COLLATE "C", s.nrp COLLATE "C"  -- a run per client, each by nrp
 """
-_ORG_DONE = """
-WITH p AS MATERIALIZED (
-    SELECT id, client_id, 1::bigint << (ord - 1) AS bit
-      FROM unnest($1::bigint[], $2::text[], $3::int[]) AS u(id, client_id, ord)
-)
-SELECT p.client_id, e.username, bit_or(p.bit) AS mask
-  FROM p JOIN engagement e ON e.post_id = p.id
- WHERE e.kind = $4 AND e.first_seen_at <= $5
-   AND EXISTS (SELECT 1 FROM staff s
-                WHERE s.{handle} = e.username AND s.active AND s.client_id = p.client_id)
- GROUP BY p.client_id, e.username
-"""
+_ORG_PEOPLE_MASKS_FORMS = {
+    instagram: _ORG_PEOPLE_MASKS.format(handle="instagram" if instagram else "tiktok")
+    for instagram in (True, False)
+}
 
 
 async def org_attendance(
@@ -492,29 +489,44 @@ async def org_attendance(
     done_ratio: Ratio = FULL,
 ) -> dict[str, list[Attendance]]:
     """Each ORG client's attendance against its P (`posts`, from `org_posts`), as
-    `scope_attendance` with `directorate` false gives it, in two queries for all clients
-    that have at most BIGINT_POSTS posts (a client with more is counted on its own)."""
+    `scope_attendance` with `directorate` false gives it: two queries for all clients (P's
+    places, then the people with their masks). A client whose masks cannot say it all is
+    counted on its own by `scope_attendance`: P beyond one mask group or with posts without a
+    bit (its 64th post of a day and later), or a mask holding a sighting after the cut-off."""
     platform = Platform(platform)
     instagram = platform is Platform.INSTAGRAM
+    rule = _status_rule(done_ratio)  # first: a bad ratio fails before any query
     ids = {c: [p.id for p in ps] for c, ps in posts.items()}
-    together = [c for c, i in ids.items() if len(i) <= BIGINT_POSTS]
-    rows = await conn.fetch(
-        _ORG_DONE.format(handle="instagram" if instagram else "tiktok"),
-        [i for c in together for i in ids[c]], [c for c in together for _ in ids[c]],
-        [k for c in together for k in range(1, len(ids[c]) + 1)], ENGAGEMENT_KIND[platform],
-        cutoff,
-    )  # fmt: skip
-    masks: dict[str, dict[str, int | str]] = {c: {} for c in together}
-    for client, username, mask in rows:
-        masks[client][username] = mask
-    rule = _status_rule(done_ratio)
+    every = [i for c in ids for i in ids[c]]
+    places = {r[0]: r for r in await conn.fetch(_PLACES, every)} if every else {}
+    groups = {c: _Groups(ids[c], [places[i] for i in ids[c]]) for c in ids}
+    together = [c for c, g in groups.items() if len(g.keys) <= 1 and not g.unmasked]
+    keys = [groups[c].keys[0] if groups[c].keys else (c, None) for c in together]
+    staff = await conn.fetch(
+        _ORG_PEOPLE_MASKS_FORMS[instagram], together, [k[0] for k in keys],
+        [k[1] for k in keys], str(platform), ENGAGEMENT_KIND[platform], cutoff,
+    ) if together else []  # fmt: skip
     people: dict[str, list[Attendance]] = {c: [] for c in ids}
-    staff = await conn.fetch(_ORG_PEOPLE, together)  # ordered by client: one run each
-    for client, rows_of_client in groupby(staff, key=itemgetter(1)):
-        people[client] = _attendances(
-            rows_of_client, instagram, masks[client], _Masks(ids[client]), len(ids[client]), rule
-        )
-    for c in ids.keys() - set(together):
+    alone = set(ids) - set(together)
+    at = 6 if instagram else 7  # the handle's place in a row
+    for client, run in groupby(staff, key=itemgetter(1)):
+        rows = list(run)
+        if any(row[10] for row in rows):
+            alone.add(client)
+            continue
+        group = groups[client]
+        masks: dict[str, int | str] = {}
+        if not group.keys:  # no posts: nothing done
+            decode = _Masks([])
+        elif (direct := group.direct()) is not None:  # the usual recap: masks decoded as they are
+            masks = {r[at]: r[9] for r in rows if r[9] is not None}
+            decode = direct
+        else:
+            carry = group.carry(0)
+            masks = {r[at]: carry(r[9]) for r in rows if r[9] is not None}
+            decode = _Masks(ids[client])
+        people[client] = _attendances(rows, instagram, masks, decode, len(ids[client]), rule)
+    for c in sorted(alone):
         people[c] = await scope_attendance(conn, c, platform, ids[c], cutoff, False, done_ratio)
     return people
 

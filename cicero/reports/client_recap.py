@@ -34,7 +34,11 @@ async def client_recaps(
         return {}
     ids = [c.client_id for c in clients]
     posts = await org_posts(conn, ids, platform, day, now)
-    people = await org_attendance(conn, posts, platform, now, ratio)
+    # A client without posts lists nobody: only the others' people are counted (in bench/day.py's
+    # world 24 of 28 clients post nothing of their own on a platform).
+    people = await org_attendance(
+        conn, {c: ps for c, ps in posts.items() if ps}, platform, now, ratio
+    )
     failed = (
         await failed_fetches(conn, [p.id for ps in posts.values() for p in ps],
                              ENGAGEMENT_KIND[platform])

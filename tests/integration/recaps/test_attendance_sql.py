@@ -252,6 +252,49 @@ def test_all_org_clients_at_once_as_each_alone(
     assert counted == {c: people for c, (_, people) in alone.items()}
 
 
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    people=people_st,
+    posts=posts_st,
+    engagement=engagement_st,
+    platform=st.sampled_from(["instagram", "tiktok"]),
+    ratio=st.sampled_from(RATIOS),
+)
+def test_org_clients_read_from_masks_agree_with_pure_rule(
+    db, people, posts, engagement, platform, ratio
+):
+    """Both ORG clients at once against the rule written out. With no sighting after the
+    cut-off every client is counted from engagement_mask: P's places and the people with
+    their masks, two statements for all clients, none of them counted alone."""
+    loop, conn = db
+    orgs = ["POLRES_A", "POLRES_B"]
+
+    async def go():
+        ids = await _load(conn, people, posts, engagement)
+        together = await org_posts(conn, orgs, platform, DAY, CUTOFF)
+        statements: list[str] = []
+
+        def log(record):
+            statements.append(record.query)
+
+        conn.add_query_logger(log)
+        try:
+            counted = await org_attendance(conn, together, platform, CUTOFF, ratio)
+        finally:
+            conn.remove_query_logger(log)
+        return ids, together, counted, statements
+
+    ids, together, counted, statements = loop.run_until_complete(go())
+    for client in orgs:
+        want_ids, pure = _model(people, posts, ids, engagement, client, platform, ratio)
+        assert [p.id for p in together[client]] == want_ids
+        assert {a.nrp: a for a in counted[client]} == {a.nrp: a for a in pure}
+    if not any(late for (j, _, _), late in engagement.items() if j < len(ids)):
+        assert len(statements) == (2 if any(together.values()) else 1)
+
+
 def test_org_client_beyond_bigint_masks_is_counted_alone(db):
     loop, conn = db
     n = BIGINT_POSTS + 2
