@@ -80,6 +80,26 @@ instants 8.2/7.5/14.1 s against 9.3/14.4/15.7 s, the same transcript.
 * Where PYTHONDONTWRITEBYTECODE is set and the venv has no bytecode, each run compiled the
   libraries it imported: 0.2-0.6 s of the measure (`make` now compiles them at install).
 
+Where it stands (2026-12-08 later, the critical path examined; load 1.5-5, not quiet): the day
+11.3-12.0 s in quiet spells (load ~2), 13-19 s when teammates' work ran. A traced 17:00
+instant (0.35 s): both runs start at +7 ms, DITBINMAS's listings end at +20 ms, its chains
+fetch until +0.19 s (IG, 11,879 names) and +0.23 s (TikTok), its upserts end at +0.26/+0.30 s,
+the instant at +0.35 s. Why neither 16 clients nor a larger pool helped: at 16, DITBINMAS's 12
+Instagram chains of 20 pages all ran at once and ended in 0.09 s instead of 0.32 s, yet the
+ingestion instants stayed 7.9 s against 8.0 s: once the chains run side by side, the fetch phase
+is bound by throughput (the fake upstream answers both ingestors from one thread of this process,
+~0.45 ms a page while both fetch; the machine averaged 1.3 of 2 cores busy over a day), not by
+the order of the chains. The serialisation was `_Run.client` (a client's stages in turn, 4
+clients at a time) and a per-client bound of 4 chains (up to 16 in flight), not the pacer (its
+waits are virtual in a simulation). Tried, back to back with main (4 pairs each):
+* one run-wide queue of page chains, longest first, bounded by `upstream.concurrency`
+  (`cicero/jobs/chain_queue.py`): wall ratio 0.984 (0.564-0.988), ingestion 6.0-8.6 s against
+  6.0-9.2 s, same transcript: no measurable change; at concurrency 16, 5.8-6.2 s.
+* each post's names upserted as its chain ends (batched while a store runs): wall 1.027,
+  CPU 1.031, +1,200 statements; reverted.
+So 10 s needs less CPU per request (aiohttp on both ends, the fake's thread sharing this
+process's GIL) or fewer of them, not a shorter chain.
+
 Finding (first run, 2026-11-25, 2-core machine shared with other work): far from the goal; the
 day does not finish. `simulate` aborts at the 07:30 ingestion ("no answer to ClockTick within
 30s") after ~75 s wall. py-spy on the whole process tree shows every process idle during the
