@@ -93,7 +93,7 @@ the order of the chains. The serialisation was `_Run.client` (a client's stages 
 clients at a time) and a per-client bound of 4 chains (up to 16 in flight), not the pacer (its
 waits are virtual in a simulation). Tried, back to back with main (4 pairs each):
 * one run-wide queue of page chains, longest first, bounded by `upstream.concurrency`
-  (`cicero/jobs/chain_queue.py`): wall ratio 0.984 (0.564-0.988), ingestion 6.0-8.6 s against
+  (not merged): wall ratio 0.984 (0.564-0.988), ingestion 6.0-8.6 s against
   6.0-9.2 s, same transcript: no measurable change; at concurrency 16, 5.8-6.2 s.
 * each post's names upserted as its chain ends (batched while a store runs): wall 1.027,
   CPU 1.031, +1,200 statements; reverted.
